@@ -1,0 +1,1 @@
+"""The Dagster side: thin assets over the core and the store, checks, sensor, schedule."""

@@ -1,0 +1,176 @@
+"""Assets: read articles, extract, append to the event log, publish the warehouse.
+
+The first three are partitioned by seed file (an article or a JSONL dump), so a new file
+is one small run; the published tables are one projection of the whole log.
+"""
+
+
+import dagster as dg
+import duckdb
+
+from pipelines.core.extract import EXTRACTOR_VERSION
+from pipelines.defs.resources import TimelineSettings
+from pipelines.store.audits import AUDITS, AuditFailed
+from pipelines.store.ingest import ExtractionBatch, Scan, append_to_log, extract_changed, scan_seeds
+from pipelines.store.warehouse import publish
+
+seed_files = dg.DynamicPartitionsDefinition(name="seed_files")
+
+# One writer at a time for the log and the published file (see dagster.yaml pools).
+WAREHOUSE_POOL = "timeline_warehouse"
+VERSION_TAGS = {"extractor_version": EXTRACTOR_VERSION}
+
+
+@dg.asset(
+    partitions_def=seed_files,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="ingest",
+    kinds={"python"},
+    tags=VERSION_TAGS,
+)
+def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> Scan:
+    """Articles read from the seed files of the selected partitions.
+
+    Each file is decoded (UTF-8, UTF-16, GB18030, Big5), its header parsed, and either
+    becomes documents or is quarantined with a reason. JSONL dumps stream one document
+    per line. A deleted file yields nothing, which later withdraws its documents.
+    """
+    scan = scan_seeds(settings.seeds, context.partition_keys, settings.max_bytes)
+    for rej in scan.rejections:
+        context.log.warning(f"quarantined {rej.path}: {rej.reason}")
+    context.add_output_metadata({
+        "documents": len(scan.docs),
+        "rejected": len(scan.rejections),
+        "characters": scan.chars,
+        "seed_files": len(scan.scope_paths),
+    })
+    return scan
+
+
+@dg.asset(
+    partitions_def=seed_files,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="extract",
+    kinds={"python"},
+    tags=VERSION_TAGS,
+)
+def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
+                articles: Scan) -> ExtractionBatch:
+    """Time mentions and events of every new or changed article.
+
+    Articles whose content hash and extractor version the log already has are skipped
+    before any parsing. Extraction uses a process pool when the batch is large.
+    """
+    batch = extract_changed(articles, settings.log, EXTRACTOR_VERSION, settings.worker_count)
+    errors = [ex for ex in batch.extractions if ex.error]
+    for ex in errors:
+        context.log.error(f"{ex.doc.doc_id}: {ex.error}")
+    context.add_output_metadata({
+        "extracted": len(batch.extractions),
+        "unchanged_skipped": batch.unchanged,
+        "time_mentions": sum(len(ex.mentions) for ex in batch.extractions),
+        "events": sum(len(ex.events) for ex in batch.extractions),
+        "extraction_errors": len(errors),
+        "extractor_version": EXTRACTOR_VERSION,
+    })
+    return batch
+
+
+@dg.asset(
+    partitions_def=seed_files,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="record",
+    kinds={"parquet", "polars"},
+    pool=WAREHOUSE_POOL,
+    tags=VERSION_TAGS,
+)
+def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
+              extractions: ExtractionBatch) -> None:
+    """The append-only event log: facts of ingestion, revision, withdrawal, observation
+    and retraction, as immutable Parquet segments beside the warehouse file. Re-running
+    on unchanged input appends nothing."""
+    appended = append_to_log(extractions, settings.log, EXTRACTOR_VERSION, context.run_id)
+    context.add_output_metadata({
+        "appended": sum(appended.values()),
+        **{f"appended_{kind}": n for kind, n in sorted(appended.items())},
+        "log_head_seq": settings.log.head_seq(),
+    })
+
+
+PUBLISHED = {
+    "documents": "Current articles: header fields, content hash, full text.",
+    "time_mentions": "Every time expression, normalized against its article's publication time.",
+    "events": "Every event each article reports, with evidence offsets and date bounds.",
+    "timeline": "One row per distinct event across articles, with num_sources.",
+    "rejected_documents": "Quarantined files and dump lines, with the reason.",
+}
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(name, description=desc, deps=[event_log], group_name="publish",
+                     kinds={"duckdb"}, tags=VERSION_TAGS)
+        for name, desc in PUBLISHED.items()
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(a.name, asset=a.table, description=a.description, blocking=a.blocking)
+        for a in AUDITS
+    ],
+    pool=WAREHOUSE_POOL,
+    can_subset=False,
+)
+def warehouse(context: dg.AssetExecutionContext, settings: TimelineSettings):
+    """Publish the projections of the log to the DuckDB file, atomically.
+
+    The next version is built in a staging copy, audited (the checks), and moved over the
+    published file only if every blocking audit passes.
+    """
+    try:
+        result = publish(settings.db, settings.log)
+        outcomes = result.audits
+    except AuditFailed as failed:
+        for o in failed.outcomes:
+            yield dg.AssetCheckResult(asset_key=o.audit.table, check_name=o.audit.name,
+                                      passed=o.passed, metadata={"failures": o.failures,
+                                                                 "sample": str(o.sample)})
+        raise dg.Failure(str(failed)) from failed
+    for o in outcomes:
+        yield dg.AssetCheckResult(asset_key=o.audit.table, check_name=o.audit.name,
+                                  passed=o.passed, metadata={"failures": o.failures})
+    if not outcomes:  # nothing new: checks judge the file as published
+        with duckdb.connect(str(settings.db), read_only=True) as con:
+            from pipelines.store.audits import run_audits
+
+            for o in run_audits(con):
+                yield dg.AssetCheckResult(asset_key=o.audit.table, check_name=o.audit.name,
+                                          passed=o.passed, metadata={"failures": o.failures})
+    meta = table_metadata(settings)
+    for name in PUBLISHED:
+        extra = {"publish_mode": result.mode, "log_rows_added": result.log_rows}
+        if name == "timeline":
+            extra.update(timeline_preview(settings))
+        yield dg.MaterializeResult(asset_key=name, metadata={**meta.get(name, {}), **extra})
+
+
+def table_metadata(settings: TimelineSettings) -> dict[str, dict]:
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        return {
+            name: {"dagster/row_count": con.execute(f"SELECT count(*) FROM {name}").fetchone()[0],
+                   "path": dg.MetadataValue.path(str(settings.db.resolve()))}
+            for name in PUBLISHED
+        }
+
+
+def timeline_preview(settings: TimelineSettings, rows: int = 10) -> dict:
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        recent = con.execute(
+            "SELECT earliest, latest, event_type, headline, place, num_sources FROM timeline "
+            "ORDER BY latest DESC, earliest DESC LIMIT ?", [rows]).fetchall()
+    lines = ["| earliest | latest | type | headline | place | sources |", "|---|---|---|---|---|---|"]
+    for r in recent:
+        cells = ["" if v is None else str(v).replace("|", "/") for v in r]
+        lines.append("| " + " | ".join(cells) + " |")
+    return {"newest_rows": dg.MetadataValue.md("\n".join(lines))}
+
+
+ALL_ASSETS = [articles, extractions, event_log, warehouse]

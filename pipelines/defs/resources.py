@@ -1,0 +1,48 @@
+"""Configuration shared by the UI, the CLI, sensors and schedules."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.core.reading import DEFAULT_MAX_BYTES
+from pipelines.store.eventlog import EventLog
+
+DEFAULT_SEEDS = "seeds"
+DEFAULT_DB = "warehouse/timeline.duckdb"
+
+
+class TimelineSettings(dg.ConfigurableResource):
+    """Where articles come from and where the warehouse goes (env TIMELINE_SEEDS, TIMELINE_DB)."""
+
+    seeds_dir: str = DEFAULT_SEEDS
+    db_path: str = DEFAULT_DB
+    max_bytes: int = DEFAULT_MAX_BYTES
+    workers: int = 0  # processes for extraction; 0 means one per CPU
+
+    @classmethod
+    def from_env(cls) -> TimelineSettings:
+        return cls(
+            seeds_dir=os.environ.get("TIMELINE_SEEDS", DEFAULT_SEEDS),
+            db_path=os.environ.get("TIMELINE_DB", DEFAULT_DB),
+            max_bytes=int(os.environ.get("TIMELINE_MAX_BYTES", DEFAULT_MAX_BYTES)),
+            workers=int(os.environ.get("TIMELINE_WORKERS", "0")),
+        )
+
+    @property
+    def seeds(self) -> Path:
+        return Path(self.seeds_dir)
+
+    @property
+    def db(self) -> Path:
+        return Path(self.db_path)
+
+    @property
+    def log(self) -> EventLog:
+        return EventLog.beside(self.db)
+
+    @property
+    def worker_count(self) -> int | None:
+        return self.workers or None

@@ -1,0 +1,218 @@
+"""The append-only event log: immutable Parquet segments, one per append.
+
+The log is the source of truth. Each append writes a new segment file (to a temporary
+name, then an atomic rename), so a crash leaves either the whole segment or none of it,
+and nothing ever rewrites or deletes a row. Sequence numbers are assigned under an
+exclusive file lock, which also serializes appenders across processes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+LOG_SCHEMA_VERSION = 2
+
+LOG_COLUMNS: dict[str, pl.DataType] = {
+    "seq": pl.Int64(),
+    "recorded_at": pl.Datetime("us"),
+    "kind": pl.Utf8(),
+    "doc_id": pl.Utf8(),
+    "entity_id": pl.Utf8(),
+    "path": pl.Utf8(),
+    "payload": pl.Utf8(),
+    "extractor_version": pl.Utf8(),
+    "content_hash": pl.Utf8(),
+    "run_id": pl.Utf8(),
+    "schema_version": pl.Int32(),
+}
+
+DOCUMENT_KINDS = ("document_ingested", "document_revised", "document_withdrawn", "document_rederived")
+REJECTION_KINDS = ("document_rejected", "rejection_cleared")
+MENTION_KINDS = ("mention_observed", "mention_retracted")
+EVENT_KINDS = ("event_observed", "event_retracted")
+
+
+@dataclass(slots=True)
+class DocState:
+    content_hash: str
+    extractor_version: str
+    status: str  # active or withdrawn
+    path: str
+
+
+@dataclass(slots=True)
+class LogState:
+    """What the log says now, enough to decide what a new run must append."""
+
+    head_seq: int = 0
+    docs: dict[str, DocState] = field(default_factory=dict)
+    rejections: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # path -> (hash, reason)
+
+
+class EventLog:
+    """A directory of Parquet segments `seg-<first seq>.parquet`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    @classmethod
+    def beside(cls, db_path: Path) -> EventLog:
+        """The log that belongs to a published DuckDB file: warehouse/timeline.log/."""
+        db_path = Path(db_path)
+        return cls(db_path.with_name(db_path.stem + ".log"))
+
+    # ------------------------------------------------------------ files and locking
+
+    def segments(self) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(self.directory.glob("seg-*.parquet"))
+
+    def relation(self) -> str:
+        """SQL for the whole log, for DuckDB's read_parquet."""
+        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in self.segments())
+        return f"read_parquet([{files}], union_by_name = true)"
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive across processes; the kernel releases it if the holder is killed."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / ".lock", "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                self._remove_stale_temporaries()
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _remove_stale_temporaries(self) -> None:
+        # Left by a writer killed mid-append; never part of the log.
+        for tmp in self.directory.glob(".seg-*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------ reading
+
+    def _query(self, sql: str, params: list | None = None) -> list[tuple]:
+        if not self.segments():
+            return []
+        with duckdb.connect() as con:
+            return con.execute(sql.replace("{log}", self.relation()), params or []).fetchall()
+
+    def head_seq(self) -> int:
+        rows = self._query("SELECT coalesce(max(seq), 0) FROM {log}")
+        return int(rows[0][0]) if rows else 0
+
+    def read_state(self) -> LogState:
+        state = LogState(head_seq=self.head_seq())
+        kinds = ", ".join(f"'{k}'" for k in DOCUMENT_KINDS)
+        for doc_id, last_kind, chash, version, path in self._query(
+            f"""
+            SELECT doc_id,
+                   arg_max(kind, seq),
+                   arg_max(content_hash, seq) FILTER (WHERE kind <> 'document_withdrawn'),
+                   arg_max(extractor_version, seq),
+                   arg_max(path, seq)
+            FROM {{log}} WHERE kind IN ({kinds}) GROUP BY doc_id
+            """
+        ):
+            status = "withdrawn" if last_kind == "document_withdrawn" else "active"
+            state.docs[doc_id] = DocState(chash, version, status, path)
+        for path, last_kind, chash, reason in self._query(
+            """
+            SELECT path, arg_max(kind, seq), arg_max(content_hash, seq),
+                   arg_max(payload ->> '$.reason', seq)
+            FROM {log} WHERE kind IN ('document_rejected', 'rejection_cleared') GROUP BY path
+            """
+        ):
+            if last_kind == "document_rejected":
+                state.rejections[path] = (chash, reason)
+        return state
+
+    def active_entities(self, doc_ids: list[str]) -> dict[str, dict[str, str]]:
+        """doc_id -> {entity_id: md5 of its payload} for what each document says now."""
+        if not doc_ids:
+            return {}
+        out: dict[str, dict[str, str]] = {d: {} for d in doc_ids}
+        rows = self._query(
+            """
+            WITH wanted AS (SELECT unnest($1::VARCHAR[]) AS doc_id)
+            SELECT doc_id, entity_id, md5(arg_max(payload, seq)) AS digest
+            FROM {log} JOIN wanted USING (doc_id)
+            WHERE kind IN ('mention_observed', 'mention_retracted', 'event_observed', 'event_retracted')
+            GROUP BY doc_id, entity_id
+            HAVING arg_max(kind, seq) IN ('mention_observed', 'event_observed')
+            """,
+            [doc_ids],
+        )
+        for doc_id, entity_id, digest in rows:
+            out.setdefault(doc_id, {})[entity_id] = digest
+        return out
+
+    # ------------------------------------------------------------ appending
+
+    def append(self, facts: list[dict], run_id: str | None = None) -> int:
+        """Append facts as one new segment. Call under `lock()`. Returns rows appended."""
+        if not facts:
+            return 0
+        first = self.head_seq() + 1
+        now = datetime.now(UTC).replace(tzinfo=None)
+        run_id = run_id or uuid.uuid4().hex
+        rows = {
+            "seq": list(range(first, first + len(facts))),
+            "recorded_at": [now] * len(facts),
+            "kind": [f["kind"] for f in facts],
+            "doc_id": [f.get("doc_id") for f in facts],
+            "entity_id": [f.get("entity_id") for f in facts],
+            "path": [f.get("path") for f in facts],
+            "payload": [json.dumps(f.get("payload") or {}, ensure_ascii=False, sort_keys=True)
+                        for f in facts],
+            "extractor_version": [f.get("extractor_version") for f in facts],
+            "content_hash": [f.get("content_hash") for f in facts],
+            "run_id": [run_id] * len(facts),
+            "schema_version": [LOG_SCHEMA_VERSION] * len(facts),
+        }
+        frame = pl.DataFrame(rows, schema=LOG_COLUMNS)
+        final = self.directory / f"seg-{first:012d}.parquet"
+        tmp = self.directory / f".seg-{first:012d}-{os.getpid()}.tmp"
+        frame.write_parquet(tmp, compression="zstd", statistics=True)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, final)
+        _fsync_dir(self.directory)
+        return len(facts)
+
+    def import_rows(self, frame: pl.DataFrame) -> None:
+        """Adopt rows of an older warehouse as they were (seq and recorded_at kept)."""
+        if frame.is_empty():
+            return
+        frame = frame.select(
+            [
+                (pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t)).alias(c)
+                for c, t in LOG_COLUMNS.items()
+            ]
+        )
+        first = int(frame["seq"].min())
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = self.directory / f".seg-{first:012d}-{os.getpid()}.tmp"
+        frame.write_parquet(tmp, compression="zstd", statistics=True)
+        os.replace(tmp, self.directory / f"seg-{first:012d}.parquet")
+        _fsync_dir(self.directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

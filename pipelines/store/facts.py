@@ -1,0 +1,185 @@
+"""Turning a run's documents and extractions into log facts.
+
+Ids are deterministic: a hash of the document identity, what was extracted (without
+offsets, so an edit elsewhere in the article does not change them) and the extractor
+version. Appending the same facts twice therefore changes nothing, and a diff between
+what a document said and what it says now is a set difference of ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipelines.core.extract import Extraction
+from pipelines.core.model import Document, Event, Rejection, TimeMention
+from pipelines.store.eventlog import LogState
+
+
+def _digest(*parts: object) -> str:
+    raw = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24]
+
+
+def mention_ids(doc_id: str, version: str, mentions: list[TimeMention]) -> list[str]:
+    seen: Counter[tuple] = Counter()
+    ids = []
+    for m in mentions:
+        key = (m.type, m.value, m.text)
+        seen[key] += 1
+        ids.append("m_" + _digest(doc_id, version, *key, seen[key]))
+    return ids
+
+
+def event_ids(doc_id: str, version: str, events: list[Event]) -> list[str]:
+    seen: Counter[tuple] = Counter()
+    ids = []
+    for e in events:
+        key = (e.event_type, e.headline, e.earliest, e.latest, e.place, e.date_basis)
+        seen[key] += 1
+        ids.append("e_" + _digest(doc_id, version, *key, seen[key]))
+    return ids
+
+
+def document_payload(doc: Document) -> dict:
+    return {
+        "path": doc.path,
+        "title": doc.title,
+        "source": doc.source,
+        "published_at": doc.published_at.isoformat() if doc.published_at else None,
+        "editor": doc.editor,
+        "authors": list(doc.authors),
+        "body_start": doc.body_start,
+        "encoding": doc.encoding,
+        "script": doc.script,
+        "flags": list(doc.flags),
+        "text": doc.text,
+    }
+
+
+@dataclass(slots=True)
+class RunPlan:
+    """What a run over some seed paths must do, decided before any extraction."""
+
+    to_extract: list[Document] = field(default_factory=list)
+    unchanged: int = 0
+    facts: list[dict] = field(default_factory=list)  # rejections, withdrawals, clearances
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def plan_run(
+    docs: list[Document],
+    rejections: list[Rejection],
+    scope_paths: set[str],
+    state: LogState,
+    version: str,
+) -> RunPlan:
+    """Skip unchanged documents by content hash; record rejections and withdrawals.
+
+    `scope_paths` are the seed paths this run looked at: a document of the log whose
+    path is in scope but which the run did not see has been deleted and is withdrawn.
+    """
+    plan = RunPlan()
+    seen_ids: set[str] = set()
+    for doc in docs:
+        if doc.doc_id in seen_ids:
+            plan.rejected.append(Rejection(doc.path, f"duplicate doc_id {doc.doc_id} in this run",
+                                           doc.content_hash, doc.doc_id))
+            continue
+        seen_ids.add(doc.doc_id)
+        known = state.docs.get(doc.doc_id)
+        if (known and known.status == "active" and known.content_hash == doc.content_hash
+                and known.extractor_version == version):
+            plan.unchanged += 1
+        else:
+            plan.to_extract.append(doc)
+    plan.rejected.extend(rejections)
+    rejected_paths = set()
+    for rej in plan.rejected:
+        rejected_paths.add(rej.path)
+        if state.rejections.get(rej.path) == (rej.content_hash, rej.reason):
+            continue
+        plan.facts.append({
+            "kind": "document_rejected", "doc_id": rej.doc_id, "path": rej.path,
+            "content_hash": rej.content_hash, "payload": {"reason": rej.reason},
+        })
+    seen_paths = {d.path for d in docs} | {_file_of(r.path) for r in plan.rejected}
+    for path in state.rejections:
+        file = _file_of(path)
+        if path not in rejected_paths and (file in scope_paths or path in scope_paths):
+            plan.facts.append({"kind": "rejection_cleared", "path": path,
+                               "payload": {"reason": "the file is gone or now reads cleanly"}})
+    for doc_id, known in state.docs.items():
+        if known.status != "active" or doc_id in seen_ids:
+            continue
+        if known.path in scope_paths and known.path not in seen_paths:
+            plan.facts.append({
+                "kind": "document_withdrawn", "doc_id": doc_id, "path": known.path,
+                "content_hash": known.content_hash, "extractor_version": known.extractor_version,
+                "payload": {"reason": "no longer in the seeds folder", "path": known.path},
+            })
+        elif known.path in scope_paths and known.path in seen_paths and _is_dump_path(known.path):
+            plan.facts.append({
+                "kind": "document_withdrawn", "doc_id": doc_id, "path": known.path,
+                "content_hash": known.content_hash, "extractor_version": known.extractor_version,
+                "payload": {"reason": "no longer in its dump file", "path": known.path},
+            })
+    return plan
+
+
+def _file_of(path: str) -> str:
+    """Rejections of dump lines are named 'dump.jsonl:17'; their file is the part before."""
+    head, sep, tail = path.rpartition(":")
+    return head if sep and tail.isdigit() else path
+
+
+def _is_dump_path(path: str) -> bool:
+    return path.endswith((".jsonl", ".jsonl.gz"))
+
+
+def facts_for_extractions(
+    extractions: list[Extraction],
+    state: LogState,
+    active: dict[str, dict[str, str]],
+    version: str,
+) -> list[dict]:
+    """Observed, retracted and document facts for documents that are new or changed."""
+    facts: list[dict] = []
+    for ex in extractions:
+        doc = ex.doc
+        known = state.docs.get(doc.doc_id)
+        base = {"doc_id": doc.doc_id, "path": doc.path, "content_hash": doc.content_hash,
+                "extractor_version": version}
+        payload = document_payload(doc)
+        if ex.error:
+            payload["extraction_error"] = ex.error
+        if known is None or known.status == "withdrawn":
+            facts.append({**base, "kind": "document_ingested", "payload": payload})
+        elif known.content_hash != doc.content_hash:
+            payload["previous_hash"] = known.content_hash
+            facts.append({**base, "kind": "document_revised", "payload": payload})
+        if known is not None and known.status == "active" and known.extractor_version != version:
+            facts.append({**base, "kind": "document_rederived",
+                          "payload": {"previous_version": known.extractor_version,
+                                      "version": version}})
+        before = active.get(doc.doc_id, {})
+        now: dict[str, tuple[str, dict]] = {}
+        for mid, m in zip(mention_ids(doc.doc_id, version, ex.mentions), ex.mentions, strict=True):
+            now[mid] = ("mention", m.to_json())
+        for eid, e in zip(event_ids(doc.doc_id, version, ex.events), ex.events, strict=True):
+            now[eid] = ("event", e.to_json())
+        for entity_id, (what, body) in now.items():
+            text = json.dumps(body, ensure_ascii=False, sort_keys=True)
+            if before.get(entity_id) == hashlib.md5(text.encode("utf-8")).hexdigest():
+                continue  # says exactly what it said: nothing to record
+            facts.append({**base, "kind": f"{what}_observed", "entity_id": entity_id,
+                          "payload": body})
+        for entity_id in before.keys() - now.keys():
+            what = "mention" if entity_id.startswith("m_") else "event"
+            facts.append({**base, "kind": f"{what}_retracted", "entity_id": entity_id,
+                          "payload": {"reason": "the source no longer says this"
+                                      if known and known.extractor_version == version
+                                      else "re-derived under a new extractor version"}})
+    return facts

@@ -1,0 +1,84 @@
+"""The steps of a run, as plain functions: scan, extract what changed, append to the log.
+
+Dagster assets call these one per step; tests and benchmarks can call them directly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.core.extract import EXTRACTOR_VERSION, Extraction, extract_many
+from pipelines.core.model import Document, Rejection
+from pipelines.core.reading import DEFAULT_MAX_BYTES, list_seed_files, read_seed_path
+from pipelines.store.eventlog import EventLog
+from pipelines.store.facts import facts_for_extractions, plan_run
+
+
+@dataclass(slots=True)
+class Scan:
+    """What a run read from the seeds folder, and which seed paths it covered."""
+
+    seeds_root: str
+    scope_paths: set[str]
+    docs: list[Document] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def chars(self) -> int:
+        return sum(len(d.text) for d in self.docs)
+
+
+@dataclass(slots=True)
+class ExtractionBatch:
+    scan: Scan
+    extractions: list[Extraction]
+    unchanged: int
+
+
+def seed_paths(seeds_root: Path) -> list[str]:
+    """Seed paths relative to the folder, the identities of files and partitions."""
+    root = Path(seeds_root)
+    return [p.relative_to(root).as_posix() for p in list_seed_files(root)]
+
+
+def scan_seeds(
+    seeds_root: Path, only: Iterable[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Scan:
+    """Read the whole seeds folder, or only the given relative paths (deleted ones included)."""
+    root = Path(seeds_root)
+    paths = sorted(set(only)) if only is not None else seed_paths(root)
+    scan = Scan(str(root), set(paths))
+    for rel in paths:
+        path = root / rel
+        if not path.exists() and not path.is_symlink():
+            continue  # deleted: plan_run withdraws what the log has from it
+        for item in read_seed_path(path, root, max_bytes):
+            (scan.docs if isinstance(item, Document) else scan.rejections).append(item)
+    return scan
+
+
+def extract_changed(
+    scan: Scan, log: EventLog, version: str = EXTRACTOR_VERSION, workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ExtractionBatch:
+    """Extract only documents whose content hash or extractor version is new to the log."""
+    plan = plan_run(scan.docs, scan.rejections, scan.scope_paths, log.read_state(), version)
+    return ExtractionBatch(scan, extract_many(plan.to_extract, workers, progress), plan.unchanged)
+
+
+def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTOR_VERSION,
+                  run_id: str | None = None) -> Counter[str]:
+    """Append the run's facts under the log lock; returns the number appended per kind."""
+    with log.lock():
+        state = log.read_state()
+        scan = batch.scan
+        plan = plan_run(scan.docs, scan.rejections, scan.scope_paths, state, version)
+        pending = {d.doc_id for d in plan.to_extract}
+        extractions = [ex for ex in batch.extractions if ex.doc.doc_id in pending]
+        active = log.active_entities([ex.doc.doc_id for ex in extractions])
+        facts = plan.facts + facts_for_extractions(extractions, state, active, version)
+        log.append(facts, run_id)
+    return Counter(f["kind"] for f in facts)

@@ -1,0 +1,182 @@
+"""Projections of the event log, as SQL over a relation named `log`.
+
+The same queries build the published tables and the `*_as_of(ts)` macros, so the
+timeline "as it was recorded at a moment" is computed exactly as the current one is.
+"""
+
+from __future__ import annotations
+
+DOCUMENTS = """
+SELECT doc_id,
+       payload ->> '$.path' AS path,
+       payload ->> '$.title' AS title,
+       payload ->> '$.source' AS source,
+       TRY_CAST(payload ->> '$.published_at' AS TIMESTAMP) AS published_at,
+       content_hash,
+       payload ->> '$.editor' AS editor,
+       from_json(payload -> '$.authors', '["VARCHAR"]') AS authors,
+       payload ->> '$.encoding' AS encoding,
+       payload ->> '$.script' AS script,
+       from_json(payload -> '$.flags', '["VARCHAR"]') AS flags,
+       payload ->> '$.extraction_error' AS extraction_error,
+       CAST(payload ->> '$.body_start' AS INTEGER) AS body_start,
+       extractor_version,
+       first_recorded_at,
+       recorded_at AS last_recorded_at,
+       payload ->> '$.text' AS text
+FROM (
+    SELECT doc_id,
+           arg_max(kind, seq) AS last_kind,
+           arg_max(payload, seq) FILTER (WHERE kind IN ('document_ingested', 'document_revised')) AS payload,
+           arg_max(content_hash, seq) FILTER (WHERE kind IN ('document_ingested', 'document_revised')) AS content_hash,
+           arg_max(extractor_version, seq) FILTER (WHERE kind <> 'document_withdrawn') AS extractor_version,
+           min(recorded_at) AS first_recorded_at,
+           max(recorded_at) AS recorded_at
+    FROM log
+    WHERE kind IN ('document_ingested', 'document_revised', 'document_withdrawn', 'document_rederived')
+      {doc_filter}
+    GROUP BY doc_id
+)
+WHERE last_kind <> 'document_withdrawn' AND payload IS NOT NULL
+"""
+
+_ENTITIES = """
+SELECT doc_id, entity_id, payload, recorded_at
+FROM (
+    SELECT entity_id,
+           arg_max(doc_id, seq) AS doc_id,
+           arg_max(kind, seq) AS last_kind,
+           arg_max(payload, seq) AS payload,
+           max(recorded_at) AS recorded_at
+    FROM log
+    WHERE kind IN ('{what}_observed', '{what}_retracted') {doc_filter}
+    GROUP BY entity_id
+)
+WHERE last_kind = '{what}_observed'
+  AND doc_id IN (SELECT doc_id FROM {documents})
+"""
+
+TIME_MENTIONS = """
+SELECT doc_id,
+       entity_id AS mention_id,
+       payload ->> '$.text' AS text,
+       CAST(payload ->> '$.start' AS INTEGER) AS char_start,
+       CAST(payload ->> '$.end' AS INTEGER) AS char_end,
+       payload ->> '$.type' AS type,
+       payload ->> '$.value' AS value,
+       TRY_CAST(payload ->> '$.earliest' AS DATE) AS earliest,
+       TRY_CAST(payload ->> '$.latest' AS DATE) AS latest,
+       payload ->> '$.granularity' AS granularity,
+       CAST(payload ->> '$.vague' AS BOOLEAN) AS vague,
+       payload ->> '$.rule' AS rule,
+       recorded_at
+FROM ({entities})
+"""
+
+EVENTS = """
+SELECT entity_id AS event_id,
+       doc_id,
+       payload ->> '$.event_type' AS event_type,
+       payload ->> '$.label_zh' AS event_label,
+       payload ->> '$.headline' AS headline,
+       TRY_CAST(payload ->> '$.earliest' AS DATE) AS earliest,
+       TRY_CAST(payload ->> '$.latest' AS DATE) AS latest,
+       payload ->> '$.granularity' AS granularity,
+       payload ->> '$.date_basis' AS date_basis,
+       payload ->> '$.time_text' AS time_text,
+       payload ->> '$.place' AS place,
+       from_json(payload -> '$.actors', '["VARCHAR"]') AS actors,
+       payload ->> '$.session' AS session,
+       payload ->> '$.trigger' AS trigger,
+       payload ->> '$.evidence' AS evidence,
+       CAST(payload ->> '$.char_start' AS INTEGER) AS char_start,
+       CAST(payload ->> '$.char_end' AS INTEGER) AS char_end,
+       CAST(payload ->> '$.is_routine' AS BOOLEAN) AS is_routine,
+       payload ->> '$.merge_key' AS merge_key,
+       recorded_at
+FROM ({entities})
+"""
+
+# One row per distinct event: events of several articles merge when they share a merge
+# key and their date bounds overlap (chains of overlaps merge, as in interval merging).
+# The most precise report (narrowest bounds, then earliest published, then id) speaks
+# for the group.
+TIMELINE = """
+WITH e AS (
+    SELECT ev.*, coalesce(nullif(ev.merge_key, ''), ev.event_id) AS mkey,
+           d.published_at, d.source, d.title
+    FROM {events} ev JOIN {documents} d USING (doc_id)
+    WHERE NOT coalesce(ev.is_routine, false)
+      AND ev.earliest IS NOT NULL AND ev.latest IS NOT NULL
+),
+ordered AS (
+    SELECT *, max(latest) OVER (PARTITION BY mkey ORDER BY earliest, latest, event_id
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+    FROM e
+),
+islands AS (
+    SELECT *, sum(CASE WHEN reach IS NULL OR earliest > reach THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY mkey ORDER BY earliest, latest, event_id) AS island
+    FROM ordered
+),
+groups AS (
+    SELECT mkey, island,
+           arg_min(event_id, (latest - earliest, published_at, event_id)) AS event_id,
+           count(DISTINCT doc_id) AS num_sources,
+           list(DISTINCT doc_id ORDER BY doc_id) AS doc_ids,
+           list(event_id ORDER BY event_id) AS event_ids,
+           list(DISTINCT source ORDER BY source) FILTER (WHERE source IS NOT NULL) AS sources
+    FROM islands GROUP BY mkey, island
+)
+SELECT g.event_id, i.earliest, i.latest, i.granularity, i.date_basis,
+       i.event_type, i.event_label, i.headline, i.place, i.actors, i.session,
+       i.time_text, i.evidence, i.char_start, i.char_end, i.doc_id, i.source, i.title,
+       i.published_at, g.num_sources, g.doc_ids, g.event_ids, g.sources, i.mkey AS merge_key
+FROM groups g JOIN islands i ON i.event_id = g.event_id
+ORDER BY i.earliest, i.latest, i.event_type, g.event_id
+"""
+
+REJECTED = """
+SELECT path, reason, content_hash, doc_id, recorded_at AS rejected_at
+FROM (
+    SELECT path, arg_max(kind, seq) AS last_kind, arg_max(payload ->> '$.reason', seq) AS reason,
+           arg_max(content_hash, seq) AS content_hash, arg_max(doc_id, seq) AS doc_id,
+           max(recorded_at) AS recorded_at
+    FROM log WHERE kind IN ('document_rejected', 'rejection_cleared')
+    GROUP BY path
+)
+WHERE last_kind = 'document_rejected'
+"""
+
+
+def documents_sql(doc_filter: str = "") -> str:
+    return DOCUMENTS.format(doc_filter=doc_filter)
+
+
+def mentions_sql(documents: str, doc_filter: str = "") -> str:
+    entities = _ENTITIES.format(what="mention", doc_filter=doc_filter, documents=documents)
+    return TIME_MENTIONS.format(entities=entities)
+
+
+def events_sql(documents: str, doc_filter: str = "") -> str:
+    entities = _ENTITIES.format(what="event", doc_filter=doc_filter, documents=documents)
+    return EVENTS.format(entities=entities)
+
+
+def timeline_sql(events: str, documents: str) -> str:
+    return TIMELINE.format(events=events, documents=documents)
+
+
+def as_of_macros() -> list[str]:
+    """Table macros giving each projection as recorded at a moment `ts` (UTC)."""
+    log = "log AS (SELECT * FROM event_log WHERE recorded_at <= ts)"
+    docs = f"docs AS ({documents_sql()})"
+    evs = f"evs AS ({events_sql('docs')})"
+    return [
+        f"CREATE OR REPLACE MACRO documents_as_of(ts) AS TABLE WITH {log}, {docs} SELECT * FROM docs",
+        f"CREATE OR REPLACE MACRO events_as_of(ts) AS TABLE WITH {log}, {docs}, {evs} SELECT * FROM evs",
+        f"CREATE OR REPLACE MACRO time_mentions_as_of(ts) AS TABLE WITH {log}, {docs} "
+        f"SELECT * FROM ({mentions_sql('docs')})",
+        f"CREATE OR REPLACE MACRO timeline_as_of(ts) AS TABLE WITH {log}, {docs}, {evs} "
+        f"SELECT * FROM ({timeline_sql('evs', 'docs')})",
+    ]

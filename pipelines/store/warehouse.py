@@ -1,0 +1,177 @@
+"""The published DuckDB file: a projection of the event log, replaced atomically.
+
+Writers never open the published file for writing. A run appends to the log (Parquet
+segments beside the file), then builds the next version of the published file in a
+staging copy and moves it into place with `os.replace`. A reader that holds the old file
+open keeps reading the old version (POSIX keeps the old inode alive), a new reader sees
+the new one, and no reader ever sees a half-written table or blocks a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.store import projections as P
+from pipelines.store.audits import AuditFailed, AuditOutcome, run_audits
+from pipelines.store.eventlog import LOG_COLUMNS, EventLog
+
+SCHEMA_VERSION = 2
+SCHEMA_HISTORY = {
+    1: "single-file warehouse: event_log kept only inside the DuckDB file",
+    2: "log as immutable Parquet segments; published file rebuilt and swapped atomically",
+}
+
+_LOG_DDL = """
+CREATE TABLE IF NOT EXISTS event_log (
+    seq BIGINT PRIMARY KEY, recorded_at TIMESTAMP, kind VARCHAR, doc_id VARCHAR,
+    entity_id VARCHAR, path VARCHAR, payload JSON, extractor_version VARCHAR,
+    content_hash VARCHAR, run_id VARCHAR, schema_version INTEGER)
+"""
+_LOG_COLUMN_LIST = ", ".join(LOG_COLUMNS)
+
+
+@dataclass(slots=True)
+class PublishResult:
+    published: bool
+    log_rows: int
+    affected_docs: int
+    mode: str  # up-to-date, incremental, rebuild
+    audits: list[AuditOutcome] = field(default_factory=list)
+
+
+def _read_meta(db_path: Path) -> tuple[int | None, int | None]:
+    """(published_seq, schema_version) of a published file, or (None, None)."""
+    if not db_path.exists():
+        return None, None
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            version = None
+            if "schema_version" in tables:
+                version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+            elif "event_log" in tables:
+                version = 1
+            seq = None
+            if "warehouse_meta" in tables:
+                row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'published_seq'").fetchone()
+                seq = int(row[0]) if row else None
+            return seq, version
+    except duckdb.Error:
+        return None, None
+
+
+def _adopt_older_warehouse(db_path: Path, log: EventLog) -> str | None:
+    """Upgrade a version-1 file: its event_log becomes the first segment of the log."""
+    seq, version = _read_meta(db_path)
+    if version is None or version >= SCHEMA_VERSION or log.segments():
+        return None
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        have = [r[0] for r in con.execute("DESCRIBE event_log").fetchall()]
+        frame = con.execute(f"SELECT {', '.join(have)} FROM event_log ORDER BY seq").pl()
+    if "payload" in frame.columns:
+        frame = frame.with_columns(pl.col("payload").cast(pl.Utf8))
+    frame = frame.with_columns(pl.lit(version, dtype=pl.Int32).alias("schema_version"))
+    log.import_rows(frame)
+    return f"upgraded from schema version {version}: {frame.height} log rows adopted"
+
+
+def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_LOG_DDL)
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP, note VARCHAR)")
+    con.execute("CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False) -> PublishResult:
+    """Bring the published file up to the log's head: incrementally, or from the log alone."""
+    db_path = Path(db_path)
+    log = log or EventLog.beside(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with log.lock():
+        upgrade_note = _adopt_older_warehouse(db_path, log)
+        head = log.head_seq()
+        published_seq, version = _read_meta(db_path)
+        current = version == SCHEMA_VERSION and published_seq is not None
+        if not rebuild and current and published_seq == head and upgrade_note is None:
+            return PublishResult(False, 0, 0, "up-to-date")
+        incremental = not rebuild and current and upgrade_note is None
+        for stale in db_path.parent.glob(f".{db_path.name}.staging-*"):
+            stale.unlink(missing_ok=True)  # left by a killed writer
+        staging = db_path.parent / f".{db_path.name}.staging-{os.getpid()}"
+        if incremental:
+            shutil.copyfile(db_path, staging)
+        try:
+            result = _build(staging, log, published_seq if incremental else 0, head, upgrade_note)
+            if any(not o.passed and o.audit.blocking for o in result.audits):
+                raise AuditFailed(result.audits)
+            with open(staging, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(staging, db_path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                staging.unlink()
+        result.mode = "incremental" if incremental else "rebuild"
+        return result
+
+
+def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None) -> PublishResult:
+    with duckdb.connect(str(staging)) as con:
+        _create_schema(con)
+        if since == 0:
+            for table in ("documents", "time_mentions", "events", "timeline", "rejected_documents"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute("DELETE FROM event_log")
+        if log.segments():
+            con.execute(
+                f"INSERT INTO event_log SELECT {_LOG_COLUMN_LIST} FROM {log.relation()} "
+                f"WHERE seq > {int(since)} ORDER BY seq"
+            )
+        new_rows = con.execute(f"SELECT count(*) FROM event_log WHERE seq > {int(since)}").fetchone()[0]
+        con.execute(
+            f"CREATE TEMP TABLE affected AS SELECT DISTINCT doc_id FROM event_log "
+            f"WHERE seq > {int(since)} AND doc_id IS NOT NULL"
+        )
+        affected = con.execute("SELECT count(*) FROM affected").fetchone()[0]
+        scoped_log = "log AS (SELECT * FROM event_log WHERE doc_id IN (SELECT doc_id FROM affected))"
+        scoped_docs = "docs AS (SELECT * FROM documents WHERE doc_id IN (SELECT doc_id FROM affected))"
+        if since == 0:
+            con.execute(f"CREATE TABLE documents AS WITH {scoped_log} {P.documents_sql()}")
+            con.execute(f"CREATE TABLE time_mentions AS WITH {scoped_log}, {scoped_docs} "
+                        f"SELECT * FROM ({P.mentions_sql('docs')})")
+            con.execute(f"CREATE TABLE events AS WITH {scoped_log}, {scoped_docs} "
+                        f"SELECT * FROM ({P.events_sql('docs')})")
+        else:
+            for table in ("time_mentions", "events", "documents"):
+                con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM affected)")
+            con.execute(f"INSERT INTO documents WITH {scoped_log} {P.documents_sql()}")
+            con.execute(f"INSERT INTO time_mentions WITH {scoped_log}, {scoped_docs} "
+                        f"SELECT * FROM ({P.mentions_sql('docs')})")
+            con.execute(f"INSERT INTO events WITH {scoped_log}, {scoped_docs} "
+                        f"SELECT * FROM ({P.events_sql('docs')})")
+        con.execute(f"CREATE OR REPLACE TABLE timeline AS {P.timeline_sql('events', 'documents')}")
+        con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) {P.REJECTED}")
+        con.execute("CREATE OR REPLACE VIEW routines AS SELECT * FROM events WHERE is_routine")
+        for macro in P.as_of_macros():
+            con.execute(macro)
+        known = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
+        if SCHEMA_VERSION not in known:
+            con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP, ?)",
+                        [SCHEMA_VERSION, note or SCHEMA_HISTORY[SCHEMA_VERSION]])
+        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('published_seq', ?)", [str(head)])
+        outcomes = run_audits(con)
+        con.execute("CHECKPOINT")
+    return PublishResult(True, int(new_rows), int(affected), "", outcomes)
+
+
+PUBLISHED_TABLES = ("documents", "time_mentions", "events", "timeline", "rejected_documents", "event_log")
+
+
+def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A reader's connection. Never blocks a run: runs do not lock the published file."""
+    return duckdb.connect(str(db_path), read_only=True)
