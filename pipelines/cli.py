@@ -221,7 +221,15 @@ def rebuild(db: DbOpt = Path(DEFAULT_DB)) -> None:
     typer.echo(f"rebuilt {db} from {result.log_rows} log rows", err=True)
 
 
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules (exports) register themselves here."""
+    from pipelines import cli_export
+
+    cli_export.register(app)
+
+
 def main() -> None:
+    _register_optional_commands()
     app()
 
 

@@ -1,0 +1,40 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: run test ui lint fuzz bench clean install
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP) ## ingest seeds/ into warehouse/timeline.duckdb and print the timeline
+	$(BIN)/timeline run --seeds seeds --db warehouse/timeline.duckdb
+
+test: $(STAMP) ## ruff, then every test but the long fuzz runs
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+fuzz: $(STAMP) ## Hypothesis with 10,000 examples per property
+	$(BIN)/pytest -q -m fuzz -p no:cacheprovider
+
+ui: $(STAMP) ## the Dagster UI on http://127.0.0.1:3000, with history kept in .dagster_home/
+	mkdir -p $(DAGSTER_HOME)
+	cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
+	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+bench: $(STAMP) ## speed and memory against JioNLP and dateparser (see bench/)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf warehouse/*.duckdb warehouse/timeline.log warehouse/.timeline* .dagster_home
