@@ -61,7 +61,7 @@ def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
     Articles whose content hash and extractor version the log already has are skipped
     before any parsing. Extraction uses a process pool when the batch is large.
     """
-    batch = extract_changed(articles, settings.log, EXTRACTOR_VERSION, settings.worker_count)
+    batch = extract_changed(articles, settings.log, settings.extractor_version, settings.worker_count)
     errors = [ex for ex in batch.extractions if ex.error]
     for ex in errors:
         context.log.error(f"{ex.doc.doc_id}: {ex.error}")
@@ -71,7 +71,7 @@ def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
         "time_mentions": sum(len(ex.mentions) for ex in batch.extractions),
         "events": sum(len(ex.events) for ex in batch.extractions),
         "extraction_errors": len(errors),
-        "extractor_version": EXTRACTOR_VERSION,
+        "extractor_version": settings.extractor_version,
     })
     return batch
 
@@ -89,7 +89,7 @@ def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
     """The append-only event log: facts of ingestion, revision, withdrawal, observation
     and retraction, as immutable Parquet segments beside the warehouse file. Re-running
     on unchanged input appends nothing."""
-    appended = append_to_log(extractions, settings.log, EXTRACTOR_VERSION, context.run_id)
+    appended = append_to_log(extractions, settings.log, settings.extractor_version, context.run_id)
     context.add_output_metadata({
         "appended": sum(appended.values()),
         **{f"appended_{kind}": n for kind, n in sorted(appended.items())},

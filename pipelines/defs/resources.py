@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.core.reading import DEFAULT_MAX_BYTES
 from pipelines.store.eventlog import EventLog
 
@@ -21,6 +22,7 @@ class TimelineSettings(dg.ConfigurableResource):
     db_path: str = DEFAULT_DB
     max_bytes: int = DEFAULT_MAX_BYTES
     workers: int = 0  # processes for extraction; 0 means one per CPU
+    extractor_version: str = EXTRACTOR_VERSION  # a new version re-derives every document
 
     @classmethod
     def from_env(cls) -> TimelineSettings:

@@ -1,0 +1,71 @@
+"""Shared fixtures: the seed article, its gold annotation, and pipeline runs in temp folders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_f909081cfa4b4b6d.txt"
+SHARED = ROOT.parent / "shared"
+GOLD_CANDIDATES = [SHARED / "gold" / "seed_events.json", ROOT / "tests" / "data" / "seed_events.json"]
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict:
+    for path in GOLD_CANDIDATES:
+        if path.exists():
+            return json.loads(path.read_text("utf-8"))
+    pytest.fail("gold annotation seed_events.json not found")
+
+
+class Workspace:
+    """A seeds folder and a warehouse in a temp dir, with helpers to run and query."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.seeds = root / "seeds"
+        self.db = root / "warehouse" / "timeline.duckdb"
+        self.seeds.mkdir(parents=True, exist_ok=True)
+
+    def settings(self, **overrides):
+        from pipelines.defs.resources import TimelineSettings
+
+        return TimelineSettings(seeds_dir=str(self.seeds), db_path=str(self.db), workers=1, **overrides)
+
+    def add_seed(self, name: str = SEED.name) -> Path:
+        target = self.seeds / name
+        shutil.copy(SEED, target)
+        return target
+
+    def run(self, **overrides):
+        from pipelines.runner import run_pipeline
+
+        outcome = run_pipeline(self.settings(**overrides))
+        assert outcome.success, outcome.error
+        return outcome
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.db), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def count(self, table: str) -> int:
+        return self.query(f"SELECT count(*) FROM {table}")[0][0]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Workspace:
+    """One run of the pipeline over the seed article, shared by read-only tests."""
+    ws = Workspace(tmp_path_factory.mktemp("seeded"))
+    ws.add_seed()
+    ws.run()
+    return ws
