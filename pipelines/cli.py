@@ -65,7 +65,7 @@ def run(
 
     if not seeds.is_dir():
         _fail(f"seeds folder {seeds} does not exist")
-    settings = TimelineSettings.from_env().model_copy(update={"seeds_dir": str(seeds), "db_path": str(db)})
+    settings = TimelineSettings.from_env().model_copy(update={"seeds_dir": str(seeds), "db_path": str(db), "show_progress": sys.stderr.isatty()})
     outcome = run_pipeline(settings)
     if not outcome.success:
         typer.echo(f"error: run failed: {outcome.error}", err=True)

@@ -5,6 +5,9 @@ is one small run; the published tables are one projection of the whole log.
 """
 
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import dagster as dg
 import duckdb
 
@@ -47,6 +50,19 @@ def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> S
     return scan
 
 
+@contextmanager
+def extraction_progress(enabled: bool, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar for long ingests from the terminal; nothing otherwise."""
+    if not enabled or total < 50:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("extracting", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
 @dg.asset(
     partitions_def=seed_files,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -61,7 +77,9 @@ def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
     Articles whose content hash and extractor version the log already has are skipped
     before any parsing. Extraction uses a process pool when the batch is large.
     """
-    batch = extract_changed(articles, settings.log, settings.extractor_version, settings.worker_count)
+    with extraction_progress(settings.show_progress, len(articles.docs)) as advance:
+        batch = extract_changed(articles, settings.log, settings.extractor_version,
+                                settings.worker_count, advance)
     errors = [ex for ex in batch.extractions if ex.error]
     for ex in errors:
         context.log.error(f"{ex.doc.doc_id}: {ex.error}")

@@ -23,6 +23,7 @@ class TimelineSettings(dg.ConfigurableResource):
     max_bytes: int = DEFAULT_MAX_BYTES
     workers: int = 0  # processes for extraction; 0 means one per CPU
     extractor_version: str = EXTRACTOR_VERSION  # a new version re-derives every document
+    show_progress: bool = False  # a progress bar on stderr (the CLI turns it on)
 
     @classmethod
     def from_env(cls) -> TimelineSettings:
