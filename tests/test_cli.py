@@ -1,0 +1,100 @@
+"""The `timeline` command line: contracts of extract, show, run and errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+
+runner = CliRunner()
+DATA = Path(__file__).parent / "data"
+
+
+def _extract_jsonl(lines: list[str]) -> list[dict]:
+    result = runner.invoke(app, ["extract", "--jsonl"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_extract_jsonl_contract():
+    out = _extract_jsonl([
+        json.dumps({"id": "a", "text": "今年5月以來", "reference": "2020-12-16T10:38:18"}, ensure_ascii=False),
+        "this is not json",
+        json.dumps({"id": "c", "text": 42}),
+        json.dumps({"id": "d", "text": "7∙17", "reference": "2020-12-16"}, ensure_ascii=False),
+    ])
+    assert [r.get("id") for r in out] == ["a", None, "c", "d"]
+    assert "error" in out[1] and "error" in out[2]
+    mention = out[0]["mentions"][0]
+    assert set(mention) >= {"text", "start", "end", "type", "value", "earliest", "latest"}
+    assert (mention["value"], mention["earliest"], mention["latest"]) == ("2020-05", "2020-05-01", "2020-05-31")
+    assert out[3]["mentions"][0]["earliest"] == "2020-07-17"
+
+
+def test_extract_file_offsets_index_the_text(tmp_path):
+    text = "來源:中國網 時間:2020-12-16 10:38:18\n今年5月以來，8∙13筠連鎮旗隆村成功避險。"
+    path = tmp_path / "a.txt"
+    path.write_text(text, "utf-8")
+    result = runner.invoke(app, ["extract", "--reference", "2020-12-16T10:38:18", str(path)])
+    assert result.exit_code == 0
+    mentions = [json.loads(line) for line in result.stdout.splitlines()]
+    assert mentions
+    for m in mentions:
+        assert text[m["start"] : m["end"]] == m["text"]
+
+
+def test_devset_recall_and_resolution(tmp_path):
+    """The development set, scored by its own scorer on `timeline extract --jsonl` output."""
+    cases = DATA / "eval" / "recognizers_zh_datetime.jsonl"
+    lines = [json.dumps({"id": c["id"], "text": c["text"], "reference": c["reference"]}, ensure_ascii=False)
+             for c in map(json.loads, cases.read_text("utf-8").splitlines())]
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _extract_jsonl(lines)) + "\n", "utf-8")
+    score = subprocess.run([sys.executable, str(DATA / "eval" / "score.py"), str(cases), str(pred), "--show", "0"],
+                           capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    figures = score.split()
+    recall, resolved = float(figures[1]), float(figures[figures.index("resolved") + 1])
+    assert recall >= 0.95, score
+    assert resolved >= 0.80, score
+
+
+@pytest.mark.parametrize("args, message", [
+    (["show", "--from", "May 2020"], "--from must be a date"),
+    (["show", "--as-of", "yesterday"], "--as-of must be a timestamp"),
+    (["run", "--seeds", "/no/such/folder"], "does not exist"),
+])
+def test_bad_arguments_give_one_line_errors(seeded, args, message):
+    if args[0] == "show":
+        args = [*args, "--db", str(seeded.db)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_show_filters_are_parameters(seeded):
+    injected = runner.invoke(app, ["show", "--db", str(seeded.db), "--type", "x' OR '1'='1", "--format", "json"])
+    assert injected.exit_code == 0 and injected.stdout.strip() == ""
+    evac = runner.invoke(app, ["show", "--db", str(seeded.db), "--type", "evacuation", "--format", "json",
+                               "--from", "2020-07-01", "--to", "2020-07-31"])
+    rows = [json.loads(line) for line in evac.stdout.splitlines()]
+    assert rows and all(r["event_type"] == "evacuation" for r in rows)
+    assert any(r["earliest"] == "2020-07-17" for r in rows)
+
+
+def test_run_exits_zero_with_quarantined_files(workspace):
+    workspace.add_seed()
+    (workspace.seeds / "empty.txt").write_bytes(b"")
+    result = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run", "--seeds", str(workspace.seeds),
+         "--db", str(workspace.db), "--no-show"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "quarantined: empty.txt: empty file" in result.stderr
+    assert workspace.count("rejected_documents") == 1
