@@ -1,0 +1,84 @@
+"""Loads the data tables in `data/` once and builds the compiled atom alternation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data")
+
+
+def _rows(name: str) -> list[list[str]]:
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        rows.append(line.split("\t"))
+    return rows
+
+
+def _alt(words) -> str:
+    # Longest first, because Python's alternation takes the first branch that matches.
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Tables:
+    numerals: dict[str, int]
+    relative: dict[str, tuple[str, int, bool, str]]  # word -> unit, offset, anaphoric, tod
+    vague: dict[str, tuple[int, int, str]]
+    parts: dict[str, tuple]  # word -> scope, a, b, c, d, suffix, granularity, vague
+    plans: dict[str, tuple[int, int]]
+    holidays: list[tuple[re.Pattern, str, str, int]]  # pattern, calendar, month/term, day
+    durrel: dict[str, tuple[str, bool]]
+    atom_names: list[str]
+    atoms: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def tables() -> Tables:
+    numerals = {c: int(v) for c, v in _rows("numerals.tsv")}
+    relative = {
+        r[0]: (r[1], int(r[2]), r[3] == "1", r[4] if len(r) > 4 else "")
+        for r in _rows("relative.tsv")
+    }
+    vague = {r[0]: (int(r[1]), int(r[2]), r[3]) for r in _rows("vague.tsv")}
+    parts = {}
+    for r in _rows("parts.tsv"):
+        r = r + [""] * (9 - len(r))
+        parts[r[0]] = (r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] == "1")
+    plans = {r[0]: (int(r[1]), int(r[2])) for r in _rows("plans.tsv")}
+    holidays = []
+    for pat, cal, m, d in _rows("holidays.tsv"):
+        holidays.append((re.compile(pat), cal, m, int(d)))
+    durrel = {r[0]: (r[1], r[2] == "1") for r in _rows("durrel.tsv")}
+
+    macros = {
+        "REL_YEAR": _alt(w for w, v in relative.items() if v[0] == "year"),
+        "REL_MONTH": _alt(w for w, v in relative.items() if v[0] == "month"),
+        "REL_DAY": _alt(w for w, v in relative.items() if v[0] == "day"),
+        "VAGUE": _alt(vague),
+        "PART": _alt(w for w in parts if len(w) > 1),
+        "PLAN": _alt(plans),
+        "HOLIDAY": "|".join(
+            sorted((h[0].pattern for h in holidays),
+                   key=lambda p: len(re.sub(r"\(\?[=!].*?\)", "", p)), reverse=True)
+        ),
+    }
+    names, bodies = [], []
+    for row in _rows("patterns.tsv"):
+        name, pattern = row[0], row[1]
+        for key, val in macros.items():
+            pattern = pattern.replace("{" + key + "}", "(?:" + val + ")")
+        if name.startswith("@"):
+            macros[name[1:]] = pattern
+            continue
+        # Prefix inner group names so all atoms fit in one alternation.
+        pattern = re.sub(r"\(\?P<(\w+)>", rf"(?P<{name}__\1>", pattern)
+        pattern = re.sub(r"\(\?P=(\w+)\)", rf"(?P={name}__\1)", pattern)
+        names.append(name)
+        bodies.append(f"(?P<{name}>{pattern})")
+    atoms = re.compile("|".join(bodies))
+    return Tables(numerals, relative, vague, parts, plans, holidays, durrel, names, atoms)
