@@ -29,7 +29,7 @@ fuzz: $(STAMP) ## Hypothesis with 10,000 examples per property
 
 ui: $(STAMP) ## the Dagster UI on http://127.0.0.1:3000, with history kept in .dagster_home/
 	mkdir -p $(DAGSTER_HOME)
-	cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
+	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
 bench: $(STAMP) ## speed and memory against JioNLP and dateparser (see bench/)
