@@ -1,0 +1,107 @@
+"""One runner for every case file in tests/timex/cases (Duckling style), plus robustness."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipelines.core.script import detect_script, to_simplified
+from pipelines.core.timex import extract_times
+
+CASES = Path(__file__).with_name("cases")
+SEED = Path("/work/shared/seeds/000_f909081cfa4b4b6d.txt")
+GOLD = Path("/work/shared/gold/seed_events.json")
+
+
+def _load() -> list:
+    out = []
+    for path in sorted(CASES.glob("*.tsv")):
+        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            text, ref, exp = (line.split("\t") + ["", ""])[:3]
+            out.append(pytest.param(text, ref, exp, id=f"{path.stem}:{no}:{text[:12]}"))
+    return out
+
+
+def _fmt(m) -> str:
+    return "|".join([m.text, m.type, m.value, m.earliest.isoformat() if m.earliest else "-",
+                     m.latest.isoformat() if m.latest else "-"])
+
+
+@pytest.mark.parametrize(("text", "ref", "expected"), _load())
+def test_case(text: str, ref: str, expected: str) -> None:
+    reference = None if ref in ("", "-") else datetime.fromisoformat(ref)
+    got = [_fmt(m) for m in extract_times(text, reference)]
+    assert got == ([e for e in expected.split(" ; ")] if expected else [])
+
+
+def test_case_count() -> None:
+    assert len(_load()) >= 300
+
+
+def _check_invariants(text: str, mentions: list) -> None:
+    last_end = 0
+    for m in mentions:
+        assert 0 <= m.start < m.end <= len(text)
+        assert m.start >= last_end
+        assert text[m.start:m.end] == m.text
+        if m.type in ("DURATION", "SET"):
+            assert m.earliest is None and m.latest is None
+        if m.earliest and m.latest:
+            assert m.earliest <= m.latest
+        last_end = m.end
+
+
+_ALPHABET = st.sampled_from(list(
+    "0123456789０１２３４５６７８９年月日号時时分秒点點周週星期天今去前明上下本半每个個"
+    "初旬季度底末至到从從-/.:：·∙•“”十一二三四五六七八九〇零两廿农历春节清明国庆"
+    "元旦中秋端午晚早凌晨午近来以后前当次同 ,，。abc亿万元%第位"))
+_TEXTS = st.one_of(st.text(), st.text(alphabet=_ALPHABET, max_size=40))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS, st.one_of(st.none(), st.datetimes(datetime(1, 1, 1), datetime(9999, 12, 31))))
+def test_never_raises(text: str, ref: datetime | None) -> None:
+    _check_invariants(text, extract_times(text, ref))
+
+
+@pytest.mark.fuzz
+@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS, st.one_of(st.none(), st.datetimes(datetime(1, 1, 1), datetime(9999, 12, 31))))
+def test_never_raises_fuzz(text: str, ref: datetime | None) -> None:
+    _check_invariants(text, extract_times(text, ref))
+
+
+@given(st.text())
+@settings(max_examples=200, deadline=None)
+def test_to_simplified_keeps_length(text: str) -> None:
+    assert len(to_simplified(text)) == len(text)
+
+
+def test_detect_script() -> None:
+    assert detect_script("這個時間們來說") == "traditional"
+    assert detect_script("这个时间们来说") == "simplified"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared seed not mounted")
+def test_seed_gold() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))
+    got = extract_times(text, datetime(2020, 12, 16, 10, 38, 18))
+    _check_invariants(text, got)
+    rows = {(m.text, m.type, m.value,
+             m.earliest.isoformat() if m.earliest else None,
+             m.latest.isoformat() if m.latest else None) for m in got}
+    for g in gold["time_mentions"]:
+        key = (g["text"], g["type"], g["value"], g.get("earliest"), g.get("latest"))
+        assert key in rows, key
+    for nd in gold["not_dates"]:
+        start = text.index(nd["text"])
+        end = start + len(nd["text"])
+        assert not [m for m in got if m.start < end and start < m.end], nd
