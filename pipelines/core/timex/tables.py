@@ -35,6 +35,7 @@ class Tables:
     durrel: dict[str, tuple[str, bool]]
     atom_names: list[str]
     atoms: re.Pattern
+    first: re.Pattern  # one char class: where an atom may start
 
 
 @lru_cache(maxsize=1)
@@ -68,8 +69,16 @@ def tables() -> Tables:
         ),
     }
     names, bodies = [], []
+    first = set()
+    for words in (relative, vague, parts, plans):
+        first.update(w[0] for w in words)
+    first.update(h[0].pattern[0] for h in holidays)
     for row in _rows("patterns.tsv"):
         name, pattern = row[0], row[1]
+        if name == "@FIRST":
+            first.update(pattern.replace("\\d", ""))
+            first.update("0123456789")
+            continue
         for key, val in macros.items():
             pattern = pattern.replace("{" + key + "}", "(?:" + val + ")")
         if name.startswith("@"):
@@ -81,4 +90,6 @@ def tables() -> Tables:
         names.append(name)
         bodies.append(f"(?P<{name}>{pattern})")
     atoms = re.compile("|".join(bodies))
-    return Tables(numerals, relative, vague, parts, plans, holidays, durrel, names, atoms)
+    first_rx = re.compile("[" + "".join(re.escape(c) for c in sorted(first)) + "]")
+    return Tables(numerals, relative, vague, parts, plans, holidays, durrel, names, atoms,
+                  first_rx)
