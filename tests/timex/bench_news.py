@@ -19,7 +19,7 @@ CORPUS = Path("/work/shared/corpus/dtels-news-10k.jsonl.gz")
 def main(n: int) -> None:
     arts = []
     with gzip.open(CORPUS, "rt", encoding="utf-8") as fh:
-        for line, _ in zip(fh, range(n)):
+        for line, _ in zip(fh, range(n), strict=False):
             arts.append(json.loads(line))
     extract_times("2020年5月", None)  # warm the tables and regex
     chars = sum(len(a["content"]) for a in arts)
