@@ -29,6 +29,11 @@ SeedsOpt = Annotated[Path, typer.Option("--seeds", envvar="TIMELINE_SEEDS", help
 DbOpt = Annotated[Path, typer.Option("--db", envvar="TIMELINE_DB", help="The published DuckDB file.")]
 
 
+class RangeEnd(StrEnum):
+    inclusive = "inclusive"
+    exclusive = "exclusive"
+
+
 class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
@@ -162,9 +167,17 @@ def extract(
     file: Annotated[str | None, typer.Argument(help="A text file, or - for stdin.")] = None,
     reference: Annotated[str | None, typer.Option("--reference", help="Publication time, ISO (2020-12-16T10:38:18).")] = None,
     jsonl: Annotated[bool, typer.Option("--jsonl", help='Read {"id","text","reference"} lines on stdin.')] = False,
+    range_end: Annotated[RangeEnd | None, typer.Option(
+        "--range-end", help="inclusive (news: 5月至8月 includes August) or exclusive (the "
+        "TIMEX/Recognizers interval convention).")] = None,
 ) -> None:
     """Time mentions of one text as JSON lines, or of many texts with --jsonl."""
+    from functools import partial
+
     from pipelines.core.timex import extract_times
+
+    if range_end is not None and range_end is not RangeEnd.inclusive:
+        extract_times = partial(extract_times, range_end=range_end.value)
 
     out = sys.stdout
     if jsonl:
