@@ -1,0 +1,86 @@
+"""Event extraction: `extract_events(doc, mentions) -> list[Event]`. Plain Python, no Dagster.
+
+How an event is found
+    A regex of the trigger predicates of `data/triggers.tsv` runs over the Simplified copy of
+    the body (opencc t2s, 1:1 offsets); only sentences holding a trigger are analysed further,
+    and jieba's POS tagger runs only on those that also hold a candidate place suffix. Generic
+    verbs (开展, 举办, 进行 …) need an object keyword of `data/objects.tsv` in their clause,
+    which also gives the type. One event per clause; an enumeration of dated items before
+    the trigger (7∙17龙塘村、8∙13旗隆村成功避险) gives one event per item. Reported strings
+    (headline, evidence, place, actors) come from the original text.
+
+Dating (`date_basis`)
+    explicit   a DATE/TIME mention in the clause (else before the trigger in the sentence);
+               a completed act is clamped to not after publication (2020年 -> [01-01, pub]).
+    inherited  the frame opening the paragraph, else the article's lead "since" frame
+               (今年5月以来 -> [2020-05-01, publication]); an ordinal session (十三届九次全会)
+               does not inherit: its date is set by its institution, not by the narrative.
+    bounded    no date: a completed act is in [Jan 1 of the publication year, publication]
+               (news reports recent acts), granularity year; an announced act is
+               [publication, None]; no publication time gives [None, None].
+    Mentions of plan periods (十四五) never date an act. Clauses with a recurrence (SET
+    mention, 每年, 常态化, 一月一…) give `is_routine=True`: never a timeline point.
+
+merge_key (events of several articles merge when keys are equal and [earliest, latest]
+overlap; `merge_events` implements exactly that)
+    `event_type|place` where place is the last administrative unit of the event's place in
+    Simplified script (筠连县丰乐乡龙塘村 and 豐樂鄉龍塘村 -> 龙塘村), or the title's place.
+    Then, to keep unrelated events apart:
+    - an ordinal session appends `|s:congress13-plenum9`: the session identifies the meeting;
+    - a day-dated explicit event with a place needs nothing more: same type, same place,
+      same day is the same event;
+    - everything else (month/year/bounded dates, or no place) appends `|o:<signature>`, the
+      first 12 letters of the Simplified clause from the trigger on, with digits, numerals,
+      date words and punctuation dropped; so two year-bounded meetings in one county merge
+      only when they are worded alike.
+"""
+
+from __future__ import annotations
+
+from pipelines.core.model import Document, Event, TimeMention
+
+from .engine import extract, make_merge_key
+
+__all__ = ["extract_events", "merge_events", "make_merge_key"]
+
+
+def extract_events(doc: Document, mentions: list[TimeMention]) -> list[Event]:
+    """Events reported in `doc`'s body, in text order. Never raises."""
+    try:
+        return extract(doc, list(mentions or []))
+    except Exception:  # noqa: BLE001 - one odd article must not stop a batch
+        return []
+
+
+def merge_events(rows: list[tuple[str, Event]]) -> list[list[tuple[str, Event]]]:
+    """Groups (doc_id, event) rows as the store's timeline does.
+
+    Same non-empty merge_key and overlapping [earliest, latest] (chains of overlaps merge,
+    like interval merging). Routine events, events without both bounds and events without
+    a key stay alone. Groups come out in order of their earliest date, then key.
+    """
+    groups: list[list[tuple[str, Event]]] = []
+    by_key: dict[str, list[tuple[str, Event]]] = {}
+    for row in rows:
+        ev = row[1]
+        if ev.is_routine or ev.earliest is None or ev.latest is None or not ev.merge_key:
+            groups.append([row])
+            continue
+        by_key.setdefault(ev.merge_key, []).append(row)
+    for items in by_key.values():
+        items.sort(key=lambda r: (r[1].earliest, r[1].latest, r[0]))
+        reach = None
+        for row in items:
+            if reach is None or row[1].earliest > reach:
+                groups.append([row])
+                reach = row[1].latest
+            else:
+                groups[-1].append(row)
+                reach = max(reach, row[1].latest)
+    groups.sort(key=lambda g: (g[0][1].earliest or _MAX, g[0][1].merge_key))
+    return groups
+
+
+from datetime import date as _date  # noqa: E402
+
+_MAX = _date.max

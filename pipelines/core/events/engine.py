@@ -1,0 +1,578 @@
+"""Event extraction: trigger prefilter, clause analysis, dating, place, actors, merge key."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from pipelines.core.model import Document, Event, TimeMention
+
+from .tables import Tables, tables
+
+_SENT_END = re.compile(r"[。！？!?\n]")
+_CLAUSE_SEP = set("，,；;：:")
+_OPEN = set("“「『《（(【")
+_CLOSE = set("”」』》）)】")
+_ENUM_SEP = set("、和及与")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# A stem starting with these is a quantifier or function word (全县, 各乡镇, 该村), not a name.
+_STOP = set("全各本该每这那其此等个和与及在对向从到为被将的了是有我外该两多")
+# Stems that are verbs or function words (示范村, 治理区) are not names; adjectives may be (丰乐乡).
+_POS_BAD = {"v", "vn", "vd", "d", "ad", "p", "c", "u", "r", "m", "q", "f", "uj", "ul", "ud", "uz", "ug", "uv",
+            "y", "e"}
+_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+        "八": 8, "九": 9}
+_SESSION_RE = re.compile(
+    r"第?([一二三四五六七八九十百零〇\d]+)届"
+    r"(?:[^，。；,;]{0,16}?)"
+    r"(?:第?([一二三四五六七八九十\d]+)次(全会|全体会议|会议)|([一二三四五六七八九十\d]+)中全会)"
+)
+_SKIP_MENTION_RULES = {"plan"}  # 十四五 names a plan period, never the date of an act
+_HEADLINE_MAX = 40
+
+
+def _cn_int(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _NUM:
+            cur = _NUM[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    # Loaded on first use only: importing the package must stay cheap, and the dictionary
+    # (1.5 s) is built once per process.
+    import jieba
+    import jieba.posseg as pseg
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return pseg
+
+
+def _word_tag(word: str) -> str | None:
+    return _jieba().dt.word_tag_tab.get(word)
+
+
+def _ns_spans(sentence: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for w in _jieba().cut(sentence):
+        if w.flag == "ns":
+            out.append((pos, pos + len(w.word)))
+        pos += len(w.word)
+    return out
+
+
+# --------------------------------------------------------------------------- structure
+
+
+@dataclass(slots=True)
+class _Unit:
+    start: int  # offsets into the sentence
+    end: int
+    suffix: str
+    confirmed: bool
+
+
+@dataclass(slots=True)
+class _Place:
+    start: int
+    end: int
+
+
+def _sentence_bounds(simp: str, pos: int, lo: int) -> tuple[int, int]:
+    start = max(simp.rfind("\n", lo, pos), max((simp.rfind(c, lo, pos) for c in "。！？!?"), default=-1))
+    start = max(start + 1, lo)
+    m = _SENT_END.search(simp, pos)
+    end = len(simp) if m is None else (m.end() if m.group() != "\n" else m.start())
+    # evidence must not start with blanks or the closing quote of the previous sentence
+    while start < end and simp[start] in " \t\u3000”」":
+        start += 1
+    return start, end
+
+
+def _clauses(s: str) -> list[tuple[int, int]]:
+    """Clause spans of a sentence; separators inside quotes and brackets do not split."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(s):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif ch in _CLAUSE_SEP and depth == 0:
+            out.append((start, i))
+            start = i + 1
+    out.append((start, len(s)))
+    return out
+
+
+def _paragraph_start(simp: str, pos: int, lo: int) -> int:
+    return max(simp.rfind("\n", lo, pos) + 1, lo)
+
+
+# --------------------------------------------------------------------------- places, actors
+
+
+def _units(s: str, t: Tables) -> list[_Unit]:
+    units: list[_Unit] = []
+    for m in t.place_re.finditer(s):
+        p = m.start()
+        prev_end = units[-1].end if units else 0
+        chosen = None
+        for k in (4, 3, 2):
+            a = p - k
+            if a < prev_end or a < 0:
+                continue
+            stem = s[a:p]
+            if not all(_CJK.match(c) for c in stem):
+                continue
+            if _word_tag(stem + m.group()) == "ns" or _word_tag(stem) == "ns":
+                chosen = (a, True)
+                break
+        if chosen is None:
+            a = p - 2
+            if a < prev_end:
+                continue  # the stem would overlap the previous unit
+            stem = s[a:p] if a >= 0 else ""
+            if len(stem) < 2 or not all(_CJK.match(c) for c in stem) or stem[0] in _STOP:
+                continue
+            tag = _word_tag(stem)
+            if tag in _POS_BAD:
+                continue
+            chosen = (a, False)
+        units.append(_Unit(chosen[0], m.end(), m.group(), chosen[1]))
+    return units
+
+
+def _places(s: str, t: Tables, ns: list[tuple[int, int]] | None) -> list[_Place]:
+    """Confirmed chains of administrative units (筠连镇旗隆村), with a leading bare ns (宜宾)."""
+    units = _units(s, t)
+    if not units:
+        return []
+    if ns is None:
+        ns = _ns_spans(s)
+    for u in units:
+        if not u.confirmed:
+            u.confirmed = any(a < u.end and u.start < b for a, b in ns)
+    chains: list[list[_Unit]] = []
+    for u in units:
+        if chains and chains[-1][-1].end == u.start:
+            chains[-1].append(u)
+        else:
+            chains.append([u])
+    out = []
+    ns_by_end = {b: a for a, b in ns}
+    for c in chains:
+        if not any(u.confirmed for u in c):
+            continue
+        start = c[0].start
+        if start in ns_by_end:  # 宜宾筠连县: a bare place name glued in front
+            start = ns_by_end[start]
+        out.append(_Place(start, c[-1].end))
+    return out
+
+
+def _bare_place_after(s: str, i: int) -> tuple[int, int] | None:
+    """A place name without suffix after 在/于/赴 (在成都成立...), known to jieba as ns."""
+    for k in (4, 3, 2):
+        if i + k <= len(s) and _word_tag(s[i:i + k]) == "ns":
+            return i, i + k
+    return None
+
+
+def _orgs(s: str, t: Tables, places: list[_Place]) -> list[tuple[int, int]]:
+    ends = {p.end: p.start for p in places}
+    out = []
+    for m in t.org_re.finditer(s):
+        start = m.start()
+        if m.start() + 1 in ends:  # 中共筠连县委: the level char closes a place chain
+            start = ends[m.start() + 1]
+        if s[max(0, start - 2):start] == "中共":
+            start -= 2
+        out.append((start, m.end()))
+    return out
+
+
+# --------------------------------------------------------------------------- dating
+
+
+@dataclass(slots=True)
+class _Dating:
+    earliest: date | None
+    latest: date | None
+    granularity: str
+    basis: str
+    text: str | None
+
+
+def _usable(m: TimeMention) -> bool:
+    return m.type in ("DATE", "TIME") and m.earliest is not None and m.rule not in _SKIP_MENTION_RULES
+
+
+def _clamp(d: _Dating, pub: date | None, future: bool) -> _Dating:
+    # Reported as done => not after publication; announced => not before it.
+    if pub is None or d.earliest is None or d.latest is None:
+        return d
+    if not future and d.earliest <= pub < d.latest:
+        d.latest = pub
+    if future and d.earliest < pub <= d.latest:
+        d.earliest = pub
+    return d
+
+
+def _since(simp: str, m: TimeMention) -> bool:
+    return simp.startswith(("以来", "以後", "以后", "来"), m.end)
+
+
+def _bounded(pub: date | None, future: bool) -> _Dating:
+    if pub is None:
+        return _Dating(None, None, "unknown", "bounded", None)
+    if future:
+        # announced but undated: after publication, how long after is unknown
+        return _Dating(pub, None, "unknown", "bounded", None)
+    # News reports recent acts: an undated completed act is taken to fall in the
+    # publication year, and it cannot be after the publication itself.
+    return _Dating(date(pub.year, 1, 1), pub, "year", "bounded", None)
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+@dataclass(slots=True)
+class _Ctx:
+    doc: Document
+    simp: str
+    mentions: list[TimeMention]
+    starts: list[int]
+    pub: date | None
+    t: Tables
+    frame: TimeMention | None  # the article's opening "since" frame, e.g. 今年5月以来
+    title_place: str | None
+    title_place_simp: str | None
+
+
+def _mentions_in(ctx: _Ctx, a: int, b: int) -> list[TimeMention]:
+    i = bisect.bisect_left(ctx.starts, a)
+    out = []
+    while i < len(ctx.mentions) and ctx.mentions[i].start < b:
+        if ctx.mentions[i].end <= b:
+            out.append(ctx.mentions[i])
+        i += 1
+    return out
+
+
+def _first_clause_frame(ctx: _Ctx, a: int, b: int) -> TimeMention | None:
+    """A time mention opening the paragraph (its first clause) frames what follows."""
+    s = ctx.simp[a:b]
+    cl = _clauses(s)
+    # Skip a leading purpose clause (为...): the frame sits in the first clause holding a date.
+    for ca, cb in cl[:4]:
+        for m in _mentions_in(ctx, a + ca, a + cb):
+            if _usable(m):
+                return m
+    return None
+
+
+def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig: int,
+                future: bool, own: TimeMention | None, has_session: bool,
+                owned: list[tuple[int, int]]) -> _Dating:
+    pub = ctx.pub
+    if own is not None:
+        return _clamp(_Dating(own.earliest, own.latest, own.granularity, "explicit", own.text), pub, future)
+    in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m)]
+    before = [m for m in in_clause if m.start < trig]
+    pick = before[-1] if before else (in_clause[0] if in_clause else None)
+    if pick is None:
+        # A date in another clause that has its own trigger dates that event, not this one.
+        in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
+                   if _usable(m) and not any(a <= m.start < b for a, b in owned)]
+        pick = in_sent[-1] if in_sent else None
+    if pick is not None:
+        d = _Dating(pick.earliest, pick.latest, pick.granularity, "explicit", pick.text)
+        return _clamp(d, pub, future)
+    # Inherited: the frame opening the paragraph, then the article's opening "since" frame.
+    para = _paragraph_start(ctx.simp, sent[0], ctx.doc.body_start)
+    frame = None
+    if para < sent[0]:
+        frame = _first_clause_frame(ctx, para, _sentence_bounds(ctx.simp, para, para)[1])
+    if frame is None and not has_session:
+        # An ordinal session (十三届九次全会) keeps its institution's calendar, not the
+        # article's narrative frame, so it is only bounded.
+        frame = ctx.frame
+    if frame is not None and not future:
+        if _since(ctx.simp, frame) and pub is not None and frame.earliest <= pub:
+            return _Dating(frame.earliest, pub, "range", "inherited", frame.text)
+        d = _Dating(frame.earliest, frame.latest, frame.granularity, "inherited", frame.text)
+        return _clamp(d, pub, future)
+    return _bounded(pub, future)
+
+
+def _object_type(t: Tables, s: str, after: int, clause_end: int) -> tuple[str | None, int]:
+    m = t.object_re.search(s, after, min(clause_end, after + 40))
+    return (t.objects[m.group()], m.end()) if m else (None, after)
+
+
+def _headline(text: str, a: int, b: int) -> str:
+    h = text[a:b].strip(" \t\u3000“”\"「」『』")
+    if len(h) > _HEADLINE_MAX:
+        h = h[:_HEADLINE_MAX] + "…"
+    return h
+
+
+def _norm_place(p: str | None) -> str:
+    """The last administrative unit, Simplified: 筠连县丰乐乡龙塘村 and 龙塘村 agree."""
+    if not p:
+        return ""
+    suffixes = tables().place_suffixes
+    for i in range(len(p) - 2, 0, -1):
+        for suf in suffixes:
+            if p.startswith(suf, i) and i + len(suf) < len(p):
+                return p[i + len(suf):]
+    for k in (4, 3, 2):  # a bare name glued in front (宜宾筠连县) is not part of the unit
+        rest = p[k:]
+        if len(rest) >= 3 and _word_tag(p[:k]) == "ns" and any(rest.endswith(x) for x in suffixes):
+            return rest
+    return p
+
+
+_SIG_DROP = re.compile(r"[\d０-９一二三四五六七八九十百千年月日届次期首第\W_]+")
+
+
+def make_merge_key(event_type: str, place_simp: str | None, session: dict | None,
+                   granularity: str, basis: str, obj_simp: str) -> str:
+    """`type|place|…` — see the package docstring for the rule."""
+    key = f"{event_type}|{_norm_place(place_simp)}"
+    if session:
+        return key + "|s:" + "-".join(f"{k}{v}" for k, v in sorted(session.items()))
+    sig = _SIG_DROP.sub("", obj_simp)[:12]
+    if basis == "explicit" and granularity in ("day", "time") and place_simp:
+        return key
+    return f"{key}|o:{sig}"
+
+
+def _session(s: str) -> dict | None:
+    m = _SESSION_RE.search(s)
+    if not m:
+        return None
+    congress = _cn_int(m.group(1))
+    if m.group(4):
+        return {"congress": congress, "plenum": _cn_int(m.group(4))}
+    n = _cn_int(m.group(2))
+    return {"congress": congress, ("session" if m.group(3) == "会议" else "plenum"): n}
+
+
+def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]]) -> list[Event]:
+    t, simp, text = ctx.t, ctx.simp, ctx.doc.text
+    s = simp[sa:sb]
+    clauses = _clauses(s)
+    ns_cache: list[list[tuple[int, int]] | None] = [None]
+
+    def ns() -> list[tuple[int, int]]:
+        if ns_cache[0] is None:
+            ns_cache[0] = _ns_spans(s)
+        return ns_cache[0]
+
+    places = _places(s, t, None) if t.place_re.search(s) else []
+    orgs = _orgs(s, t, places)
+    def clause_of(rel: int) -> int:
+        return next((i for i, (a, b) in enumerate(clauses) if a <= rel < b), len(clauses) - 1)
+
+    trig_clauses = {clause_of(h.start() - sa) for h in hits}
+    # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
+    hits = sorted(hits, key=lambda h: (clause_of(h.start() - sa), t.triggers[h.group()][1], h.start()))
+    segs = [i for i, ch in enumerate(s) if ch in "；;"]
+    used_clauses: set[int] = set()
+    out: list[Event] = []
+    for h in hits:
+        rel = h.start() - sa
+        ci = clause_of(rel)
+        if ci in used_clauses:
+            continue  # one event per clause: 挂牌成立 is one establishment
+        ca, cb = clauses[ci]
+        trig = h.group()
+        etype, needs = t.triggers[trig]
+        if any(s.startswith(x, rel + len(trig)) for x in t.skip_after):
+            continue  # 活动开展以来 refers back to an event, it does not report one
+        if any(s.endswith(x, ca, rel) for x in t.skip_before):
+            continue
+        otype, oend = _object_type(t, s, rel + len(trig), cb)
+        if needs and otype is None:
+            continue
+        if otype is not None and (needs or (etype == "meeting" and otype == "conference")):
+            etype = otype
+        used_clauses.add(ci)
+        clause_s = s[ca:cb]
+        future = any(f in s[ca:rel] for f in t.future)
+        routine = bool(t.routine_re.search(clause_s)) or any(
+            m.type == "SET" for m in _mentions_in(ctx, sa + ca, sa + cb))
+        session = _session(s[rel:cb]) if etype == "meeting" else None
+        # Actors: organizations before the trigger in the clause, else earlier in the sentence.
+        actors_sp = [o for o in orgs if ca <= o[0] and o[1] <= rel]
+        if not actors_sp:
+            # else the subject of the sentence part (up to ；): the first clause naming an org
+            seg_start = max([x + 1 for x in segs if x < ca], default=0)
+            for a, b in clauses:
+                if a >= seg_start and b <= ca:
+                    actors_sp = [o for o in orgs if a <= o[0] and o[1] <= b]
+                    if actors_sp:
+                        break
+        actors = tuple(dict.fromkeys(text[sa + a:sa + b] for a, b in actors_sp))
+        # Enumerations: 7∙17丰乐乡龙塘村、8∙13筠连镇旗隆村成功避险 are two events.
+        dated = [m for m in _mentions_in(ctx, sa + ca, sa + rel) if _usable(m)]
+        items: list[tuple[int, int, TimeMention | None]] = []
+        if len(dated) >= 2 and all(
+            any(c in _ENUM_SEP for c in simp[x.end:y.start]) for x, y in zip(dated, dated[1:], strict=False)
+        ):
+            for j, m in enumerate(dated):
+                end = dated[j + 1].start if j + 1 < len(dated) else sa + rel
+                items.append((m.start - sa, end - sa, m))
+        else:
+            items.append((ca, cb, None))
+        for ia, ib, own in items:
+            owned = [(sa + clauses[j][0], sa + clauses[j][1]) for j in trig_clauses if j != ci]
+            dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own,
+                                 session is not None, owned)
+            place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
+            if place_sp is not None:
+                place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
+            else:
+                place, place_simp = ctx.title_place, ctx.title_place_simp
+            if own is not None:
+                # the item, then the shared predicate after the last item's place (成功避险)
+                last = [p for p in places if items[-1][0] <= p.start and p.end <= rel]
+                tail = last[-1].end if last else rel
+                item_end = max([p.end for p in places if ia <= p.start and p.end <= ib], default=ib)
+                head = _headline(text, sa + ia, sa + item_end).rstrip("、和及与") + text[sa + tail:sa + oend]
+            else:
+                hs = actors_sp[0][0] if actors_sp and actors_sp[0][0] >= ca else ca
+                head = _headline(text, sa + hs, sa + max(oend, rel + len(trig)))
+                if len(head) < 6:
+                    head = _headline(text, sa + ca, sa + cb)
+            labels = t.labels.get(etype, (etype, etype))
+            obj = s[rel:oend] if oend > rel + len(trig) else s[rel:cb]
+            ev = Event(
+                event_type=etype,
+                label_zh=labels[0],
+                headline=head,
+                trigger=text[h.start():h.end()],
+                evidence=text[sa:sb],
+                char_start=sa,
+                char_end=sb,
+                earliest=dating.earliest,
+                latest=dating.latest,
+                granularity=dating.granularity,
+                date_basis=dating.basis,
+                time_text=dating.text,
+                place=place,
+                actors=actors,
+                session=session,
+                is_routine=routine,
+                merge_key=make_merge_key(etype, place_simp, session, dating.granularity, dating.basis,
+                                         s[rel:cb] if own is None else obj),
+            )
+            out.append(ev)
+    return out
+
+
+def _pick_place(s: str, places: list[_Place], orgs: list[tuple[int, int]], ia: int, ib: int,
+                rel: int, ca: int, actors_sp: list[tuple[int, int]]) -> tuple[int, int] | None:
+    # 1. 在/于/赴 + place inside the item/clause: where it happened (在成都成立筠商学院)
+    for i in range(ia, min(ib, len(s))):
+        if s[i] in "在于赴" and i + 1 < len(s):
+            for p in places:
+                if p.start == i + 1:
+                    return p.start, p.end
+            bare = _bare_place_after(s, i + 1)
+            if bare:
+                return bare
+    inside = [p for p in places if ia <= p.start and p.end <= ib]
+    # 2. the nearest chain before the trigger, else the first after it, within the item
+    before = [p for p in inside if p.end <= rel]
+    if before:
+        return before[-1].start, before[-1].end
+    if inside:
+        return inside[0].start, inside[0].end
+    # 3. the sentence's subject: the first chain before the clause
+    earlier = [p for p in places if p.end <= ca]
+    if earlier:
+        return earlier[0].start, earlier[0].end
+    # 4. the acting organization's place (中共筠连县委 -> 筠连县)
+    for a, b in actors_sp:
+        for p in places:
+            if a <= p.start and p.end <= b:
+                return p.start, p.end
+    return None
+
+
+def _title_place(ctx: _Ctx) -> tuple[str | None, str | None]:
+    a = 0
+    b = ctx.simp.find("\n")
+    if b <= 0 or b > 80 or ctx.doc.body_start == 0:
+        return None, None
+    s = ctx.simp[a:b]
+    if not ctx.t.place_re.search(s):
+        return None, None
+    ps = _places(s, ctx.t, None)
+    if not ps:
+        return None, None
+    p = ps[0]
+    return ctx.doc.text[a + p.start:a + p.end], s[p.start:p.end]
+
+
+def _to_simplified(text: str) -> str:
+    try:
+        from pipelines.core.script import detect_script, to_simplified
+    except ImportError:
+        import opencc
+
+        out = opencc.OpenCC("t2s").convert(text)
+        return out if len(out) == len(text) else text
+    if detect_script(text) == "simplified":
+        return text
+    return to_simplified(text)
+
+
+def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
+    text = doc.text or ""
+    if not text:
+        return []
+    t = tables()
+    simp = _to_simplified(text)
+    if len(simp) != len(text):
+        simp = text  # offsets must stay 1:1; matching on the original is the lesser evil
+    body = max(0, min(doc.body_start or 0, len(text)))
+    hits = list(t.trigger_re.finditer(simp, body))
+    if not hits:
+        return []
+    ms = sorted((m for m in mentions if 0 <= m.start < m.end <= len(text)), key=lambda m: m.start)
+    pub = doc.published_at.date() if doc.published_at is not None else None
+    ctx = _Ctx(doc, simp, ms, [m.start for m in ms], pub, t, None, None, None)
+    # The article's opening frame: a "since" mention in the lead paragraph (今年5月以来).
+    lead_end = simp.find("\n", body)
+    lead_end = len(simp) if lead_end < 0 else lead_end
+    ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(simp, m)), None)
+    ctx.title_place, ctx.title_place_simp = _title_place(ctx)
+    out: list[Event] = []
+    i = 0
+    while i < len(hits):
+        sa, sb = _sentence_bounds(simp, hits[i].start(), body)
+        group = []
+        while i < len(hits) and hits[i].start() < sb:
+            group.append(hits[i])
+            i += 1
+        out.extend(_sentence_events(ctx, sa, sb, group))
+    return out

@@ -1,0 +1,87 @@
+"""Loads the data tables of `data/` once; the code never hard-codes a trigger or a suffix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data")
+
+
+def _rows(name: str) -> list[list[str]]:
+    out = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        out.append(line.split("\t"))
+    return out
+
+
+def _simp(text: str) -> str:
+    # Rows may be written in either script; matching happens on the Simplified copy.
+    try:
+        from pipelines.core.script import to_simplified
+    except ImportError:  # the script helper is optional; opencc directly does the same
+        import opencc
+
+        return opencc.OpenCC("t2s").convert(text)
+    return to_simplified(text)
+
+
+def _alternation(words: list[str]) -> str:
+    # Longest first, so 培训班 wins over 培训 at the same position.
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True)
+class Tables:
+    labels: dict[str, tuple[str, str]]  # event_type -> (Traditional label, Simplified label)
+    triggers: dict[str, tuple[str, bool]]  # trigger -> (default type, needs an object)
+    trigger_re: re.Pattern[str]
+    objects: dict[str, str]
+    object_re: re.Pattern[str]
+    place_suffixes: dict[str, int]
+    place_re: re.Pattern[str]
+    org_re: re.Pattern[str]
+    future: tuple[str, ...]
+    routine_re: re.Pattern[str]
+    skip_after: tuple[str, ...]
+    skip_before: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def tables() -> Tables:
+    labels = {r[0]: (r[1], r[2] if len(r) > 2 else r[1]) for r in _rows("types.tsv")}
+    triggers: dict[str, tuple[str, bool]] = {}
+    for r in _rows("triggers.tsv"):
+        etype = r[1]
+        if etype not in labels:
+            raise ValueError(f"triggers.tsv: unknown event type {etype!r}")
+        triggers[_simp(r[0])] = (etype, len(r) > 2 and r[2].strip() == "1")
+    objects = {_simp(r[0]): r[1] for r in _rows("objects.tsv")}
+    suffixes = {_simp(r[0]): int(r[1]) for r in _rows("places.tsv")}
+    orgs = [_simp(r[0]) for r in _rows("orgs.tsv")]
+    modality: dict[str, list[str]] = {}
+    for r in _rows("modality.tsv"):
+        modality.setdefault(r[1], []).append(_simp(r[0]))
+    levels = "".join(sorted({s for s in suffixes if len(s) == 1}))
+    # 县委书记 / 市委常委 are people's titles, not the organization acting.
+    org_re = re.compile(
+        f"[{levels}](?:{_alternation(orgs)})(?!书记|副书记|常委|委员|领导|主任|副主任|党校)"
+    )
+    return Tables(
+        labels=labels,
+        triggers=triggers,
+        trigger_re=re.compile(_alternation(list(triggers))),
+        objects=objects,
+        object_re=re.compile(_alternation(list(objects))),
+        place_suffixes=suffixes,
+        place_re=re.compile(_alternation(list(suffixes))),
+        org_re=org_re,
+        future=tuple(modality.get("future", ())),
+        routine_re=re.compile(_alternation(modality.get("routine", ["每年"]))),
+        skip_after=tuple(modality.get("skip_after", ())),
+        skip_before=tuple(modality.get("skip_before", ())),
+    )
