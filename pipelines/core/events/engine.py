@@ -177,7 +177,8 @@ def _places(s: str, t: Tables, ns: list[tuple[int, int]] | None) -> list[_Place]
     out = []
     ns_by_end = {b: a for a, b in ns}
     for c in chains:
-        if not any(u.confirmed for u in c):
+        # 在/于/赴 before the chain is as good a place signal as jieba's tag (在桃源乡开展)
+        if not any(u.confirmed for u in c) and not (c[0].start > 0 and s[c[0].start - 1] in "在于赴"):
             continue
         start = c[0].start
         if start in ns_by_end:  # 宜宾筠连县: a bare place name glued in front
@@ -388,6 +389,11 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]]) -> 
 
     places = _places(s, t, None) if t.place_re.search(s) else []
     orgs = _orgs(s, t, places)
+    # 组织 inside 县委组织部 is part of a name, not a predicate
+    hits = [h for h in hits if not any(a <= h.start() - sa < b for a, b in orgs)]
+    if not hits:
+        return []
+
     def clause_of(rel: int) -> int:
         return next((i for i, (a, b) in enumerate(clauses) if a <= rel < b), len(clauses) - 1)
 
