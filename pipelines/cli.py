@@ -70,7 +70,11 @@ def run(
 
     if not seeds.is_dir():
         _fail(f"seeds folder {seeds} does not exist")
-    settings = TimelineSettings.from_env().model_copy(update={"seeds_dir": str(seeds), "db_path": str(db), "show_progress": sys.stderr.isatty()})
+    # A new resource, not model_copy: Dagster rebuilds a resource from the arguments it was
+    # constructed with, so fields changed by model_copy silently revert inside the run.
+    env = TimelineSettings.from_env()
+    settings = TimelineSettings(seeds_dir=str(seeds), db_path=str(db), max_bytes=env.max_bytes,
+                                workers=env.workers, show_progress=sys.stderr.isatty())
     outcome = run_pipeline(settings)
     if not outcome.success:
         typer.echo(f"error: run failed: {outcome.error}", err=True)
