@@ -1,0 +1,65 @@
+"""Assets that turn the published timeline into things people look at: the HTML page and
+a PNG picture, written beside the DuckDB file and linked from the Dagster UI."""
+
+import dagster as dg
+
+from pipelines.defs.resources import TimelineSettings
+
+# The ingest job selects every asset, so each ingest run republishes these after the
+# timeline table; no automation condition is needed.
+TIMELINE_KEY = dg.AssetKey("timeline")
+
+
+@dg.asset(
+    deps=[TIMELINE_KEY],
+    group_name="publish",
+    kinds={"html"},
+)
+def timeline_page(context: dg.AssetExecutionContext, settings: TimelineSettings) -> dg.MaterializeResult:
+    """The timeline as one self-contained HTML page (time axis, filters by type and place,
+    evidence and source on click), written to timeline.html beside the DuckDB file. It
+    embeds its data and fetches nothing, so it can be opened offline or mailed."""
+    from pipelines.publish.page import write_page
+
+    out = settings.db.parent / "timeline.html"
+    events = write_page(settings.db, out)
+    context.log.info(f"wrote {events} events to {out}")
+    path = out.resolve()
+    return dg.MaterializeResult(metadata={
+        "dagster/uri": path.as_uri(),
+        "path": dg.MetadataValue.path(str(path)),
+        "url": dg.MetadataValue.url(path.as_uri()),
+        "events": events,
+        "bytes": path.stat().st_size,
+    })
+
+
+@dg.asset(
+    deps=[TIMELINE_KEY],
+    group_name="publish",
+    kinds={"png"},
+)
+def timeline_picture(context: dg.AssetExecutionContext, settings: TimelineSettings) -> dg.MaterializeResult:
+    """A PNG picture of the timeline (timeline.png beside the DuckDB file), shown inline in
+    this asset's metadata."""
+    from pipelines.publish.data import read_timeline
+    from pipelines.publish.png import cjk_fonts, png_markdown, render_png_bytes
+
+    rows = read_timeline(settings.db)
+    if not cjk_fonts():
+        context.log.warning("no CJK font installed (Debian: fonts-noto-cjk); Chinese shows as boxes")
+    png = render_png_bytes(rows)
+    out = settings.db.parent / "timeline.png"
+    tmp = out.parent / f".{out.name}.tmp"
+    tmp.write_bytes(png)
+    tmp.replace(out)
+    path = out.resolve()
+    return dg.MaterializeResult(metadata={
+        "dagster/uri": path.as_uri(),
+        "path": dg.MetadataValue.path(str(path)),
+        "preview": dg.MetadataValue.md(png_markdown(png)),
+        "events": len(rows),
+    })
+
+
+EXPORT_ASSETS = [timeline_page, timeline_picture]
