@@ -17,6 +17,7 @@ _CLAUSE_SEP = set("，,；;：:")
 _OPEN = set("“「『《（(【")
 _CLOSE = set("”」』》）)】")
 _ENUM_SEP = set("、和及与")
+_TITLE = re.compile(r"《[^》]{0,60}》?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A stem starting with these is a quantifier or function word (全县, 各乡镇, 该村), not a name.
 _STOP = set("全各本该每这那其此等个和与及在对向从到为被将的了是有我外该两多")
@@ -389,8 +390,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]]) -> 
 
     places = _places(s, t, None) if t.place_re.search(s) else []
     orgs = _orgs(s, t, places)
-    # 组织 inside 县委组织部 is part of a name, not a predicate
-    hits = [h for h in hits if not any(a <= h.start() - sa < b for a, b in orgs)]
+    # 组织 inside 县委组织部 is part of a name, not a predicate; nor is 督导 in 《督导利剑》
+    titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)]
+    hits = [h for h in hits if not any(a <= h.start() - sa < b for a, b in orgs + titles)]
     if not hits:
         return []
 
