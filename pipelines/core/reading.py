@@ -6,13 +6,18 @@ read. Nothing raises on bad input: a pipeline on a schedule must not stop at one
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import io
 import json
+import os
 import re
+import stat
 import unicodedata
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -26,6 +31,8 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # a single article above this is a dump or
 DEFAULT_MAX_DUMP_BYTES = 4 * 1024 * 1024 * 1024
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
@@ -68,6 +75,39 @@ def _looks_like_utf16(data: bytes) -> str | None:
     return None
 
 
+def _cjk_share(text: str) -> float:
+    """Share of characters a Chinese article is made of: ideographs, CJK and ASCII punctuation."""
+    if not text:
+        return 0.0
+    good = 0
+    for ch in text:
+        o = ord(ch)
+        if (0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
+                or 0x20 <= o < 0x7F or ch in "\n\r\t\u2014\u2026\u201c\u201d\u2018\u2019\u00b7\u2219"):
+            good += 1
+    return good / len(text)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Pure-CJK UTF-16 has no zero bytes to give it away; judge by what it decodes to.
+
+    GB18030 or Big5 bytes read as UTF-16 hit lone surrogates, private-use and Hangul or Yi
+    code points, so requiring nine in ten characters to be Chinese text keeps them out.
+    """
+    if len(data) % 2 or len(data) < 4:
+        return None
+    best: tuple[float, str, str] | None = None
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        share = _cjk_share(text[:4096])
+        if share >= 0.9 and (best is None or share > best[0]):
+            best = (share, text, name)
+    return (best[1], best[2]) if best else None
+
+
 def _text_quality(text: str) -> float:
     """Share of characters that are ordinary text rather than controls or unassigned."""
     if not text:
@@ -82,8 +122,25 @@ def _text_quality(text: str) -> float:
     return 1.0 - bad / len(text)
 
 
+# A UTF-8 file with a few broken bytes (a truncated download, one bad sector) is still a
+# UTF-8 article; guessing another encoding for it would turn all of it into mojibake.
+_MAX_BAD_UTF8_SHARE = 0.001
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    if bad <= 0 or bad > max(2, len(text) * _MAX_BAD_UTF8_SHARE):
+        return None
+    plural = "s" if bad > 1 else ""
+    return text, f"utf-8 ({bad} invalid byte sequence{plural} replaced)"
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode article bytes; return (text with "\\n" newlines, encoding name)."""
+    """Decode article bytes; return (text with "\\n" newlines, encoding name).
+
+    Raises UndecodableError (and nothing else) for bytes that are not text.
+    """
     encoding: str | None = None
     text: str | None = None
     for bom, name in _BOMS:
@@ -103,6 +160,10 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             text = None
+    if text is None and (found := _utf16_without_bom(data)):
+        text, encoding = found
+    if text is None and (found := _mostly_utf8(data)):
+        text, encoding = found
     if text is None and b"\x00" not in data:
         import charset_normalizer  # imported here: most files are UTF-8 and never need it
 
@@ -129,30 +190,55 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 # ---------------------------------------------------------------- header
 
 
+@dataclass(frozen=True, slots=True)
+class _HeaderTable:
+    labels: dict[str, str]
+    pair: re.Pattern[str]
+    times: list[re.Pattern[str]]
+    years: tuple[int, int]
+    roles: re.Pattern[str]
+    not_names: frozenset[str]
+
+
 @cache
-def _header_table() -> tuple[dict[str, str], re.Pattern[str], list[re.Pattern[str]]]:
+def _header_table() -> _HeaderTable:
     table = json.loads(
         resources.files("pipelines.core").joinpath("header_fields.json").read_text("utf-8")
     )
     labels: dict[str, str] = table["labels"]
     alternation = "|".join(sorted(map(re.escape, labels), key=len, reverse=True))
-    pair = re.compile(rf"({alternation})\s*[:：]\s*")
-    times = [re.compile(p) for p in table["publication_time_patterns"]]
-    return labels, pair, times
+    roles = "|".join(sorted(map(re.escape, table["byline_roles"]), key=len, reverse=True))
+    lo, hi = table["publication_years"]
+    return _HeaderTable(
+        labels=labels,
+        pair=re.compile(rf"({alternation})\s*[:：]\s*"),
+        times=[re.compile(p) for p in table["publication_time_patterns"]],
+        years=(int(lo), int(hi)),
+        roles=re.compile(rf"^(?:{roles})(?:\s*[:：]\s*|\s+|$)"),
+        not_names=frozenset(table["byline_not_names"]),
+    )
 
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９：－／．", "0123456789:-/.")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
 def parse_publication_time(value: str) -> datetime | None:
-    """A header date such as 2020-12-16 10:38:18, 2020年12月16日 or 2020/12/16."""
+    """A header date such as 2020-12-16 10:38:18, 2020年12月16日 or 2020/12/16.
+
+    Never guesses: a date without a year, a relative one (3天前) or an impossible one
+    (2021年2月30日) is None, so the article is flagged instead of dated wrongly.
+    """
     value = value.translate(_FULLWIDTH_DIGITS)
-    _, _, patterns = _header_table()
-    for pattern in patterns:
+    table = _header_table()
+    lo, hi = table.years
+    for pattern in table.times:
         m = pattern.search(value)
         if not m:
             continue
         parts = {k: int(v) for k, v in m.groupdict().items() if v is not None}
+        if not lo <= parts["y"] <= hi:
+            return None
         try:
             return datetime(
                 parts["y"], parts["m"], parts["d"], parts.get("H", 0), parts.get("M", 0),
@@ -160,30 +246,72 @@ def parse_publication_time(value: str) -> datetime | None:
             )
         except ValueError:
             return None  # 2021-02-30 in a header is an absurd date, not a publication time
+    # dateparser fills missing parts from today's date; without a four-digit year in the
+    # text there is nothing it could read that is not a guess.
+    if len(value) > 100 or not any(lo <= int(y) <= hi for y in _YEAR.findall(value)):
+        return None
     import dateparser  # slow to import; only for header dates our patterns do not cover
 
     try:
         parsed = dateparser.parse(
-            value, languages=["zh"], settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["year"]}
+            value, languages=["zh", "en"],
+            settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["year", "month", "day"]},
         )
     except Exception:  # dateparser raises assorted errors on odd input
         return None
-    return parsed.replace(tzinfo=None) if parsed else None
+    if parsed is None or not lo <= parsed.year <= hi:
+        return None
+    return parsed.replace(tzinfo=None)
+
+
+def _is_bare_date(line: str) -> bool:
+    """A header line that is only a date and time, e.g. '2020年12月16日 10:38'."""
+    line = line.translate(_FULLWIDTH_DIGITS).strip()
+    return len(line) <= 40 and any(p.fullmatch(line) for p in _header_table().times)
+
+
+# Separators some sites put between header fields, e.g. 來源：新華網 | 2020-12-16 or 【來源：X】.
+_VALUE_TRIM = " \t\u3000|｜【】[]"
 
 
 def parse_header_line(line: str) -> dict[str, str]:
-    """Fields of one header line: {'source': '中國網', 'published_at': '2020-12-16 10:38:18', ...}."""
-    labels, pair, _ = _header_table()
-    found = list(pair.finditer(line))
+    """Fields of one header line: {'source': '中國網', 'published_at': '2020-12-16 10:38:18', ...}.
+
+    Labels come from header_fields.json. A date before the first label, or a line that is
+    only a date, is the publication time.
+    """
+    table = _header_table()
+    found = list(table.pair.finditer(line))
     fields: dict[str, str] = {}
     for i, m in enumerate(found):
         end = found[i + 1].start() if i + 1 < len(found) else len(line)
-        fields.setdefault(labels[m.group(1)], line[m.end() : end].strip())
+        fields.setdefault(table.labels[m.group(1)], line[m.end() : end].strip(_VALUE_TRIM))
+    lead = (line[: found[0].start()] if found else line).strip(_VALUE_TRIM)
+    if "published_at" not in fields and lead and _is_bare_date(lead):
+        fields["published_at"] = lead
     return fields
 
 
+def parse_byline(body: str) -> tuple[str, ...]:
+    """Reporters named in parentheses at the end of the body: （蔣蜀均 杜雲） -> two names."""
+    m = _BYLINE.search(body)
+    if not m:
+        return ()
+    table = _header_table()
+    inner = m.group(1).strip()
+    if inner in table.not_names or any(ch.isdigit() for ch in inner):
+        return ()
+    names = []
+    for chunk in _NAME_SPLIT.split(inner):
+        while chunk and (r := table.roles.match(chunk)):
+            chunk = chunk[r.end():]
+        if chunk and chunk not in table.not_names:
+            names.append(chunk)
+    return tuple(names)
+
+
 _BYLINE = re.compile(r"[（(]\s*([^()（）\n]{2,40}?)\s*[)）]\s*$")
-_NAME_SPLIT = re.compile(r"[\s、,，/]+")
+_NAME_SPLIT = re.compile(r"[\s、,，/；;]+")
 
 
 def parse_article(text: str, doc_id: str, path: str, encoding: str = "utf-8") -> Document | Rejection:
@@ -213,9 +341,10 @@ def parse_article(text: str, doc_id: str, path: str, encoding: str = "utf-8") ->
             body_line = i + 1
             continue
         break
-    body_start = offsets[body_line] if body_line is not None and body_line < len(offsets) else 0
     if body_line is None:
         body_start = 0
+    else:  # a header on the last line, without a newline after it, leaves no body at all
+        body_start = offsets[body_line] if body_line < len(offsets) else len(text)
     body = text[body_start:].strip()
     if not body:
         return Rejection(path, "no body: the file has a title or header but no article text",
@@ -228,14 +357,14 @@ def parse_article(text: str, doc_id: str, path: str, encoding: str = "utf-8") ->
     if raw_time := fields.get("published_at"):
         published_at = parse_publication_time(raw_time)
         if published_at is None:
-            flags.append(f"unparseable publication time: {raw_time}")
+            flags.append(f"unparseable publication time: {raw_time[:40]}")
     if published_at is None:
         flags.append("no_publication_time")
     authors: tuple[str, ...] = ()
     if fields.get("authors"):
         authors = tuple(a for a in _NAME_SPLIT.split(fields["authors"]) if a)
-    elif m := _BYLINE.search(body):
-        authors = tuple(a for a in _NAME_SPLIT.split(m.group(1)) if a)
+    else:
+        authors = parse_byline(body)
     return Document(
         doc_id=doc_id,
         path=path,
@@ -264,6 +393,31 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
+def _read_bounded(path: Path, max_bytes: int) -> bytes | str:
+    """The bytes of a regular file, or why not: never follows a symlink, never blocks on a
+    FIFO, and never reads more than max_bytes + 1 bytes whatever the file's size."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink replaced the file while it was being read"
+        return f"unreadable: {exc.strerror or exc}"
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file"
+        if info.st_size > max_bytes:
+            return f"too large: {info.st_size:,} bytes, over the {max_bytes:,}-byte limit for one article"
+        try:
+            data = handle.read(max_bytes + 1)  # the file may have grown since fstat
+        except OSError as exc:
+            return f"unreadable: {exc.strerror or exc}"
+    if len(data) > max_bytes:
+        return f"too large: over the {max_bytes:,}-byte limit for one article"
+    return data
+
+
 def read_article_file(
     path: Path, seeds_root: Path, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Document | Rejection:
@@ -272,18 +426,15 @@ def read_article_file(
     rel = _relative_name(path, seeds_root)
     try:
         resolved = path.resolve()
-        if path.is_symlink() and not _inside(resolved, root):
-            return Rejection(rel, f"symlink leads outside the seeds folder (to {resolved})")
-        if not _inside(resolved, root):
-            return Rejection(rel, "path leads outside the seeds folder")
-        if not resolved.is_file():
-            return Rejection(rel, "not a regular file")
-        with resolved.open("rb") as handle:
-            data = handle.read(max_bytes + 1)  # never more than the limit into memory
-    except OSError as exc:
-        return Rejection(rel, f"unreadable: {exc.strerror or exc}")
-    if len(data) > max_bytes:
-        return Rejection(rel, f"too large: over the {max_bytes:,}-byte limit for one article")
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop on Python 3.11
+        return Rejection(rel, f"unresolvable path: {exc}")
+    if path.is_symlink() and not _inside(resolved, root):
+        return Rejection(rel, f"symlink leads outside the seeds folder (to {resolved})")
+    if not _inside(resolved, root):
+        return Rejection(rel, "path leads outside the seeds folder")
+    data = _read_bounded(resolved, max_bytes)
+    if isinstance(data, str):
+        return Rejection(rel, data)
     if not data.strip():
         return Rejection(rel, "empty file", hashlib.sha256(data).hexdigest())
     try:
@@ -305,15 +456,30 @@ def _open_dump(path: Path) -> io.TextIOBase:
     return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="\n")
 
 
-def iter_dump(path: Path, seeds_root: Path) -> Iterator[Document | Rejection]:
-    """Stream a JSONL dump: one article per line, keeping each line's own doc_id."""
+def iter_dump(
+    path: Path, seeds_root: Path, max_line_chars: int = DEFAULT_MAX_BYTES
+) -> Iterator[Document | Rejection]:
+    """Stream a JSONL dump: one article per line, keeping each line's own doc_id.
+
+    Memory stays bounded by the longest accepted line: a line over max_line_chars is
+    quarantined and skipped in chunks, never held whole.
+    """
     rel = _relative_name(path, seeds_root)
     root = seeds_root.resolve()
-    if not _inside(path.resolve(), root):
+    try:
+        resolved = path.resolve()
+        regular = stat.S_ISREG(resolved.stat().st_mode)
+    except (OSError, RuntimeError) as exc:
+        yield Rejection(rel, f"unreadable: {exc}")
+        return
+    if not _inside(resolved, root):
         yield Rejection(rel, "path leads outside the seeds folder")
         return
+    if not regular:  # opening a FIFO would block the run forever
+        yield Rejection(rel, "not a regular file")
+        return
     try:
-        handle = _open_dump(path)
+        handle = _open_dump(resolved)
     except OSError as exc:
         yield Rejection(rel, f"unreadable: {exc.strerror or exc}")
         return
@@ -323,8 +489,13 @@ def iter_dump(path: Path, seeds_root: Path) -> Iterator[Document | Rejection]:
             line_no += 1
             where = f"{rel}:{line_no}"
             try:
-                line = handle.readline()
-            except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile) as exc:
+                line = handle.readline(max_line_chars + 1)
+                if len(line) > max_line_chars and not line.endswith("\n"):
+                    while (rest := handle.readline(1 << 20)) and not rest.endswith("\n"):
+                        pass
+                    yield Rejection(where, f"too large: dump line over {max_line_chars:,} characters")
+                    continue
+            except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
                 yield Rejection(where, f"dump unreadable from this line on: {exc}")
                 return
             if not line:
@@ -381,8 +552,8 @@ def read_seed_path(
     path: Path, seeds_root: Path, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Document | Rejection]:
     """Documents and rejections of one file in the seeds folder, whatever its kind."""
-    if is_dump(path) and not path.is_symlink():
-        yield from iter_dump(path, seeds_root)
+    if is_dump(path):
+        yield from iter_dump(path, seeds_root, max_bytes)
     elif path.name.endswith(ARTICLE_SUFFIXES) or path.is_symlink():
         yield read_article_file(path, seeds_root, max_bytes)
     else:
