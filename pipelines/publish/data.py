@@ -20,12 +20,17 @@ TIMELINE_ORDER = "ORDER BY earliest, latest, event_type, event_id"
 YEAR_GRANULARITIES = frozenset({"year", "decade", "century"})
 MONTH_GRANULARITIES = frozenset({"half", "quarter", "season", "month"})
 
-# Colours (Tableau 10, legible on white) for the event types the extractor knows; other
-# types get one chosen by a hash of the name, so a type keeps its colour across runs.
+# A distinct colour for each event type of pipelines/core/events/data/types.tsv (legible
+# on white, from Tableau 10/20); other types get one from PALETTE by a hash of the name,
+# so a type keeps its colour across runs and pages.
+TYPE_COLORS = {
+    "meeting": "#4e79a7", "campaign": "#f28e2b", "conference": "#59a14f",
+    "emergency": "#e15759", "evacuation": "#d4477a", "training": "#c9a227",
+    "policy": "#b07aa1", "establishment": "#499894", "inspection": "#9c755f",
+    "personnel": "#1f9eb5", "honour": "#6b6ecf",
+}
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
-KNOWN_TYPES = ("meeting", "campaign", "evacuation", "conference", "emergency",
-               "training", "policy", "appointment", "construction", "award")
+           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#79706e")
 
 
 class MissingWarehouse(FileNotFoundError):
@@ -127,8 +132,8 @@ def display_date(row: dict[str, Any]) -> str:
 
 def type_color(event_type: str | None) -> str:
     name = event_type or ""
-    if name in KNOWN_TYPES:
-        return PALETTE[KNOWN_TYPES.index(name) % len(PALETTE)]
+    if name in TYPE_COLORS:
+        return TYPE_COLORS[name]
     digest = hashlib.sha1(name.encode("utf-8")).digest()
     return PALETTE[digest[0] % len(PALETTE)]
 
