@@ -107,7 +107,7 @@ def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
     """The append-only event log: facts of ingestion, revision, withdrawal, observation
     and retraction, as immutable Parquet segments beside the warehouse file. Re-running
     on unchanged input appends nothing."""
-    appended = append_to_log(extractions, settings.log, settings.extractor_version, context.run_id)
+    appended = append_to_log(extractions, settings.log, settings.extractor_version, context.run.run_id)
     context.add_output_metadata({
         "appended": sum(appended.values()),
         **{f"appended_{kind}": n for kind, n in sorted(appended.items())},
