@@ -111,7 +111,7 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
 def _text_quality(text: str) -> float:
     """Share of characters that are ordinary text rather than controls or unassigned."""
     if not text:
-        return 0.0
+        return 1.0  # nothing is not binary; the article reader calls it "no body"
     bad = 0
     for ch in text:
         if ch in "\n\r\t":
@@ -124,13 +124,15 @@ def _text_quality(text: str) -> float:
 
 # A UTF-8 file with a few broken bytes (a truncated download, one bad sector) is still a
 # UTF-8 article; guessing another encoding for it would turn all of it into mojibake.
-_MAX_BAD_UTF8_SHARE = 0.001
+_MAX_BAD_UTF8_SHARE = 0.002
 
 
 def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") - data.count("\ufffd".encode())
-    if bad <= 0 or bad > max(2, len(text) * _MAX_BAD_UTF8_SHARE):
+    # One stray byte inside a character costs up to three replacements; GB18030 or Big5
+    # read as UTF-8 costs one or two per character, so the share tells them apart.
+    if bad <= 0 or bad > max(8, len(text) * _MAX_BAD_UTF8_SHARE) or bad * 20 > len(text):
         return None
     plural = "s" if bad > 1 else ""
     return text, f"utf-8 ({bad} invalid byte sequence{plural} replaced)"
