@@ -246,6 +246,12 @@ def _register_optional_commands() -> None:
 
 
 def main() -> None:
+    import warnings
+
+    # Dagster flags the single-run backfill policy as beta on every import; users of the
+    # CLI cannot act on that, so it stays out of their terminal.
+    warnings.filterwarnings("ignore", message=r".*is currently in beta.*")
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"dagster\..*")
     _register_optional_commands()
     app()
 
