@@ -156,15 +156,15 @@ def render_timeline_figure(rows: list[dict[str, Any]], title: str | None = None)
 def render_png_bytes(rows: list[dict[str, Any]], title: str | None = None) -> bytes:
     import matplotlib.pyplot as plt
 
-    fig = render_timeline_figure(rows, title)
     buffer = io.BytesIO()
-    try:
-        with warnings.catch_warnings():
-            # The missing-font warning was given once already; matplotlib would add one per glyph.
-            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+    with warnings.catch_warnings():
+        # Without a CJK font MissingCJKFont was given once; matplotlib would add one per glyph.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig = render_timeline_figure(rows, title)
+        try:
             fig.savefig(buffer, format="png", bbox_inches="tight", facecolor="white")
-    finally:
-        plt.close(fig)
+        finally:
+            plt.close(fig)
     return buffer.getvalue()
 
 

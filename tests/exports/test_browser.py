@@ -1,0 +1,143 @@
+"""The timeline page in a real browser: headless Chromium draws the seed's gold events.
+
+Runs the real pipeline over a copy of the seed article, renders the page, and reads the
+DOM Chromium built (so the page's JavaScript ran), then saves a screenshot. Skips without
+Chromium, except in CI (CI=true), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from pipelines.publish.data import read_timeline
+from pipelines.publish.formats import export_timeline
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(os.environ.get("TIMELINE_ARTIFACTS", Path(__file__).parent / "artifacts"))
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--hide-scrollbars", "--window-size=1400,1200", "--virtual-time-budget=5000"]
+
+
+def _chromium() -> str:
+    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome",
+                      "/usr/bin/chromium"):
+        if candidate and (path := shutil.which(candidate)):
+            return path
+    message = "Chromium not found: install Debian's chromium package (or set CHROMIUM=/path/to/chrome)"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI=true but {message}; .ci/run installs it")
+    pytest.skip(message)
+
+
+def _run_chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess:
+    chromium = _chromium()
+    return subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=180, check=False)
+
+
+class _Elements(HTMLParser):
+    """Every element with a data-event-id, as (tag, attributes, text inside it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[dict] = []
+        self._open: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {k: v or "" for k, v in attrs}
+        if "data-event-id" in attributes:
+            item = {"tag": tag, "attrs": attributes, "text": "", "depth": 0}
+            self.found.append(item)
+            self._open.append(item)
+        for item in self._open:
+            item["depth"] += 1
+
+    def handle_endtag(self, tag):
+        for item in self._open:
+            item["depth"] -= 1
+        self._open = [i for i in self._open if i["depth"] > 0]
+
+    def handle_data(self, data):
+        for item in self._open:
+            item["text"] += data
+
+
+def _matches(row: dict, event: dict) -> bool:
+    """The gold event's evidence, place and date bounds (as tests/test_seed_timeline.py)."""
+    if event["evidence_contains"] not in (row["evidence"] or ""):
+        return False
+    place = event.get("place_contains")
+    if place and place not in (row["place"] or "") and place not in (row["evidence"] or ""):
+        return False
+    accept = event.get("accept", {})
+    return (str(row["earliest"]) in {event["earliest"], *accept.get("earliest", [])}
+            and str(row["latest"]) in {event["latest"], *accept.get("latest", [])})
+
+
+@pytest.fixture(scope="module")
+def page(seeded) -> Path:
+    _chromium()  # skip before any work when there is no browser
+    out = seeded.root / "timeline.html"
+    export_timeline(seeded.db, out, "html", title="種子文章時間線")
+    return out
+
+
+def _dom(page: Path, tmp_path: Path, fragment: str = "") -> list[dict]:
+    result = _run_chromium(["--dump-dom", page.resolve().as_uri() + fragment], tmp_path / "profile")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "timeline-data" in result.stdout, "Chromium returned no page"
+    parser = _Elements()
+    parser.feed(result.stdout)
+    return parser.found
+
+
+def test_gold_events_are_drawn(seeded, gold, page, tmp_path):
+    rows = read_timeline(seeded.db)
+    elements = _dom(page, tmp_path)
+    drawn = {e["attrs"]["data-event-id"]: e for e in elements
+             if "event" in e["attrs"].get("class", "").split()}
+    assert len(drawn) == len(rows), "every timeline row is one .event element"
+    for event in gold["events"]:
+        candidates = [r for r in rows if _matches(r, event)]
+        assert candidates, f"no timeline row for gold event {event['key']}"
+        on_page = [r for r in candidates if r["event_id"] in drawn]
+        assert on_page, f"gold event {event['key']} is not drawn"
+        element = drawn[on_page[0]["event_id"]]
+        assert element["attrs"]["data-event-type"] == on_page[0]["event_type"]
+        assert element["text"].strip() == on_page[0]["headline"]
+        expected = "true" if event["granularity"] != "day" else "false"
+        assert element["attrs"]["data-uncertain"] == expected, event["key"]
+
+
+def test_selected_event_shows_evidence_and_source(seeded, gold, page, tmp_path):
+    rows = read_timeline(seeded.db)
+    plenum = next(e for e in gold["events"] if e["key"] == "ninth_plenum")
+    row = next(r for r in rows if _matches(r, plenum))
+    # #event=<id> runs the same select() a click does.
+    elements = _dom(page, tmp_path, "#event=" + quote(row["event_id"]))
+    details = [e for e in elements if e["tag"] == "aside"]
+    assert details, "the details panel did not open"
+    text = details[0]["text"]
+    assert plenum["evidence_contains"] in text
+    assert "來源：" in text and row["source"] in text
+    assert "2020年（日期不詳）" in text
+
+
+def test_screenshot(page, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "timeline_page.png"
+    shot.unlink(missing_ok=True)
+    result = _run_chromium([f"--screenshot={shot}", page.resolve().as_uri()], tmp_path / "profile")
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 20_000
+    print(f"screenshot: {shot}")
