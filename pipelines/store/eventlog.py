@@ -175,7 +175,8 @@ class EventLog:
             "doc_id": [f.get("doc_id") for f in facts],
             "entity_id": [f.get("entity_id") for f in facts],
             "path": [f.get("path") for f in facts],
-            "payload": [json.dumps(f.get("payload") or {}, ensure_ascii=False, sort_keys=True)
+            "payload": [f.get("payload_json") or json.dumps(f.get("payload") or {},
+                                                            ensure_ascii=False, sort_keys=True)
                         for f in facts],
             "extractor_version": [f.get("extractor_version") for f in facts],
             "content_hash": [f.get("content_hash") for f in facts],

@@ -171,11 +171,14 @@ def facts_for_extractions(
         for eid, e in zip(event_ids(doc.doc_id, version, ex.events), ex.events, strict=True):
             now[eid] = ("event", e.to_json())
         for entity_id, (what, body) in now.items():
-            text = json.dumps(body, ensure_ascii=False, sort_keys=True)
-            if before.get(entity_id) == hashlib.md5(text.encode("utf-8")).hexdigest():
-                continue  # says exactly what it said: nothing to record
-            facts.append({**base, "kind": f"{what}_observed", "entity_id": entity_id,
-                          "payload": body})
+            fact = {**base, "kind": f"{what}_observed", "entity_id": entity_id, "payload": body}
+            if entity_id in before:
+                # serialized once: the log stores this text, so it is the text the digest saw
+                text = json.dumps(body, ensure_ascii=False, sort_keys=True)
+                if before[entity_id] == hashlib.md5(text.encode("utf-8")).hexdigest():
+                    continue  # says exactly what it said: nothing to record
+                fact["payload_json"] = text
+            facts.append(fact)
         for entity_id in before.keys() - now.keys():
             what = "mention" if entity_id.startswith("m_") else "event"
             facts.append({**base, "kind": f"{what}_retracted", "entity_id": entity_id,
