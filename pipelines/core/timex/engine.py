@@ -26,11 +26,14 @@ _NEEDS_NORM = re.compile("[０-９：－～／　]")
 # Levels give the order in which atoms may chain: year < part-of-year < month <
 # part-of-month < day < weekday < time of day < clock.
 _LEVELS = {
-    "lunarpfx": (0, 0), "iso": (1, 5), "year": (1, 1), "relyear": (1, 1), "quarter": (2, 2),
+    "lunarpfx": (0, 0), "iso": (1, 5), "mdy": (1, 5), "era": (1, 1), "year": (1, 1), "relyear": (1, 1), "quarter": (2, 2),
     "month": (3, 3), "relmonth": (3, 3), "evdot": (3, 5), "day": (5, 5), "lday": (5, 5),
     "relday": (5, 5), "holiday": (5, 5), "relweek": (5, 6), "week": (6, 6), "tod": (7, 7),
-    "clock": (8, 8),
+    "clock": (8, 8), "relhalf": (2, 2),
+    # Ordinals inside the period chained before them: 十月的第一周, 今年前10个月.
+    "ordwd": (4, 6), "ordweek": (4, 6), "ordmonth": (4, 4), "firstn": (4, 6),
 }
+_ORDINALS = ("ordwd", "ordweek", "ordmonth", "firstn")
 _TOD = {
     "凌晨": "NI", "深夜": "NI", "午夜": "NI", "半夜": "NI", "夜间": "NI", "夜里": "NI",
     "夜晚": "NI", "夜": "NI", "清晨": "MO", "早晨": "MO", "早上": "MO", "早间": "MO",
@@ -48,6 +51,11 @@ _TERM_ALIAS = {"冬至": "DONG_ZHI", "小寒": "XIAO_HAN", "大寒": "DA_HAN", "
                "雨水": "YU_SHUI", "惊蛰": "JING_ZHE", "大雪": "DA_XUE"}
 _WEEKDAY = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
 _RANGE_SEP = re.compile(r"\s*(?:至|到|-|–|—|——|~|－)\s*")
+# A和B之间: a range whose end is named by 之间 after the second point.
+_BETWEEN_SEP = re.compile(r"\s*(?:和|与|跟|同)\s*")
+_BETWEEN_END = re.compile(r"\s*(?:的)?(?:之间|间)")
+# 三年零六个月, 1小时30分钟: one duration in several units.
+_DUR_JOIN = re.compile(r"\s*(?:零|又)?\s*")
 _CHAIN_GAP = re.compile(r" *(?:的)? *")
 _WEEK_GAP = re.compile(r"[ ，,（(]{0,2}")
 # Words right before a date that move an underspecified date into the future.
@@ -63,7 +71,12 @@ class Atom:
         self.lo, self.hi = _LEVELS.get(kind, (None, None))
 
     def g(self, name: str) -> str | None:
-        return self.m.group(f"{self.src}__{name}") if self.m else None
+        if self.m is None:
+            return None
+        try:
+            return self.m.group(f"{self.src}__{name}")
+        except IndexError:  # kinds share field code but not every group (ordinals)
+            return None
 
 
 class Res:
@@ -158,11 +171,35 @@ def _fmt_time(h: int | None, mi: int | None, s: int | None, tod: str | None) -> 
     return out
 
 
+def _join_durations(a: Res, b: Res) -> Res | None:
+    """P3Y + P6M -> P3Y6M, PT1H + PT30M -> PT1H30M; None unless b's unit is smaller."""
+    if a.vague or b.vague or not a.value.startswith("P") or not b.value.startswith("P"):
+        return None
+
+    def parts(v: str) -> list[tuple[str, str]]:
+        out, timed = [], False
+        for t, num, unit in re.findall(r"(T?)([\d.]+)([YMWDHS])", v[1:]):
+            timed = timed or bool(t)
+            out.append((num, unit + ("t" if timed else "")))
+        return out
+
+    pa, pb = parts(a.value), parts(b.value)
+    order = ["Y", "M", "W", "D", "Ht", "Mt", "St"]
+    if not pa or not pb or order.index(pb[0][1]) <= order.index(pa[-1][1]):
+        return None
+    date_p = "".join(n + u for n, u in pa + pb if not u.endswith("t"))
+    time_p = "".join(n + u[0] for n, u in pa + pb if u.endswith("t"))
+    return Res("P" + date_p + ("T" + time_p if time_p else ""), None, None, "duration", False,
+               "DURATION")
+
+
 # ---------------------------------------------------------------- extraction
 
 class _Extractor:
-    def __init__(self, text: str, reference: datetime | date | None):
+    def __init__(self, text: str, reference: datetime | date | None,
+                 range_end: str = "inclusive"):
         self.text = text
+        self.exclusive = range_end == "exclusive"
         norm = to_simplified(text)
         # str.translate walks every char in Python's slow path; most news needs none.
         self.norm = norm.translate(_NORM) if _NEEDS_NORM.search(norm) else norm
@@ -193,11 +230,25 @@ class _Extractor:
                 a.hi = 8
             elif kind == "part":
                 w = a.g("p") or a.g("ps") or "月" + a.g("pm")
-                a.lo = a.hi = 4 if self.t.parts[w][0] == "month" else 2
+                scope = self.t.parts[w][0]
+                a.lo = a.hi = 4 if scope == "month" else 6 if scope == "week" else 2
+            elif kind == "mdy" and not a.g("y") and not self._md_ok(a):
+                continue
             if kind == "year" and not self._year_ok(a):
                 a.kind, a.lo, a.hi = "dur_year", None, None
             out.append(a)
         return out
+
+    def _md_ok(self, a: Atom) -> bool:
+        # 12/1 without a year: a date only beside a date cue or alone on its line.
+        norm, ctx = self.norm, self.t.context
+        if ctx["md_pre"].search(norm, max(0, a.start - 8), a.start) or \
+                ctx["md_post"].match(norm, a.end):
+            return True
+        line_start = norm.rfind("\n", 0, a.start) + 1
+        line_end = norm.find("\n", a.end)
+        return not norm[line_start:a.start].strip() and \
+            not norm[a.end:len(norm) if line_end < 0 else line_end].strip()
 
     def _year_ok(self, a: Atom) -> bool:
         y = a.g("y")
@@ -246,6 +297,28 @@ class _Extractor:
                 if a.g("h"):
                     s = a.g("s")
                     f["clock"] = (int(a.g("h")), int(a.g("mi")), int(s) if s else None)
+            elif k == "mdy":
+                f["m"], f["d"] = int(a.g("m")), int(a.g("d"))
+                if a.g("y"):
+                    f["y"] = int(a.g("y"))
+            elif k == "era":
+                first, lunar = self.t.eras[a.g("e")]
+                n = 1 if a.g("y") == "元" else to_int(a.g("y"))
+                if not n:
+                    return None
+                f["y"] = first + n - 1
+                if lunar:
+                    f["lunar"] = True
+            elif k == "relhalf":
+                f["rel_half"] = self.t.relative[a.g("w")][1]
+            elif k in _ORDINALS:
+                n = to_int(a.g("n")) if a.g("n") else 1  # 最后一个星期一
+                last = bool(a.g("last")) or (k == "firstn" and a.g("pre") == "最后")
+                dow = a.g("d") if k == "ordwd" else None
+                dow = (int(dow) if dow.isdigit() else _WEEKDAY[dow]) if dow else None
+                if not n:
+                    return None
+                f["ord"] = (k, n, last, a.g("u") if k == "firstn" else None, dow)
             elif k == "year":
                 y = to_int(a.g("y"))
                 if y is None:
@@ -274,7 +347,8 @@ class _Extractor:
                 f["m"] = int(a.g("m1") or a.g("m2") or a.g("m3"))
                 f["d"] = int(a.g("d1") or a.g("d2") or a.g("d3"))
             elif k == "day":
-                if "m" not in f and a.start and self.norm[a.start - 1] == "月":
+                if "m" not in f and "rel_month" not in f and a.start and \
+                        self.norm[a.start - 1] == "月":
                     return None  # 13月5日: the month was impossible, so is the day
                 # 十日 / 3号 alone are too often not dates (十日谈, 3号线).
                 bare = a.g("d")[0] not in "0123456789" or a.g("u") == "号"
@@ -376,6 +450,14 @@ class _Extractor:
             year, month = _add_months(base_d.year, base_d.month, off)
         day = f.get("d")
 
+        if "rel_half" in f:
+            if ref is None:
+                return None
+            h = (ref.month - 1) // 6 + f["rel_half"]
+            y, m = _add_months(ref.year, 1, 6 * h)
+            a_d = date(y, m, 1)
+            b_d = date(y, m + 5, _last_day(y, m + 5))
+            return Res(f"{y:04d}-H{m // 6 + 1}", a_d, b_d, "half")
         if "rel_day" in f:
             off, ana = f["rel_day"]
             base = self.anchor_day if ana and self.anchor_day else ref
@@ -478,7 +560,13 @@ class _Extractor:
             # 一季度, 上半年, 年底, 月底 alone: the reference's year or month.
             if ref is None:
                 return self._unresolved(f, "XXXX")
-            if "part" in f and f["part"][1][0] == "month":
+            if "part" in f and f["part"][1][0] == "week":
+                monday = ref - timedelta(days=ref.weekday())
+                spec = f["part"][1]
+                a_d = monday + timedelta(days=int(spec[1]) - 1)
+                b_d = monday + timedelta(days=int(spec[3]) - 1)
+                res = Res(f"{a_d.isoformat()}/{b_d.isoformat()}", a_d, b_d, "half")
+            elif "part" in f and f["part"][1][0] == "month":
                 w = f["part"][0]
                 if w == "月中":
                     return None
@@ -508,12 +596,69 @@ class _Extractor:
 
         if res is None:
             return None
+        if "ord" in f:
+            res = self._ordinal(res, f["ord"])
+            if res is None:
+                return None
         if timed and res.gran == "day":
             h, mi, s = clock if clock else (None, None, None)
             h = self._hour_for_tod(h, tod)
             res.value += _fmt_time(h, mi, s, tod)
             res.type, res.gran = "TIME", "time"
         return res
+
+    @staticmethod
+    def _ordinal(res: Res, ord_: tuple) -> Res | None:
+        """The N-th (or last) week, weekday, month or first/last N units inside `res`.
+
+        Weeks run Monday to Sunday and belong to the period they start in, so the first
+        week of October is the one starting on its first Monday (ISO's week 1 for a year).
+        """
+        kind, n, last, unit, dow = ord_
+        if res.gran not in ("year", "month") or res.earliest is None:
+            return None
+        a, b = res.earliest, res.latest
+        first_monday = a + timedelta(days=(-a.weekday()) % 7)
+        last_sunday = b - timedelta(days=(b.weekday() - 6) % 7)
+        if kind == "ordwd":
+            if last:
+                d = b - timedelta(days=(b.weekday() - (dow - 1)) % 7)
+            else:
+                d = a + timedelta(days=(dow - 1 - a.weekday()) % 7 + 7 * (n - 1))
+            return Res(d.isoformat(), d, d, "day") if a <= d <= b else None
+        if kind == "ordmonth":
+            if res.gran != "year" or not 1 <= n <= 12:
+                return None
+            y = a.year
+            return Res(f"{y:04d}-{n:02d}", date(y, n, 1), date(y, n, _last_day(y, n)), "month")
+        u = "周" if kind == "ordweek" else unit
+        if u in ("周", "星期"):
+            if kind == "ordweek":
+                start = last_sunday - timedelta(days=6) if last else \
+                    first_monday + timedelta(weeks=n - 1)
+                end = start + timedelta(days=6)
+            elif last:
+                start, end = last_sunday - timedelta(weeks=n, days=-1), last_sunday
+            else:
+                start, end = first_monday, first_monday + timedelta(weeks=n, days=-1)
+            gran = "week"
+        elif u in ("天", "日"):
+            start, end = (b - timedelta(days=n - 1), b) if last else \
+                (a, a + timedelta(days=n - 1))
+            gran = "day"
+        elif u in ("月", "季度"):
+            months = n * (3 if u == "季度" else 1)
+            if res.gran != "year" or not 1 <= months <= 12:
+                return None
+            y = a.year
+            m1, m2 = (13 - months, 12) if last else (1, months)
+            start, end = date(y, m1, 1), date(y, m2, _last_day(y, m2))
+            gran = "month"
+        else:
+            return None
+        if start < a or end > b or end < start:
+            return None
+        return Res(f"{start.isoformat()}/{end.isoformat()}", start, end, gran)
 
     @staticmethod
     def _hour_for_tod(h: int | None, tod: str | None) -> int | None:
@@ -582,7 +727,8 @@ class _Extractor:
             y1, y2 = int(a.g("y1")), int(a.g("y2"))
             if y2 < y1:
                 return None
-            return Res(f"{y1}/{y2}", date(y1, 1, 1), date(y2, 12, 31), "year"), k
+            y_end = y2 - 1 if self.exclusive and y2 > y1 else y2
+            return Res(f"{y1}/{y2}", date(y1, 1, 1), date(y_end, 12, 31), "year"), k
         if k == "decade":
             dec = to_int(a.g("dec"))
             if a.g("c"):
@@ -609,12 +755,14 @@ class _Extractor:
                 return Res(value, None, None, "day", True), k
             return Res(value, ref + timedelta(days=lo), ref + timedelta(days=hi), "day",
                        True), k
-        if k == "durrel":
+        if k in ("durrel", "firstn"):
             n = to_int(a.g("n"))
             unit = _DUR_UNIT[a.g("u")]
             direction, incl = self.t.durrel[a.g("pre")]
             if n is None:  # 近几年: a vague span
                 n, vague = (3 if unit == "Y" else 7), True
+            elif n == 0:
+                return None
             else:
                 vague = False
             if ref is None:
@@ -699,13 +847,43 @@ class _Extractor:
             ch = chains[i]
             if ch[0].lo is None:
                 r = self.standalone(ch[0])
+                end = ch[-1].end
+                # 三年零六个月: later durations in smaller units join the first.
+                while r is not None and r[1] == "duration" and i + 1 < len(chains) and \
+                        chains[i + 1][0].kind == "dur" and \
+                        _DUR_JOIN.fullmatch(self.norm[end:chains[i + 1][0].start]):
+                    r2 = self.standalone(chains[i + 1][0])
+                    joined = _join_durations(r[0], r2[0]) if r2 and r2[1] == "duration" \
+                        else None
+                    if joined is None:
+                        break
+                    r, end = (joined, "duration"), chains[i + 1][0].end
+                    i += 1
                 if r is not None:
                     res, rule = r
-                    out.append(self._mention(ch[0].start, ch[-1].end, res, rule))
+                    out.append(self._mention(ch[0].start, end, res, rule))
+                i += 1
+                continue
+            if len(ch) == 1 and ch[0].kind == "firstn":
+                r = self._firstn_alone(ch[0])
+                if r is not None:
+                    out.append(self._mention(ch[0].start, ch[0].end, r, "firstn"))
                 i += 1
                 continue
             f = self.fields(ch)
             res = self.resolve(f, ch[0].start) if f is not None else None
+            if res is not None and i + 1 < len(chains) and chains[i + 1][0].lo is not None \
+                    and _BETWEEN_SEP.fullmatch(self.norm[ch[-1].end:chains[i + 1][0].start]):
+                nxt = chains[i + 1]
+                tail = _BETWEEN_END.match(self.norm, nxt[-1].end)
+                f2 = self.fields(nxt, second=True) if tail else None
+                res2 = self._resolve_second(f, f2, nxt[0].start) if f2 else None
+                rng = self._range(res, res2) if res2 is not None else None
+                if rng is not None:
+                    out.append(self._mention(ch[0].start, tail.end(), rng, "between"))
+                    self._remember(f2, res2)
+                    i += 2
+                    continue
             # A range: chain, 至/到/-, chain; the second inherits what it leaves out.
             if res is not None and i + 1 < len(chains) and chains[i + 1][0].lo is not None:
                 nxt = chains[i + 1]
@@ -715,10 +893,8 @@ class _Extractor:
                     if res2 is not None and res2.earliest is None and res2.type == "TIME":
                         # 上午10点到12点: the second end is a clock time on the same day.
                         res2 = Res(res2.value, res.earliest, res.latest, res.gran, False, "TIME")
-                    if res2 is not None and res.earliest and res2.latest and \
-                            res2.latest >= res.earliest:
-                        rng = Res(f"{res.value}/{res2.value}", res.earliest, res2.latest,
-                                  res.gran, res.vague or res2.vague, res.type)
+                    rng = self._range(res, res2)
+                    if rng is not None:
                         out.append(self._mention(ch[0].start, nxt[-1].end, rng, "range"))
                         self._remember(f2, res2)
                         i += 2
@@ -729,6 +905,34 @@ class _Extractor:
                 self._remember(f, res)
             i += 1
         return out
+
+    def _firstn_alone(self, a: Atom) -> Res | None:
+        # 前三季度 alone: the reference year's (quarters are calendar periods); 前两个月
+        # alone: the two months before the reference, as 近/过去 read; 头三天 alone: whose?
+        if self.ref is None:
+            return None
+        if a.g("u") == "季度" and a.g("pre") != "最后":
+            y = self.ref.year
+            base = Res(f"{y:04d}", date(y, 1, 1), date(y, 12, 31), "year")
+            n = to_int(a.g("n"))
+            return self._ordinal(base, ("firstn", n, False, "季度", None)) if n else None
+        if a.g("pre") in self.t.durrel:
+            r = self.standalone(a)
+            return r[0] if r else None
+        return None
+
+    def _range(self, res: Res, res2: Res | None) -> Res | None:
+        if res2 is None or not res.earliest or not res2.latest or res2.latest < res.earliest:
+            return None
+        latest = res2.latest
+        if self.exclusive:
+            # TIMEX intervals stop where the second point begins: 5月-10月 ends on 9-30;
+            # a clock time still leaves part of its own day inside the range.
+            latest = res2.earliest if res2.type == "TIME" and res2.gran == "time" \
+                else res2.earliest - timedelta(days=1)
+            latest = max(latest, res.earliest)
+        return Res(f"{res.value}/{res2.value}", res.earliest, latest, res.gran,
+                   res.vague or res2.vague, res.type)
 
     def _resolve_second(self, f1: dict, f2: dict, start: int) -> Res | None:
         # The second end inherits every coarser field it leaves out (2019年6月1日-30日,
@@ -780,12 +984,18 @@ class _Extractor:
         )
 
 
-def extract_times(text: str, reference: datetime | date | None = None) -> list[TimeMention]:
+def extract_times(text: str, reference: datetime | date | None = None, *,
+                  range_end: str = "inclusive") -> list[TimeMention]:
     """Time expressions in `text`, sorted by start and non-overlapping.
 
     Offsets and surface text refer to `text` itself (Traditional or Simplified). Without a
     reference, relative expressions keep their form (XXXX-05) and get no calendar bounds.
+    `range_end` is "inclusive" (news: 5月至8月 includes August) or "exclusive" (the
+    TIMEX/Recognizers interval convention: the range stops before the second point's
+    period begins, so 5月至8月 ends on July 31).
     """
+    if range_end not in ("inclusive", "exclusive"):
+        raise ValueError(f"range_end must be 'inclusive' or 'exclusive', not {range_end!r}")
     if not text:
         return []
-    return _Extractor(text, reference).run()
+    return _Extractor(text, reference, range_end).run()

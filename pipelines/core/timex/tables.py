@@ -33,6 +33,8 @@ class Tables:
     plans: dict[str, tuple[int, int]]
     holidays: list[tuple[re.Pattern, str, str, int]]  # pattern, calendar, month/term, day
     durrel: dict[str, tuple[str, bool]]
+    eras: dict[str, tuple[int, bool]]  # name -> first year, lunar months
+    context: dict[str, re.Pattern]  # '!name' rows of patterns.tsv: cues around an atom
     atom_names: list[str]
     atoms: re.Pattern
     first: re.Pattern  # one char class: where an atom may start
@@ -55,11 +57,15 @@ def tables() -> Tables:
     for pat, cal, m, d in _rows("holidays.tsv"):
         holidays.append((re.compile(pat), cal, m, int(d)))
     durrel = {r[0]: (r[1], r[2] == "1") for r in _rows("durrel.tsv")}
+    eras = {r[0]: (int(r[1]), r[2] == "lunar") for r in _rows("eras.tsv")}
+    context: dict[str, re.Pattern] = {}
 
     macros = {
         "REL_YEAR": _alt(w for w, v in relative.items() if v[0] == "year"),
         "REL_MONTH": _alt(w for w, v in relative.items() if v[0] == "month"),
         "REL_DAY": _alt(w for w, v in relative.items() if v[0] == "day"),
+        "REL_HALF": _alt(w for w, v in relative.items() if v[0] == "half"),
+        "ERA": _alt(eras),
         "VAGUE": _alt(vague),
         "PART": _alt(w for w in parts if len(w) > 1),
         "PLAN": _alt(plans),
@@ -70,7 +76,7 @@ def tables() -> Tables:
     }
     names, bodies = [], []
     first = set()
-    for words in (relative, vague, parts, plans):
+    for words in (relative, vague, parts, plans, eras):
         first.update(w[0] for w in words)
     first.update(h[0].pattern[0] for h in holidays)
     for row in _rows("patterns.tsv"):
@@ -84,6 +90,9 @@ def tables() -> Tables:
         if name.startswith("@"):
             macros[name[1:]] = pattern
             continue
+        if name.startswith("!"):
+            context[name[1:]] = re.compile(pattern)
+            continue
         # Prefix inner group names so all atoms fit in one alternation.
         pattern = re.sub(r"\(\?P<(\w+)>", rf"(?P<{name}__\1>", pattern)
         pattern = re.sub(r"\(\?P=(\w+)\)", rf"(?P={name}__\1)", pattern)
@@ -91,5 +100,5 @@ def tables() -> Tables:
         bodies.append(f"(?P<{name}>{pattern})")
     atoms = re.compile("|".join(bodies))
     first_rx = re.compile("[" + "".join(re.escape(c) for c in sorted(first)) + "]")
-    return Tables(numerals, relative, vague, parts, plans, holidays, durrel, names, atoms,
-                  first_rx)
+    return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, context,
+                  names, atoms, first_rx)
