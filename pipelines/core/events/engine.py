@@ -130,10 +130,18 @@ def _paragraph_start(simp: str, pos: int, lo: int) -> int:
 
 def _units(s: str, t: Tables) -> list[_Unit]:
     units: list[_Unit] = []
+    blocked: set[int] = set()
+    if t.not_place_re is not None:
+        for m in t.not_place_re.finditer(s):
+            blocked.update(range(m.start(), m.end()))
     for m in t.place_re.finditer(s):
         p = m.start()
+        if p in blocked or m.end() - 1 in blocked:
+            continue  # 超市, 城市, 哥伦比亚地区: a word that merely ends in a suffix
+        if t.place_re.match(s, m.end()):
+            continue  # 徐州市, 杭州市: the first "suffix" is part of the name
         prev_end = units[-1].end if units else 0
-        chosen = None
+        chosen: tuple = None  # type: ignore[assignment]
         for k in (4, 3, 2):
             a = p - k
             if a < prev_end or a < 0:
@@ -141,7 +149,13 @@ def _units(s: str, t: Tables) -> list[_Unit]:
             stem = s[a:p]
             if not all(_CJK.match(c) for c in stem):
                 continue
-            if _word_tag(stem + m.group()) == "ns" or _word_tag(stem) == "ns":
+            if _word_tag(stem + m.group()) == "ns":
+                chosen = (a, True)
+                break
+            if _word_tag(stem) == "ns":
+                if stem.endswith(m.group()):
+                    chosen = (a, True, p)  # 丰县 + 县委: the place ends before this suffix
+                    break
                 chosen = (a, True)
                 break
         if chosen is None:
@@ -155,15 +169,18 @@ def _units(s: str, t: Tables) -> list[_Unit]:
             if tag in _POS_BAD:
                 continue
             chosen = (a, False)
-        units.append(_Unit(chosen[0], m.end(), m.group(), chosen[1]))
+        end = chosen[2] if len(chosen) > 2 else m.end()
+        units.append(_Unit(chosen[0], end, m.group(), chosen[1]))
     return units
 
 
 def _places(s: str, t: Tables, ns: list[tuple[int, int]] | None) -> list[_Place]:
-    """Confirmed chains of administrative units (筠连镇旗隆村), with a leading bare ns (宜宾)."""
+    """Confirmed chains of administrative units (筠连镇旗隆村), with a leading bare ns (宜宾),
+    and runs of gazetteer names without a suffix (韩国, 台湾高雄)."""
+    gaz = [(m.start(), m.end()) for m in t.gazetteer_re.finditer(s)]
     units = _units(s, t)
     if not units:
-        return []
+        return [_Place(a, b) for a, b in gaz]
     if ns is None:
         ns = _ns_spans(s)
     for u in units:
@@ -184,12 +201,19 @@ def _places(s: str, t: Tables, ns: list[tuple[int, int]] | None) -> list[_Place]
         start = c[0].start
         if start in ns_by_end:  # 宜宾筠连县: a bare place name glued in front
             start = ns_by_end[start]
+        start = next((a for a, b in gaz if b == start), start)  # 台湾 + 高雄市
         out.append(_Place(start, c[-1].end))
+    out.extend(_Place(a, b) for a, b in gaz if not any(p.start < b and a < p.end for p in out))
+    out.sort(key=lambda p: p.start)
     return out
 
 
 def _bare_place_after(s: str, i: int) -> tuple[int, int] | None:
-    """A place name without suffix after 在/于/赴 (在成都成立...), known to jieba as ns."""
+    """A place name without suffix after 在/于/赴 (在成都成立...): a gazetteer name first
+    (在中国海上搜救中心 is 中国, not the sea 中国海), else a word jieba knows as ns."""
+    m = tables().gazetteer_re.match(s, i)
+    if m:
+        return m.start(), m.end()
     for k in (4, 3, 2):
         if i + k <= len(s) and _word_tag(s[i:i + k]) == "ns":
             return i, i + k
@@ -203,6 +227,8 @@ def _orgs(s: str, t: Tables, places: list[_Place]) -> list[tuple[int, int]]:
         start = m.start()
         if m.start() + 1 in ends:  # 中共筠连县委: the level char closes a place chain
             start = ends[m.start() + 1]
+        elif m.start() in ends:  # 丰县 + 县委
+            start = ends[m.start()]
         if s[max(0, start - 2):start] == "中共":
             start -= 2
         out.append((start, m.end()))
@@ -234,6 +260,29 @@ def _clamp(d: _Dating, pub: date | None, future: bool) -> _Dating:
     if future and d.earliest < pub <= d.latest:
         d.earliest = pub
     return d
+
+
+_RANGE_GLUE = re.compile(r"\s*(?:起|开始)?\s*(?:至|到|—|－|-|~|～)\s*")
+
+
+def _in_title(simp: str, pos: int, lo: int) -> bool:
+    i = simp.rfind("《", lo, pos)
+    return i >= 0 and simp.find("》", i, pos) < 0
+
+
+def _span(a: TimeMention, b: TimeMention) -> _Dating:
+    """A stated period: from the first mention's start to the second's end. Not clamped to
+    publication: a period announced with both ends is reported as such."""
+    end = b.latest
+    if end < a.earliest and a.earliest is not None:
+        # 自3月1日起至12月31日: the end is read in the start's year, not the year before
+        try:
+            end = end.replace(year=a.earliest.year)
+            if end < a.earliest:
+                end = end.replace(year=end.year + 1)
+        except ValueError:  # 2月29日
+            end = b.latest
+    return _Dating(a.earliest, max(end, a.earliest), "range", "explicit", f"{a.text}…{b.text}")
 
 
 def _since(simp: str, m: TimeMention) -> bool:
@@ -295,8 +344,12 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     pub = ctx.pub
     if own is not None:
         return _clamp(_Dating(own.earliest, own.latest, own.granularity, "explicit", own.text), pub, future)
-    in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m)]
+    # A date inside a title (《…行动计划（2021—2030年）》) is the document's, not the act's.
+    in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m) and not _in_title(ctx.simp, m.start, sent[0])]
     before = [m for m in in_clause if m.start < trig]
+    if len(before) >= 2 and _RANGE_GLUE.fullmatch(ctx.simp, before[-2].end, before[-1].start):
+        # 自3月1日起至12月31日开展: the act spans both ends, not the last one
+        return _span(before[-2], before[-1])
     pick = before[-1] if before else (in_clause[0] if in_clause else None)
     if pick is None:
         # A date in another clause that has its own trigger dates that event, not this one.
@@ -323,9 +376,14 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     return _bounded(pub, future)
 
 
-def _object_type(t: Tables, s: str, after: int, clause_end: int) -> tuple[str | None, int]:
-    m = t.object_re.search(s, after, min(clause_end, after + 40))
-    return (t.objects[m.group()], m.end()) if m else (None, after)
+def _object_type(t: Tables, s: str, trig: str, after: int, clause_end: int) -> tuple[str | None, int]:
+    # The head of the object noun phrase comes last: the last keyword that goes with this verb.
+    found: tuple[str | None, int] = (None, after)
+    for m in t.object_re.finditer(s, after, min(clause_end, after + 40)):
+        etype, only = t.objects[m.group()]
+        if only is None or trig in only:
+            found = (etype, m.end())
+    return found
 
 
 def _headline(text: str, a: int, b: int) -> str:
@@ -388,7 +446,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]]) -> 
             ns_cache[0] = _ns_spans(s)
         return ns_cache[0]
 
-    places = _places(s, t, None) if t.place_re.search(s) else []
+    places = _places(s, t, None) if t.place_re.search(s) or t.gazetteer_re.search(s) else []
     orgs = _orgs(s, t, places)
     # 组织 inside 县委组织部 is part of a name, not a predicate; nor is 督导 in 《督导利剑》
     titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)]
@@ -413,11 +471,14 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]]) -> 
         ca, cb = clauses[ci]
         trig = h.group()
         etype, needs = t.triggers[trig]
-        if any(s.startswith(x, rel + len(trig)) for x in t.skip_after):
-            continue  # 活动开展以来 refers back to an event, it does not report one
-        if any(s.endswith(x, ca, rel) for x in t.skip_before):
-            continue
-        otype, oend = _object_type(t, s, rel + len(trig), cb)
+        before_re, after_re = t.blocks.get(trig, (None, None))
+        if after_re is not None and after_re.match(s, rel + len(trig), cb):
+            continue  # 活动开展以来, 督导组, 发生火灾时: see data/blocks.tsv
+        if before_re is not None and before_re.search(s, ca, rel):
+            continue  # 不能成立, 飞船撤离
+        otype, oend = _object_type(t, s, trig, rel + len(trig), cb)
+        if otype == "-":
+            continue  # 进行出舱活动: the object says this is none of our types
         if needs and otype is None:
             continue
         if otype is not None and (needs or (etype == "meeting" and otype == "conference")):
@@ -532,7 +593,7 @@ def _title_place(ctx: _Ctx) -> tuple[str | None, str | None]:
     if b <= 0 or b > 80 or ctx.doc.body_start == 0:
         return None, None
     s = ctx.simp[a:b]
-    if not ctx.t.place_re.search(s):
+    if not ctx.t.place_re.search(s) and not ctx.t.gazetteer_re.search(s):
         return None, None
     ps = _places(s, ctx.t, None)
     if not ps:

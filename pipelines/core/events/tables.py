@@ -40,15 +40,16 @@ class Tables:
     labels: dict[str, tuple[str, str]]  # event_type -> (Traditional label, Simplified label)
     triggers: dict[str, tuple[str, bool]]  # trigger -> (default type, needs an object)
     trigger_re: re.Pattern[str]
-    objects: dict[str, str]
+    objects: dict[str, tuple[str, frozenset[str] | None]]  # keyword -> (type or "-", triggers)
     object_re: re.Pattern[str]
     place_suffixes: dict[str, int]
     place_re: re.Pattern[str]
+    not_place_re: re.Pattern[str] | None  # words ending in a suffix that are no unit (超市)
+    gazetteer_re: re.Pattern[str]
     org_re: re.Pattern[str]
     future: tuple[str, ...]
     routine_re: re.Pattern[str]
-    skip_after: tuple[str, ...]
-    skip_before: tuple[str, ...]
+    blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
 
 
 @lru_cache(maxsize=1)
@@ -60,12 +61,21 @@ def tables() -> Tables:
         if etype not in labels:
             raise ValueError(f"triggers.tsv: unknown event type {etype!r}")
         triggers[_simp(r[0])] = (etype, len(r) > 2 and r[2].strip() == "1")
-    objects = {_simp(r[0]): r[1] for r in _rows("objects.tsv")}
-    suffixes = {_simp(r[0]): int(r[1]) for r in _rows("places.tsv")}
+    objects: dict[str, tuple[str, frozenset[str] | None]] = {}
+    for r in _rows("objects.tsv"):
+        if r[1] != "-" and r[1] not in labels:
+            raise ValueError(f"objects.tsv: unknown event type {r[1]!r}")
+        only = r[2].strip() if len(r) > 2 else ""
+        objects[_simp(r[0])] = (r[1], None if only in ("", "*") else frozenset(
+            _simp(x.strip()) for x in only.split(",")))
+    suffixes = {_simp(r[0]): int(r[1]) for r in _rows("places.tsv") if int(r[1]) > 0}
+    not_places = [_simp(r[0]) for r in _rows("places.tsv") if int(r[1]) == 0]
+    gazetteer = [_simp(r[0]) for r in _rows("gazetteer.tsv")]
     orgs = [_simp(r[0]) for r in _rows("orgs.tsv")]
     modality: dict[str, list[str]] = {}
     for r in _rows("modality.tsv"):
         modality.setdefault(r[1], []).append(_simp(r[0]))
+    blocks = _blocks(set(triggers))
     levels = "".join(sorted({s for s in suffixes if len(s) == 1}))
     # 县委书记 / 市委常委 are people's titles, not the organization acting.
     org_re = re.compile(
@@ -79,9 +89,30 @@ def tables() -> Tables:
         object_re=re.compile(_alternation(list(objects))),
         place_suffixes=suffixes,
         place_re=re.compile(_alternation(list(suffixes))),
+        not_place_re=re.compile(_alternation(not_places)) if not_places else None,
+        gazetteer_re=re.compile(f"(?:{_alternation(gazetteer)})+"),
         org_re=org_re,
         future=tuple(modality.get("future", ())),
         routine_re=re.compile(_alternation(modality.get("routine", ["每年"]))),
-        skip_after=tuple(modality.get("skip_after", ())),
-        skip_before=tuple(modality.get("skip_before", ())),
+        blocks=blocks,
     )
+
+
+def _blocks(triggers: set[str]) -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
+    """blocks.tsv compiled per trigger (rows for * are added to every trigger)."""
+    raw: dict[str, dict[str, list[str]]] = {}
+    for r in _rows("blocks.tsv"):
+        trig, where, pat = _simp(r[0]), r[1], _simp(r[2])
+        if where not in ("before", "after"):
+            raise ValueError(f"blocks.tsv: where must be before or after, not {where!r}")
+        if trig != "*" and trig not in triggers:
+            raise ValueError(f"blocks.tsv: unknown trigger {trig!r}")
+        re.compile(pat)  # a broken row fails on load, not on the first article that reaches it
+        raw.setdefault(trig, {}).setdefault(where, []).append(pat)
+    out = {}
+    for trig in triggers:
+        pats = {w: raw.get("*", {}).get(w, []) + raw.get(trig, {}).get(w, []) for w in ("before", "after")}
+        before = re.compile("(?:" + "|".join(f"(?:{p})" for p in pats["before"]) + ")$") if pats["before"] else None
+        after = re.compile("|".join(f"(?:{p})" for p in pats["after"])) if pats["after"] else None
+        out[trig] = (before, after)
+    return out
