@@ -24,8 +24,8 @@ def _load() -> list:
         for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue
-            text, ref, exp = (line.split("\t") + ["", ""])[:3]
-            out.append(pytest.param(text, ref, exp, id=f"{path.stem}:{no}:{text[:12]}"))
+            text, ref, exp, opts = (line.split("\t") + ["", "", ""])[:4]
+            out.append(pytest.param(text, ref, exp, opts, id=f"{path.stem}:{no}:{text[:12]}"))
     return out
 
 
@@ -34,15 +34,21 @@ def _fmt(m) -> str:
                      m.latest.isoformat() if m.latest else "-"])
 
 
-@pytest.mark.parametrize(("text", "ref", "expected"), _load())
-def test_case(text: str, ref: str, expected: str) -> None:
+@pytest.mark.parametrize(("text", "ref", "expected", "opts"), _load())
+def test_case(text: str, ref: str, expected: str, opts: str) -> None:
     reference = None if ref in ("", "-") else datetime.fromisoformat(ref)
-    got = [_fmt(m) for m in extract_times(text, reference)]
+    kwargs = dict(kv.split("=", 1) for kv in opts.split(",") if kv)
+    got = [_fmt(m) for m in extract_times(text, reference, **kwargs)]
     assert got == ([e for e in expected.split(" ; ")] if expected else [])
 
 
 def test_case_count() -> None:
     assert len(_load()) >= 300
+
+
+def test_range_end_rejects_unknown() -> None:
+    with pytest.raises(ValueError):
+        extract_times("5月至8月", datetime(2020, 12, 16), range_end="open")
 
 
 def _check_invariants(text: str, mentions: list) -> None:

@@ -308,7 +308,7 @@ class _Extractor:
                     return None
                 f["y"] = first + n - 1
                 if lunar:
-                    f["lunar"] = True
+                    f["lunar"] = f["lunar_year"] = True
             elif k == "relhalf":
                 f["rel_half"] = self.t.relative[a.g("w")][1]
             elif k in _ORDINALS:
@@ -414,9 +414,18 @@ class _Extractor:
             return None
         alone = chain.index(a) == 0
         if alone and mi is None and not a.g("zh"):
-            # 一点, 两点, 3点建议: a bare number before 点/时 is rarely a clock time.
+            # 一点, 两点, 3点建议: a bare number before 点/时 is rarely a clock time; 十点
+            # is one after 大约/在 or before 之后/左右, 零点 unless a decimal follows.
             if not a.g("h").isdigit():
-                return None
+                ctx = self.t.context
+                if a.g("h") in ("零", "〇"):
+                    return (0, None, s) if not re.match(r"[\d〇零一二三四五六七八九]",
+                                                        self.norm[a.end:a.end + 1]) else None
+                if h <= 2 or not (ctx["clock_post"].match(self.norm, a.end) or
+                                  ctx["clock_pre"].search(self.norm, max(0, a.start - 4),
+                                                          a.start)):
+                    return None
+                return h, mi, s
             if a.g("u") == "点" and not _POINT_OK.match(self.norm, a.end):
                 return None
         return h, mi, s
@@ -477,7 +486,9 @@ class _Extractor:
                 elif d is not None and future and d < ref:
                     d = _holiday_date(year + 1, cal, hm, hd)
             else:
-                d = _holiday_date(year, cal, hm, hd)
+                # An era counts lunar years: 雍正四年大年三十 closes that lunar year, so it
+                # falls before the next year's Spring Festival.
+                d = _holiday_date(year + (cal == "eve" and "lunar_year" in f), cal, hm, hd)
             if d is None:
                 return None
             res = Res(d.isoformat(), d, d, "day")
@@ -504,6 +515,12 @@ class _Extractor:
                     year += 1
             if day is not None:
                 d = _lunar_to_solar(year, month, day) if lunar else _safe_date(year, month, day)
+                if d is None and lunar and day == 30 and year != f.get("y"):
+                    # 正月三十 without a year: the nearest year whose month has 30 days.
+                    for k in range(1, 6):
+                        d = _lunar_to_solar(year + (k if future else -k), month, day)
+                        if d:
+                            break
                 if d is None and year != f.get("y") and not lunar and month == 2 and day == 29:
                     # 2月29日 without a year: the latest leap year (news looks back).
                     for k in range(1, 8):
@@ -750,7 +767,9 @@ class _Extractor:
                                                else "P1" + code)
             return Res(value, None, None, "set", False, "SET"), k
         if k == "vague":
-            lo, hi, value = self.t.vague[a.g("w")]
+            lo, hi, value, fut = self.t.vague[a.g("w")]
+            if fut is not None and self._future(a.start):
+                (lo, hi), value = fut, "FUTURE_REF"
             if ref is None:
                 return Res(value, None, None, "day", True), k
             return Res(value, ref + timedelta(days=lo), ref + timedelta(days=hi), "day",
@@ -799,7 +818,11 @@ class _Extractor:
             if u == "月" and not a.g("ge") and n_s != "半":
                 return None  # 13月 and the like: not a month, not a duration
             unit = _DUR_UNIT[u]
-            tail, half = a.g("tail"), a.g("half")
+            tail, half = a.g("tail"), a.g("half") or a.g("halfp")
+            if n_s == "一" and u in ("周", "天"):
+                ctx = self.t.context["lap" if u == "周" else "someday"]
+                if ctx.search(self.norm, max(0, a.start - 8), a.start):
+                    return None  # 公转一周 is a revolution, 有一天 is "one day" in a story
             more = bool(a.g("more") or a.g("more2") or tail in ("多", "余"))
         if n_s == "半":
             n: float | None = 0.5
@@ -819,10 +842,22 @@ class _Extractor:
             if ref is None:
                 return Res("PAST_REF" if sign < 0 else "FUTURE_REF", None, None, "day",
                            True), "durrel"
+            if n != int(n) and unit in ("Y", "M"):
+                # 一个半月后: a fractional count lands on a day, roughly.
+                d = _shift(ref, "D", round(sign * n * (365 if unit == "Y" else 30)))
+                return (Res(d.isoformat(), d, d, "day", True), "durrel") if d else None
             d = _shift(ref, unit, sign * n) if n == int(n) else None
             if d is None:
                 return None
-            return Res(d.isoformat(), d, d, "day", unit in ("Y", "M")), "durrel"
+            # 30年前 names a year, 3个月前 a month: the count is too round for a day.
+            if unit == "Y":
+                return Res(f"{d.year:04d}", date(d.year, 1, 1), date(d.year, 12, 31), "year",
+                           more), "durrel"
+            if unit == "M":
+                return Res(f"{d.year:04d}-{d.month:02d}", date(d.year, d.month, 1),
+                           date(d.year, d.month, _last_day(d.year, d.month)), "month",
+                           more), "durrel"
+            return Res(d.isoformat(), d, d, "day", more or unit in ("W", "Q")), "durrel"
         if tail in ("来", "以来") and n is not None and ref is not None and n == int(n):
             d = _shift(ref, unit, -n)
             if d is None:

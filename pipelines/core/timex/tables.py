@@ -28,7 +28,7 @@ def _alt(words) -> str:
 class Tables:
     numerals: dict[str, int]
     relative: dict[str, tuple[str, int, bool, str]]  # word -> unit, offset, anaphoric, tod
-    vague: dict[str, tuple[int, int, str]]
+    vague: dict[str, tuple[int, int, str, tuple[int, int] | None]]
     parts: dict[str, tuple]  # word -> scope, a, b, c, d, suffix, granularity, vague
     plans: dict[str, tuple[int, int]]
     holidays: list[tuple[re.Pattern, str, str, int]]  # pattern, calendar, month/term, day
@@ -47,7 +47,9 @@ def tables() -> Tables:
         r[0]: (r[1], int(r[2]), r[3] == "1", r[4] if len(r) > 4 else "")
         for r in _rows("relative.tsv")
     }
-    vague = {r[0]: (int(r[1]), int(r[2]), r[3]) for r in _rows("vague.tsv")}
+    vague = {r[0]: (int(r[1]), int(r[2]), r[3],
+                    (int(r[4]), int(r[5])) if len(r) > 5 and r[4] else None)
+             for r in _rows("vague.tsv")}
     parts = {}
     for r in _rows("parts.tsv"):
         r = r + [""] * (9 - len(r))
