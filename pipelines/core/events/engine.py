@@ -331,11 +331,19 @@ def _first_clause_frame(ctx: _Ctx, a: int, b: int) -> TimeMention | None:
     s = ctx.simp[a:b]
     cl = _clauses(s)
     # Skip a leading purpose clause (为...): the frame sits in the first clause holding a date.
+    # The date must make up its clause (2月17日， / 当地时间1月19日， / 今年5月以来，): a date
+    # inside a statement (吴亦凡，1990年11月6日出生于…) dates that statement, not the paragraph.
     for ca, cb in cl[:4]:
         for m in _mentions_in(ctx, a + ca, a + cb):
             if _usable(m):
-                return m
+                if m.start - (a + ca) <= _FRAME_LEAD and (a + cb) - m.end <= _FRAME_TAIL:
+                    return m
+                return None
     return None
+
+
+_FRAME_LEAD = 6  # 当地时间, 北京时间, 据悉 before the date
+_FRAME_TAIL = 3  # 以来, 起, 前后 after it
 
 
 def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig: int,
