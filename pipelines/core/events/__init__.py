@@ -4,22 +4,46 @@ How an event is found
     A regex of the trigger predicates of `data/triggers.tsv` runs over the Simplified copy of
     the body (opencc t2s, 1:1 offsets); only sentences holding a trigger are analysed further,
     and jieba's POS tagger runs only on those that also hold a candidate place suffix. Generic
-    verbs (开展, 举办, 进行 …) need an object keyword of `data/objects.tsv` in their clause,
-    which also gives the type. One event per clause; an enumeration of dated items before
-    the trigger (7∙17龙塘村、8∙13旗隆村成功避险) gives one event per item. Reported strings
-    (headline, evidence, place, actors) come from the original text.
+    verbs (开展, 举办, 进行 …) need an object keyword of `data/objects.tsv` in their clause;
+    the last keyword that goes with the verb gives the type (the head of a Chinese noun
+    phrase is last: 召开…新闻发布会 is a conference), and a keyword typed `-` cancels the
+    clause (出舱活动). `data/blocks.tsv` holds the contexts that cancel a trigger: negation,
+    claims (不能成立), teams (督导组), conditions in plans (发生火灾时), spacecraft and troops
+    撤离, nominal back-references (规范的出台). One event per clause; an enumeration of dated
+    items before the trigger (7∙17龙塘村、8∙13旗隆村成功避险) gives one event per item.
+    Reported strings (headline, evidence, place, actors) come from the original text.
+
+Place
+    Chains of administrative units (`data/places.tsv`, confirmed by jieba or by 在/于/赴),
+    with words that merely end in a suffix left out (超市, 城市, 地区; level 0 rows), and runs
+    of suffixless names from `data/gazetteer.tsv` (韩国, 台湾高雄, 在中国海上搜救中心 -> 中国).
+    Preference: 在/于/赴 + place in the clause, the nearest place before the trigger, the first
+    after it, the sentence's subject, the acting organization's place, the title's place.
 
 Dating (`date_basis`)
     explicit   a DATE/TIME mention in the clause (else before the trigger in the sentence);
                a completed act is clamped to not after publication (2020年 -> [01-01, pub]).
+               Two mentions joined by 至/到/— before the trigger are a stated period
+               (自3月1日起至12月31日开展 -> [03-01, 12-31], granularity "range", not clamped).
+               Dates inside 《…》 titles and plan periods (十四五) never date an act.
     inherited  the frame opening the paragraph, else the article's lead "since" frame
-               (今年5月以来 -> [2020-05-01, publication]); an ordinal session (十三届九次全会)
+               (今年5月以来 -> [2020-05-01, publication], granularity "range"); a frame is a
+               date that makes up its clause (2月17日， / 当地时间1月19日，), not one inside a
+               statement (吴亦凡1990年11月6日出生于…). An ordinal session (十三届九次全会)
                does not inherit: its date is set by its institution, not by the narrative.
     bounded    no date: a completed act is in [Jan 1 of the publication year, publication]
-               (news reports recent acts), granularity year; an announced act is
-               [publication, None]; no publication time gives [None, None].
-    Mentions of plan periods (十四五) never date an act. Clauses with a recurrence (SET
-    mention, 每年, 常态化, 一月一…) give `is_routine=True`: never a timeline point.
+               (news reports recent acts), granularity "year". An announced, wished,
+               demanded or conditional act (将, 拟, 希望, 要求, 可以, 一旦 … in
+               `data/modality.tsv`) is earliest = publication day, latest = None,
+               granularity "unknown": it has both no end and no date, so it never reaches the
+               timeline (which needs both bounds) but stays in the events table. No
+               publication time gives [None, None], granularity "unknown".
+    Granularity is the dating mention's (day, time, month, year, …) or one of "range" (a
+    since-frame or a stated period: the act lies somewhere inside, or spans it) and
+    "unknown" (an open or missing bound). Clauses with a recurrence (SET mention, 每年,
+    常态化, 一月一…) give `is_routine=True`: never a timeline point.
+    Known limits: an undated act that is really older (a company registered years before,
+    last year's fire retold) still gets the publication-year bound.
 
 merge_key (events of several articles merge when keys are equal and [earliest, latest]
 overlap; `merge_events` implements exactly that)
