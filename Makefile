@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+UI_HOME ?= $(CURDIR)/.dagster_home
 
 .PHONY: run test ui lint fuzz bench clean install
 
@@ -28,9 +28,9 @@ fuzz: $(STAMP) ## Hypothesis with 10,000 examples per property
 	$(BIN)/pytest -q -m fuzz -p no:cacheprovider
 
 ui: $(STAMP) ## the Dagster UI on http://127.0.0.1:3000, with history kept in .dagster_home/
-	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	mkdir -p $(UI_HOME)
+	cp dagster.yaml $(UI_HOME)/dagster.yaml
+	DAGSTER_HOME=$(UI_HOME) $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
 bench: $(STAMP) ## speed and memory against JioNLP and dateparser (see bench/)
 	$(BIN)/pip install --quiet -e '.[test,bench]'

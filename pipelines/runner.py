@@ -37,7 +37,8 @@ def known_paths(settings: TimelineSettings) -> set[str]:
 
 def instance_for_cli() -> dg.DagsterInstance:
     """The project instance when DAGSTER_HOME is set (runs show in the UI), else ephemeral."""
-    if os.environ.get("DAGSTER_HOME"):
+    if home := os.environ.get("DAGSTER_HOME"):
+        os.makedirs(home, exist_ok=True)
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
 
