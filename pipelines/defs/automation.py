@@ -2,8 +2,12 @@
 daily re-ingestion schedule."""
 
 
+from __future__ import annotations
+
 import hashlib
 import json
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -15,7 +19,6 @@ from pipelines.store.ingest import seed_paths
 ingest_job = dg.define_asset_job(
     "ingest_seed_files",
     selection=dg.AssetSelection.all(),
-    partitions_def=seed_files,
     description="Read, extract, record and publish the selected seed files.",
 )
 
@@ -37,12 +40,67 @@ def file_digest(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def seed_changes(seeds: Path, cursor: dict[str, str]) -> tuple[dict[str, str], list[str], list[str]]:
-    """(new cursor, new or changed paths, deleted paths) by content hash."""
-    now = {rel: file_digest(seeds / rel) for rel in seed_paths(seeds)}
-    changed = sorted(rel for rel, digest in now.items() if cursor.get(rel) != digest)
-    deleted = sorted(set(cursor) - set(now))
-    return now, changed, deleted
+CURSOR_VERSION = 2
+# More new files than this in one tick become one run over their range of partitions
+# (they are added together, so they are contiguous), not one run each.
+BATCH_NEW_FILES = 25
+
+
+@dataclass(slots=True)
+class SeedCursor:
+    """What the sensor saw last: per file its content hash and the (size, mtime) it was
+    hashed at, so unchanged files are not re-read every tick. `generation` grows with
+    every tick that requests runs and is part of the run keys, so a file that returns to
+    an earlier content (or is deleted a second time) still gets a run."""
+
+    generation: int = 0
+    files: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, raw: str | None) -> SeedCursor:
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        if data.get("v") != CURSOR_VERSION:  # first format: {path: digest}
+            return cls(0, {rel: (digest, -1, -1) for rel, digest in data.items()})
+        return cls(int(data["gen"]), {rel: tuple(v) for rel, v in data["files"].items()})
+
+    def dump(self) -> str:
+        return json.dumps({"v": CURSOR_VERSION, "gen": self.generation,
+                           "files": {rel: list(v) for rel, v in sorted(self.files.items())}},
+                          separators=(",", ":"))
+
+    def digests(self) -> dict[str, str]:
+        return {rel: v[0] for rel, v in self.files.items()}
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.lstat()
+    except OSError:
+        return -1, -1
+    return st.st_size, st.st_mtime_ns
+
+
+# File times are coarse (a few ms): a file written again within that tick keeps its
+# size and mtime. As git does with "racy" entries, stat data that recent is not trusted.
+RACY_NS = 2_000_000_000
+
+
+def scan_folder(seeds: Path, previous: SeedCursor) -> dict[str, tuple[str, int, int]]:
+    """Every seed file with its content hash; hashes only files whose size or mtime moved."""
+    trusted_before = time.time_ns() - RACY_NS
+    out = {}
+    for rel in seed_paths(seeds):
+        size, mtime = _stat(seeds / rel)
+        known = previous.files.get(rel)
+        if known and known[1:] == (size, mtime) and size >= 0:
+            out[rel] = known
+        elif mtime < trusted_before:
+            out[rel] = (file_digest(seeds / rel), size, mtime)
+        else:
+            out[rel] = (file_digest(seeds / rel), -1, -1)  # hash again next tick
+    return out
 
 
 @dg.sensor(
@@ -50,20 +108,40 @@ def seed_changes(seeds: Path, cursor: dict[str, str]) -> tuple[dict[str, str], l
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Watches the seeds folder: one run per new or changed file (by content hash), "
-    "and one per deleted file, which withdraws its documents.",
+    "and one per deleted file, which withdraws its documents. Many new files at once are "
+    "one run over their range.",
 )
 def seed_folder_sensor(context: dg.SensorEvaluationContext, settings: TimelineSettings):
-    cursor = json.loads(context.cursor) if context.cursor else {}
-    now, changed, deleted = seed_changes(settings.seeds, cursor)
+    previous = SeedCursor.parse(context.cursor)
+    files = scan_folder(settings.seeds, previous)
+    before = previous.digests()
+    changed = sorted(rel for rel, v in files.items() if before.get(rel) != v[0])
+    deleted = sorted(set(before) - set(files))
     known = set(context.instance.get_dynamic_partitions(seed_files.name)) if context.instance else set()
     new_keys = [rel for rel in changed if rel not in known]
-    requests = [dg.RunRequest(partition_key=rel, run_key=f"{rel}@{now[rel]}") for rel in changed]
-    requests += [dg.RunRequest(partition_key=rel, run_key=f"{rel}@deleted@{cursor[rel]}")
+    cursor = SeedCursor(previous.generation, files)
+    if not changed and not deleted:
+        return dg.SensorResult(run_requests=[], cursor=cursor.dump())
+    cursor.generation += 1
+    gen = cursor.generation
+    requests = []
+    if len(new_keys) > BATCH_NEW_FILES:
+        requests.append(dg.RunRequest(
+            run_key=f"new:{len(new_keys)}:{new_keys[0]}..{new_keys[-1]}#{gen}",
+            tags={RANGE_START: new_keys[0], RANGE_END: new_keys[-1]}))
+        single = [rel for rel in changed if rel in known]
+    else:
+        single = changed
+    requests += [dg.RunRequest(partition_key=rel, run_key=f"{rel}@{files[rel][0][:16]}#{gen}")
+                 for rel in single]
+    # A deleted file's partition stays: its run reads nothing and so withdraws what the
+    # log has from that path.
+    requests += [dg.RunRequest(partition_key=rel, run_key=f"{rel}@deleted#{gen}")
                  for rel in deleted if rel in known]
     return dg.SensorResult(
         run_requests=requests,
         dynamic_partitions_requests=[seed_files.build_add_request(new_keys)] if new_keys else [],
-        cursor=json.dumps(now, sort_keys=True),
+        cursor=cursor.dump(),
     )
 
 
