@@ -138,7 +138,7 @@ def _units(s: str, t: Tables) -> list[_Unit]:
         p = m.start()
         if p in blocked or m.end() - 1 in blocked:
             continue  # 超市, 城市, 哥伦比亚地区: a word that merely ends in a suffix
-        if t.place_re.match(s, m.end()):
+        if t.place_re.match(s, m.end()) and m.end() not in blocked:
             continue  # 徐州市, 杭州市: the first "suffix" is part of the name
         prev_end = units[-1].end if units else 0
         chosen: tuple = None  # type: ignore[assignment]
