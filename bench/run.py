@@ -195,6 +195,13 @@ def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[R
                "ran: events were stubbed as empty, so pipeline figures cover reading, time "
                "tagging, the log and publishing only.**"]
     md += ["", "## Machine", ""] + [f"- {k}: {v}" for k, v in info.items()]
+    load_end = os.getloadavg()[0]
+    md.append(f"- load average at end: {load_end:.2f} (1 min)")
+    if max(load_end, float(info["load average at start"].split()[0])) > 1.5:
+        md += ["", "> **The machine was busy with other work during this run (load average above "
+               "1.5 on 2 cores): absolute times are inflated and noisy; re-run on a quiet "
+               "machine before quoting them. Ratios against peers measured in the same run "
+               "are affected less.**"]
 
     jio = next(r for r in ext if r.name.startswith("JioNLP"))
     ours = ext[0]
