@@ -106,12 +106,13 @@ def plan_run(
             "content_hash": rej.content_hash, "payload": {"reason": rej.reason},
         })
     seen_paths = {d.path for d in docs} | {_file_of(r.path) for r in plan.rejected}
-    for path in state.rejections:
+    # sorted: the log's GROUP BY comes back in any order, and seq numbers must not
+    for path in sorted(state.rejections):
         file = _file_of(path)
         if path not in rejected_paths and (file in scope_paths or path in scope_paths):
             plan.facts.append({"kind": "rejection_cleared", "path": path,
                                "payload": {"reason": "the file is gone or now reads cleanly"}})
-    for doc_id, known in state.docs.items():
+    for doc_id, known in sorted(state.docs.items()):
         if known.status != "active" or doc_id in seen_ids:
             continue
         if known.path in scope_paths and known.path not in seen_paths:
@@ -179,7 +180,7 @@ def facts_for_extractions(
                     continue  # says exactly what it said: nothing to record
                 fact["payload_json"] = text
             facts.append(fact)
-        for entity_id in before.keys() - now.keys():
+        for entity_id in sorted(before.keys() - now.keys()):  # set order varies by process
             what = "mention" if entity_id.startswith("m_") else "event"
             facts.append({**base, "kind": f"{what}_retracted", "entity_id": entity_id,
                           "payload": {"reason": "the source no longer says this"
