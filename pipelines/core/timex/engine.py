@@ -216,8 +216,11 @@ class _Extractor:
         norm, match, pos = self.norm, self.t.atoms.match, 0
         # Try the big alternation only where an atom can start: a C-level char-class scan
         # skips the rest of the text, several times faster than finditer on the alternation.
-        for c in self.t.first.finditer(norm):
-            i = c.start()
+        starts = [c.start() for c in self.t.first.finditer(norm)]
+        eras = [m.start() for m in self.t.era_start.finditer(norm)]
+        if eras:
+            starts = sorted({*starts, *eras})
+        for i in starts:
             if i < pos:
                 continue
             m = match(norm, i)
