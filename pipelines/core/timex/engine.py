@@ -422,8 +422,10 @@ class _Extractor:
             if not a.g("h").isdigit():
                 ctx = self.t.context
                 if a.g("h") in ("零", "〇"):
-                    return (0, None, s) if not re.match(r"[\d〇零一二三四五六七八九]",
-                                                        self.norm[a.end:a.end + 1]) else None
+                    if re.match(r"[\d〇零一二三四五六七八九]", self.norm[a.end:a.end + 1]) \
+                            or ctx["zero_name"].match(self.norm, a.end):
+                        return None  # 零点五 is 0.5; 零点研究 a firm
+                    return 0, None, s
                 if h <= 2 or not (ctx["clock_post"].match(self.norm, a.end) or
                                   ctx["clock_pre"].search(self.norm, max(0, a.start - 4),
                                                           a.start)):
