@@ -70,7 +70,8 @@ def code(tmp_path_factory) -> Path:
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(DRIVER, root / DRIVER.name)
     probe = subprocess.run([sys.executable, "-c", "import pipelines; print(pipelines.__file__)"],
-                           env=_env(code=root), capture_output=True, text=True, check=True)
+                           env=_env(code=root), cwd=root, capture_output=True, text=True,
+                           check=True)
     assert probe.stdout.startswith(str(root)), probe.stdout
     return root
 
