@@ -69,6 +69,7 @@ class Event:
     session: dict | None = None  # {"congress": 13, "plenum": 9} for 十三屆九次全會
     is_routine: bool = False  # recurrences and durations: never a point on the timeline
     merge_key: str = ""  # events of several articles with the same key and overlapping dates merge
+    modality: str = "reported"  # reported (it happened) or planned (announced: 將於, 計劃)
 
     def to_json(self) -> dict:
         row = asdict(self)

@@ -58,11 +58,13 @@ AUDITS: tuple[Audit, ...] = (
     ),
     Audit(
         "not_after_publication", "timeline",
-        "No reported event starts after its article's publication.",
+        "No reported event starts after its article's publication (announced, planned "
+        "events may).",
         """
         SELECT e.event_id, e.earliest, d.published_at
         FROM events e JOIN documents d USING (doc_id)
-        WHERE NOT coalesce(e.is_routine, false) AND e.earliest > CAST(d.published_at AS DATE)
+        WHERE NOT coalesce(e.is_routine, false) AND e.modality = 'reported'
+          AND e.earliest > CAST(d.published_at AS DATE)
         """,
     ),
     Audit(

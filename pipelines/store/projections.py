@@ -93,6 +93,7 @@ SELECT entity_id AS event_id,
        CAST(payload ->> '$.char_end' AS INTEGER) AS char_end,
        CAST(payload ->> '$.is_routine' AS BOOLEAN) AS is_routine,
        payload ->> '$.merge_key' AS merge_key,
+       coalesce(payload ->> '$.modality', 'reported') AS modality,
        recorded_at
 FROM ({entities})
 """
@@ -103,7 +104,7 @@ FROM ({entities})
 # for the group.
 TIMELINE = """
 WITH e AS (
-    SELECT ev.*, coalesce(nullif(ev.merge_key, ''), ev.event_id) AS mkey,
+    SELECT ev.*, coalesce(nullif(ev.merge_key, ''), ev.event_id) || '|' || ev.modality AS mkey,
            d.published_at, d.source, d.title
     FROM {events} ev JOIN {documents} d USING (doc_id)
     WHERE NOT coalesce(ev.is_routine, false)
@@ -131,7 +132,8 @@ groups AS (
 SELECT g.event_id, i.earliest, i.latest, i.granularity, i.date_basis,
        i.event_type, i.event_label, i.headline, i.place, i.actors, i.session,
        i.time_text, i.evidence, i.char_start, i.char_end, i.doc_id, i.source, i.title,
-       i.published_at, g.num_sources, g.doc_ids, g.event_ids, g.sources, i.mkey AS merge_key
+       i.published_at, g.num_sources, g.doc_ids, g.event_ids, g.sources, i.mkey AS merge_key,
+       i.modality
 FROM groups g JOIN islands i ON i.event_id = g.event_id
 ORDER BY i.earliest, i.latest, i.event_type, g.event_id
 """

@@ -20,7 +20,7 @@ TEXT = "2021年5月11日晚，宜宾发生地震。"
 GOOD = [
     "INSERT INTO documents VALUES ('d1', '{text}', TIMESTAMP '2021-05-12 09:00:00')",
     "INSERT INTO events VALUES ('e1', 'd1', DATE '2021-05-11', DATE '2021-05-11', false, "
-    "'宜宾发生地震', 12, 18)",
+    "'宜宾发生地震', 12, 18, 'reported')",
     "INSERT INTO time_mentions VALUES ('m1', 'd1', '2021年5月11日', 0, 10)",
     "INSERT INTO timeline VALUES ('e1', DATE '2021-05-11', DATE '2021-05-11')",
 ]
@@ -40,7 +40,8 @@ def small_warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("CREATE TABLE documents (doc_id VARCHAR, text VARCHAR, published_at TIMESTAMP)")
     con.execute("CREATE TABLE events (event_id VARCHAR, doc_id VARCHAR, earliest DATE, latest DATE, "
-                "is_routine BOOLEAN, evidence VARCHAR, char_start INTEGER, char_end INTEGER)")
+                "is_routine BOOLEAN, evidence VARCHAR, char_start INTEGER, char_end INTEGER, "
+                "modality VARCHAR DEFAULT 'reported')")
     con.execute("CREATE TABLE time_mentions (mention_id VARCHAR, doc_id VARCHAR, text VARCHAR, "
                 "char_start INTEGER, char_end INTEGER)")
     con.execute("CREATE TABLE timeline (event_id VARCHAR, earliest DATE, latest DATE)")
@@ -106,3 +107,11 @@ def test_failed_blocking_audit_keeps_the_previous_published_file(tmp_path: Path,
     assert result.published
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
+
+
+def test_a_planned_event_after_publication_is_not_a_violation():
+    con = small_warehouse()
+    con.execute("UPDATE events SET earliest = DATE '2021-06-01', latest = DATE '2021-06-01', "
+                "modality = 'planned'")
+    failed = [o.audit.name for o in run_audits(con) if not o.passed]
+    assert "not_after_publication" not in failed

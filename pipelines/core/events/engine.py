@@ -558,11 +558,20 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]]) -> 
                 actors=actors,
                 session=session,
                 is_routine=routine,
+                modality=_modality(future, dating, ctx.pub),
                 merge_key=make_merge_key(etype, place_simp, session, dating.granularity, dating.basis,
                                          s[rel:cb] if own is None else obj),
             )
             out.append(ev)
     return out
+
+
+def _modality(future: bool, dating: _Dating, pub: date | None) -> str:
+    """Announced acts are planned; so is anything the text itself dates after publication
+    (a reported act cannot be, so the wording must be prospective)."""
+    if future or (pub is not None and dating.earliest is not None and dating.earliest > pub):
+        return "planned"
+    return "reported"
 
 
 def _pick_place(s: str, places: list[_Place], orgs: list[tuple[int, int]], ia: int, ib: int,
