@@ -16,8 +16,8 @@ runner = CliRunner()
 DATA = Path(__file__).parent / "data"
 
 
-def _extract_jsonl(lines: list[str]) -> list[dict]:
-    result = runner.invoke(app, ["extract", "--jsonl"], input="\n".join(lines) + "\n")
+def _extract_jsonl(lines: list[str], *options: str) -> list[dict]:
+    result = runner.invoke(app, ["extract", "--jsonl", *options], input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in result.stdout.splitlines()]
 
@@ -49,19 +49,32 @@ def test_extract_file_offsets_index_the_text(tmp_path):
         assert text[m["start"] : m["end"]] == m["text"]
 
 
-def test_devset_recall_and_resolution(tmp_path):
-    """The development set, scored by its own scorer on `timeline extract --jsonl` output."""
+def _devset_score(tmp_path: Path, *options: str) -> tuple[float, float, str]:
     cases = DATA / "eval" / "recognizers_zh_datetime.jsonl"
     lines = [json.dumps({"id": c["id"], "text": c["text"], "reference": c["reference"]}, ensure_ascii=False)
              for c in map(json.loads, cases.read_text("utf-8").splitlines())]
     pred = tmp_path / "pred.jsonl"
-    pred.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _extract_jsonl(lines)) + "\n", "utf-8")
+    pred.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _extract_jsonl(lines, *options)) + "\n",
+                    "utf-8")
     score = subprocess.run([sys.executable, str(DATA / "eval" / "score.py"), str(cases), str(pred), "--show", "0"],
                            capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     figures = score.split()
-    recall, resolved = float(figures[1]), float(figures[figures.index("resolved") + 1])
+    return float(figures[1]), float(figures[figures.index("resolved") + 1]), score
+
+
+def test_devset_with_the_sets_own_range_convention(tmp_path):
+    """Recognizers ends ranges exclusively (5月-10月 ends 09-30): scored in its convention."""
+    recall, resolved, score = _devset_score(tmp_path, "--range-end", "exclusive")
     assert recall >= 0.95, score
     assert resolved >= 0.80, score
+
+
+def test_devset_with_news_ranges(tmp_path):
+    """Our default reads ranges inclusively, as Chinese news means them; the set's ~20 range
+    items then count as wrong, so this guards the figure rather than meeting the set."""
+    recall, resolved, score = _devset_score(tmp_path)
+    assert recall >= 0.95, score
+    assert resolved >= 0.70, score
 
 
 @pytest.mark.parametrize("args, message", [
