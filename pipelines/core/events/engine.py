@@ -70,8 +70,11 @@ def _word_tag(word: str) -> str | None:
 
 
 def _ns_spans(sentence: str) -> list[tuple[int, int]]:
+    # Dictionary words only (HMM=False): the HMM Viterbi pass for unknown words was ~85% of
+    # the extractor's time, and its guesses never changed a place on 3,000 news articles
+    # (an unknown word is no dictionary ns, and a place chain is also confirmed by 在/于/赴).
     out, pos = [], 0
-    for w in _jieba().cut(sentence):
+    for w in _jieba().cut(sentence, HMM=False):
         if w.flag == "ns":
             out.append((pos, pos + len(w.word)))
         pos += len(w.word)
