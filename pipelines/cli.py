@@ -7,11 +7,11 @@ import sys
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
-from pipelines.defs.resources import DEFAULT_DB, DEFAULT_SEEDS
+from pipelines.paths import DEFAULT_DB, DEFAULT_SEEDS
 
 app = typer.Typer(
     help="Timelines of dated events from Chinese news, with an append-only event log in DuckDB.\n\n"
@@ -60,20 +60,37 @@ def run(
     seeds: SeedsOpt = Path(DEFAULT_SEEDS),
     db: DbOpt = Path(DEFAULT_DB),
     show_timeline: Annotated[bool, typer.Option("--show/--no-show", help="Print the timeline after the run.")] = True,
+    force: Annotated[bool, typer.Option("--force", help="Run even when no seed file changed since the last run.")] = False,
 ) -> None:
     """Materialize every asset over the seeds folder (in process) and publish the warehouse.
 
     Exit 0 when bad files were only quarantined; non-zero when the run itself failed.
     """
-    from pipelines.defs.resources import TimelineSettings
-    from pipelines.runner import run_pipeline
+    import os
+
+    from pipelines.core.extract import EXTRACTOR_VERSION
+    from pipelines.core.reading import DEFAULT_MAX_BYTES
+    from pipelines.store.manifest import unchanged_since_last_run
 
     if not seeds.is_dir():
         _fail(f"seeds folder {seeds} does not exist")
+    max_bytes = int(os.environ.get("TIMELINE_MAX_BYTES", DEFAULT_MAX_BYTES))
+    # Checked before Dagster is imported: an unchanged folder costs a hash per file.
+    if not force and unchanged_since_last_run(db, seeds, EXTRACTOR_VERSION, max_bytes):
+        typer.echo("nothing changed since the last run (same files, same extractor): "
+                   "nothing to extract, append or publish", err=True)
+        _summary(db)
+        if show_timeline:
+            show(db=db)
+        return
+
+    from pipelines.defs.resources import TimelineSettings
+    from pipelines.runner import run_pipeline
+
     # A new resource, not model_copy: Dagster rebuilds a resource from the arguments it was
     # constructed with, so fields changed by model_copy silently revert inside the run.
     env = TimelineSettings.from_env()
-    settings = TimelineSettings(seeds_dir=str(seeds), db_path=str(db), max_bytes=env.max_bytes,
+    settings = TimelineSettings(seeds_dir=str(seeds), db_path=str(db), max_bytes=max_bytes,
                                 workers=env.workers, show_progress=sys.stderr.isatty())
     outcome = run_pipeline(settings)
     if not outcome.success:
@@ -84,10 +101,15 @@ def run(
         show(db=db)
 
 
-def _summary(db: Path) -> None:
-    from pipelines.store.warehouse import connect_read_only
+def _connect_read_only(db: Path):
+    """A reader's connection; runs never lock the published file, so this never waits."""
+    import duckdb
 
-    with connect_read_only(db) as con:
+    return duckdb.connect(str(db), read_only=True)
+
+
+def _summary(db: Path) -> None:
+    with _connect_read_only(db) as con:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("documents", "time_mentions", "events", "timeline", "rejected_documents", "event_log")}
         rejected = con.execute("SELECT path, reason FROM rejected_documents ORDER BY path").fetchall()
@@ -106,8 +128,6 @@ def show(
     output: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
 ) -> None:
     """The timeline: one row per distinct event, earliest first."""
-    from pipelines.store.warehouse import connect_read_only
-
     if not db.exists():
         _fail(f"no warehouse at {db}: run `timeline run` first")
     lo, hi = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
@@ -133,7 +153,7 @@ def show(
     sql = (f"SELECT earliest, latest, granularity, date_basis, event_type, headline, place, "
            f"array_to_string(actors, '、') AS actors, num_sources, evidence, event_id "
            f"FROM {source} WHERE {' AND '.join(where)} ORDER BY earliest, latest, event_type, event_id")
-    with connect_read_only(db) as con:
+    with _connect_read_only(db) as con:
         cursor = con.execute(sql, params)
         columns = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
@@ -176,19 +196,12 @@ def extract(
         "TIMEX/Recognizers interval convention).")] = None,
 ) -> None:
     """Time mentions of one text as JSON lines, or of many texts with --jsonl."""
-    from functools import partial
-
-    from pipelines.core.timex import extract_times
-
-    if range_end is not None and range_end is not RangeEnd.inclusive:
-        extract_times = partial(extract_times, range_end=range_end.value)
+    convention = range_end.value if range_end is not None and range_end is not RangeEnd.inclusive else None
+    extract_times = _times_function(convention)
 
     out = sys.stdout
     if jsonl:
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            out.write(json.dumps(_extract_line(line, extract_times), ensure_ascii=False) + "\n")
+        _extract_jsonl(out, convention)
         return
     ref = None
     if reference:
@@ -227,6 +240,81 @@ def _extract_line(line: str, extract_times) -> dict:
         return {"id": record_id, "mentions": [m.to_json() for m in extract_times(text, ref)]}
     except Exception as exc:  # the contract: a bad line yields an error line, never a crash
         return {"id": record_id, "error": f"{type(exc).__name__}: {exc}"}
+
+
+# `extract --jsonl` on large inputs: chunks of lines over a pool of forked workers. Below
+# this much input a pool costs more (fork, pipes) than it saves.
+_POOL_MIN_BYTES = 384 * 1024
+_CHUNK_LINES = 24  # ~75 KB of news per task: small enough to balance two cores at the end
+
+
+def _times_function(convention: str | None):
+    from pipelines.core.timex import extract_times
+
+    if convention is None:
+        return extract_times
+    from functools import partial
+
+    return partial(extract_times, range_end=convention)
+
+
+def _extract_chunk(lines: list[bytes], convention: str | None) -> str:
+    """Output lines of a chunk as one string: one small pickle back to the parent."""
+    extract_times = _times_function(convention)
+    return "".join(json.dumps(_extract_line(line, extract_times), ensure_ascii=False) + "\n"
+                   for line in lines)
+
+
+def _jsonl_workers() -> int:
+    import os
+
+    env = os.environ.get("TIMELINE_WORKERS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _extract_jsonl(out: TextIO, convention: str | None) -> None:
+    """One output line per non-blank input line, in input order.
+
+    Lines are read as bytes (json.loads decodes them), so an undecodable line becomes an
+    error line instead of stopping the command. Small inputs stay in this process; large
+    ones go to forked workers in chunks, at most a few chunks in flight, results written
+    in input order as they come back.
+    """
+    stdin = getattr(sys.stdin, "buffer", sys.stdin)
+    lines = (line for line in stdin if line.strip())
+    head: list = []
+    size = 0
+    for line in lines:
+        head.append(line)
+        size += len(line)
+        if size >= _POOL_MIN_BYTES:
+            break
+    workers = _jsonl_workers()
+    if size < _POOL_MIN_BYTES or workers < 2:
+        out.write(_extract_chunk(head, convention))
+        for line in lines:
+            out.write(_extract_chunk([line], convention))
+        return
+    import itertools
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Warm the tagger's tables before forking: workers inherit them instead of each
+    # building its own copy.
+    _times_function(convention)("2020年1月1日", None)
+    rest = itertools.chain(head, lines)
+    chunks = iter(lambda: list(itertools.islice(rest, _CHUNK_LINES)), [])
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_extract_chunk, chunk, convention))
+            if len(pending) >= workers * 4:
+                out.write(pending.popleft().result())
+        while pending:
+            out.write(pending.popleft().result())
 
 
 @app.command()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pipelines.defs.resources import DEFAULT_DB
+from pipelines.paths import DEFAULT_DB
 
 
 class ExportFormat(StrEnum):

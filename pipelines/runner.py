@@ -16,6 +16,7 @@ from pipelines.defs.assets import seed_files
 from pipelines.defs.automation import RANGE_END, RANGE_START
 from pipelines.defs.resources import TimelineSettings
 from pipelines.store.ingest import seed_paths
+from pipelines.store.manifest import record_full_run, seed_digests
 from pipelines.store.warehouse import publish
 
 
@@ -49,6 +50,7 @@ def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None
     from pipelines.definitions import defs  # the graph the UI shows, exports included
 
     assets = list(defs.assets or [])
+    digests = seed_digests(settings.seeds)  # before the run reads anything
     instance = instance or instance_for_cli()
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     keys = sorted(set(seed_paths(settings.seeds)) | known_paths(settings))
@@ -70,13 +72,21 @@ def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None
             assets, instance=instance, resources=resources, run_config=run_config,
             tags={RANGE_START: ordered[0], RANGE_END: ordered[-1]}, raise_on_error=False,
         )
-        return _outcome(result, len(keys))
+        return _recorded(_outcome(result, len(keys)), settings, digests)
     for key in ordered:
         result = dg.materialize(assets, instance=instance, resources=resources,
                                 run_config=run_config, partition_key=key, raise_on_error=False)
         if not result.success:
             return _outcome(result, len(keys))
-    return _outcome(result, len(keys))
+    return _recorded(_outcome(result, len(keys)), settings, digests)
+
+
+def _recorded(outcome: RunOutcome, settings: TimelineSettings, digests: dict[str, str]) -> RunOutcome:
+    """A successful full run leaves a manifest so the next unchanged run can stop early."""
+    if outcome.success:
+        record_full_run(settings.db, settings.seeds, digests, settings.extractor_version,
+                        settings.max_bytes)
+    return outcome
 
 
 def _outcome(result: dg.ExecuteInProcessResult, partitions: int) -> RunOutcome:

@@ -111,3 +111,25 @@ def test_run_exits_zero_with_quarantined_files(workspace):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "quarantined: empty.txt: empty file" in result.stderr
     assert workspace.count("rejected_documents") == 1
+
+
+def _cli_run(ws, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run", "--seeds", str(ws.seeds), "--db", str(ws.db),
+         "--no-show", *extra], capture_output=True, text=True, timeout=300)
+
+
+def test_unchanged_folder_stops_before_any_work(workspace):
+    seed = workspace.add_seed()
+    first = _cli_run(workspace)
+    assert first.returncode == 0, first.stderr[-2000:]
+    log_rows = workspace.count("event_log")
+    again = _cli_run(workspace)
+    assert again.returncode == 0 and "nothing changed since the last run" in again.stderr
+    forced = _cli_run(workspace, "--force")
+    assert forced.returncode == 0 and "nothing changed" not in forced.stderr
+    assert workspace.count("event_log") == log_rows
+    seed.write_text(seed.read_text("utf-8").replace("7∙17豐樂鄉龍塘村、", ""), "utf-8")
+    edited = _cli_run(workspace)
+    assert edited.returncode == 0 and "nothing changed" not in edited.stderr
+    assert workspace.count("event_log") > log_rows

@@ -9,10 +9,8 @@ import dagster as dg
 
 from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.core.reading import DEFAULT_MAX_BYTES
+from pipelines.paths import DEFAULT_DB, DEFAULT_SEEDS
 from pipelines.store.eventlog import EventLog
-
-DEFAULT_SEEDS = "seeds"
-DEFAULT_DB = "warehouse/timeline.duckdb"
 
 
 class TimelineSettings(dg.ConfigurableResource):

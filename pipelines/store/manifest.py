@@ -1,0 +1,105 @@
+"""What the last successful full run saw, so an unchanged folder costs almost nothing.
+
+After a full run publishes, the runner records the byte hash of every seed file (taken
+before the run read them), the extractor version and the state of the log and the
+published file. The next `timeline run` compares before importing Dagster: if every hash,
+the version and both files are as recorded, there is nothing to extract, append or
+publish, and the run ends at once. Any difference, or no manifest, means a normal run,
+which is itself idempotent; the manifest only saves time, it never decides content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipelines.core.reading import list_seed_files
+
+MANIFEST_NAME = "seed_manifest.json"
+
+
+def file_digest(path: Path, chunk: int = 1 << 20) -> str:
+    """Content hash of a seed file, streamed (dumps can be large); symlinks by target."""
+    h = hashlib.sha256()
+    try:
+        if path.is_symlink():
+            return "symlink:" + str(path.readlink())
+        with path.open("rb") as handle:
+            while block := handle.read(chunk):
+                h.update(block)
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+    return h.hexdigest()
+
+
+def seed_digests(seeds_root: Path) -> dict[str, str]:
+    root = Path(seeds_root)
+    return {p.relative_to(root).as_posix(): file_digest(p) for p in list_seed_files(root)}
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+@dataclass(slots=True)
+class SeedManifest:
+    seeds_root: str
+    extractor_version: str
+    max_bytes: int
+    files: dict[str, str] = field(default_factory=dict)
+    log_segments: list[str] = field(default_factory=list)
+    published_file: list[int] | None = None
+
+    @staticmethod
+    def path_for(db_path: Path) -> Path:
+        db_path = Path(db_path)
+        return db_path.with_name(db_path.stem + ".log") / MANIFEST_NAME
+
+
+def _segments(db_path: Path) -> list[str]:
+    log_dir = SeedManifest.path_for(db_path).parent
+    return sorted(p.name for p in log_dir.glob("seg-*.parquet")) if log_dir.is_dir() else []
+
+
+def record_full_run(db_path: Path, seeds_root: Path, digests: dict[str, str],
+                    extractor_version: str, max_bytes: int) -> None:
+    """Write the manifest after a successful full run (digests taken before it read files)."""
+    manifest = SeedManifest(
+        seeds_root=str(Path(seeds_root).resolve()),
+        extractor_version=extractor_version,
+        max_bytes=max_bytes,
+        files=digests,
+        log_segments=_segments(db_path),
+        published_file=_stat(Path(db_path)),
+    )
+    target = SeedManifest.path_for(db_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, sort_keys=True), "utf-8")
+    os.replace(tmp, target)
+
+
+def unchanged_since_last_run(db_path: Path, seeds_root: Path, extractor_version: str,
+                             max_bytes: int) -> bool:
+    """True only when a full run would find nothing new; any doubt answers False."""
+    try:
+        recorded = json.loads(SeedManifest.path_for(db_path).read_text("utf-8"))
+        manifest = SeedManifest(**recorded)
+    except (OSError, ValueError, TypeError):
+        return False
+    return (
+        manifest.seeds_root == str(Path(seeds_root).resolve())
+        and manifest.extractor_version == extractor_version
+        and manifest.max_bytes == max_bytes
+        and manifest.published_file is not None
+        and manifest.published_file == _stat(Path(db_path))
+        and manifest.log_segments == _segments(db_path)
+        and manifest.files == seed_digests(seeds_root)
+    )
