@@ -279,6 +279,8 @@ class _Extractor:
                 gap = self.norm[cur[-1].end:a.start]
                 rx = _WEEK_GAP if a.kind == "week" else _CHAIN_GAP
                 if rx.fullmatch(gap):
+                    if a.kind == "part" and not self._part_fits(a, cur[-1]):
+                        continue  # 2020年上旬: no month to cut, and not the reference's
                     cur.append(a)
                     continue
             if cur:
@@ -287,6 +289,14 @@ class _Extractor:
         if cur:
             chains.append(cur)
         return chains
+
+    @staticmethod
+    def _part_fits(part: Atom, prev: Atom) -> bool:
+        # 上旬 and 上半周 name days of a month or week: 2020年上旬 has no month to cut, so
+        # the part is dropped rather than read as the reference month's.
+        if part.lo == 4:
+            return prev.hi == 3
+        return part.lo != 6
 
     # resolution of one chain ---------------------------------------------
     def fields(self, chain: list[Atom], second: bool = False) -> dict | None:
@@ -576,7 +586,7 @@ class _Extractor:
                 a = date(year, 3 * q - 2, 1)
                 b = date(year, 3 * q, _last_day(year, 3 * q))
                 res = Res(f"{year:04d}-Q{q}", a, b, "quarter")
-            elif "part" in f:
+            elif "part" in f and f["part"][1][0] == "year":
                 res = self._year_part(year, f["part"])
         elif "quarter" in f or "part" in f:
             # 一季度, 上半年, 年底, 月底 alone: the reference's year or month.
