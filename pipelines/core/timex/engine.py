@@ -33,6 +33,7 @@ _LEVELS = {
     # Ordinals inside the period chained before them: 十月的第一周, 今年前10个月.
     "ordwd": (4, 6), "ordweek": (4, 6), "ordmonth": (4, 4), "firstn": (4, 6),
 }
+_REL_KINDS = frozenset(("relday", "relmonth", "relyear"))
 _ORDINALS = ("ordwd", "ordweek", "ordmonth", "firstn")
 _TOD = {
     "凌晨": "NI", "深夜": "NI", "午夜": "NI", "半夜": "NI", "夜间": "NI", "夜里": "NI",
@@ -226,8 +227,10 @@ class _Extractor:
             m = match(norm, i)
             if m is None:
                 continue
-            pos = m.end()
             kind = m.lastgroup
+            if kind in _REL_KINDS and self._split(m.group(kind), i, m.end()):
+                continue  # 说明|日本: try again inside the word
+            pos = m.end()
             a = Atom(m.start(), m.end(), kind, m)
             if kind == "iso" and a.g("h"):
                 a.hi = 8
@@ -241,6 +244,14 @@ class _Extractor:
                 a.kind, a.lo, a.hi = "dur_year", None, None
             out.append(a)
         return out
+
+    def _split(self, word: str, start: int, end: int) -> bool:
+        rows = self.t.splits.get(word)
+        if not rows:
+            return False
+        norm = self.norm
+        return any((left is None or (start > 0 and left.fullmatch(norm, start - 1, start))) and
+                   (right is None or right.match(norm, end)) for left, right in rows)
 
     def _md_ok(self, a: Atom) -> bool:
         # 12/1 without a year: a date only beside a date cue or alone on its line.

@@ -35,6 +35,7 @@ class Tables:
     durrel: dict[str, tuple[str, bool]]
     eras: dict[str, tuple[int, bool]]  # name -> first year, lunar months
     context: dict[str, re.Pattern]  # '!name' rows of patterns.tsv: cues around an atom
+    splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]]  # word -> left, right
     atom_names: list[str]
     atoms: re.Pattern
     first: re.Pattern  # one char class: where an atom may start
@@ -62,6 +63,11 @@ def tables() -> Tables:
     durrel = {r[0]: (r[1], r[2] == "1") for r in _rows("durrel.tsv")}
     eras = {r[0]: (int(r[1]), r[2] == "lunar") for r in _rows("eras.tsv")}
     context: dict[str, re.Pattern] = {}
+    splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]] = {}
+    for r in _rows("splits.tsv"):
+        r = r + [""] * (3 - len(r))
+        splits.setdefault(r[0], []).append((re.compile(r[1]) if r[1] else None,
+                                            re.compile(r[2]) if r[2] else None))
 
     macros = {
         "REL_YEAR": _alt(w for w, v in relative.items() if v[0] == "year"),
@@ -108,4 +114,4 @@ def tables() -> Tables:
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
     era_start = re.compile(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
     return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, context,
-                  names, atoms, first_rx, era_start)
+                  splits, names, atoms, first_rx, era_start)
