@@ -51,7 +51,8 @@ _DUR_UNIT = {
 _TERM_ALIAS = {"冬至": "DONG_ZHI", "小寒": "XIAO_HAN", "大寒": "DA_HAN", "立春": "LI_CHUN",
                "雨水": "YU_SHUI", "惊蛰": "JING_ZHE", "大雪": "DA_XUE"}
 _WEEKDAY = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
-_RANGE_SEP = re.compile(r"\s*(?:至|到|-|–|—|——|~|－)\s*")
+# 自3月1日起至12月31日: a start word may sit between the first point and 至.
+_RANGE_SEP = re.compile(r"\s*(?:(?:起|开始)\s*[，,]?\s*)?(?:至|到|-|–|—|——|~|－)\s*")
 # A和B之间: a range whose end is named by 之间 after the second point.
 _BETWEEN_SEP = re.compile(r"\s*(?:和|与|跟|同)\s*")
 _BETWEEN_END = re.compile(r"\s*(?:的)?(?:之间|间)")
