@@ -62,6 +62,7 @@ _CHAIN_GAP = re.compile(r" *(?:的)? *")
 _WEEK_GAP = re.compile(r"[ ，,（(]{0,2}")
 # Words right before a date that move an underspecified date into the future.
 _FUTURE_CUE = re.compile(r"(?:将|将于|即将|计划于|拟于|定于|预计|预计于|届时|将在|下一步)\s*$")
+_CLAUSE_START = re.compile(r"(?:^|[，。；：、,.;:!?！？\n“”\"「」（）()]\s*|\s)$")
 _POINT_OK = re.compile(r"钟|整|半|许|左右|前后|以前|以后|之前|之后|前|后|起|开始|至|到|-|[，。、,.;；\s]|$")
 
 
@@ -978,6 +979,22 @@ class _Extractor:
             base = Res(f"{y:04d}", date(y, 1, 1), date(y, 12, 31), "year")
             n = to_int(a.g("n"))
             return self._ordinal(base, ("firstn", n, False, "季度", None)) if n else None
+        n = to_int(a.g("n"))
+        if a.g("u") == "月" and a.g("pre") == "前" and n and 2 <= n < self.ref.month and \
+                _CLAUSE_START.search(self.norm, max(0, a.start - 2), a.start):
+            # News statistics: ，前10个月，全国… published in November is January to October
+            # of that year, the months so far; only counts the year has completed qualify.
+            y = self.ref.year
+            base = Res(f"{y:04d}", date(y, 1, 1), date(y, 12, 31), "year")
+            return self._ordinal(base, ("firstn", n, False, "月", None))
+        if a.g("pre") == "前" and a.start and "\u4e00" <= self.norm[a.start - 1] <= "\u9fff":
+            # 离婚前一个月, 赛前3天: counted back from an event the text names, not from
+            # the reference; what is left is the offset.
+            if not n:
+                return None
+            num = str(n)
+            return Res("P" + num + _DUR_UNIT[a.g("u")], None, None, "duration", False,
+                       "DURATION")
         if a.g("pre") in self.t.durrel:
             r = self.standalone(a)
             return r[0] if r else None
