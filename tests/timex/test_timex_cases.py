@@ -111,3 +111,20 @@ def test_seed_gold() -> None:
         start = text.index(nd["text"])
         end = start + len(nd["text"])
         assert not [m for m in got if m.start < end and start < m.end], nd
+
+
+@pytest.mark.parametrize("year", [1900, 1984, 2020, 2023, 2033, 2057, 2100])
+def test_lunar_table_matches_lunar_python(year: int) -> None:
+    # data/lunar.tsv stands in for lunar-python's astronomy; a stale or mistyped row would
+    # move every 春节 and 清明 of that year.
+    from pipelines.core.timex import engine
+
+    for m in range(1, 13):
+        for d in (1, 29, 30):
+            assert engine._lunar_to_solar(year, m, d) == \
+                engine._lunar_to_solar_astro(year, m, d), (year, m, d)
+    names = {m for _, cal, m, _ in engine.tables().holidays if cal == "term"}
+    for name in names:
+        assert engine._holiday_date(year, "term", name, 0) == \
+            engine._holiday_date_astro(year, "term", name, 0), (year, name)
+    assert engine._lunar_to_solar(1850, 1, 1) == engine._lunar_to_solar_astro(1850, 1, 1)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from ..model import TimeMention
 from ..script import to_simplified
 from .numerals import to_int
-from .tables import tables
+from .tables import DATA, tables
 
 # Full-width digits and separators to ASCII, one char for one char so offsets stay.
 _NORM = str.maketrans("０１２３４５６７８９：－～／　", "0123456789:-~/ ")
@@ -124,9 +124,43 @@ def _shift(d: date, unit: str, n: float) -> date | None:
         return None
 
 
+@lru_cache(maxsize=1)
+def _lunar_table() -> tuple[dict[tuple[int, int], tuple[date, int]],
+                            dict[tuple[int, str], date | None]]:
+    """data/lunar.tsv: lunar month starts and lengths, solar-term dates (from lunar-python).
+
+    lunar-python computes each year astronomically, ~10 ms a year and again in every worker
+    process; a news corpus mentions dozens of years, so the table keeps that off the scan.
+    """
+    months: dict[tuple[int, int], tuple[date, int]] = {}
+    terms: dict[tuple[int, str], date | None] = {}
+    for line in (DATA / "lunar.tsv").read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        kind, y, *cells = line.split("\t")
+        if kind == "lunar":
+            for m, cell in enumerate(cells, 1):
+                first, n = cell.split("/")
+                months[int(y), m] = (date.fromisoformat(first), int(n))
+        else:
+            for cell in cells:
+                name, d = cell.split("=")
+                terms[int(y), name] = None if d == "-" else date.fromisoformat(d)
+    return months, terms
+
+
 @lru_cache(maxsize=4096)
 def _lunar_to_solar(y: int, m: int, d: int) -> date | None:
-    from lunar_python import Lunar  # lazy: only lunar dates pay for the import
+    months = _lunar_table()[0]
+    hit = months.get((y, m))
+    if hit is None:
+        return _lunar_to_solar_astro(y, m, d)
+    first, n = hit
+    return first + timedelta(days=d - 1) if 1 <= d <= n else None
+
+
+def _lunar_to_solar_astro(y: int, m: int, d: int) -> date | None:
+    from lunar_python import Lunar  # lazy: only years outside data/lunar.tsv pay for it
 
     try:
         s = Lunar.fromYmd(y, m, d).getSolar()
@@ -135,8 +169,16 @@ def _lunar_to_solar(y: int, m: int, d: int) -> date | None:
         return None
 
 
-@lru_cache(maxsize=4096)  # lunar-python's astronomy is slow; a news corpus repeats years
+@lru_cache(maxsize=4096)
 def _holiday_date(y: int, cal: str, m: str, d: int) -> date | None:
+    if cal == "term":
+        terms = _lunar_table()[1]
+        if (y, m) in terms:
+            return terms[y, m]
+    return _holiday_date_astro(y, cal, m, d)
+
+
+def _holiday_date_astro(y: int, cal: str, m: str, d: int) -> date | None:
     if cal == "solar":
         return _safe_date(y, int(m), d)
     if cal == "lunar":
