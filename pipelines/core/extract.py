@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -24,27 +26,50 @@ class Extraction:
 
 def extract_document(doc: Document) -> Extraction:
     """Time mentions of the whole text, then the events of the body. Never raises."""
+    mentions, events, error = _extract(doc)
+    return Extraction(doc, mentions, events, error)
+
+
+def _extract(doc: Document) -> tuple[list[TimeMention], list[Event], str | None]:
     from pipelines.core.events import extract_events
     from pipelines.core.timex import extract_times
 
     try:
         mentions = extract_times(doc.text, doc.published_at)
     except Exception as exc:  # a crash on one article must not stop the run
-        return Extraction(doc, [], [], f"time extraction failed: {type(exc).__name__}: {exc}")
+        return [], [], f"time extraction failed: {type(exc).__name__}: {exc}"
     try:
         events = extract_events(doc, mentions)
     except Exception as exc:
-        return Extraction(doc, mentions, [], f"event extraction failed: {type(exc).__name__}: {exc}")
-    return Extraction(doc, mentions, events)
+        return mentions, [], f"event extraction failed: {type(exc).__name__}: {exc}"
+    return mentions, events, None
 
 
-def _extract_chunk(docs: list[Document]) -> list[Extraction]:
-    return [extract_document(d) for d in docs]
+def warm_up() -> None:
+    """Build the extractors' tables and jieba's dictionary in this process (~2 s, ~130 MiB).
+
+    Called before forking a pool, so the workers share one copy of these pages instead of
+    each building its own.
+    """
+    from pipelines.core.events.engine import _jieba
+
+    _jieba()
+    _extract(Document("warm-up", "", "2020年5月1日在北京市召开会议。", "", body_start=0))
 
 
-def _chunks(docs: list[Document], size: int) -> Iterator[list[Document]]:
-    for i in range(0, len(docs), size):
-        yield docs[i : i + size]
+# The batch a forked pool works on: workers inherit it with the process image, so
+# documents are never pickled to them; a task is a range of indexes.
+_BATCH: list[Document] = []
+
+
+def _extract_range(lo: int, hi: int) -> list[tuple[list[TimeMention], list[Event], str | None]]:
+    # Only what was found goes back: the parent already holds the documents, and
+    # pickling their text back would double it there.
+    return [_extract(d) for d in _BATCH[lo:hi]]
+
+
+def _extract_chunk(docs: list[Document]) -> list[tuple[list[TimeMention], list[Event], str | None]]:
+    return [_extract(d) for d in docs]
 
 
 def extract_many(
@@ -53,6 +78,7 @@ def extract_many(
     progress: Callable[[int], None] | None = None,
 ) -> list[Extraction]:
     """Extract a batch, in input order; uses a process pool when the batch is large."""
+    global _BATCH
     docs = list(docs)
     total_chars = sum(len(d.text) for d in docs)
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -64,10 +90,27 @@ def extract_many(
                 progress(1)
         return out
     chunk = max(1, min(200, len(docs) // (workers * 8) or 1))
+    bounds = [(i, min(i + chunk, len(docs))) for i in range(0, len(docs), chunk)]
     out: list[Extraction] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(_extract_chunk, _chunks(docs, chunk)):
-            out.extend(result)
-            if progress:
-                progress(len(result))
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    warm_up()
+    # Objects that exist now are never collected in the workers, so the collector does
+    # not write to (and copy) the pages they share with this process.
+    gc.freeze()
+    try:
+        if fork:
+            _BATCH = docs
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            results = pool.map(_extract_range, *zip(*bounds, strict=True))
+        else:
+            pool = ProcessPoolExecutor(max_workers=workers)
+            results = pool.map(_extract_chunk, (docs[lo:hi] for lo, hi in bounds))
+        with pool:
+            for (lo, _), found in zip(bounds, results, strict=True):
+                out.extend(Extraction(docs[lo + i], *r) for i, r in enumerate(found))
+                if progress:
+                    progress(len(found))
+    finally:
+        _BATCH = []
+        gc.unfreeze()
     return out
