@@ -122,6 +122,10 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False) -
 
 def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None) -> PublishResult:
     with duckdb.connect(str(staging)) as con:
+        # One thread: each extra thread keeps its own aggregate state over the JSON payloads
+        # (documents carry their full text), ~300 MiB more at 10k articles, for no gain in
+        # speed on the 2-core machines this runs on (measured 3.2 s vs 3.9 s at 10k).
+        con.execute("SET threads = 1")
         _create_schema(con)
         if since == 0:
             for table in ("documents", "time_mentions", "events", "timeline", "rejected_documents"):
