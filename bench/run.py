@@ -250,8 +250,9 @@ def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[R
         md += [f"| {name} | {sec:.2f} |" for name, sec in steps]
         one = s["extract_quarter_1worker"] * 4
         md += ["", f"- extraction: {s['mentions']:,} mentions, {s['events']:,} events; "
-               f"{s['to_extract']:,} documents pickled to workers = {s['pickle_mb']:.0f} MB in "
-               f"{s['pickle_docs']:.2f} s; one worker would take ~{one:.1f} s "
+               f"{s['to_extract']:,} documents (pickled they would be {s['pickle_mb']:.0f} MB, "
+               f"{s['pickle_docs']:.2f} s; the forked pool inherits them instead); one worker "
+               f"would take ~{one:.1f} s "
                f"(a quarter timed x4), the pool took {s['extract']:.1f} s "
                f"({one / s['extract']:.2f}x).",
                f"- {s['facts']:,} facts appended to the log"
@@ -273,8 +274,10 @@ def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[R
     if ten:
         md.append(f"| 10k pipeline <= {TARGET_10K_SECONDS:.0f} s | {ten.m.wall:.1f} s | "
                   f"{_verdict(ten.m.wall <= TARGET_10K_SECONDS)} |")
-        md.append(f"| 10k peak RSS <= 1 GiB | {ten.m.peak_mib:,.0f} MiB (PSS {ten.m.pss_mib:,.0f}) | "
-                  f"{_verdict(ten.m.peak_rss <= TARGET_10K_RSS)} |")
+        # PSS, not RSS: forked workers share the parent's pages (jieba's dictionary, the
+        # tables, the documents), and RSS counts each shared page once per process.
+        md.append(f"| 10k peak memory (PSS of the process tree) <= 1 GiB | {ten.m.pss_mib:,.0f} MiB "
+                  f"(RSS {ten.m.peak_mib:,.0f}) | {_verdict(ten.m.peak_pss <= TARGET_10K_RSS)} |")
     if reruns and full:
         share = reruns[0].m.wall / full.m.wall
         md.append(f"| unchanged re-run <= {TARGET_UNCHANGED_SHARE:.0%} of a full run | {share:.1%} | "
