@@ -92,7 +92,10 @@ def extract_many(
     chunk = max(1, min(200, len(docs) // (workers * 8) or 1))
     bounds = [(i, min(i + chunk, len(docs))) for i in range(0, len(docs), chunk)]
     out: list[Extraction] = []
+    from pipelines.core.events.engine import _jieba, release_lexicon
+
     fork = "fork" in multiprocessing.get_all_start_methods()
+    had_lexicon = _jieba.cache_info().currsize > 0
     warm_up()
     # Objects that exist now are never collected in the workers, so the collector does
     # not write to (and copy) the pages they share with this process.
@@ -113,4 +116,7 @@ def extract_many(
     finally:
         _BATCH = []
         gc.unfreeze()
+        if not had_lexicon:
+            release_lexicon()
+            gc.collect()
     return out

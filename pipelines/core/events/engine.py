@@ -101,6 +101,18 @@ def _jieba() -> _Lexicon:
     return _Lexicon(dt, tags)
 
 
+def release_lexicon() -> None:
+    """Drop the dictionary (~130 MiB) from this process; the next use loads it again.
+
+    For a parent that loaded it only so forked workers could share it: it has no use for
+    it after the pool, and the run's later steps (log, DuckDB) need the memory.
+    """
+    if _jieba.cache_info().currsize:
+        dt = _jieba().tokenizer
+        dt.FREQ, dt.total, dt.initialized = {}, 0, False
+        _jieba.cache_clear()
+
+
 def _word_tag(word: str) -> str | None:
     return _jieba().tags.get(word)
 
