@@ -110,15 +110,24 @@ def test_celery_worker_executes_the_steps(pg_home: Path, tmp_path: Path,
 
     redis.Redis.from_url(REDIS_URL).flushdb()  # no tasks left by an earlier run
     bin_dir = Path(sys.executable).parent
-    worker = subprocess.Popen(
-        [str(bin_dir / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app",
-         "-y", str(worker_yaml), "-n", "timeline-test", "--", "--concurrency=2"],
-        stdout=subprocess.DEVNULL, stderr=open(tmp_path / "worker.log", "w"),  # noqa: SIM115
-        start_new_session=True)
+    # dagster-celery starts `celery` by name: the venv's bin must be on PATH.
+    # The run's job is rebuilt from dagster_fixtures (this folder) in the worker too.
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+           "PYTHONPATH": str(Path(__file__).resolve().parent)}
+    worker_log = tmp_path / "worker.log"
+    with open(worker_log, "w") as log_handle:
+        worker = subprocess.Popen(
+            [str(bin_dir / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app",
+             "-y", str(worker_yaml), "-n", "timeline-test", "--", "--concurrency=2"],
+            stdout=log_handle, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
+        deadline = time.monotonic() + 120
+        while "ready." not in worker_log.read_text(errors="replace"):
+            assert worker.poll() is None, worker_log.read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, "celery worker did not start in 120 s"
+            time.sleep(0.5)
         run_id, ok = _run("s0.txt", "s1.txt")
-        log = (tmp_path / "worker.log").read_text(errors="replace")
-        assert ok, log[-3000:]
+        assert ok, worker_log.read_text(errors="replace")[-3000:]
         with dg.DagsterInstance.get() as instance:
             messages = [r.message for r in instance.all_logs(run_id)]
         assert any("in celery worker" in m for m in messages)
@@ -130,4 +139,3 @@ def test_celery_worker_executes_the_steps(pg_home: Path, tmp_path: Path,
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
-        time.sleep(0.5)
