@@ -429,6 +429,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
                    if _usable(m) and not any(a <= m.start < b for a, b in owned)]
         pick = in_sent[-1] if in_sent else None
     if pick is not None:
+        if "/" in pick.value:
+            # a stated period (自3月1日起至12月31日 as one expression): reported as such, like _span
+            return _Dating(pick.earliest, pick.latest, "range", "explicit", pick.text)
         d = _Dating(pick.earliest, pick.latest, pick.granularity, "explicit", pick.text)
         return _clamp(d, pub, future)
     # Inherited: the frame opening the paragraph, then the article's opening "since" frame.
