@@ -4,7 +4,6 @@ daily re-ingestion schedule."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ import dagster as dg
 from pipelines.defs.assets import seed_files
 from pipelines.defs.resources import TimelineSettings
 from pipelines.store.ingest import seed_paths
+from pipelines.store.manifest import file_digest
 
 ingest_job = dg.define_asset_job(
     "ingest_seed_files",
@@ -24,20 +24,6 @@ ingest_job = dg.define_asset_job(
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
-
-
-def file_digest(path: Path, chunk: int = 1 << 20) -> str:
-    """Content hash of a seed file, streamed (dumps can be large)."""
-    h = hashlib.sha256()
-    try:
-        if path.is_symlink():
-            return "symlink:" + str(path.readlink())
-        with path.open("rb") as handle:
-            while block := handle.read(chunk):
-                h.update(block)
-    except OSError as exc:
-        return f"unreadable:{exc.errno}"
-    return h.hexdigest()
 
 
 CURSOR_VERSION = 2
