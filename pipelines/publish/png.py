@@ -162,7 +162,7 @@ def render_png_bytes(rows: list[dict[str, Any]], title: str | None = None) -> by
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig = render_timeline_figure(rows, title)
         try:
-            fig.savefig(buffer, format="png", bbox_inches="tight", facecolor="white")
+            fig.savefig(buffer, format="png", facecolor="white")  # tight_layout already fitted it
         finally:
             plt.close(fig)
     return buffer.getvalue()
