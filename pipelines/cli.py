@@ -151,13 +151,17 @@ def show(
         where.append("event_type = ?")
         params.append(event_type)
     sql = (f"SELECT earliest, latest, granularity, date_basis, event_type, headline, place, "
-           f"array_to_string(actors, '、') AS actors, num_sources, evidence, event_id "
+           f"array_to_string(actors, '、') AS actors, num_sources, modality, evidence, event_id "
            f"FROM {source} WHERE {' AND '.join(where)} ORDER BY earliest, latest, event_type, event_id")
     with _connect_read_only(db) as con:
         cursor = con.execute(sql, params)
         columns = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
     _print_rows(columns, rows, output)
+
+
+# Too long for a terminal table; csv and json carry them.
+_TABLE_HIDDEN = ("evidence", "event_id", "modality")
 
 
 def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> None:
@@ -177,13 +181,14 @@ def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat) -> 
 
     table = Table(title=f"timeline ({len(rows)} events)", show_lines=False)
     for name in columns:
-        if name in ("evidence", "event_id"):
+        if name in _TABLE_HIDDEN:
             continue
         table.add_column(name, overflow="fold", max_width=40 if name == "headline" else None)
     for row in rows:
         table.add_row(*["" if v is None else str(v) for c, v in zip(columns, row, strict=True)
-                        if c not in ("evidence", "event_id")])
-    Console().print(table)
+                        if c not in _TABLE_HIDDEN])
+    # Piped into a file or a pager, rich would fold Chinese headlines into 80 columns.
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
 @app.command()
