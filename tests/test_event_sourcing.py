@@ -207,3 +207,17 @@ def test_a_reader_holding_the_file_never_blocks_a_run(workspace):
     seen = set(eval(out.strip().splitlines()[-1]))  # noqa: S307 - our own child's list of ints
     assert seen <= {old_count, new_count}
     assert new_count in seen and old_count != new_count
+
+
+def test_a_file_built_by_other_projection_sql_is_rebuilt(workspace):
+    """A release that adds a column must not meet tables an older release published."""
+    workspace.add_seed()
+    workspace.run()
+    expected = _table(workspace, "timeline")
+    with duckdb.connect(str(workspace.db)) as con:  # what an older release left behind
+        con.execute("ALTER TABLE timeline DROP COLUMN modality")
+        con.execute("ALTER TABLE events DROP COLUMN modality")
+        con.execute("UPDATE warehouse_meta SET value = 'older' WHERE key = 'projection_digest'")
+    result = publish(workspace.db)
+    assert result.mode == "rebuild"
+    assert _table(workspace, "timeline") == expected

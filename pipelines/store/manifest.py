@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipelines.core.reading import list_seed_files
+from pipelines.store.projections import projection_digest
 
 MANIFEST_NAME = "seed_manifest.json"
 
@@ -56,6 +57,7 @@ class SeedManifest:
     files: dict[str, str] = field(default_factory=dict)
     log_segments: list[str] = field(default_factory=list)
     published_file: list[int] | None = None
+    projections: str = ""  # projection_digest(): new projection SQL means a rebuild is due
 
     @staticmethod
     def path_for(db_path: Path) -> Path:
@@ -78,6 +80,7 @@ def record_full_run(db_path: Path, seeds_root: Path, digests: dict[str, str],
         files=digests,
         log_segments=_segments(db_path),
         published_file=_stat(Path(db_path)),
+        projections=projection_digest(),
     )
     target = SeedManifest.path_for(db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -98,6 +101,7 @@ def unchanged_since_last_run(db_path: Path, seeds_root: Path, extractor_version:
         manifest.seeds_root == str(Path(seeds_root).resolve())
         and manifest.extractor_version == extractor_version
         and manifest.max_bytes == max_bytes
+        and manifest.projections == projection_digest()
         and manifest.published_file is not None
         and manifest.published_file == _stat(Path(db_path))
         and manifest.log_segments == _segments(db_path)

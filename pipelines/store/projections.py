@@ -6,6 +6,8 @@ timeline "as it was recorded at a moment" is computed exactly as the current one
 
 from __future__ import annotations
 
+import hashlib
+
 DOCUMENTS = """
 SELECT doc_id,
        payload ->> '$.path' AS path,
@@ -182,3 +184,13 @@ def as_of_macros() -> list[str]:
         f"CREATE OR REPLACE MACRO timeline_as_of(ts) AS TABLE WITH {log}, {docs}, {evs} "
         f"SELECT * FROM ({timeline_sql('evs', 'docs')})",
     ]
+
+
+def projection_digest() -> str:
+    """Identifies the projection and audit SQL. A published file built by other SQL (an
+    older or newer release of the same schema version) is rebuilt from the log, so a new
+    column never meets an old table."""
+    from pipelines.store.audits import AUDITS
+
+    parts = [DOCUMENTS, _ENTITIES, TIME_MENTIONS, EVENTS, TIMELINE, REJECTED, *(a.sql for a in AUDITS)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]

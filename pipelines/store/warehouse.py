@@ -47,7 +47,11 @@ class PublishResult:
 
 
 def _read_meta(db_path: Path) -> tuple[int | None, int | None]:
-    """(published_seq, schema_version) of a published file, or (None, None)."""
+    """(published_seq, schema_version) of a published file, or (None, None).
+
+    A file whose projections were built by other SQL reads as having published nothing,
+    so the next publish rebuilds it from the log.
+    """
     if not db_path.exists():
         return None, None
     try:
@@ -62,6 +66,10 @@ def _read_meta(db_path: Path) -> tuple[int | None, int | None]:
             if "warehouse_meta" in tables:
                 row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'published_seq'").fetchone()
                 seq = int(row[0]) if row else None
+                digest = con.execute(
+                    "SELECT value FROM warehouse_meta WHERE key = 'projection_digest'").fetchone()
+                if digest is None or digest[0] != P.projection_digest():
+                    seq = None
             return seq, version
     except duckdb.Error:
         return None, None
@@ -168,6 +176,8 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
             con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP, ?)",
                         [SCHEMA_VERSION, note or SCHEMA_HISTORY[SCHEMA_VERSION]])
         con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('published_seq', ?)", [str(head)])
+        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('projection_digest', ?)",
+                    [P.projection_digest()])
         outcomes = run_audits(con)
         con.execute("CHECKPOINT")
     return PublishResult(True, int(new_rows), int(affected), "", outcomes)
