@@ -11,7 +11,7 @@ from pipelines.core.script import to_simplified
 
 from .test_event_cases import make_doc, mentions_for
 
-SEED = Path("/work/shared/seeds/000_f909081cfa4b4b6d.txt")
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f909081cfa4b4b6d.txt"
 
 
 def _events(doc_id: str, text: str, published_at: str | None) -> list:

@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.core.events.engine import _ns_spans
 
-SEED = Path("/work/shared/seeds/000_f909081cfa4b4b6d.txt")
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f909081cfa4b4b6d.txt"
 SENTENCES = [
     "宜宾筠连县丰乐乡龙塘村在北京市召开会议",
     "7∙17龙塘村、8∙13旗隆村成功避险，A股和B站在上海浦东新区",

@@ -11,8 +11,8 @@ import pytest
 from pipelines.core.events import extract_events
 from pipelines.core.model import Event
 
-SEED = Path("/work/shared/seeds/000_f909081cfa4b4b6d.txt")
-GOLD = Path("/work/shared/gold/seed_events.json")
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f909081cfa4b4b6d.txt"
+GOLD = Path(__file__).resolve().parents[2] / "tests" / "data" / "seed_events.json"
 LOCAL_GOLD = Path(__file__).resolve().parents[1] / "data" / "seed_events.json"
 
 

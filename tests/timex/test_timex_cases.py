@@ -14,8 +14,8 @@ from pipelines.core.script import detect_script, to_simplified
 from pipelines.core.timex import extract_times
 
 CASES = Path(__file__).with_name("cases")
-SEED = Path("/work/shared/seeds/000_f909081cfa4b4b6d.txt")
-GOLD = Path("/work/shared/gold/seed_events.json")
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f909081cfa4b4b6d.txt"
+GOLD = Path(__file__).resolve().parents[2] / "tests" / "data" / "seed_events.json"
 
 
 def _load() -> list:
