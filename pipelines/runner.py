@@ -15,6 +15,7 @@ import dagster as dg
 from pipelines.defs.assets import seed_files
 from pipelines.defs.automation import RANGE_END, RANGE_START
 from pipelines.defs.resources import TimelineSettings
+from pipelines.store.facts import seed_file_of
 from pipelines.store.ingest import seed_paths
 from pipelines.store.manifest import record_full_run, seed_digests
 from pipelines.store.warehouse import publish
@@ -32,7 +33,7 @@ def known_paths(settings: TimelineSettings) -> set[str]:
     """Seed paths the log has documents or rejections from (so deletions are noticed)."""
     state = settings.log.read_state()
     paths = {d.path for d in state.docs.values() if d.status == "active"}
-    paths |= {p.rpartition(":")[0] if p.rpartition(":")[2].isdigit() else p for p in state.rejections}
+    paths |= {seed_file_of(p) for p in state.rejections}
     return {p for p in paths if p}
 
 

@@ -28,7 +28,6 @@ from pipelines.core.model import Document, Rejection
 ARTICLE_SUFFIXES = (".txt",)
 DUMP_SUFFIXES = (".jsonl", ".jsonl.gz")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # a single article above this is a dump or junk
-DEFAULT_MAX_DUMP_BYTES = 4 * 1024 * 1024 * 1024
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
     (b"\xff\xfe\x00\x00", "utf-32"),
@@ -45,13 +44,6 @@ class UndecodableError(ValueError):
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def is_seed_file(path: Path) -> bool:
-    name = path.name
-    return not name.startswith(".") and (
-        name.endswith(ARTICLE_SUFFIXES) or name.endswith(DUMP_SUFFIXES)
-    )
 
 
 def is_dump(path: Path | str) -> bool:

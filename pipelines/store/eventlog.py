@@ -21,6 +21,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.paths import log_dir_for
+
 LOG_SCHEMA_VERSION = 2
 
 LOG_COLUMNS: dict[str, pl.DataType] = {
@@ -38,9 +40,6 @@ LOG_COLUMNS: dict[str, pl.DataType] = {
 }
 
 DOCUMENT_KINDS = ("document_ingested", "document_revised", "document_withdrawn", "document_rederived")
-REJECTION_KINDS = ("document_rejected", "rejection_cleared")
-MENTION_KINDS = ("mention_observed", "mention_retracted")
-EVENT_KINDS = ("event_observed", "event_retracted")
 
 
 @dataclass(slots=True)
@@ -69,8 +68,7 @@ class EventLog:
     @classmethod
     def beside(cls, db_path: Path) -> EventLog:
         """The log that belongs to a published DuckDB file: warehouse/timeline.log/."""
-        db_path = Path(db_path)
-        return cls(db_path.with_name(db_path.stem + ".log"))
+        return cls(log_dir_for(db_path))
 
     # ------------------------------------------------------------ files and locking
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from pipelines.core.extract import Extraction
 from pipelines.core.model import Document, Event, Rejection, TimeMention
+from pipelines.core.reading import is_dump
 from pipelines.store.eventlog import LogState
 
 
@@ -105,10 +106,10 @@ def plan_run(
             "kind": "document_rejected", "doc_id": rej.doc_id, "path": rej.path,
             "content_hash": rej.content_hash, "payload": {"reason": rej.reason},
         })
-    seen_paths = {d.path for d in docs} | {_file_of(r.path) for r in plan.rejected}
+    seen_paths = {d.path for d in docs} | {seed_file_of(r.path) for r in plan.rejected}
     # sorted: the log's GROUP BY comes back in any order, and seq numbers must not
     for path in sorted(state.rejections):
-        file = _file_of(path)
+        file = seed_file_of(path)
         if path not in rejected_paths and (file in scope_paths or path in scope_paths):
             plan.facts.append({"kind": "rejection_cleared", "path": path,
                                "payload": {"reason": "the file is gone or now reads cleanly"}})
@@ -121,7 +122,7 @@ def plan_run(
                 "content_hash": known.content_hash, "extractor_version": known.extractor_version,
                 "payload": {"reason": "no longer in the seeds folder", "path": known.path},
             })
-        elif known.path in scope_paths and known.path in seen_paths and _is_dump_path(known.path):
+        elif known.path in scope_paths and known.path in seen_paths and is_dump(known.path):
             plan.facts.append({
                 "kind": "document_withdrawn", "doc_id": doc_id, "path": known.path,
                 "content_hash": known.content_hash, "extractor_version": known.extractor_version,
@@ -130,14 +131,10 @@ def plan_run(
     return plan
 
 
-def _file_of(path: str) -> str:
+def seed_file_of(path: str) -> str:
     """Rejections of dump lines are named 'dump.jsonl:17'; their file is the part before."""
     head, sep, tail = path.rpartition(":")
     return head if sep and tail.isdigit() else path
-
-
-def _is_dump_path(path: str) -> bool:
-    return path.endswith((".jsonl", ".jsonl.gz"))
 
 
 def facts_for_extractions(

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipelines.core.reading import list_seed_files
+from pipelines.paths import log_dir_for
 from pipelines.store.projections import projection_digest
 
 MANIFEST_NAME = "seed_manifest.json"
@@ -61,8 +62,7 @@ class SeedManifest:
 
     @staticmethod
     def path_for(db_path: Path) -> Path:
-        db_path = Path(db_path)
-        return db_path.with_name(db_path.stem + ".log") / MANIFEST_NAME
+        return log_dir_for(db_path) / MANIFEST_NAME
 
 
 def _segments(db_path: Path) -> list[str]:

@@ -183,9 +183,6 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
     return PublishResult(True, int(new_rows), int(affected), "", outcomes)
 
 
-PUBLISHED_TABLES = ("documents", "time_mentions", "events", "timeline", "rejected_documents", "event_log")
-
-
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
     """A reader's connection. Never blocks a run: runs do not lock the published file."""
     return duckdb.connect(str(db_path), read_only=True)

@@ -687,13 +687,8 @@ def _title_place(ctx: _Ctx) -> tuple[str | None, str | None]:
 
 
 def _to_simplified(text: str) -> str:
-    try:
-        from pipelines.core.script import detect_script, to_simplified
-    except ImportError:
-        import opencc
+    from pipelines.core.script import detect_script, to_simplified
 
-        out = opencc.OpenCC("t2s").convert(text)
-        return out if len(out) == len(text) else text
     if detect_script(text) == "simplified":
         return text
     return to_simplified(text)

@@ -7,26 +7,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pipelines.core.datatables import read_rows
+
 DATA = Path(__file__).with_name("data")
 
 
 def _rows(name: str) -> list[list[str]]:
-    out = []
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        out.append(line.split("\t"))
-    return out
+    return read_rows(DATA / name)
 
 
 def _simp(text: str) -> str:
     # Rows may be written in either script; matching happens on the Simplified copy.
-    try:
-        from pipelines.core.script import to_simplified
-    except ImportError:  # the script helper is optional; opencc directly does the same
-        import opencc
+    from pipelines.core.script import to_simplified
 
-        return opencc.OpenCC("t2s").convert(text)
     return to_simplified(text)
 
 
