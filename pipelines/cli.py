@@ -101,15 +101,10 @@ def run(
         show(db=db)
 
 
-def _connect_read_only(db: Path):
-    """A reader's connection; runs never lock the published file, so this never waits."""
-    import duckdb
-
-    return duckdb.connect(str(db), read_only=True)
-
-
 def _summary(db: Path) -> None:
-    with _connect_read_only(db) as con:
+    from pipelines.store.readonly import connect_read_only
+
+    with connect_read_only(db) as con:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("documents", "time_mentions", "events", "timeline", "rejected_documents", "event_log")}
         rejected = con.execute("SELECT path, reason FROM rejected_documents ORDER BY path").fetchall()
@@ -153,7 +148,9 @@ def show(
     sql = (f"SELECT earliest, latest, granularity, date_basis, event_type, headline, place, "
            f"array_to_string(actors, '、') AS actors, num_sources, modality, evidence, event_id "
            f"FROM {source} WHERE {' AND '.join(where)} ORDER BY earliest, latest, event_type, event_id")
-    with _connect_read_only(db) as con:
+    from pipelines.store.readonly import connect_read_only
+
+    with connect_read_only(db) as con:
         cursor = con.execute(sql, params)
         columns = [d[0] for d in cursor.description]
         rows = cursor.fetchall()

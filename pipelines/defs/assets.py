@@ -13,8 +13,9 @@ import duckdb
 
 from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.defs.resources import TimelineSettings
-from pipelines.store.audits import AUDITS, AuditFailed
+from pipelines.store.audits import AUDITS, AuditFailed, AuditOutcome, run_audits
 from pipelines.store.ingest import ExtractionBatch, Scan, append_to_log, extract_changed, scan_seeds
+from pipelines.store.readonly import connect_read_only
 from pipelines.store.warehouse import publish
 
 seed_files = dg.DynamicPartitionsDefinition(name="seed_files")
@@ -22,14 +23,16 @@ seed_files = dg.DynamicPartitionsDefinition(name="seed_files")
 # One writer at a time for the log and the published file (see dagster.yaml pools).
 WAREHOUSE_POOL = "timeline_warehouse"
 VERSION_TAGS = {"extractor_version": EXTRACTOR_VERSION}
+# One partition per seed file; a run over many partitions is one run (one process pool,
+# one log segment, one publish), not one run per file.
+PER_SEED_FILE = {"partitions_def": seed_files, "backfill_policy": dg.BackfillPolicy.single_run(),
+                 "tags": VERSION_TAGS}
 
 
 @dg.asset(
-    partitions_def=seed_files,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **PER_SEED_FILE,
     group_name="ingest",
     kinds={"python"},
-    tags=VERSION_TAGS,
 )
 def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> Scan:
     """Articles read from the seed files of the selected partitions.
@@ -64,11 +67,9 @@ def extraction_progress(enabled: bool, total: int) -> Iterator[Callable[[int], N
 
 
 @dg.asset(
-    partitions_def=seed_files,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **PER_SEED_FILE,
     group_name="extract",
     kinds={"python"},
-    tags=VERSION_TAGS,
 )
 def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
                 articles: Scan) -> ExtractionBatch:
@@ -95,12 +96,10 @@ def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
 
 
 @dg.asset(
-    partitions_def=seed_files,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+    **PER_SEED_FILE,
     group_name="record",
     kinds={"parquet", "polars"},
     pool=WAREHOUSE_POOL,
-    tags=VERSION_TAGS,
 )
 def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
               extractions: ExtractionBatch) -> None:
@@ -145,50 +144,38 @@ def warehouse(context: dg.AssetExecutionContext, settings: TimelineSettings):
     """
     try:
         result = publish(settings.db, settings.log)
-        outcomes = result.audits
     except AuditFailed as failed:
-        for o in failed.outcomes:
-            yield dg.AssetCheckResult(asset_key=o.audit.table, check_name=o.audit.name,
-                                      passed=o.passed, metadata={"failures": o.failures,
-                                                                 "sample": str(o.sample)})
+        yield from _check_results(failed.outcomes, with_sample=True)
         raise dg.Failure(str(failed)) from failed
+    with connect_read_only(settings.db) as con:
+        # Nothing new to publish: the checks then judge the file as it is published.
+        yield from _check_results(result.audits or run_audits(con))
+        path = dg.MetadataValue.path(str(settings.db.resolve()))
+        for name in PUBLISHED:
+            meta = {"dagster/row_count": con.execute(f"SELECT count(*) FROM {name}").fetchone()[0],
+                    "path": path, "publish_mode": result.mode, "log_rows_added": result.log_rows}
+            if name == "timeline":
+                meta["newest_rows"] = timeline_preview(con)
+            yield dg.MaterializeResult(asset_key=name, metadata=meta)
+
+
+def _check_results(outcomes: list[AuditOutcome], with_sample: bool = False) -> Iterator:
     for o in outcomes:
+        meta = {"failures": o.failures, **({"sample": str(o.sample)} if with_sample else {})}
         yield dg.AssetCheckResult(asset_key=o.audit.table, check_name=o.audit.name,
-                                  passed=o.passed, metadata={"failures": o.failures})
-    if not outcomes:  # nothing new: checks judge the file as published
-        with duckdb.connect(str(settings.db), read_only=True) as con:
-            from pipelines.store.audits import run_audits
-
-            for o in run_audits(con):
-                yield dg.AssetCheckResult(asset_key=o.audit.table, check_name=o.audit.name,
-                                          passed=o.passed, metadata={"failures": o.failures})
-    meta = table_metadata(settings)
-    for name in PUBLISHED:
-        extra = {"publish_mode": result.mode, "log_rows_added": result.log_rows}
-        if name == "timeline":
-            extra.update(timeline_preview(settings))
-        yield dg.MaterializeResult(asset_key=name, metadata={**meta.get(name, {}), **extra})
+                                  passed=o.passed, metadata=meta)
 
 
-def table_metadata(settings: TimelineSettings) -> dict[str, dict]:
-    with duckdb.connect(str(settings.db), read_only=True) as con:
-        return {
-            name: {"dagster/row_count": con.execute(f"SELECT count(*) FROM {name}").fetchone()[0],
-                   "path": dg.MetadataValue.path(str(settings.db.resolve()))}
-            for name in PUBLISHED
-        }
-
-
-def timeline_preview(settings: TimelineSettings, rows: int = 10) -> dict:
-    with duckdb.connect(str(settings.db), read_only=True) as con:
-        recent = con.execute(
-            "SELECT earliest, latest, event_type, headline, place, num_sources FROM timeline "
-            "ORDER BY latest DESC, earliest DESC LIMIT ?", [rows]).fetchall()
+def timeline_preview(con: duckdb.DuckDBPyConnection, rows: int = 10) -> dg.MetadataValue:
+    """The newest timeline rows as a Markdown table for the asset page."""
+    recent = con.execute(
+        "SELECT earliest, latest, event_type, headline, place, num_sources FROM timeline "
+        "ORDER BY latest DESC, earliest DESC LIMIT ?", [rows]).fetchall()
     lines = ["| earliest | latest | type | headline | place | sources |", "|---|---|---|---|---|---|"]
     for r in recent:
         cells = ["" if v is None else str(v).replace("|", "/") for v in r]
         lines.append("| " + " | ".join(cells) + " |")
-    return {"newest_rows": dg.MetadataValue.md("\n".join(lines))}
+    return dg.MetadataValue.md("\n".join(lines))
 
 
 ALL_ASSETS = [articles, extractions, event_log, warehouse]

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipelines.store.warehouse import connect_read_only
+from pipelines.store.readonly import connect_read_only
 
 # The order of `timeline show`: earliest first, ties broken so the output is stable.
 TIMELINE_ORDER = "ORDER BY earliest, latest, event_type, event_id"

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.publish.data import TIMELINE_ORDER, MissingWarehouse, json_row, read_timeline
-from pipelines.store.warehouse import connect_read_only
+from pipelines.store.readonly import connect_read_only
 
 FORMATS = ("parquet", "csv", "json", "timelinejs", "html")
 # Formats that can go to stdout (OUT = "-"); Parquet is binary and needs a file.

@@ -159,11 +159,15 @@ class EventLog:
 
     # ------------------------------------------------------------ appending
 
-    def append(self, facts: list[dict], run_id: str | None = None) -> int:
-        """Append facts as one new segment. Call under `lock()`. Returns rows appended."""
+    def append(self, facts: list[dict], run_id: str | None = None, head: int | None = None) -> int:
+        """Append facts as one new segment. Call under `lock()`. Returns rows appended.
+
+        `head` is the log's last seq when the caller read it under the same lock (saves
+        a scan of every segment); without it the log is read again.
+        """
         if not facts:
             return 0
-        first = self.head_seq() + 1
+        first = (self.head_seq() if head is None else head) + 1
         now = datetime.now(UTC).replace(tzinfo=None)
         run_id = run_id or uuid.uuid4().hex
         rows = {

@@ -73,6 +73,8 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
                   run_id: str | None = None) -> Counter[str]:
     """Append the run's facts under the log lock; returns the number appended per kind."""
     with log.lock():
+        # Planned again on the state read under the lock: another run may have appended
+        # since extract_changed planned, and facts must be a diff against the log as it is.
         state = log.read_state()
         scan = batch.scan
         plan = plan_run(scan.docs, scan.rejections, scan.scope_paths, state, version)
@@ -80,5 +82,5 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
         extractions = [ex for ex in batch.extractions if ex.doc.doc_id in pending]
         active = log.active_entities([ex.doc.doc_id for ex in extractions])
         facts = plan.facts + facts_for_extractions(extractions, state, active, version)
-        log.append(facts, run_id)
+        log.append(facts, run_id, head=state.head_seq)
     return Counter(f["kind"] for f in facts)

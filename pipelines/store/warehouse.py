@@ -181,8 +181,3 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
         outcomes = run_audits(con)
         con.execute("CHECKPOINT")
     return PublishResult(True, int(new_rows), int(affected), "", outcomes)
-
-
-def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """A reader's connection. Never blocks a run: runs do not lock the published file."""
-    return duckdb.connect(str(db_path), read_only=True)
