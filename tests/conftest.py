@@ -23,6 +23,24 @@ def gold() -> dict:
     pytest.fail("gold annotation seed_events.json not found")
 
 
+def _row_matches_gold(row: dict, event: dict) -> bool:
+    """A timeline row is the gold event: its evidence, its place (or the evidence names the
+    place) and date bounds the gold gives or lists under `accept`."""
+    if event["evidence_contains"] not in (row["evidence"] or ""):
+        return False
+    place = event.get("place_contains")
+    if place and place not in (row["place"] or "") and place not in (row["evidence"] or ""):
+        return False
+    accept = event.get("accept", {})
+    return (str(row["earliest"]) in {event["earliest"], *accept.get("earliest", [])}
+            and str(row["latest"]) in {event["latest"], *accept.get("latest", [])})
+
+
+@pytest.fixture(scope="session")
+def matches_gold():
+    return _row_matches_gold
+
+
 class Workspace:
     """A seeds folder and a warehouse in a temp dir, with helpers to run and query."""
 

@@ -71,18 +71,6 @@ class _Elements(HTMLParser):
             item["text"] += data
 
 
-def _matches(row: dict, event: dict) -> bool:
-    """The gold event's evidence, place and date bounds (as tests/test_seed_timeline.py)."""
-    if event["evidence_contains"] not in (row["evidence"] or ""):
-        return False
-    place = event.get("place_contains")
-    if place and place not in (row["place"] or "") and place not in (row["evidence"] or ""):
-        return False
-    accept = event.get("accept", {})
-    return (str(row["earliest"]) in {event["earliest"], *accept.get("earliest", [])}
-            and str(row["latest"]) in {event["latest"], *accept.get("latest", [])})
-
-
 @pytest.fixture(scope="module")
 def page(seeded) -> Path:
     _chromium()  # skip before any work when there is no browser
@@ -100,14 +88,14 @@ def _dom(page: Path, tmp_path: Path, fragment: str = "") -> list[dict]:
     return parser.found
 
 
-def test_gold_events_are_drawn(seeded, gold, page, tmp_path):
+def test_gold_events_are_drawn(seeded, gold, page, tmp_path, matches_gold):
     rows = read_timeline(seeded.db)
     elements = _dom(page, tmp_path)
     drawn = {e["attrs"]["data-event-id"]: e for e in elements
              if "event" in e["attrs"].get("class", "").split()}
     assert len(drawn) == len(rows), "every timeline row is one .event element"
     for event in gold["events"]:
-        candidates = [r for r in rows if _matches(r, event)]
+        candidates = [r for r in rows if matches_gold(r, event)]
         assert candidates, f"no timeline row for gold event {event['key']}"
         on_page = [r for r in candidates if r["event_id"] in drawn]
         assert on_page, f"gold event {event['key']} is not drawn"
@@ -118,10 +106,10 @@ def test_gold_events_are_drawn(seeded, gold, page, tmp_path):
         assert element["attrs"]["data-uncertain"] == expected, event["key"]
 
 
-def test_selected_event_shows_evidence_and_source(seeded, gold, page, tmp_path):
+def test_selected_event_shows_evidence_and_source(seeded, gold, page, tmp_path, matches_gold):
     rows = read_timeline(seeded.db)
     plenum = next(e for e in gold["events"] if e["key"] == "ninth_plenum")
-    row = next(r for r in rows if _matches(r, plenum))
+    row = next(r for r in rows if matches_gold(r, plenum))
     # #event=<id> runs the same select() a click does.
     elements = _dom(page, tmp_path, "#event=" + quote(row["event_id"]))
     details = [e for e in elements if e["tag"] == "aside"]
