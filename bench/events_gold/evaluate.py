@@ -1,0 +1,113 @@
+"""Score the event extractor on the development gold, beside the sentence baseline.
+
+    python -m bench.events_gold.evaluate            # timeline run into a scratch warehouse
+    python -m bench.events_gold.evaluate --fast     # in process, no warehouse (the inner loop)
+    python -m bench.events_gold.evaluate --show 20  # also print the key events missed
+
+The gold (`dev.jsonl`) holds doc_ids and annotations only; the article texts are read
+from the shared corpus (CC BY-NC-SA) into a scratch dump. Both systems are scored by
+`score.py` (the shared event scorer, vendored) in the same run. The baseline needs
+jionlp (`pip install -e '.[bench]'`); without it its row says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.corpus import CORPUS
+
+HERE = Path(__file__).parent
+GOLD = HERE / "dev.jsonl"
+COLUMNS = ("key_recall", "key_dated", "precision", "date_precision", "all_recall", "all_dated")
+
+
+def write_articles(gold: Path, corpus: Path, target: Path) -> int:
+    wanted = {json.loads(line)["doc_id"] for line in gold.open(encoding="utf-8") if line.strip()}
+    found = 0
+    with gzip.open(corpus, "rt", encoding="utf-8") as fh, target.open("w", encoding="utf-8") as out:
+        for line in fh:
+            if json.loads(line)["doc_id"] in wanted:
+                out.write(line if line.endswith("\n") else line + "\n")
+                found += 1
+    if found != len(wanted):
+        raise SystemExit(f"{corpus} holds {found} of the gold's {len(wanted)} articles")
+    return found
+
+
+def events_in_process(articles: Path, target: Path) -> None:
+    """The production extractor (`extract_document`) over the dump, as peer JSONL."""
+    from pipelines.core.extract import extract_document
+    from pipelines.core.model import Document
+    from pipelines.core.reading import iter_dump
+
+    with target.open("w", encoding="utf-8") as out:
+        for item in iter_dump(articles, articles.parent):
+            if not isinstance(item, Document):
+                raise SystemExit(f"{articles}: {item.reason}")
+            for e in extract_document(item).events:
+                out.write(json.dumps({"doc_id": item.doc_id, "char_start": e.char_start, "char_end": e.char_end,
+                                      "earliest": e.earliest and e.earliest.isoformat(),
+                                      "latest": e.latest and e.latest.isoformat(), "headline": e.headline},
+                                     ensure_ascii=False) + "\n")
+
+
+def score(gold: Path, articles: Path, predicted: Path, show: int = 0) -> dict:
+    cmd = [sys.executable, str(HERE / "score.py"), str(gold), str(articles), str(predicted), "--json"]
+    if show:
+        cmd += ["--show", str(show)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()
+    for line in out[:-1]:
+        print("  miss:", line)
+    return json.loads(out[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gold", type=Path, default=GOLD)
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--fast", action="store_true", help="extract in process instead of `timeline run`")
+    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--show", type=int, default=0, help="print this many missed key events")
+    args = ap.parse_args()
+    rows: list[tuple[str, dict | str]] = []
+    with tempfile.TemporaryDirectory(prefix="events-gold-") as tmp:
+        tmp_path = Path(tmp)
+        seeds = tmp_path / "seeds"
+        seeds.mkdir()
+        articles = seeds / "gold_articles.jsonl"
+        write_articles(args.gold, args.corpus, articles)
+        if args.fast:
+            predicted = tmp_path / "events.jsonl"
+            events_in_process(articles, predicted)
+        else:
+            predicted = tmp_path / "timeline.duckdb"
+            subprocess.run([str(Path(sys.executable).with_name("timeline")), "run", "--seeds", str(seeds),
+                            "--db", str(predicted), "--no-show"], check=True, capture_output=True)
+        rows.append(("this project", score(args.gold, articles, predicted, args.show)))
+        if not args.no_baseline:
+            baseline = tmp_path / "baseline.jsonl"
+            with baseline.open("w", encoding="utf-8") as out:
+                proc = subprocess.run([sys.executable, str(HERE / "sentence_baseline.py"), str(articles)],
+                                      stdout=out, stderr=subprocess.PIPE, text=True)
+            rows.append(("sentence baseline (JioNLP)", score(args.gold, articles, baseline) if proc.returncode == 0
+                         else f"not run: {proc.stderr.strip().splitlines()[-1:]}"))
+    first = next(r for _, r in rows if isinstance(r, dict))
+    print(f"development gold: {first['articles']} articles, {first['key_events']} key / "
+          f"{first['all_events']} events\n")
+    print("| system | predicted | " + " | ".join(c.replace("_", " ") for c in COLUMNS) + " |")
+    print("|---|---:|" + "---:|" * len(COLUMNS))
+    for name, r in rows:
+        if isinstance(r, str):
+            print(f"| {name} | {r} |")
+        else:
+            print(f"| {name} | {r['predicted']} | " + " | ".join(f"{r[c]:.3f}" for c in COLUMNS) + " |")
+
+
+if __name__ == "__main__":
+    main()

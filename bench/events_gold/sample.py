@@ -1,0 +1,52 @@
+"""Draw the development gold's articles: a fixed seed, ten per genre, from the scale corpus.
+
+    python -m bench.events_gold.sample [CORPUS] > bench/events_gold/sample.tsv
+
+Genres are read off the title and lead by keyword (the corpus carries topics, not genres);
+the first genre whose keywords match wins, in the order below. Articles of 150-2,000
+characters only, so an annotator can read each whole. Only doc_ids are kept in the
+repository: the texts stay in the corpus (CC BY-NC-SA).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+import sys
+
+CORPUS = "../shared/corpus/dtels-news-10k.jsonl.gz"
+SEED = 20261128
+PER_GENRE = 10
+GENRES = [
+    ("emergency", r"火灾|起火|地震|事故|爆炸|坍塌|垮塌|中毒|洪水|暴雨|台风|泥石流|滑坡|遇难|救援|失联|坠毁|相撞|疫情"),
+    ("courts_police", r"法院|判决|宣判|开庭|起诉|逮捕|拘留|检察|警方|公安|嫌疑人|审查调查|双开|落马|受贿|被查"),
+    ("international", r"美国|俄罗斯|乌克兰|日本|韩国|朝鲜|英国|法国|德国|印度|以色列|联合国|总统|总理|外交部|北约"),
+    ("business", r"公司|企业|股份|上市|市场|经济|投资|银行|营收|发布会|新品|汽车|电商|裁员"),
+    ("public_affairs", r"政府|会议|县委|市委|省委|书记|人大|政协|部署|通知|印发|巡视|督查|乡村振兴"),
+    ("society", r"."),
+]
+
+
+def genre_of(record: dict) -> str:
+    head = (record.get("title") or "") + (record.get("content") or "")[:200]
+    return next(name for name, pattern in GENRES if re.search(pattern, head))
+
+
+def main(corpus: str = CORPUS) -> None:
+    pools: dict[str, list[dict]] = {name: [] for name, _ in GENRES}
+    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            if 150 <= len(r["content"]) <= 2000:
+                pools[genre_of(r)].append(r)
+    rng = random.Random(SEED)
+    print("doc_id\tgenre\ttopic\tchars")
+    for name, _ in GENRES:
+        for r in rng.sample(pools[name], PER_GENRE):
+            print(f"{r['doc_id']}\t{name}\t{r['topic']}\t{len(r['content'])}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:2])
