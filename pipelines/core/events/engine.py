@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from pipelines.core.model import Document, Event, TimeMention
 
-from .tables import Tables, tables
+from .tables import GENERIC_TYPE, Tables, tables
 
 _SENT_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_SEP = set("，,；;：:")
@@ -117,17 +117,16 @@ def _word_tag(word: str) -> str | None:
     return _jieba().tags.get(word)
 
 
-def _ns_spans(sentence: str) -> list[tuple[int, int]]:
-    """Spans of the words jieba's POS tagger tags ns, as `posseg.cut(sentence, HMM=False)`.
+def _words(sentence: str) -> list[tuple[int, int]]:
+    """Word spans of the Han blocks of a sentence, as `posseg.cut(sentence, HMM=False)` cuts.
 
     Dictionary words only (no HMM): the HMM Viterbi pass for unknown words was ~85% of the
     extractor's time, and its guesses never changed a place on 3,000 news articles (an
     unknown word is no dictionary ns, and a place chain is also confirmed by 在/于/赴).
     The cut is posseg's own (blocks of Han text, the max-probability route over jieba's
-    DAG) without building a pair per word; only Han blocks can hold an ns word.
+    DAG) without building a pair per word; only Han blocks can hold a tagged word.
     """
-    lex = _jieba()
-    tok, tags = lex.tokenizer, lex.tags
+    tok = _jieba().tokenizer
     out = []
     for m in _HAN_BLOCK.finditer(sentence):
         blk, base = m.group(), m.start()
@@ -136,10 +135,22 @@ def _ns_spans(sentence: str) -> list[tuple[int, int]]:
         x, n = 0, len(blk)
         while x < n:
             y = route[x][1] + 1
-            if tags.get(blk[x:y]) == "ns" and not (y - x == 1 and _ASCII_CHAR.match(blk[x])):
-                out.append((base + x, base + y))
+            out.append((base + x, base + y))
             x = y
     return out
+
+
+def _ns_spans(sentence: str, words: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Spans of the words jieba's POS tagger tags ns (a one-letter ASCII word never is)."""
+    tags = _jieba().tags
+    return [(a, b) for a, b in (words if words is not None else _words(sentence))
+            if tags.get(sentence[a:b]) == "ns" and not (b - a == 1 and _ASCII_CHAR.match(sentence[a]))]
+
+
+def _act_verbs(sentence: str, words: list[tuple[int, int]], skip: frozenset[str]) -> list[tuple[int, int]]:
+    """Words jieba's dictionary tags as verbs, minus those that report, judge or describe."""
+    tags = _jieba().tags
+    return [(a, b) for a, b in words if tags.get(sentence[a:b]) == "v" and sentence[a:b] not in skip]
 
 
 # --------------------------------------------------------------------------- structure
@@ -309,6 +320,7 @@ class _Dating:
     granularity: str
     basis: str
     text: str | None
+    source: TimeMention | None = None  # the expression (or inherited anchor) that dated it
 
 
 def _usable(m: TimeMention) -> bool:
@@ -346,7 +358,7 @@ def _span(a: TimeMention, b: TimeMention) -> _Dating:
                 end = end.replace(year=end.year + 1)
         except ValueError:  # 2月29日
             end = b.latest
-    return _Dating(a.earliest, max(end, a.earliest), "range", "explicit", f"{a.text}…{b.text}")
+    return _Dating(a.earliest, max(end, a.earliest), "range", "explicit", f"{a.text}…{b.text}", a)
 
 
 def _since(simp: str, m: TimeMention) -> bool:
@@ -378,6 +390,10 @@ class _Ctx:
     frame: TimeMention | None  # the article's opening "since" frame, e.g. 今年5月以来
     title_place: str | None
     title_place_simp: str | None
+    # The story's time: the last expression that dated an event, and its paragraph's start.
+    # An undated act later in that paragraph happened then (当天, 随后 and bare narration).
+    anchor: TimeMention | None = None
+    anchor_para: int = -1
 
 
 def _mentions_in(ctx: _Ctx, a: int, b: int) -> list[TimeMention]:
@@ -415,7 +431,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
                 owned: list[tuple[int, int]]) -> _Dating:
     pub = ctx.pub
     if own is not None:
-        return _clamp(_Dating(own.earliest, own.latest, own.granularity, "explicit", own.text), pub, future)
+        return _clamp(_Dating(own.earliest, own.latest, own.granularity, "explicit", own.text, own), pub, future)
     # A date inside a title (《…行动计划（2021—2030年）》) is the document's, not the act's.
     in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m) and not _in_title(ctx.simp, m.start, sent[0])]
     before = [m for m in in_clause if m.start < trig]
@@ -431,13 +447,16 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     if pick is not None:
         if "/" in pick.value:
             # a stated period (自3月1日起至12月31日 as one expression): reported as such, like _span
-            return _Dating(pick.earliest, pick.latest, "range", "explicit", pick.text)
-        d = _Dating(pick.earliest, pick.latest, pick.granularity, "explicit", pick.text)
+            return _Dating(pick.earliest, pick.latest, "range", "explicit", pick.text, pick)
+        d = _Dating(pick.earliest, pick.latest, pick.granularity, "explicit", pick.text, pick)
         return _clamp(d, pub, future)
-    # Inherited: the frame opening the paragraph, then the article's opening "since" frame.
+    # Inherited: the story's last anchor in this paragraph, the frame opening the paragraph,
+    # then the article's opening "since" frame.
     para = _paragraph_start(ctx.simp, sent[0], ctx.doc.body_start)
     frame = None
-    if para < sent[0]:
+    if ctx.anchor is not None and ctx.anchor_para == para and not has_session:
+        frame = ctx.anchor
+    if frame is None and para < sent[0]:
         frame = _first_clause_frame(ctx, para, _sentence_bounds(ctx.simp, para, para)[1])
     if frame is None and not has_session:
         # An ordinal session (十三届九次全会) keeps its institution's calendar, not the
@@ -445,8 +464,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         frame = ctx.frame
     if frame is not None and not future:
         if _since(ctx.simp, frame) and pub is not None and frame.earliest <= pub:
-            return _Dating(frame.earliest, pub, "range", "inherited", frame.text)
-        d = _Dating(frame.earliest, frame.latest, frame.granularity, "inherited", frame.text)
+            return _Dating(frame.earliest, pub, "range", "inherited", frame.text, frame)
+        d = _Dating(frame.earliest, frame.latest, frame.granularity, "inherited", frame.text, frame)
         return _clamp(d, pub, future)
     return _bounded(pub, future)
 
@@ -461,11 +480,20 @@ def _object_type(t: Tables, s: str, trig: str, after: int, clause_end: int) -> t
     return found
 
 
+_PHRASE_END = set("、，,；;：:")
+_QUOTES = " \t\u3000“”\"「」『』"
+
+
 def _headline(text: str, a: int, b: int) -> str:
-    h = text[a:b].strip(" \t\u3000“”\"「」『』")
-    if len(h) > _HEADLINE_MAX:
-        h = h[:_HEADLINE_MAX] + "…"
-    return h
+    """The clause text[a:b]; a long one is shortened at a phrase boundary, never mid-word."""
+    h = text[a:b].strip(_QUOTES)
+    if len(h) <= _HEADLINE_MAX:
+        return h
+    cut = max((i for i in range(12, _HEADLINE_MAX) if h[i] in _PHRASE_END), default=None)
+    if cut is None:
+        words = _words(h[:_HEADLINE_MAX + 1])
+        cut = max((w[0] for w in words if 12 <= w[0] <= _HEADLINE_MAX and w[1] > w[0]), default=_HEADLINE_MAX)
+    return h[:cut].rstrip("".join(_PHRASE_END)) + "…"
 
 
 def _norm_place(p: str | None) -> str:
@@ -494,7 +522,7 @@ def make_merge_key(event_type: str, place_simp: str | None, session: dict | None
     if session:
         return key + "|s:" + "-".join(f"{k}{v}" for k, v in sorted(session.items()))
     sig = _SIG_DROP.sub("", obj_simp)[:12]
-    if basis == "explicit" and granularity in ("day", "time") and place_simp:
+    if basis == "explicit" and granularity in ("day", "time") and place_simp and event_type != GENERIC_TYPE:
         return key
     return f"{key}|o:{sig}"
 
@@ -510,7 +538,8 @@ def _session(s: str) -> dict | None:
     return {"congress": congress, ("session" if m.group(3) == "会议" else "plenum"): n}
 
 
-def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]]) -> list[Event]:
+def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
+                     covered: list[tuple[int, int]]) -> list[Event]:
     t, simp, text = ctx.t, ctx.simp, ctx.doc.text
     s = simp[sa:sb]
     clauses = _clauses(s)
@@ -559,6 +588,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]]) -> 
         if otype is not None and (needs or (etype == "meeting" and otype == "conference")):
             etype = otype
         used_clauses.add(ci)
+        covered.append((ca, cb))
         clause_s = s[ca:cb]
         future = any(f in s[ca:rel] for f in t.future)
         routine = bool(t.routine_re.search(clause_s)) or any(
@@ -590,6 +620,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]]) -> 
             owned = [(sa + clauses[j][0], sa + clauses[j][1]) for j in trig_clauses if j != ci]
             dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own,
                                  session is not None, owned)
+            _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if place_sp is not None:
                 place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
@@ -603,9 +634,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]]) -> 
                 head = _headline(text, sa + ia, sa + item_end).rstrip("、和及与") + text[sa + tail:sa + oend]
             else:
                 hs = actors_sp[0][0] if actors_sp and actors_sp[0][0] >= ca else ca
-                head = _headline(text, sa + hs, sa + max(oend, rel + len(trig)))
+                head = _headline(text, sa + hs, sa + max(cb, oend, rel + len(trig)))
                 if len(head) < 6:
-                    head = _headline(text, sa + ca, sa + cb)
+                    head = _headline(text, sa + _lead_clause_start(ctx, sa, clauses), sa + cb)
             labels = t.labels.get(etype, (etype, etype))
             obj = s[rel:oend] if oend > rel + len(trig) else s[rel:cb]
             ev = Event(
@@ -630,6 +661,124 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]]) -> 
                                          s[rel:cb] if own is None else obj),
             )
             out.append(ev)
+    return out
+
+
+def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
+    """An event dated by its own expression sets the story's time for what follows it."""
+    if dating.basis == "explicit" and dating.source is not None and dating.granularity != "range":
+        ctx.anchor = dating.source
+        ctx.anchor_para = _paragraph_start(ctx.simp, sa, ctx.doc.body_start)
+
+
+def _lead_clause_start(ctx: _Ctx, sa: int, clauses: list[tuple[int, int]]) -> int:
+    """The sentence's first clause that is more than its time (3月5日，… starts after it)."""
+    for ca, cb in clauses:
+        timed = sum(m.end - m.start for m in _mentions_in(ctx, sa + ca, sa + cb))
+        if (cb - ca) - timed > 4:
+            return ca
+    return clauses[0][0]
+
+
+def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]]) -> list[Event]:
+    """Acts the lexicon does not type: a clause group opened by an explicit time, whose
+    predicate is a verb that reports no speech, opinion or state (data/nonevents.tsv).
+    `covered` are sentence spans already decided: clauses holding a typed event, triggers."""
+    t, simp, text = ctx.t, ctx.simp, ctx.doc.text
+    s = simp[sa:sb]
+    in_sent = _mentions_in(ctx, sa, sb)
+    # a "since" expression (成立9年来, 2019年以来) frames a period, it dates no single act
+    dated = [m for m in in_sent if _usable(m) and not _in_title(simp, m.start, sa) and not _since(simp, m)
+             and not m.text.endswith("来") and not any(a <= m.start - sa < b for a, b in covered)]
+    if not dated:
+        return []
+    clauses = _clauses(s)
+    words = _words(s)
+    titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)]
+    # one-character verbs (乘, 分) are too often part of a name or a time to stand alone
+    taken = titles + covered + [(m.start - sa, m.end - sa) for m in in_sent]
+    verbs = [v for v in _act_verbs(s, words, t.nonevent_verbs)
+             if v[1] - v[0] >= 2 and not any(a < v[1] and v[0] < b for a, b in taken)]
+    if not verbs:
+        return []
+
+    def clause_of(rel: int) -> int:
+        return next((i for i, (a, b) in enumerate(clauses) if a <= rel < b), len(clauses) - 1)
+
+    out: list[Event] = []
+    used: set[int] = set()
+    places = None
+    for k, m in enumerate(dated):
+        mc = clause_of(m.start - sa)
+        limit = dated[k + 1].start - sa if k + 1 < len(dated) else len(s)
+        # the act: the first verb from the time's clause on, before the next time's clause
+        verb = None
+        for a, b in verbs:
+            ci = clause_of(a)
+            if ci < mc or a >= limit and ci != clause_of(limit - 1):
+                continue
+            ca, cb = clauses[ci]
+            if ci in used or t.nonevent_clause_re.search(s, ca, cb):
+                continue
+            if re.search(r"(?:未|没有|没|不|尚未|无)$", s[max(ca, a - 2):a]):
+                continue
+            verb = (a, b, ci)
+            break
+        if verb is None:
+            continue
+        a, b, ci = verb
+        used.add(ci)
+        ca, cb = clauses[ci]
+        future = any(f in s[ca:a] for f in t.future)
+        routine = bool(t.routine_re.search(s, ca, cb))
+        dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + a, future, m, False, [])
+        _note_anchor(ctx, sa, dating)
+        if places is None:
+            places = _places(s, t, None) if t.place_re.search(s) or t.gazetteer_re.search(s) else []
+        orgs = _orgs(s, t, places)
+        actors_sp = [o for o in orgs if ca <= o[0] and o[1] <= a]
+        place_sp = _pick_place(s, places, orgs, ca, cb, a, ca, actors_sp)
+        if place_sp is not None:
+            place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
+        else:
+            place, place_simp = ctx.title_place, ctx.title_place_simp
+        hs = ca if (cb - ca) >= 8 else _lead_clause_start(ctx, sa, clauses[mc:ci + 1] or clauses)
+        labels = t.labels[GENERIC_TYPE]
+        out.append(Event(
+            event_type=GENERIC_TYPE,
+            label_zh=labels[0],
+            headline=_headline(text, sa + min(hs, ca), sa + cb),
+            trigger=text[sa + a:sa + b],
+            evidence=text[sa:sb],
+            char_start=sa,
+            char_end=sb,
+            earliest=dating.earliest,
+            latest=dating.latest,
+            granularity=dating.granularity,
+            date_basis=dating.basis,
+            time_text=dating.text,
+            place=place,
+            actors=tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)),
+            is_routine=routine,
+            modality=_modality(future, dating, ctx.pub),
+            merge_key=make_merge_key(GENERIC_TYPE, place_simp, None, dating.granularity, dating.basis, s[a:cb]),
+        ))
+    return out
+
+
+def _sentences(simp: str, lo: int) -> list[tuple[int, int]]:
+    """Sentence spans of simp[lo:], as `_sentence_bounds` draws them."""
+    out = []
+    pos, n = lo, len(simp)
+    while pos < n:
+        m = _SENT_END.search(simp, pos)
+        end = n if m is None else (m.end() if m.group() != "\n" else m.start())
+        start = pos
+        while start < end and simp[start] in " \t\u3000”」":
+            start += 1
+        if end - start > 1:
+            out.append((start, end))
+        pos = n if m is None else m.end()
     return out
 
 
@@ -704,8 +853,6 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         simp = text  # offsets must stay 1:1; matching on the original is the lesser evil
     body = max(0, min(doc.body_start or 0, len(text)))
     hits = list(t.trigger_re.finditer(simp, body))
-    if not hits:
-        return []
     ms = sorted((m for m in mentions if 0 <= m.start < m.end <= len(text)), key=lambda m: m.start)
     pub = doc.published_at.date() if doc.published_at is not None else None
     ctx = _Ctx(doc, simp, ms, [m.start for m in ms], pub, t, None, None, None)
@@ -716,11 +863,39 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
     out: list[Event] = []
     i = 0
-    while i < len(hits):
-        sa, sb = _sentence_bounds(simp, hits[i].start(), body)
+    for sa, sb in _sentences(simp, body):
         group = []
         while i < len(hits) and hits[i].start() < sb:
-            group.append(hits[i])
+            if hits[i].start() >= sa:
+                group.append(hits[i])
             i += 1
-        out.extend(_sentence_events(ctx, sa, sb, group))
-    return out
+        covered: list[tuple[int, int]] = []
+        if group:
+            out.extend(_sentence_events(ctx, sa, sb, group, covered))
+        # a trigger its blocks cancelled (成立9年来) is no generic act either
+        covered.extend((h.start() - sa, h.end() - sa) for h in group)
+        out.extend(_generic_events(ctx, sa, sb, covered))
+    return _one_per_occurrence(out)
+
+
+def _span_days(e: Event) -> int:
+    if e.earliest is None or e.latest is None:
+        return 1 << 30
+    return (e.latest - e.earliest).days
+
+
+def _one_per_occurrence(events: list[Event]) -> list[Event]:
+    """Title, lead and body often report one development in the same words: keep one
+    event, the most precisely dated, in the place of the first mention."""
+    best: dict[tuple[str, str], int] = {}
+    out: list[Event | None] = []
+    for e in events:
+        key = (e.event_type, _SIG_DROP.sub("", _to_simplified(e.headline))[:16])
+        k = best.get(key)
+        if k is None:
+            best[key] = len(out)
+            out.append(e)
+        elif _span_days(e) < _span_days(out[k]):  # type: ignore[arg-type]
+            out[k] = e
+    return [e for e in out if e is not None]
+

@@ -10,6 +10,8 @@ from pathlib import Path
 from pipelines.core.datatables import read_rows
 
 DATA = Path(__file__).with_name("data")
+# The type of a dated act whose verb no trigger row types (see nonevents.tsv).
+GENERIC_TYPE = "occurrence"
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -43,6 +45,8 @@ class Tables:
     future: tuple[str, ...]
     routine_re: re.Pattern[str]
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
+    nonevent_verbs: frozenset[str]  # predicates that report, judge or describe: no act (说, 是)
+    nonevent_clause_re: re.Pattern[str]  # clauses that report no act: statistics, hypotheticals
 
 
 @lru_cache(maxsize=1)
@@ -69,6 +73,17 @@ def tables() -> Tables:
     for r in _rows("modality.tsv"):
         modality.setdefault(r[1], []).append(_simp(r[0]))
     blocks = _blocks(set(triggers))
+    nonevent_verbs, nonevent_clauses = [], []
+    for r in _rows("nonevents.tsv"):
+        if r[1] not in ("verb", "clause"):
+            raise ValueError(f"nonevents.tsv: kind must be verb or clause, not {r[1]!r}")
+        if r[1] == "verb":
+            nonevent_verbs.append(_simp(r[0]))
+        else:
+            re.compile(r[0])
+            nonevent_clauses.append(f"(?:{_simp(r[0])})")
+    if GENERIC_TYPE not in labels:
+        raise ValueError(f"types.tsv: the generic type {GENERIC_TYPE!r} is missing")
     levels = "".join(sorted({s for s in suffixes if len(s) == 1}))
     # 县委书记 / 市委常委 are people's titles, not the organization acting.
     org_re = re.compile(
@@ -88,6 +103,8 @@ def tables() -> Tables:
         future=tuple(modality.get("future", ())),
         routine_re=re.compile(_alternation(modality.get("routine", ["每年"]))),
         blocks=blocks,
+        nonevent_verbs=frozenset(nonevent_verbs),
+        nonevent_clause_re=re.compile("|".join(nonevent_clauses) or "(?!)"),
     )
 
 
