@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bench import corpus, machine
 from bench.entry import events_missing
+from bench.events_gold import evaluate as events_gold
 from bench.measure import Measured, run_measured
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,7 +182,7 @@ def _verdict(ok: bool) -> str:
 
 
 def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[Row],
-           stages: dict | None, stub: bool, elapsed: float) -> str:
+           stages: dict | None, stub: bool, elapsed: float, events: list | None = None) -> str:
     md: list[str] = ["# Benchmark results", ""]
     md.append(f"Written by `make bench` (`python -m bench.run`) on {time.strftime('%Y-%m-%d %H:%M %Z')}; "
               f"the whole bench took {elapsed:.0f} s. Articles are the first N of "
@@ -262,6 +263,12 @@ def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[R
                f"{s['unchanged_dagster']:.2f} s through `dg.materialize`, so Dagster's fixed cost "
                f"per run is ~{s['unchanged_dagster'] - s['unchanged_bare']:.2f} s."]
 
+    if events:
+        md += ["", "## 5. Events against the development gold", "",
+               "`bench/events_gold/dev.jsonl`, annotated blind (see its README); both systems scored "
+               "by the shared `score.py` in this run; ours through `timeline run` into a warehouse.", ""]
+        md += events_gold.render(events)
+
     md += ["", "## Targets", "", "| target | measured | |", "|---|---|---|"]
     ratio = ours.rate / jio.rate
     md.append(f"| extract >= {TARGET_VS_JIONLP:.0f}x JioNLP chars/s | {ratio:.2f}x | "
@@ -278,6 +285,14 @@ def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[R
         # tables, the documents), and RSS counts each shared page once per process.
         md.append(f"| 10k peak memory (PSS of the process tree) <= 1 GiB | {ten.m.pss_mib:,.0f} MiB "
                   f"(RSS {ten.m.peak_mib:,.0f}) | {_verdict(ten.m.peak_pss <= TARGET_10K_RSS)} |")
+    ours_ev = next((r for name, r in events or [] if name == "this project" and isinstance(r, dict)), None)
+    peer_ev = next((r for name, r in events or [] if name != "this project" and isinstance(r, dict)), None)
+    if ours_ev:
+        for col, floor in (("key_recall", 0.90), ("key_dated", 0.70), ("precision", 0.85)):
+            beats = peer_ev is None or ours_ev[col] > peer_ev[col]
+            peer_txt = f" (baseline {peer_ev[col]:.3f})" if peer_ev else ""
+            md.append(f"| events {col.replace('_', ' ')} >= {floor:.2f} and above the baseline | "
+                      f"{ours_ev[col]:.3f}{peer_txt} | {_verdict(ours_ev[col] >= floor and beats)} |")
     if reruns and full:
         share = reruns[0].m.wall / full.m.wall
         md.append(f"| unchanged re-run <= {TARGET_UNCHANGED_SHARE:.0%} of a full run | {share:.1%} | "
@@ -293,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dateparser-articles", type=int, default=None,
                     help="dateparser on the first N of the extraction articles (default: all)")
     ap.add_argument("--repeat", type=int, default=2, help="best of N for ours and JioNLP")
-    ap.add_argument("--skip", default="", help="comma list of: extraction, pipeline, stages")
+    ap.add_argument("--skip", default="", help="comma list of: extraction, pipeline, stages, events")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     ap.add_argument("--stages-articles", type=int, default=3000)
     args = ap.parse_args(argv)
@@ -311,10 +326,14 @@ def main(argv: list[str] | None = None) -> int:
                                args.repeat) if "extraction" not in skip else []
         runs, reruns = bench_pipeline(lines, sizes, work) if "pipeline" not in skip else ([], [])
         stages = bench_stages(lines, args.stages_articles, work) if "stages" not in skip else None
+    events = None
+    if "events" not in skip:
+        _say("events: the development gold, ours and the sentence baseline")
+        events = events_gold.evaluate()
     if not ext:
         print("extraction was skipped: nothing to compare against", file=sys.stderr)
         return 1
-    report = render(info, ext, runs, reruns, stages, stub, time.perf_counter() - started)
+    report = render(info, ext, runs, reruns, stages, stub, time.perf_counter() - started, events)
     args.out.write_text(report, encoding="utf-8")
     print(report)
     print(f"written to {args.out}", file=sys.stderr)

@@ -67,6 +67,49 @@ def score(gold: Path, articles: Path, predicted: Path, show: int = 0) -> dict:
     return json.loads(out[-1])
 
 
+def evaluate(gold: Path = GOLD, corpus: Path = CORPUS, fast: bool = False, baseline: bool = True,
+             show: int = 0) -> list[tuple[str, dict | str]]:
+    """Both systems' scores on the gold: [(name, score.py's figures or why it did not run)]."""
+    rows: list[tuple[str, dict | str]] = []
+    with tempfile.TemporaryDirectory(prefix="events-gold-") as tmp:
+        tmp_path = Path(tmp)
+        seeds = tmp_path / "seeds"
+        seeds.mkdir()
+        articles = seeds / "gold_articles.jsonl"
+        write_articles(gold, corpus, articles)
+        if fast:
+            predicted = tmp_path / "events.jsonl"
+            events_in_process(articles, predicted)
+        else:
+            predicted = tmp_path / "timeline.duckdb"
+            subprocess.run([str(Path(sys.executable).with_name("timeline")), "run", "--seeds", str(seeds),
+                            "--db", str(predicted), "--no-show"], check=True, capture_output=True)
+        rows.append(("this project", score(gold, articles, predicted, show)))
+        if baseline:
+            peer = tmp_path / "baseline.jsonl"
+            with peer.open("w", encoding="utf-8") as out:
+                proc = subprocess.run([sys.executable, str(HERE / "sentence_baseline.py"), str(articles)],
+                                      stdout=out, stderr=subprocess.PIPE, text=True)
+            rows.append(("sentence baseline (JioNLP)", score(gold, articles, peer) if proc.returncode == 0
+                         else f"not run: {proc.stderr.strip().splitlines()[-1:]}"))
+    return rows
+
+
+def render(rows: list[tuple[str, dict | str]]) -> list[str]:
+    """The scores as a Markdown table, with the gold's size above it."""
+    first = next((r for _, r in rows if isinstance(r, dict)), None)
+    md = [] if first is None else [f"Development gold: {first['articles']} articles, {first['key_events']} key / "
+                                   f"{first['all_events']} events.", ""]
+    md.append("| system | predicted | " + " | ".join(c.replace("_", " ") for c in COLUMNS) + " |")
+    md.append("|---|---:|" + "---:|" * len(COLUMNS))
+    for name, r in rows:
+        if isinstance(r, str):
+            md.append(f"| {name} | {r} |")
+        else:
+            md.append(f"| {name} | {r['predicted']} | " + " | ".join(f"{r[c]:.3f}" for c in COLUMNS) + " |")
+    return md
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=GOLD)
@@ -75,38 +118,8 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--show", type=int, default=0, help="print this many missed key events")
     args = ap.parse_args()
-    rows: list[tuple[str, dict | str]] = []
-    with tempfile.TemporaryDirectory(prefix="events-gold-") as tmp:
-        tmp_path = Path(tmp)
-        seeds = tmp_path / "seeds"
-        seeds.mkdir()
-        articles = seeds / "gold_articles.jsonl"
-        write_articles(args.gold, args.corpus, articles)
-        if args.fast:
-            predicted = tmp_path / "events.jsonl"
-            events_in_process(articles, predicted)
-        else:
-            predicted = tmp_path / "timeline.duckdb"
-            subprocess.run([str(Path(sys.executable).with_name("timeline")), "run", "--seeds", str(seeds),
-                            "--db", str(predicted), "--no-show"], check=True, capture_output=True)
-        rows.append(("this project", score(args.gold, articles, predicted, args.show)))
-        if not args.no_baseline:
-            baseline = tmp_path / "baseline.jsonl"
-            with baseline.open("w", encoding="utf-8") as out:
-                proc = subprocess.run([sys.executable, str(HERE / "sentence_baseline.py"), str(articles)],
-                                      stdout=out, stderr=subprocess.PIPE, text=True)
-            rows.append(("sentence baseline (JioNLP)", score(args.gold, articles, baseline) if proc.returncode == 0
-                         else f"not run: {proc.stderr.strip().splitlines()[-1:]}"))
-    first = next(r for _, r in rows if isinstance(r, dict))
-    print(f"development gold: {first['articles']} articles, {first['key_events']} key / "
-          f"{first['all_events']} events\n")
-    print("| system | predicted | " + " | ".join(c.replace("_", " ") for c in COLUMNS) + " |")
-    print("|---|---:|" + "---:|" * len(COLUMNS))
-    for name, r in rows:
-        if isinstance(r, str):
-            print(f"| {name} | {r} |")
-        else:
-            print(f"| {name} | {r['predicted']} | " + " | ".join(f"{r[c]:.3f}" for c in COLUMNS) + " |")
+    rows = evaluate(args.gold, args.corpus, args.fast, not args.no_baseline, args.show)
+    print("\n".join(render(rows)))
 
 
 if __name__ == "__main__":

@@ -63,7 +63,9 @@ class Event:
     latest: date | None
     granularity: str  # day, month, year, ...
     date_basis: str  # explicit, inherited or bounded
-    time_text: str | None = None  # the expression that dates it, if any
+    time_text: str | None = None  # the expression that dates it (or the anchor it inherited)
+    time_start: int | None = None  # offsets of that expression in Document.text
+    time_end: int | None = None
     place: str | None = None  # e.g. 筠連縣豐樂鄉龍塘村
     actors: tuple[str, ...] = ()
     session: dict | None = None  # {"congress": 13, "plenum": 9} for 十三屆九次全會

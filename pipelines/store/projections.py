@@ -86,6 +86,8 @@ SELECT entity_id AS event_id,
        payload ->> '$.granularity' AS granularity,
        payload ->> '$.date_basis' AS date_basis,
        payload ->> '$.time_text' AS time_text,
+       TRY_CAST(payload ->> '$.time_start' AS INTEGER) AS time_start,
+       TRY_CAST(payload ->> '$.time_end' AS INTEGER) AS time_end,
        payload ->> '$.place' AS place,
        from_json(payload -> '$.actors', '["VARCHAR"]') AS actors,
        payload ->> '$.session' AS session,
@@ -133,7 +135,7 @@ groups AS (
 )
 SELECT g.event_id, i.earliest, i.latest, i.granularity, i.date_basis,
        i.event_type, i.event_label, i.headline, i.place, i.actors, i.session,
-       i.time_text, i.evidence, i.char_start, i.char_end, i.doc_id, i.source, i.title,
+       i.time_text, i.time_start, i.time_end, i.evidence, i.char_start, i.char_end, i.doc_id, i.source, i.title,
        i.published_at, g.num_sources, g.doc_ids, g.event_ids, g.sources, i.mkey AS merge_key,
        i.modality
 FROM groups g JOIN islands i ON i.event_id = g.event_id

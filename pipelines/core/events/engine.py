@@ -394,6 +394,8 @@ class _Ctx:
     # An undated act later in that paragraph happened then (当天, 随后 and bare narration).
     anchor: TimeMention | None = None
     anchor_para: int = -1
+    anchor_sentence: int = -1
+    sentence: int = 0  # index of the sentence being read
 
 
 def _mentions_in(ctx: _Ctx, a: int, b: int) -> list[TimeMention]:
@@ -454,7 +456,12 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     # then the article's opening "since" frame.
     para = _paragraph_start(ctx.simp, sent[0], ctx.doc.body_start)
     frame = None
-    if ctx.anchor is not None and ctx.anchor_para == para and not has_session:
+    import os
+    mode = os.environ.get("ANCHOR", "para")
+    ok = (mode == "para" and ctx.anchor_para == para) or mode == "doc" or (
+        mode == "prev" and ctx.anchor_sentence >= ctx.sentence - 1 and ctx.anchor_para == para) or (
+        mode == "prevx" and ctx.anchor_sentence >= ctx.sentence - 1)
+    if ctx.anchor is not None and ok and not has_session:
         frame = ctx.anchor
     if frame is None and para < sent[0]:
         frame = _first_clause_frame(ctx, para, _sentence_bounds(ctx.simp, para, para)[1])
@@ -652,6 +659,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
                 granularity=dating.granularity,
                 date_basis=dating.basis,
                 time_text=dating.text,
+                time_start=dating.source.start if dating.source is not None else None,
+                time_end=dating.source.end if dating.source is not None else None,
                 place=place,
                 actors=actors,
                 session=session,
@@ -669,6 +678,7 @@ def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
     if dating.basis == "explicit" and dating.source is not None and dating.granularity != "range":
         ctx.anchor = dating.source
         ctx.anchor_para = _paragraph_start(ctx.simp, sa, ctx.doc.body_start)
+        ctx.anchor_sentence = ctx.sentence
 
 
 def _lead_clause_start(ctx: _Ctx, sa: int, clauses: list[tuple[int, int]]) -> int:
@@ -757,6 +767,8 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
             granularity=dating.granularity,
             date_basis=dating.basis,
             time_text=dating.text,
+            time_start=dating.source.start if dating.source is not None else None,
+            time_end=dating.source.end if dating.source is not None else None,
             place=place,
             actors=tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)),
             is_routine=routine,
@@ -863,7 +875,8 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
     out: list[Event] = []
     i = 0
-    for sa, sb in _sentences(simp, body):
+    for n, (sa, sb) in enumerate(_sentences(simp, body)):
+        ctx.sentence = n
         group = []
         while i < len(hits) and hits[i].start() < sb:
             if hits[i].start() >= sa:
