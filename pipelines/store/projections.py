@@ -86,8 +86,6 @@ SELECT entity_id AS event_id,
        payload ->> '$.granularity' AS granularity,
        payload ->> '$.date_basis' AS date_basis,
        payload ->> '$.time_text' AS time_text,
-       TRY_CAST(payload ->> '$.time_start' AS INTEGER) AS time_start,
-       TRY_CAST(payload ->> '$.time_end' AS INTEGER) AS time_end,
        payload ->> '$.place' AS place,
        from_json(payload -> '$.actors', '["VARCHAR"]') AS actors,
        payload ->> '$.session' AS session,
@@ -98,6 +96,8 @@ SELECT entity_id AS event_id,
        CAST(payload ->> '$.is_routine' AS BOOLEAN) AS is_routine,
        payload ->> '$.merge_key' AS merge_key,
        coalesce(payload ->> '$.modality', 'reported') AS modality,
+       TRY_CAST(payload ->> '$.time_start' AS INTEGER) AS time_start,
+       TRY_CAST(payload ->> '$.time_end' AS INTEGER) AS time_end,
        recorded_at
 FROM ({entities})
 """
@@ -135,9 +135,9 @@ groups AS (
 )
 SELECT g.event_id, i.earliest, i.latest, i.granularity, i.date_basis,
        i.event_type, i.event_label, i.headline, i.place, i.actors, i.session,
-       i.time_text, i.time_start, i.time_end, i.evidence, i.char_start, i.char_end, i.doc_id, i.source, i.title,
+       i.time_text, i.evidence, i.char_start, i.char_end, i.doc_id, i.source, i.title,
        i.published_at, g.num_sources, g.doc_ids, g.event_ids, g.sources, i.mkey AS merge_key,
-       i.modality
+       i.modality, i.time_start, i.time_end
 FROM groups g JOIN islands i ON i.event_id = g.event_id
 ORDER BY i.earliest, i.latest, i.event_type, g.event_id
 """

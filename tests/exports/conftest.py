@@ -18,7 +18,8 @@ CREATE TABLE timeline (
     actors VARCHAR[], session VARCHAR, time_text VARCHAR, evidence VARCHAR,
     char_start INTEGER, char_end INTEGER, doc_id VARCHAR, source VARCHAR, title VARCHAR,
     published_at TIMESTAMP, num_sources BIGINT, doc_ids VARCHAR[], event_ids VARCHAR[],
-    sources VARCHAR[], merge_key VARCHAR, modality VARCHAR DEFAULT 'reported')
+    sources VARCHAR[], merge_key VARCHAR, modality VARCHAR DEFAULT 'reported',
+    time_start INTEGER, time_end INTEGER)
 """
 
 PUBLISHED = datetime(2020, 12, 16, 10, 38, 18)
@@ -52,7 +53,7 @@ def build_timeline_db(path: Path, rows: list[tuple] = ROWS) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute(TIMELINE_DDL)
         if rows:
-            con.executemany(f"INSERT INTO timeline SELECT *, 'reported' FROM (VALUES ({', '.join('?' * 24)}))", rows)
+            con.executemany(f"INSERT INTO timeline SELECT *, 'reported', NULL, NULL FROM (VALUES ({', '.join('?' * 24)}))", rows)
     return path
 
 

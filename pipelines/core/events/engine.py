@@ -350,14 +350,19 @@ def _span(a: TimeMention, b: TimeMention) -> _Dating:
     """A stated period: from the first mention's start to the second's end. Not clamped to
     publication: a period announced with both ends is reported as such."""
     end = b.latest
-    if end < a.earliest and a.earliest is not None:
-        # 自3月1日起至12月31日: the end is read in the start's year, not the year before
-        try:
-            end = end.replace(year=a.earliest.year)
-            if end < a.earliest:
-                end = end.replace(year=end.year + 1)
-        except ValueError:  # 2月29日
-            end = b.latest
+    if end < a.earliest:
+        # 自3月1日起至12月31日 / 6月18日至19日: the end is read in the start's year (and, for
+        # a bare day, its month), not in the reference's
+        tries = [(a.earliest.year, end.month), (a.earliest.year, a.earliest.month),
+                 (a.earliest.year + 1, end.month)]
+        for year, month in tries:
+            try:
+                cand = end.replace(year=year, month=month)
+            except ValueError:  # 2月29日, 31日 in a short month
+                continue
+            if cand >= a.earliest:
+                end = cand
+                break
     return _Dating(a.earliest, max(end, a.earliest), "range", "explicit", f"{a.text}…{b.text}", a)
 
 
@@ -440,12 +445,19 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     if len(before) >= 2 and _RANGE_GLUE.fullmatch(ctx.simp, before[-2].end, before[-1].start):
         # 自3月1日起至12月31日开展: the act spans both ends, not the last one
         return _span(before[-2], before[-1])
-    pick = before[-1] if before else (in_clause[0] if in_clause else None)
+    pick = before[-1] if before else None
     if pick is None:
         # A date in another clause that has its own trigger dates that event, not this one.
         in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
-                   if _usable(m) and not any(a <= m.start < b for a, b in owned)]
+                   if _usable(m) and not any(a <= m.start < b for a, b in owned)
+                   and not _in_title(ctx.simp, m.start, sent[0])]
         pick = in_sent[-1] if in_sent else None
+    if pick is None and in_clause:
+        # after the act, a date in its clause (召开于3月5日); inside the object it is the
+        # object's (发布关于3·21事故的通报), so only when nothing precedes the act
+        pick = in_clause[0]
+    if pick is not None:
+        pick = _finest_within(ctx, sent[0], trig, pick, owned)
     if pick is not None:
         if "/" in pick.value:
             # a stated period (自3月1日起至12月31日 as one expression): reported as such, like _span
@@ -456,12 +468,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     # then the article's opening "since" frame.
     para = _paragraph_start(ctx.simp, sent[0], ctx.doc.body_start)
     frame = None
-    import os
-    mode = os.environ.get("ANCHOR", "para")
-    ok = (mode == "para" and ctx.anchor_para == para) or mode == "doc" or (
-        mode == "prev" and ctx.anchor_sentence >= ctx.sentence - 1 and ctx.anchor_para == para) or (
-        mode == "prevx" and ctx.anchor_sentence >= ctx.sentence - 1)
-    if ctx.anchor is not None and ok and not has_session:
+    # the anchor reaches the rest of its paragraph and the sentence right after it
+    anchored = ctx.anchor_para == para or ctx.anchor_sentence >= ctx.sentence - 1
+    if ctx.anchor is not None and anchored and not has_session:
         frame = ctx.anchor
     if frame is None and para < sent[0]:
         frame = _first_clause_frame(ctx, para, _sentence_bounds(ctx.simp, para, para)[1])
@@ -475,6 +484,19 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         d = _Dating(frame.earliest, frame.latest, frame.granularity, "inherited", frame.text, frame)
         return _clamp(d, pub, future)
     return _bounded(pub, future)
+
+
+def _finest_within(ctx: _Ctx, sa: int, trig: int, pick: TimeMention,
+                   owned: list[tuple[int, int]]) -> TimeMention:
+    """4月26日，2024年世园会开幕: a coarser date nearer the act (often part of a name) gives
+    way to a finer one earlier in the sentence that falls inside it."""
+    best = pick
+    for m in _mentions_in(ctx, sa, trig):
+        if (_usable(m) and m is not pick and "/" not in m.value and pick.earliest <= m.earliest
+                and m.latest <= pick.latest and (m.latest - m.earliest) < (best.latest - best.earliest)
+                and not any(a <= m.start < b for a, b in owned)):
+            best = m
+    return best
 
 
 def _object_type(t: Tables, s: str, trig: str, after: int, clause_end: int) -> tuple[str | None, int]:
@@ -898,17 +920,31 @@ def _span_days(e: Event) -> int:
 
 
 def _one_per_occurrence(events: list[Event]) -> list[Event]:
-    """Title, lead and body often report one development in the same words: keep one
-    event, the most precisely dated, in the place of the first mention."""
-    best: dict[tuple[str, str], int] = {}
-    out: list[Event | None] = []
-    for e in events:
-        key = (e.event_type, _SIG_DROP.sub("", _to_simplified(e.headline))[:16])
-        k = best.get(key)
-        if k is None:
-            best[key] = len(out)
-            out.append(e)
-        elif _span_days(e) < _span_days(out[k]):  # type: ignore[arg-type]
-            out[k] = e
-    return [e for e in out if e is not None]
+    """One event per development: title, lead and body often report it in the same words,
+    and a story retells its main act (枪击, 爆炸) without a date many times. Kept: the
+    first mention's place in the order, the most precisely dated report.
 
+    Same wording (type and headline signature) is one event. An act of a `retold` type
+    (types.tsv) the text does not date is the article's earlier act of that type (the
+    story's one shooting, retold); a dated one may be another occurrence.
+    """
+    retold = tables().retold
+    kept: list[Event] = []
+    by_words: dict[tuple[str, str], int] = {}
+    by_type: dict[str, list[int]] = {}
+    for e in events:
+        words = (e.event_type, _SIG_DROP.sub("", _to_simplified(e.headline))[:16])
+        k = by_words.get(words)
+        if k is None and e.event_type in retold and not e.is_routine and e.date_basis != "explicit":
+            k = next(iter(by_type.get(e.event_type, ())), None)
+        if k is None:
+            by_words[words] = len(kept)
+            by_type.setdefault(e.event_type, []).append(len(kept))
+            kept.append(e)
+        elif _precision_rank(e) < _precision_rank(kept[k]):
+            kept[k] = e
+    return kept
+
+
+def _precision_rank(e: Event) -> tuple[int, int]:
+    return ({"explicit": 0, "inherited": 1}.get(e.date_basis, 2), _span_days(e))

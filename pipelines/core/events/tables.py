@@ -33,6 +33,7 @@ def _alternation(words: list[str]) -> str:
 @dataclass(frozen=True)
 class Tables:
     labels: dict[str, tuple[str, str]]  # event_type -> (Traditional label, Simplified label)
+    retold: frozenset[str]  # types whose undated mentions retell the story's one occurrence
     triggers: dict[str, tuple[str, bool]]  # trigger -> (default type, needs an object)
     trigger_re: re.Pattern[str]
     objects: dict[str, tuple[str, frozenset[str] | None]]  # keyword -> (type or "-", triggers)
@@ -91,6 +92,7 @@ def tables() -> Tables:
     )
     return Tables(
         labels=labels,
+        retold=frozenset(r[0] for r in _rows("types.tsv") if len(r) > 4 and r[4].strip() == "1"),
         triggers=triggers,
         trigger_re=re.compile(_alternation(list(triggers))),
         objects=objects,
