@@ -400,6 +400,9 @@ class _Ctx:
     anchor: TimeMention | None = None
     anchor_para: int = -1
     anchor_sentence: int = -1
+    # the day breaking news is about: its lead names a day just before publication
+    # (据共同社8日报道, 7月17日凌晨); the story's undated acts fall on it
+    story_day: TimeMention | None = None
     sentence: int = 0  # index of the sentence being read
 
 
@@ -411,6 +414,26 @@ def _mentions_in(ctx: _Ctx, a: int, b: int) -> list[TimeMention]:
             out.append(ctx.mentions[i])
         i += 1
     return out
+
+
+_STORY_DAY_SENTENCES = 3  # title, dateline and lead sentence
+
+
+def _story_day(ctx: _Ctx, body: int) -> TimeMention | None:
+    """Breaking news: the first exact day of the opening sentences is the publication day
+    (安倍晋三演讲时遭枪击 … 2022-07-08 11:58 … 当地时间7月8日上午); the story's undated acts
+    happened that day. Any other first date leaves them bounded."""
+    if ctx.pub is None:
+        return None
+    lead = _sentences(ctx.simp, body)[:_STORY_DAY_SENTENCES]
+    if not lead:
+        return None
+    for m in _mentions_in(ctx, lead[0][0], lead[-1][1]):
+        if _usable(m) and m.earliest == m.latest and not _in_title(ctx.simp, m.start, body):
+            if m.earliest == ctx.pub:
+                return m
+            return None
+    return None
 
 
 def _first_clause_frame(ctx: _Ctx, a: int, b: int) -> TimeMention | None:
@@ -478,6 +501,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         # An ordinal session (十三届九次全会) keeps its institution's calendar, not the
         # article's narrative frame, so it is only bounded.
         frame = ctx.frame
+    if frame is None and not has_session:
+        frame = ctx.story_day
     if frame is not None and not future:
         if _since(ctx.simp, frame) and pub is not None and frame.earliest <= pub:
             return _Dating(frame.earliest, pub, "range", "inherited", frame.text, frame)
@@ -894,6 +919,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     lead_end = simp.find("\n", body)
     lead_end = len(simp) if lead_end < 0 else lead_end
     ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(simp, m)), None)
+    ctx.story_day = _story_day(ctx, body)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
     out: list[Event] = []
     i = 0
