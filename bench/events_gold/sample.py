@@ -1,6 +1,7 @@
 """Draw the development gold's articles: a fixed seed, ten per genre, from the scale corpus.
 
     python -m bench.events_gold.sample [CORPUS] > bench/events_gold/sample.tsv
+    python -m bench.events_gold.sample CORPUS check > bench/events_gold/check_sample.tsv
 
 Genres are read off the title and lead by keyword (the corpus carries topics, not genres);
 the first genre whose keywords match wins, in the order below. Articles of 150-2,000
@@ -19,6 +20,8 @@ import sys
 CORPUS = "../shared/corpus/dtels-news-10k.jsonl.gz"
 SEED = 20261128
 PER_GENRE = 10
+# The check set: drawn the same way with another seed, never tuned on (see README.md).
+CHECK_SEED = 20261129
 GENRES = [
     ("emergency", r"火灾|起火|地震|事故|爆炸|坍塌|垮塌|中毒|洪水|暴雨|台风|泥石流|滑坡|遇难|救援|失联|坠毁|相撞|疫情"),
     ("courts_police", r"法院|判决|宣判|开庭|起诉|逮捕|拘留|检察|警方|公安|嫌疑人|审查调查|双开|落马|受贿|被查"),
@@ -34,7 +37,7 @@ def genre_of(record: dict) -> str:
     return next(name for name, pattern in GENRES if re.search(pattern, head))
 
 
-def main(corpus: str = CORPUS) -> None:
+def main(corpus: str = CORPUS, which: str = "dev") -> None:
     pools: dict[str, list[dict]] = {name: [] for name, _ in GENRES}
     with gzip.open(corpus, "rt", encoding="utf-8") as fh:
         for line in fh:
@@ -42,11 +45,17 @@ def main(corpus: str = CORPUS) -> None:
             if 150 <= len(r["content"]) <= 2000:
                 pools[genre_of(r)].append(r)
     rng = random.Random(SEED)
+    drawn = {name: rng.sample(pools[name], PER_GENRE) for name, _ in GENRES}
+    if which == "check":
+        taken = {r["doc_id"] for rows in drawn.values() for r in rows}
+        rng = random.Random(CHECK_SEED)
+        drawn = {name: rng.sample([r for r in pools[name] if r["doc_id"] not in taken], PER_GENRE)
+                 for name, _ in GENRES}
     print("doc_id\tgenre\ttopic\tchars")
     for name, _ in GENRES:
-        for r in rng.sample(pools[name], PER_GENRE):
+        for r in drawn[name]:
             print(f"{r['doc_id']}\t{name}\t{r['topic']}\t{len(r['content'])}")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    main(*sys.argv[1:3])

@@ -46,7 +46,8 @@ Dating (`date_basis`)
     last year's fire retold) still gets the publication-year bound.
 
 merge_key (events of several articles merge when keys are equal and [earliest, latest]
-overlap; `merge_events` implements exactly that)
+overlap; the store's `timeline` projection does it in SQL, tests/events/test_merge.py
+checks it through the pipeline)
     `event_type|place` where place is the last administrative unit of the event's place in
     Simplified script (筠连县丰乐乡龙塘村 and 豐樂鄉龍塘村 -> 龙塘村), or the title's place.
     Then, to keep unrelated events apart:
@@ -65,7 +66,7 @@ from pipelines.core.model import Document, Event, TimeMention
 
 from .engine import extract, make_merge_key
 
-__all__ = ["extract_events", "merge_events", "make_merge_key"]
+__all__ = ["extract_events", "make_merge_key"]
 
 
 def extract_events(doc: Document, mentions: list[TimeMention]) -> list[Event]:
@@ -74,37 +75,3 @@ def extract_events(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         return extract(doc, list(mentions or []))
     except Exception:  # noqa: BLE001 - one odd article must not stop a batch
         return []
-
-
-def merge_events(rows: list[tuple[str, Event]]) -> list[list[tuple[str, Event]]]:
-    """Groups (doc_id, event) rows as the store's timeline does.
-
-    Same non-empty merge_key and overlapping [earliest, latest] (chains of overlaps merge,
-    like interval merging). Routine events, events without both bounds and events without
-    a key stay alone. Groups come out in order of their earliest date, then key.
-    """
-    groups: list[list[tuple[str, Event]]] = []
-    by_key: dict[str, list[tuple[str, Event]]] = {}
-    for row in rows:
-        ev = row[1]
-        if ev.is_routine or ev.earliest is None or ev.latest is None or not ev.merge_key:
-            groups.append([row])
-            continue
-        by_key.setdefault(ev.merge_key, []).append(row)
-    for items in by_key.values():
-        items.sort(key=lambda r: (r[1].earliest, r[1].latest, r[0]))
-        reach = None
-        for row in items:
-            if reach is None or row[1].earliest > reach:
-                groups.append([row])
-                reach = row[1].latest
-            else:
-                groups[-1].append(row)
-                reach = max(reach, row[1].latest)
-    groups.sort(key=lambda g: (g[0][1].earliest or _MAX, g[0][1].merge_key))
-    return groups
-
-
-from datetime import date as _date  # noqa: E402
-
-_MAX = _date.max

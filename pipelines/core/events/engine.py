@@ -19,38 +19,8 @@ _CLOSE = set("”」』》）)】")
 _ENUM_SEP = set("、和及与")
 _TITLE = re.compile(r"《[^》]{0,60}》?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# A stem starting with these is a quantifier or function word (全县, 各乡镇, 该村), not a name.
-_STOP = set("全各本该每这那其此等个和与及在对向从到为被将的了是有我外该两多")
-# Stems that are verbs or function words (示范村, 治理区) are not names; adjectives may be (丰乐乡).
-_POS_BAD = {"v", "vn", "vd", "d", "ad", "p", "c", "u", "r", "m", "q", "f", "uj", "ul", "ud", "uz", "ug", "uv",
-            "y", "e"}
-_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-        "八": 8, "九": 9}
-_SESSION_RE = re.compile(
-    r"第?([一二三四五六七八九十百零〇\d]+)届"
-    r"(?:[^，。；,;]{0,16}?)"
-    r"(?:第?([一二三四五六七八九十\d]+)次(全会|全体会议|会议)|([一二三四五六七八九十\d]+)中全会)"
-)
 _SKIP_MENTION_RULES = {"plan"}  # 十四五 names a plan period, never the date of an act
 _HEADLINE_MAX = 40
-
-
-def _cn_int(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    total, cur = 0, 0
-    for ch in s:
-        if ch in _NUM:
-            cur = _NUM[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        else:
-            return None
-    return total + cur
 
 
 @dataclass(slots=True)
@@ -238,10 +208,10 @@ def _units(s: str, t: Tables) -> list[_Unit]:
             if a < prev_end:
                 continue  # the stem would overlap the previous unit
             stem = s[a:p] if a >= 0 else ""
-            if len(stem) < 2 or not all(_CJK.match(c) for c in stem) or stem[0] in _STOP:
+            if len(stem) < 2 or not all(_CJK.match(c) for c in stem) or stem[0] in t.place_stop_chars:
                 continue
             tag = _word_tag(stem)
-            if tag in _POS_BAD:
+            if tag in t.place_bad_tags:
                 continue
             chosen = (a, False)
         end = chosen[2] if len(chosen) > 2 else m.end()
@@ -581,15 +551,15 @@ def make_merge_key(event_type: str, place_simp: str | None, session: dict | None
     return f"{key}|o:{sig}"
 
 
-def _session(s: str) -> dict | None:
-    m = _SESSION_RE.search(s)
-    if not m:
+def _session(s: str, t: Tables) -> dict | None:
+    """{"congress": 13, "plenum": 9} for 十三届九次全会 (data/sessions.tsv)."""
+    from pipelines.core.timex.numerals import to_int
+
+    found = [(m.start(), counter, m) for counter, pat in t.sessions if (m := pat.search(s))]
+    if not found:
         return None
-    congress = _cn_int(m.group(1))
-    if m.group(4):
-        return {"congress": congress, "plenum": _cn_int(m.group(4))}
-    n = _cn_int(m.group(2))
-    return {"congress": congress, ("session" if m.group(3) == "会议" else "plenum"): n}
+    _, counter, m = min(found, key=lambda f: f[0])
+    return {"congress": to_int(m.group("congress")), counter: to_int(m.group("n"))}
 
 
 def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
@@ -647,7 +617,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
         future = any(f in s[ca:rel] for f in t.future)
         routine = bool(t.routine_re.search(clause_s)) or any(
             m.type == "SET" for m in _mentions_in(ctx, sa + ca, sa + cb))
-        session = _session(s[rel:cb]) if etype == "meeting" else None
+        session = _session(s[rel:cb], t) if etype == "meeting" else None
         # Actors: organizations before the trigger in the clause, else earlier in the sentence.
         actors_sp = [o for o in orgs if ca <= o[0] and o[1] <= rel]
         if not actors_sp:

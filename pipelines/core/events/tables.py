@@ -46,6 +46,9 @@ class Tables:
     future: tuple[str, ...]
     routine_re: re.Pattern[str]
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
+    place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
+    place_bad_tags: frozenset[str]  # a stem jieba tags so is no name (示范村)
+    sessions: tuple[tuple[str, re.Pattern[str]], ...]  # (counter, pattern) of ordinal sessions
     nonevent_verbs: frozenset[str]  # predicates that report, judge or describe: no act (说, 是)
     nonevent_clause_re: re.Pattern[str]  # clauses that report no act: statistics, hypotheticals
 
@@ -105,6 +108,9 @@ def tables() -> Tables:
         future=tuple(modality.get("future", ())),
         routine_re=re.compile(_alternation(modality.get("routine", ["每年"]))),
         blocks=blocks,
+        place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
+        place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
+        sessions=tuple((r[0], re.compile(_simp(r[1]))) for r in _rows("sessions.tsv")),
         nonevent_verbs=frozenset(nonevent_verbs),
         nonevent_clause_re=re.compile("|".join(nonevent_clauses) or "(?!)"),
     )
