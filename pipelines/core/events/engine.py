@@ -485,6 +485,8 @@ def _finest_within(ctx: _Ctx, sa: int, trig: int, pick: TimeMention,
                    owned: list[tuple[int, int]]) -> TimeMention:
     """4月26日，2024年世园会开幕: a coarser date nearer the act (often part of a name) gives
     way to a finer one earlier in the sentence that falls inside it."""
+    if "/" in pick.value:
+        return pick  # a stated period (16日晚至17日凌晨) is the act's own span
     best = pick
     for m in _mentions_in(ctx, sa, trig):
         if (_usable(m) and m is not pick and "/" not in m.value and pick.earliest <= m.earliest
