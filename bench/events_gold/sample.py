@@ -2,6 +2,7 @@
 
     python -m bench.events_gold.sample [CORPUS] > bench/events_gold/sample.tsv
     python -m bench.events_gold.sample CORPUS check > bench/events_gold/check_sample.tsv
+    python -m bench.events_gold.sample CORPUS dev2 > bench/events_gold/dev2_sample.tsv
 
 Genres are read off the title and lead by keyword (the corpus carries topics, not genres);
 the first genre whose keywords match wins, in the order below. Articles of 150-2,000
@@ -20,8 +21,10 @@ import sys
 CORPUS = "../shared/corpus/dtels-news-10k.jsonl.gz"
 SEED = 20261128
 PER_GENRE = 10
-# The check set: drawn the same way with another seed, never tuned on (see README.md).
+# The check set: drawn the same way with another seed, never tuned on (see README.md);
+# dev2: a second tuning set, drawn after both.
 CHECK_SEED = 20261129
+DEV2_SEED = 20261130
 GENRES = [
     ("emergency", r"火灾|起火|地震|事故|爆炸|坍塌|垮塌|中毒|洪水|暴雨|台风|泥石流|滑坡|遇难|救援|失联|坠毁|相撞|疫情"),
     ("courts_police", r"法院|判决|宣判|开庭|起诉|逮捕|拘留|检察|警方|公安|嫌疑人|审查调查|双开|落马|受贿|被查"),
@@ -44,13 +47,13 @@ def main(corpus: str = CORPUS, which: str = "dev") -> None:
             r = json.loads(line)
             if 150 <= len(r["content"]) <= 2000:
                 pools[genre_of(r)].append(r)
-    rng = random.Random(SEED)
-    drawn = {name: rng.sample(pools[name], PER_GENRE) for name, _ in GENRES}
-    if which == "check":
-        taken = {r["doc_id"] for rows in drawn.values() for r in rows}
-        rng = random.Random(CHECK_SEED)
+    # each set is drawn from what the sets before it left, so none overlaps another
+    taken: set[str] = set()
+    for seed in (SEED, CHECK_SEED, DEV2_SEED)[:("dev", "check", "dev2").index(which) + 1]:
+        rng = random.Random(seed)
         drawn = {name: rng.sample([r for r in pools[name] if r["doc_id"] not in taken], PER_GENRE)
                  for name, _ in GENRES}
+        taken |= {r["doc_id"] for rows in drawn.values() for r in rows}
     print("doc_id\tgenre\ttopic\tchars")
     for name, _ in GENRES:
         for r in drawn[name]:
