@@ -60,3 +60,10 @@ def detect_script(text: str) -> str:
     trad = len(_TRAD_ONLY.findall(text))
     simp = len(_SIMP_ONLY.findall(text))
     return "traditional" if trad > simp else "simplified"
+
+
+def surely_simplified(text: str) -> bool:
+    """True when the text shows Simplified-only characters and more of them than
+    Traditional-only ones; a short text with neither (公安局抓獲逃犯) is not sure."""
+    simp = len(_SIMP_ONLY.findall(text))
+    return simp > 0 and simp > len(_TRAD_ONLY.findall(text))

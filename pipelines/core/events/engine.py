@@ -181,19 +181,22 @@ def _units(s: str, t: Tables) -> list[_Unit]:
             blocked.update(range(m.start(), m.end()))
     for m in t.place_re.finditer(s):
         p = m.start()
-        if p in blocked or m.end() - 1 in blocked:
-            continue  # 超市, 城市, 哥伦比亚地区: a word that merely ends in a suffix
+        if (p in blocked or m.end() - 1 in blocked) and not any(
+                p - k >= 0 and _word_tag(s[p - k:m.end()]) == "ns" for k in (1, 2, 3, 4)):
+            continue  # 超市, 城市, 哥伦比亚地区: a word that merely ends in a suffix (成都市 does not)
         if t.place_re.match(s, m.end()) and m.end() not in blocked:
             continue  # 徐州市, 杭州市: the first "suffix" is part of the name
         prev_end = units[-1].end if units else 0
         chosen: tuple = None  # type: ignore[assignment]
-        for k in (4, 3, 2):
+        for k in (4, 3, 2, 1):
             a = p - k
             if a < prev_end or a < 0:
                 continue
             stem = s[a:p]
             if not all(_CJK.match(c) for c in stem):
                 continue
+            if k == 1 and not (a == prev_end or a == 0 or not _CJK.match(s[a - 1]) or s[a - 1] in "在于赴"):
+                break  # a one-letter stem (藤县) only where a name may start: 龙塘村 is no 龙+塘村
             if _word_tag(stem + m.group()) == "ns":
                 chosen = (a, True)
                 break
@@ -615,9 +618,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
             etype = otype
         used_clauses.add(ci)
         covered.append((ca, cb))
-        clause_s = s[ca:cb]
         future = any(f in s[ca:rel] for f in t.future)
-        routine = bool(t.routine_re.search(clause_s)) or any(
+        routine = bool(t.routine_re.search(s, ca, cb)) or any(
             m.type == "SET" for m in _mentions_in(ctx, sa + ca, sa + cb))
         session = _session(s[rel:cb], t) if etype == "meeting" else None
         # Actors: organizations before the trigger in the clause, else earlier in the sentence.
@@ -833,10 +835,11 @@ def _pick_place(s: str, places: list[_Place], orgs: list[tuple[int, int]], ia: i
             if bare:
                 return bare
     inside = [p for p in places if ia <= p.start and p.end <= ib]
-    # 2. the nearest chain before the trigger, else the first after it, within the item
+    # 2. the first chain before the trigger (the subject's: 美国商务部将中国企业列入…), else
+    # the first after it, within the item
     before = [p for p in inside if p.end <= rel]
     if before:
-        return before[-1].start, before[-1].end
+        return before[0].start, before[0].end
     if inside:
         return inside[0].start, inside[0].end
     # 3. the sentence's subject: the first chain before the clause
@@ -867,9 +870,9 @@ def _title_place(ctx: _Ctx) -> tuple[str | None, str | None]:
 
 
 def _to_simplified(text: str) -> str:
-    from pipelines.core.script import detect_script, to_simplified
+    from pipelines.core.script import surely_simplified, to_simplified
 
-    if detect_script(text) == "simplified":
+    if surely_simplified(text):
         return text
     return to_simplified(text)
 
@@ -903,10 +906,13 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
                 group.append(hits[i])
             i += 1
         covered: list[tuple[int, int]] = []
-        if group:
-            out.extend(_sentence_events(ctx, sa, sb, group, covered))
-        # a trigger its blocks cancelled (成立9年来) is no generic act either
+        typed = _sentence_events(ctx, sa, sb, group, covered) if group else []
+        out.extend(typed)
+        # a trigger its blocks cancelled (成立9年来) is no generic act either, nor does a
+        # time that dated a typed act open another (…撤离空间站组合体，转入独立飞行阶段)
         covered.extend((h.start() - sa, h.end() - sa) for h in group)
+        covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
+                       if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
         out.extend(_generic_events(ctx, sa, sb, covered))
     return _one_per_occurrence(out)
 
@@ -923,8 +929,9 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
     first mention's place in the order, the most precisely dated report.
 
     Same wording (type and headline signature) is one event. An act of a `retold` type
-    (types.tsv) the text does not date is the article's earlier act of that type (the
-    story's one shooting, retold); a dated one may be another occurrence.
+    (types.tsv) the text does not date, or dates on the same days, is the article's earlier
+    act of that type (the story's one shooting, retold; 逝世 … 享年91岁); a dated one on
+    other days may be another occurrence.
     """
     retold = tables().retold
     kept: list[Event] = []
@@ -933,8 +940,10 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
     for e in events:
         words = (e.event_type, _SIG_DROP.sub("", _to_simplified(e.headline))[:16])
         k = by_words.get(words)
-        if k is None and e.event_type in retold and not e.is_routine and e.date_basis != "explicit":
-            k = next(iter(by_type.get(e.event_type, ())), None)
+        if k is None and e.event_type in retold and not e.is_routine:
+            k = next((i for i in by_type.get(e.event_type, ())
+                      if e.date_basis != "explicit" or (kept[i].earliest, kept[i].latest) == (e.earliest, e.latest)),
+                     None)
         if k is None:
             by_words[words] = len(kept)
             by_type.setdefault(e.event_type, []).append(len(kept))
