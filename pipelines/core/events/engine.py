@@ -390,6 +390,7 @@ def _mentions_in(ctx: _Ctx, a: int, b: int) -> list[TimeMention]:
 
 
 _STORY_DAY_SENTENCES = 3  # title, dateline and lead sentence
+_LEAD_SHARE = 0.2  # the article's opening fifth: its lead, where undated acts are its news
 
 
 def _story_day(ctx: _Ctx, body: int) -> TimeMention | None:
@@ -609,6 +610,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
             continue  # 活动开展以来, 督导组, 发生火灾时: see data/blocks.tsv
         if before_re is not None and before_re.search(s, ca, rel):
             continue  # 不能成立, 飞船撤离
+        if t.nonevent_scope_re.search(s, 0, rel):
+            continue  # 假如我是消防员…抢救: the whole sentence is hypothetical
         otype, oend = _object_type(t, s, trig, rel + len(trig), cb)
         if otype == "-":
             continue  # 进行出舱活动: the object says this is none of our types
@@ -650,6 +653,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
                                  session is not None, owned)
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
+            if (dating.basis == "bounded" and place_sp is None and not t.done_re.search(s, ca, cb)
+                    and sa >= _LEAD_SHARE * len(simp)):
+                continue  # undated, not marked done, nowhere, past the lead: background talk
             if place_sp is not None:
                 place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
             else:
@@ -749,7 +755,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
             if ci < mc or a >= limit and ci != clause_of(limit - 1):
                 continue
             ca, cb = clauses[ci]
-            if ci in used or t.nonevent_clause_re.search(s, ca, cb):
+            if ci in used or t.nonevent_clause_re.search(s, ca, cb) or t.nonevent_scope_re.search(s, 0, a):
                 continue
             if re.search(r"(?:未|没有|没|不|尚未|无)$", s[max(ca, a - 2):a]):
                 continue

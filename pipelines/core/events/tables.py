@@ -44,6 +44,7 @@ class Tables:
     gazetteer_re: re.Pattern[str]
     org_re: re.Pattern[str]
     future: tuple[str, ...]
+    done_re: re.Pattern[str]  # perfective, passive and result markers (了, 已, 被, 成功)
     routine_re: re.Pattern[str]
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
     place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
@@ -51,6 +52,7 @@ class Tables:
     sessions: tuple[tuple[str, re.Pattern[str]], ...]  # (counter, pattern) of ordinal sessions
     nonevent_verbs: frozenset[str]  # predicates that report, judge or describe: no act (说, 是)
     nonevent_clause_re: re.Pattern[str]  # clauses that report no act: statistics, hypotheticals
+    nonevent_scope_re: re.Pattern[str]  # before an act anywhere in its sentence: cancels it
 
 
 @lru_cache(maxsize=1)
@@ -77,15 +79,16 @@ def tables() -> Tables:
     for r in _rows("modality.tsv"):
         modality.setdefault(r[1], []).append(_simp(r[0]))
     blocks = _blocks(set(triggers))
-    nonevent_verbs, nonevent_clauses = [], []
+    nonevent_verbs: list[str] = []
+    patterns: dict[str, list[str]] = {"clause": [], "scope": []}
     for r in _rows("nonevents.tsv"):
-        if r[1] not in ("verb", "clause"):
-            raise ValueError(f"nonevents.tsv: kind must be verb or clause, not {r[1]!r}")
+        if r[1] not in ("verb", "clause", "scope"):
+            raise ValueError(f"nonevents.tsv: kind must be verb, clause or scope, not {r[1]!r}")
         if r[1] == "verb":
             nonevent_verbs.append(_simp(r[0]))
         else:
             re.compile(r[0])
-            nonevent_clauses.append(f"(?:{_simp(r[0])})")
+            patterns[r[1]].append(f"(?:{_simp(r[0])})")
     if GENERIC_TYPE not in labels:
         raise ValueError(f"types.tsv: the generic type {GENERIC_TYPE!r} is missing")
     levels = "".join(sorted({s for s in suffixes if len(s) == 1}))
@@ -106,13 +109,15 @@ def tables() -> Tables:
         gazetteer_re=re.compile(f"(?:{_alternation(gazetteer)})+"),
         org_re=org_re,
         future=tuple(modality.get("future", ())),
+        done_re=re.compile(_alternation(modality.get("done", ["了"]))),
         routine_re=re.compile(_alternation(modality.get("routine", ["每年"]))),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
         sessions=tuple((r[0], re.compile(_simp(r[1]))) for r in _rows("sessions.tsv")),
         nonevent_verbs=frozenset(nonevent_verbs),
-        nonevent_clause_re=re.compile("|".join(nonevent_clauses) or "(?!)"),
+        nonevent_clause_re=re.compile("|".join(patterns["clause"]) or "(?!)"),
+        nonevent_scope_re=re.compile("|".join(patterns["scope"]) or "(?!)"),
     )
 
 
