@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -222,7 +223,8 @@ def _units(s: str, t: Tables) -> list[_Unit]:
     return units
 
 
-def _places(s: str, t: Tables, ns: list[tuple[int, int]] | None) -> list[_Place]:
+def _places(s: str, t: Tables, ns: list[tuple[int, int]] | Callable[[], list[tuple[int, int]]] | None
+            ) -> list[_Place]:
     """Confirmed chains of administrative units (筠连镇旗隆村), with a leading bare ns (宜宾),
     and runs of gazetteer names without a suffix (韩国, 台湾高雄)."""
     gaz = [(m.start(), m.end()) for m in t.gazetteer_re.finditer(s)]
@@ -231,6 +233,8 @@ def _places(s: str, t: Tables, ns: list[tuple[int, int]] | None) -> list[_Place]
         return [_Place(a, b) for a, b in gaz]
     if ns is None:
         ns = _ns_spans(s)
+    elif callable(ns):
+        ns = ns()
     for u in units:
         if not u.confirmed:
             u.confirmed = any(a < u.end and u.start < b for a, b in ns)
@@ -376,7 +380,37 @@ class _Ctx:
     # the day breaking news is about: its lead names a day just before publication
     # (据共同社8日报道, 7月17日凌晨); the story's undated acts fall on it
     story_day: TimeMention | None = None
+    # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
+    memo_at: int = -1
+    memo: dict = field(default_factory=dict)
     sentence: int = 0  # index of the sentence being read
+
+
+def _memo(ctx: _Ctx, sa: int) -> dict:
+    if ctx.memo_at != sa:
+        ctx.memo_at, ctx.memo = sa, {}
+    return ctx.memo
+
+
+def _clause_words(ctx: _Ctx, sa: int, s: str, ca: int, cb: int) -> list[tuple[int, int]]:
+    """jieba's words of s[ca:cb]; clause marks end Han blocks, so clauses cut as the sentence."""
+    cut = _memo(ctx, sa).setdefault("clauses", {})
+    if ca not in cut:
+        cut[ca] = [(ca + a, ca + b) for a, b in _words(s[ca:cb])]
+    return cut[ca]
+
+
+def _sentence_words(ctx: _Ctx, sa: int, s: str) -> list[tuple[int, int]]:
+    return [w for ca, cb in _clauses(s) for w in _clause_words(ctx, sa, s, ca, cb)]
+
+
+def _sentence_places(ctx: _Ctx, sa: int, s: str) -> list[_Place]:
+    memo = _memo(ctx, sa)
+    if "places" not in memo:
+        t = ctx.t
+        memo["places"] = (_places(s, t, lambda: _ns_spans(s, _sentence_words(ctx, sa, s)))
+                          if t.place_re.search(s) or t.gazetteer_re.search(s) else [])
+    return memo["places"]
 
 
 def _mentions_in(ctx: _Ctx, a: int, b: int) -> list[TimeMention]:
@@ -573,14 +607,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
     t, simp, text = ctx.t, ctx.simp, ctx.doc.text
     s = simp[sa:sb]
     clauses = _clauses(s)
-    ns_cache: list[list[tuple[int, int]] | None] = [None]
-
-    def ns() -> list[tuple[int, int]]:
-        if ns_cache[0] is None:
-            ns_cache[0] = _ns_spans(s)
-        return ns_cache[0]
-
-    places = _places(s, t, None) if t.place_re.search(s) or t.gazetteer_re.search(s) else []
+    places = _sentence_places(ctx, sa, s)
     orgs = _orgs(s, t, places)
     # 组织 inside 县委组织部 is part of a name, not a predicate; nor is 督导 in 《督导利剑》
     titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)]
@@ -730,14 +757,14 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
     if not dated:
         return []
     clauses = _clauses(s)
-    words = _words(s)
     titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)]
     # one-character verbs (乘, 分) are too often part of a name or a time to stand alone
     taken = titles + covered + [(m.start - sa, m.end - sa) for m in in_sent]
-    verbs = [v for v in _act_verbs(s, words, t.nonevent_verbs)
-             if v[1] - v[0] >= 2 and not any(a < v[1] and v[0] < b for a, b in taken)]
-    if not verbs:
-        return []
+
+    def verbs_in(ci: int) -> list[tuple[int, int]]:
+        words = _clause_words(ctx, sa, s, *clauses[ci])
+        return [v for v in _act_verbs(s, words, t.nonevent_verbs)
+                if v[1] - v[0] >= 2 and not any(a < v[1] and v[0] < b for a, b in taken)]
 
     def clause_of(rel: int) -> int:
         return next((i for i, (a, b) in enumerate(clauses) if a <= rel < b), len(clauses) - 1)
@@ -750,17 +777,22 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
         limit = dated[k + 1].start - sa if k + 1 < len(dated) else len(s)
         # the act: the first verb from the time's clause on, before the next time's clause
         verb = None
-        for a, b in verbs:
-            ci = clause_of(a)
-            if ci < mc or a >= limit and ci != clause_of(limit - 1):
-                continue
+        last = clause_of(limit - 1)
+        for ci in range(mc, len(clauses)):
+            if ci > last:
+                break
             ca, cb = clauses[ci]
-            if ci in used or t.nonevent_clause_re.search(s, ca, cb) or t.nonevent_scope_re.search(s, 0, a):
+            if ci in used or t.nonevent_clause_re.search(s, ca, cb):
                 continue
-            if re.search(r"(?:未|没有|没|不|尚未|无)$", s[max(ca, a - 2):a]):
-                continue
-            verb = (a, b, ci)
-            break
+            for a, b in verbs_in(ci):
+                if a >= limit and ci != last:
+                    continue
+                if t.nonevent_scope_re.search(s, 0, a) or re.search(r"(?:未|没有|没|不|尚未|无)$", s[max(ca, a - 2):a]):
+                    continue
+                verb = (a, b, ci)
+                break
+            if verb is not None:
+                break
         if verb is None:
             continue
         a, b, ci = verb
@@ -771,7 +803,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
         dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + a, future, m, False, [])
         _note_anchor(ctx, sa, dating)
         if places is None:
-            places = _places(s, t, None) if t.place_re.search(s) or t.gazetteer_re.search(s) else []
+            places = _sentence_places(ctx, sa, s)
         orgs = _orgs(s, t, places)
         actors_sp = [o for o in orgs if ca <= o[0] and o[1] <= a]
         place_sp = _pick_place(s, places, orgs, ca, cb, a, ca, actors_sp)
