@@ -505,9 +505,11 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         frame = ctx.anchor
     if frame is None and para < sent[0]:
         frame = _first_clause_frame(ctx, para, _sentence_bounds(ctx.simp, para, para)[1])
-    if frame is None and not has_session:
-        # An ordinal session (十三届九次全会) keeps its institution's calendar, not the
-        # article's narrative frame, so it is only bounded.
+    if frame is None and not has_session and ctx.frame is not None and (
+            para == _paragraph_start(ctx.simp, ctx.frame.start, ctx.doc.body_start)):
+        # The lead's "since" frame (今年5月以来) governs its own paragraph only; later
+        # paragraphs' undated acts may be older or newer than it. An ordinal session
+        # (十三届九次全会) keeps its institution's calendar, so it is only bounded.
         frame = ctx.frame
     if frame is None and not has_session:
         frame = ctx.story_day
@@ -727,9 +729,18 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
     return out
 
 
+def _quoted(simp: str, sa: int, pos: int) -> bool:
+    """Inside “…” or 《…》 of its sentence: a name or a cited example, not the narrative."""
+    before = simp[sa:pos]
+    return before.count("“") > before.count("”") or before.count("《") > before.count("》")
+
+
 def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
-    """An event dated by its own expression sets the story's time for what follows it."""
-    if dating.basis == "explicit" and dating.source is not None and dating.granularity != "range":
+    """An event dated by its own expression sets the story's time for what follows it;
+    a date inside quotes (宣传“7∙17龙塘村成功避险”典型事迹) is a cited example, not the
+    story's time."""
+    if (dating.basis == "explicit" and dating.source is not None and dating.granularity != "range"
+            and not _quoted(ctx.simp, sa, dating.source.start)):
         ctx.anchor = dating.source
         ctx.anchor_para = _paragraph_start(ctx.simp, sa, ctx.doc.body_start)
         ctx.anchor_sentence = ctx.sentence
