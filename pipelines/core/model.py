@@ -6,7 +6,7 @@ with newlines normalized to "\\n". Every table in the warehouse uses the same of
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 TIME_TYPES = ("DATE", "TIME", "DURATION", "SET")
@@ -74,11 +74,17 @@ class Event:
     modality: str = "reported"  # reported (it happened) or planned (announced: 將於, 計劃)
 
     def to_json(self) -> dict:
-        row = asdict(self)
+        # field by field, not dataclasses.asdict: its recursive deep copy was two thirds of
+        # the time of appending a run's facts to the log
+        row = {f: getattr(self, f) for f in _EVENT_FIELDS}
         row["earliest"] = _iso(self.earliest)
         row["latest"] = _iso(self.latest)
         row["actors"] = list(self.actors)
+        row["session"] = dict(self.session) if self.session is not None else None
         return row
+
+
+_EVENT_FIELDS = tuple(f.name for f in fields(Event))
 
 
 @dataclass(slots=True)

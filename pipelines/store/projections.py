@@ -75,31 +75,42 @@ SELECT doc_id,
 FROM ({entities})
 """
 
+# The payload is parsed once per row into a struct (from_json), not once per field: with
+# twenty fields, `payload ->> '$.x'` per column was 8x slower on 26k events.
+_EVENT_PAYLOAD = (
+    '{"event_type":"VARCHAR","label_zh":"VARCHAR","headline":"VARCHAR","earliest":"VARCHAR",'
+    '"latest":"VARCHAR","granularity":"VARCHAR","date_basis":"VARCHAR","time_text":"VARCHAR",'
+    '"place":"VARCHAR","actors":["VARCHAR"],"session":"JSON","trigger":"VARCHAR","evidence":"VARCHAR",'
+    '"char_start":"INTEGER","char_end":"INTEGER","is_routine":"BOOLEAN","merge_key":"VARCHAR",'
+    '"modality":"VARCHAR","time_start":"INTEGER","time_end":"INTEGER"}'
+)
+
 EVENTS = """
 SELECT entity_id AS event_id,
        doc_id,
-       payload ->> '$.event_type' AS event_type,
-       payload ->> '$.label_zh' AS event_label,
-       payload ->> '$.headline' AS headline,
-       TRY_CAST(payload ->> '$.earliest' AS DATE) AS earliest,
-       TRY_CAST(payload ->> '$.latest' AS DATE) AS latest,
-       payload ->> '$.granularity' AS granularity,
-       payload ->> '$.date_basis' AS date_basis,
-       payload ->> '$.time_text' AS time_text,
-       payload ->> '$.place' AS place,
-       from_json(payload -> '$.actors', '["VARCHAR"]') AS actors,
-       payload ->> '$.session' AS session,
-       payload ->> '$.trigger' AS trigger,
-       payload ->> '$.evidence' AS evidence,
-       CAST(payload ->> '$.char_start' AS INTEGER) AS char_start,
-       CAST(payload ->> '$.char_end' AS INTEGER) AS char_end,
-       CAST(payload ->> '$.is_routine' AS BOOLEAN) AS is_routine,
-       payload ->> '$.merge_key' AS merge_key,
-       coalesce(payload ->> '$.modality', 'reported') AS modality,
-       TRY_CAST(payload ->> '$.time_start' AS INTEGER) AS time_start,
-       TRY_CAST(payload ->> '$.time_end' AS INTEGER) AS time_end,
+       p.event_type,
+       p.label_zh AS event_label,
+       p.headline,
+       TRY_CAST(p.earliest AS DATE) AS earliest,
+       TRY_CAST(p.latest AS DATE) AS latest,
+       p.granularity,
+       p.date_basis,
+       p.time_text,
+       p.place,
+       p.actors,
+       CAST(p.session AS VARCHAR) AS session,
+       p.trigger,
+       p.evidence,
+       p.char_start,
+       p.char_end,
+       p.is_routine,
+       p.merge_key,
+       coalesce(p.modality, 'reported') AS modality,
+       p.time_start,
+       p.time_end,
        recorded_at
-FROM ({entities})
+FROM (SELECT *, from_json(payload, '""" + _EVENT_PAYLOAD.replace("{", "{{").replace("}", "}}") + """') AS p
+      FROM ({entities}))
 """
 
 # One row per distinct event: events of several articles merge when they share a merge
