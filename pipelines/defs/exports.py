@@ -42,13 +42,13 @@ def timeline_page(context: dg.AssetExecutionContext, settings: TimelineSettings)
 def timeline_picture(context: dg.AssetExecutionContext, settings: TimelineSettings) -> dg.MaterializeResult:
     """A PNG picture of the timeline (timeline.png beside the DuckDB file), shown inline in
     this asset's metadata."""
-    from pipelines.publish.data import read_timeline
-    from pipelines.publish.png import cjk_fonts, png_markdown, render_png_bytes
+    from pipelines.publish.data import read_timeline_top
+    from pipelines.publish.png import MAX_ROWS, cjk_fonts, png_markdown, render_png_bytes
 
-    rows = read_timeline(settings.db)
+    rows, total, sources = read_timeline_top(settings.db, MAX_ROWS)
     if not cjk_fonts():
         context.log.warning("no CJK font installed (Debian: fonts-noto-cjk); Chinese shows as boxes")
-    png = render_png_bytes(rows)
+    png = render_png_bytes(rows, None, total, sources)
     out = settings.db.parent / "timeline.png"
     tmp = out.parent / f".{out.name}.tmp"
     tmp.write_bytes(png)
@@ -58,7 +58,7 @@ def timeline_picture(context: dg.AssetExecutionContext, settings: TimelineSettin
         "dagster/uri": path.as_uri(),
         "path": dg.MetadataValue.path(str(path)),
         "preview": dg.MetadataValue.md(png_markdown(png)),
-        "events": len(rows),
+        "events": total,
     })
 
 

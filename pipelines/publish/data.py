@@ -52,6 +52,29 @@ def read_timeline(db_path: Path | str) -> list[dict[str, Any]]:
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+def read_timeline_top(db_path: Path | str, limit: int) -> tuple[list[dict[str, Any]], int, list[str]]:
+    """The `limit` most reported dated rows (then earliest), by date; the number of dated
+    rows; every source. What a picture needs, without reading a large timeline whole."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise MissingWarehouse(f"no warehouse at {db_path}: run `timeline run` first")
+    with connect_read_only(db_path) as con:
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+        if "timeline" not in tables:
+            raise MissingWarehouse(f"{db_path} has no timeline table: run `timeline run` first")
+        cursor = con.execute(
+            "SELECT * FROM (SELECT * FROM timeline WHERE earliest IS NOT NULL "
+            "ORDER BY coalesce(num_sources, 1) DESC, earliest, latest, event_type, event_id LIMIT ?) "
+            f"{TIMELINE_ORDER}", [limit])
+        columns = [d[0] for d in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        total = con.execute("SELECT count(*) FROM timeline WHERE earliest IS NOT NULL").fetchone()[0]
+        sources = [r[0] for r in con.execute(
+            "SELECT DISTINCT unnest(sources) AS s FROM timeline ORDER BY s").fetchall()]
+    return rows, int(total), sources
+
+
 def jsonable(value: Any) -> Any:
     """A DuckDB value as JSON: dates and timestamps as ISO text, lists as lists."""
     if isinstance(value, datetime):

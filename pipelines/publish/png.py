@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pipelines.publish.data import display_date, is_uncertain, read_timeline, type_color
+from pipelines.publish.data import display_date, is_uncertain, read_timeline_top, type_color
 
 # Traditional first (the seed is Traditional); every face has both scripts' glyphs.
 CJK_FAMILIES = ("Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK HK", "Noto Sans CJK JP",
@@ -67,8 +67,10 @@ def _short(text: str, limit: int = _HEADLINE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def render_timeline_figure(rows: list[dict[str, Any]], title: str | None = None):
-    """A matplotlib Figure of the timeline rows (the caller saves or closes it)."""
+def render_timeline_figure(rows: list[dict[str, Any]], title: str | None = None,
+                           total: int | None = None, sources: list[str] | None = None):
+    """A matplotlib Figure of the timeline rows (the caller saves or closes it). With
+    `total` (and `sources`), `rows` are already the rows to draw, out of `total`."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -78,12 +80,16 @@ def render_timeline_figure(rows: list[dict[str, Any]], title: str | None = None)
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
 
-    shown, total = _pick_rows(rows)
+    if total is None:
+        shown, total = _pick_rows(rows)
+    else:
+        shown = rows
     families = _font_families()
     with matplotlib.rc_context({"font.family": families, "axes.unicode_minus": False}):
         height = 1.6 + 0.42 * max(len(shown), 2)
         fig, ax = plt.subplots(figsize=(12, height), dpi=130)
-        sources = sorted({s for r in rows for s in (r.get("sources") or [])})
+        if sources is None:
+            sources = sorted({s for r in rows for s in (r.get("sources") or [])})
         heading = title or "新聞時間線"
         sub = f"{total} 件事件" + (f"（顯示 {len(shown)} 件）" if total > len(shown) else "")
         if sources:
@@ -153,14 +159,15 @@ def render_timeline_figure(rows: list[dict[str, Any]], title: str | None = None)
         return fig
 
 
-def render_png_bytes(rows: list[dict[str, Any]], title: str | None = None) -> bytes:
+def render_png_bytes(rows: list[dict[str, Any]], title: str | None = None,
+                     total: int | None = None, sources: list[str] | None = None) -> bytes:
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         # Without a CJK font MissingCJKFont was given once; matplotlib would add one per glyph.
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        fig = render_timeline_figure(rows, title)
+        fig = render_timeline_figure(rows, title, total, sources)
         try:
             fig.savefig(buffer, format="png", facecolor="white")  # tight_layout already fitted it
         finally:
@@ -172,7 +179,8 @@ def render_timeline_png(db_path: Path | str, out_path: Path | str, title: str | 
     """Draw the timeline of a published DuckDB file to a PNG file; returns its path."""
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    data = render_png_bytes(read_timeline(db_path), title)
+    rows, total, sources = read_timeline_top(db_path, MAX_ROWS)
+    data = render_png_bytes(rows, title, total, sources)
     tmp = out.parent / f".{out.name}.tmp"
     tmp.write_bytes(data)
     tmp.replace(out)
