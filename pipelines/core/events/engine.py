@@ -152,15 +152,21 @@ def _sentence_bounds(simp: str, pos: int, lo: int) -> tuple[int, int]:
     return start, end
 
 
+_CLAUSE_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | _CLAUSE_SEP))) + "]")
+
+
+@lru_cache(maxsize=4096)
 def _clauses(s: str) -> list[tuple[int, int]]:
-    """Clause spans of a sentence; separators inside quotes and brackets do not split."""
+    """Clause spans of a sentence; separators inside quotes and brackets do not split.
+    (Cached: the typed pass, the generic pass and dating each ask for a sentence's clauses.)"""
     out, depth, start = [], 0, 0
-    for i, ch in enumerate(s):
+    for m in _CLAUSE_MARKS.finditer(s):
+        ch, i = m.group(), m.start()
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        elif ch in _CLAUSE_SEP and depth == 0:
+        elif depth == 0:
             out.append((start, i))
             start = i + 1
     out.append((start, len(s)))
@@ -223,7 +229,8 @@ def _units(s: str, t: Tables) -> list[_Unit]:
     return units
 
 
-def _places(s: str, t: Tables, ns: list[tuple[int, int]] | Callable[[], list[tuple[int, int]]] | None
+def _places(s: str, t: Tables,
+            ns: list[tuple[int, int]] | Callable[[list[_Unit]], list[tuple[int, int]]] | None
             ) -> list[_Place]:
     """Confirmed chains of administrative units (筠连镇旗隆村), with a leading bare ns (宜宾),
     and runs of gazetteer names without a suffix (韩国, 台湾高雄)."""
@@ -234,7 +241,7 @@ def _places(s: str, t: Tables, ns: list[tuple[int, int]] | Callable[[], list[tup
     if ns is None:
         ns = _ns_spans(s)
     elif callable(ns):
-        ns = ns()
+        ns = ns(units)  # confirms units and finds bare names glued in front (宜宾筠连县)
     for u in units:
         if not u.confirmed:
             u.confirmed = any(a < u.end and u.start < b for a, b in ns)
@@ -400,15 +407,20 @@ def _clause_words(ctx: _Ctx, sa: int, s: str, ca: int, cb: int) -> list[tuple[in
     return cut[ca]
 
 
-def _sentence_words(ctx: _Ctx, sa: int, s: str) -> list[tuple[int, int]]:
-    return [w for ca, cb in _clauses(s) for w in _clause_words(ctx, sa, s, ca, cb)]
-
-
 def _sentence_places(ctx: _Ctx, sa: int, s: str) -> list[_Place]:
     memo = _memo(ctx, sa)
     if "places" not in memo:
         t = ctx.t
-        memo["places"] = (_places(s, t, lambda: _ns_spans(s, _sentence_words(ctx, sa, s)))
+
+        def ns_near(units: list[_Unit]) -> list[tuple[int, int]]:
+            # only the clauses holding a unit are cut (jieba's cut is the cost)
+            out: list[tuple[int, int]] = []
+            for ca, cb in _clauses(s):
+                if any(ca <= u.start < cb for u in units):
+                    out.extend(_ns_spans(s, _clause_words(ctx, sa, s, ca, cb)))
+            return out
+
+        memo["places"] = (_places(s, t, ns_near)
                           if t.place_re.search(s) or t.gazetteer_re.search(s) else [])
     return memo["places"]
 
@@ -427,17 +439,17 @@ _STORY_DAY_SENTENCES = 3  # title, dateline and lead sentence
 _LEAD_SHARE = 0.2  # the article's opening fifth: its lead, where undated acts are its news
 
 
-def _story_day(ctx: _Ctx, body: int) -> TimeMention | None:
+def _story_day(ctx: _Ctx, sentences: list[tuple[int, int]]) -> TimeMention | None:
     """Breaking news: the first exact day of the opening sentences is the publication day
     (安倍晋三演讲时遭枪击 … 2022-07-08 11:58 … 当地时间7月8日上午); the story's undated acts
     happened that day. Any other first date leaves them bounded."""
     if ctx.pub is None:
         return None
-    lead = _sentences(ctx.simp, body)[:_STORY_DAY_SENTENCES]
+    lead = sentences[:_STORY_DAY_SENTENCES]
     if not lead:
         return None
     for m in _mentions_in(ctx, lead[0][0], lead[-1][1]):
-        if _usable(m) and m.earliest == m.latest and not _in_title(ctx.simp, m.start, body):
+        if _usable(m) and m.earliest == m.latest and not _in_title(ctx.simp, m.start, lead[0][0]):
             if m.earliest == ctx.pub:
                 return m
             return None
@@ -943,11 +955,12 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     lead_end = simp.find("\n", body)
     lead_end = len(simp) if lead_end < 0 else lead_end
     ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(simp, m)), None)
-    ctx.story_day = _story_day(ctx, body)
+    sentences = _sentences(simp, body)
+    ctx.story_day = _story_day(ctx, sentences)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
     out: list[Event] = []
     i = 0
-    for n, (sa, sb) in enumerate(_sentences(simp, body)):
+    for n, (sa, sb) in enumerate(sentences):
         ctx.sentence = n
         group = []
         while i < len(hits) and hits[i].start() < sb:
