@@ -8,6 +8,9 @@ from pipelines.defs.resources import TimelineSettings
 # The ingest job selects every asset, so each ingest run republishes these after the
 # timeline table; no automation condition is needed.
 TIMELINE_KEY = dg.AssetKey("timeline")
+# The page written on every run shows at most this many rows (the most reported): it stays
+# a page a browser opens at a province's scale (all rows: `timeline export --format html`).
+PAGE_ROWS = 5000
 
 
 @dg.asset(
@@ -22,7 +25,7 @@ def timeline_page(context: dg.AssetExecutionContext, settings: TimelineSettings)
     from pipelines.publish.page import write_page
 
     out = settings.db.parent / "timeline.html"
-    events = write_page(settings.db, out)
+    events = write_page(settings.db, out, limit=PAGE_ROWS)
     context.log.info(f"wrote {events} events to {out}")
     path = out.resolve()
     return dg.MaterializeResult(metadata={

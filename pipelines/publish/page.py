@@ -77,8 +77,9 @@ def _embed_json(data: Any) -> str:
 
 
 def render_page(rows: list[dict[str, Any]], title: str | None = None, db_name: str | None = None,
-                generated_at: datetime | None = None) -> str:
-    """The whole page as a string."""
+                generated_at: datetime | None = None, total: int | None = None) -> str:
+    """The whole page as a string. `total`: how many dated rows the timeline holds, when
+    `rows` are only the ones shown."""
     title = title or "新聞時間線"
     data = page_data(rows, title)
     events = data["events"]
@@ -86,6 +87,8 @@ def render_page(rows: list[dict[str, Any]], title: str | None = None, db_name: s
     if events:
         span = f"{min(e['earliest'] for e in events)} 至 {max(e['latest'] for e in events)}"
         subtitle = f"{len(events)} 件事件 · {span} · {len(data['types'])} 種類型"
+        if total is not None and total > len(events):
+            subtitle += f" · 顯示報道最多的 {len(events)} 件，共 {total} 件（全部見 timeline.duckdb）"
     else:
         subtitle = "尚無事件 · no events yet"
     sources = sorted({s for r in rows for s in (r.get("sources") or [])})
@@ -105,8 +108,19 @@ def render_page(rows: list[dict[str, Any]], title: str | None = None, db_name: s
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], _template("timeline.html"))
 
 
-def write_page(db_path: Path | str, out_path: Path | str, title: str | None = None) -> int:
-    """Render the page of a published DuckDB file; returns the number of events."""
+def write_page(db_path: Path | str, out_path: Path | str, title: str | None = None,
+               limit: int | None = None) -> int:
+    """Render the page of a published DuckDB file; returns the number of events shown.
+    With `limit`, at most that many rows (the most reported): a page a browser opens at
+    any warehouse size. `timeline export --format html` writes them all."""
     from pipelines.publish.formats import export_timeline
 
-    return export_timeline(db_path, out_path, "html", title=title)
+    if limit is None:
+        return export_timeline(db_path, out_path, "html", title=title)
+    from pipelines.publish.data import read_timeline_top
+    from pipelines.publish.formats import _write_atomically
+
+    rows, total, _ = read_timeline_top(db_path, limit)
+    text = render_page(rows, title=title, db_name=Path(db_path).name, total=total)
+    _write_atomically(Path(out_path), lambda tmp: tmp.write_text(text, "utf-8"))
+    return len(rows)
