@@ -81,6 +81,12 @@ def workspace(tmp_path: Path) -> Workspace:
 
 
 @pytest.fixture(scope="module")
+def new_workspace(tmp_path_factory):
+    """Workspaces for module-scoped fixtures: new_workspace(name) -> Workspace."""
+    return lambda name: Workspace(tmp_path_factory.mktemp(name))
+
+
+@pytest.fixture(scope="module")
 def seeded(tmp_path_factory) -> Workspace:
     """One run of the pipeline over the seed article, shared by read-only tests."""
     ws = Workspace(tmp_path_factory.mktemp("seeded"))

@@ -98,7 +98,7 @@ def evaluate(gold: Path = GOLD, corpus: Path = CORPUS, fast: bool = False, basel
 def render(rows: list[tuple[str, dict | str]]) -> list[str]:
     """The scores as a Markdown table, with the gold's size above it."""
     first = next((r for _, r in rows if isinstance(r, dict)), None)
-    md = [] if first is None else [f"Development gold: {first['articles']} articles, {first['key_events']} key / "
+    md = [] if first is None else [f"Gold: {first['articles']} articles, {first['key_events']} key / "
                                    f"{first['all_events']} events.", ""]
     md.append("| system | predicted | " + " | ".join(c.replace("_", " ") for c in COLUMNS) + " |")
     md.append("|---|---:|" + "---:|" * len(COLUMNS))

@@ -8,11 +8,13 @@ unrelated events stay apart; routines never reach the timeline.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-from conftest import SEED, Workspace
 
 from pipelines.core.script import to_simplified
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_f909081cfa4b4b6d.txt"
 
 ARTICLES = [
     # one landslide in both scripts, two days apart
@@ -34,8 +36,8 @@ ARTICLES = [
 
 
 @pytest.fixture(scope="module")
-def merged(tmp_path_factory):
-    ws = Workspace(tmp_path_factory.mktemp("merge"))
+def merged(new_workspace):
+    ws = new_workspace("merge")
     with (ws.seeds / "articles.jsonl").open("w", encoding="utf-8") as out:
         for doc_id, published, title, content in ARTICLES:
             out.write(json.dumps({"doc_id": doc_id, "published_at": published, "title": title,

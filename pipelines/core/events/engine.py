@@ -564,7 +564,7 @@ _QUOTES = " \t\u3000“”\"「」『』"
 
 def _headline(text: str, a: int, b: int) -> str:
     """The clause text[a:b]; a long one is shortened at a phrase boundary, never mid-word."""
-    h = text[a:b].strip(_QUOTES)
+    h = text[a:b].strip(_QUOTES).rstrip("。！？!?；;，,、：:").strip(_QUOTES)
     if len(h) <= _HEADLINE_MAX:
         return h
     cut = max((i for i in range(12, _HEADLINE_MAX) if h[i] in _PHRASE_END), default=None)
