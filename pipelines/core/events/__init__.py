@@ -1,36 +1,55 @@
 """Event extraction: `extract_events(doc, mentions) -> list[Event]`. Plain Python, no Dagster.
 
 How an event is found
-    A regex of the trigger predicates of `data/triggers.tsv` runs over the Simplified copy of
-    the body (opencc t2s, 1:1 offsets); only sentences holding a trigger are analysed further,
-    and jieba's POS tagger runs only on those that also hold a candidate place suffix. Generic
-    verbs (开展, 举办, 进行 …) need an object keyword of `data/objects.tsv` in their clause;
-    the last keyword that goes with the verb gives the type (the head of a Chinese noun
-    phrase is last: 召开…新闻发布会 is a conference), and a keyword typed `-` cancels the
-    clause (出舱活动). `data/blocks.tsv` holds the contexts that cancel a trigger: negation,
-    claims (不能成立), teams (督导组), conditions in plans (发生火灾时), spacecraft and troops
-    撤离, nominal back-references (规范的出台). One event per clause; an enumeration of dated
-    items before the trigger (7∙17龙塘村、8∙13旗隆村成功避险) gives one event per item.
-    Reported strings (headline, evidence, place, actors) come from the original text.
+    Every sentence of the body is a candidate; matching runs on the Simplified copy (opencc
+    t2s, 1:1 offsets) and reported strings (headline, evidence, place, actors) come from the
+    original text.
+    Typed: the trigger predicates of `data/triggers.tsv` (types in `data/types.tsv`, an
+    example per row). Generic verbs (发生, 举行, 开展, 宣布 …) need an object keyword of
+    `data/objects.tsv` in their clause; the last keyword that goes with the verb gives the
+    type (the head of a Chinese noun phrase is last: 召开…新闻发布会 is a conference), and a
+    keyword typed `-` cancels the clause (出舱活动). `data/blocks.tsv` holds the contexts
+    that cancel a trigger: negation (near or at a distance), hypotheticals, guesses and
+    questions, directives and demands, habits, claims (不能成立), teams (督导组), conditions
+    (发生火灾时), nominal uses (发射台, 加息幅度, 规范的出台). A sentence-wide hypothetical
+    (假如…) in `data/nonevents.tsv` (kind scope) cancels every act after it. One event per
+    clause; an enumeration of dated items before the trigger (7∙17龙塘村、8∙13旗隆村成功避险)
+    gives one event per item. An undated act (bounded, below) that the text neither marks
+    done (`data/modality.tsv` done: 了, 已, 被, 成功) nor places, outside the article's first
+    fifth, is background talk and gives no event.
+    Generic (`occurrence`): a clause opened by an explicit time, not a since-frame, whose
+    predicate is a verb jieba's dictionary tags `v` that `data/nonevents.tsv` does not list
+    (reporting, opinion, copulas, figures) and that no statistic or hypothetical clause
+    pattern cancels; a time that already dated a typed act in the sentence opens none.
+    One event per occurrence per article: the same wording twice (title, lead, body) is one
+    event, the most precisely dated; for `retold` types (incidents) an undated retelling or
+    one on the same days is the article's earlier event of that type.
 
 Place
     Chains of administrative units (`data/places.tsv`, confirmed by jieba or by 在/于/赴),
     with words that merely end in a suffix left out (超市, 城市, 地区; level 0 rows), and runs
     of suffixless names from `data/gazetteer.tsv` (韩国, 台湾高雄, 在中国海上搜救中心 -> 中国).
-    Preference: 在/于/赴 + place in the clause, the nearest place before the trigger, the first
-    after it, the sentence's subject, the acting organization's place, the title's place.
+    Preference: 在/于/赴 + place in the clause, the first place before the trigger (the
+    subject's), the first after it, the sentence's subject, the acting organization's place,
+    the title's place.
 
 Dating (`date_basis`)
-    explicit   a DATE/TIME mention in the clause (else before the trigger in the sentence);
+    explicit   a DATE/TIME mention before the act in its clause, else before it in the
+               sentence, else after it in the clause (a finer date inside a coarser one
+               wins: 4月26日，2024年世园会开幕 is 04-26);
                a completed act is clamped to not after publication (2020年 -> [01-01, pub]).
                Two mentions joined by 至/到/— before the trigger are a stated period
                (自3月1日起至12月31日开展 -> [03-01, 12-31], granularity "range", not clamped).
                Dates inside 《…》 titles and plan periods (十四五) never date an act.
-    inherited  the frame opening the paragraph, else the article's lead "since" frame
-               (今年5月以来 -> [2020-05-01, publication], granularity "range"); a frame is a
-               date that makes up its clause (2月17日， / 当地时间1月19日，), not one inside a
-               statement (吴亦凡1990年11月6日出生于…). An ordinal session (十三届九次全会)
-               does not inherit: its date is set by its institution, not by the narrative.
+    inherited  the story's anchor (the last expression that dated an act, unless quoted,
+               for the rest of its paragraph and the next sentence), else the frame opening
+               the paragraph, else the lead's "since" frame within the lead's paragraph
+               (今年5月以来 -> [2020-05-01, publication], granularity "range"), else, for
+               breaking news whose opening sentences name the publication day, that day. A
+               frame is a date that makes up its clause (2月17日， / 当地时间1月19日，), not
+               one inside a statement (吴亦凡1990年11月6日出生于…). An ordinal session
+               (十三届九次全会) does not inherit: its date is set by its institution.
+               `time_text`, `time_start`, `time_end` name the expression either way.
     bounded    no date: a completed act is in [Jan 1 of the publication year, publication]
                (news reports recent acts), granularity "year". An announced, wished,
                demanded or conditional act (将, 拟, 希望, 要求, 可以, 一旦 … in

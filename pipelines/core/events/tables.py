@@ -63,12 +63,16 @@ def tables() -> Tables:
         etype = r[1]
         if etype not in labels:
             raise ValueError(f"triggers.tsv: unknown event type {etype!r}")
+        if _simp(r[0]) in triggers:
+            raise ValueError(f"triggers.tsv: {r[0]!r} is listed twice")
         triggers[_simp(r[0])] = (etype, len(r) > 2 and r[2].strip() == "1")
     objects: dict[str, tuple[str, frozenset[str] | None]] = {}
     for r in _rows("objects.tsv"):
         if r[1] != "-" and r[1] not in labels:
             raise ValueError(f"objects.tsv: unknown event type {r[1]!r}")
         only = r[2].strip() if len(r) > 2 else ""
+        if _simp(r[0]) in objects:
+            raise ValueError(f"objects.tsv: {r[0]!r} is listed twice; one row lists all its verbs")
         objects[_simp(r[0])] = (r[1], None if only in ("", "*") else frozenset(
             _simp(x.strip()) for x in only.split(",")))
     suffixes = {_simp(r[0]): int(r[1]) for r in _rows("places.tsv") if int(r[1]) > 0}

@@ -1,0 +1,59 @@
+"""Every row of the event tables carries an example, and the examples are run (HeidelTime's
+`// EXAMPLE` habit): a trigger's example holds the trigger and reports an event; a
+non-event pattern's example matches it; a block's example holds its trigger."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+
+from pipelines.core.datatables import read_rows
+from pipelines.core.events import extract_events
+from pipelines.core.events.tables import DATA, _simp, tables
+from pipelines.core.model import Document
+from pipelines.core.timex import extract_times
+
+PUBLISHED = datetime(2023, 6, 1, 12)
+
+
+def _example(row: list[str], column: int) -> str:
+    """The example of a row: its column up to an explanation after ': '."""
+    return re.split(r":\s", row[column] if len(row) > column else "")[0].strip()
+
+
+def _events(text: str) -> list:
+    doc = Document("example", "example", text, "", published_at=PUBLISHED)
+    return extract_events(doc, extract_times(doc.text, doc.published_at))
+
+
+TRIGGERS = [pytest.param(r, id=r[0]) for r in read_rows(DATA / "triggers.tsv")]
+
+
+@pytest.mark.parametrize("row", TRIGGERS)
+def test_trigger_example_reports_an_event(row: list[str]) -> None:
+    trigger, example = _simp(row[0]), _example(row, 3)
+    assert example, f"triggers.tsv: {row[0]} has no example"
+    assert trigger in _simp(example), f"the example of {row[0]} does not hold it: {example}"
+    assert _events(example + "。"), f"the example of {row[0]} reports no event: {example}"
+
+
+def test_every_type_has_a_trigger() -> None:
+    t = tables()
+    typed = {etype for etype, _ in t.triggers.values()} | {etype for etype, _ in t.objects.values()}
+    assert set(t.labels) - typed == {"occurrence"}
+
+
+NONEVENT_PATTERNS = [pytest.param(r, id=r[0][:20]) for r in read_rows(DATA / "nonevents.tsv")
+                     if r[1] in ("clause", "scope")]
+
+
+@pytest.mark.parametrize("row", NONEVENT_PATTERNS)
+def test_nonevent_pattern_matches_its_example(row: list[str]) -> None:
+    assert re.search(_simp(row[0]), _simp(_example(row, 2))), row
+
+
+@pytest.mark.parametrize("row", [pytest.param(r, id=f"{r[0]}-{r[2][:12]}") for r in read_rows(DATA / "blocks.tsv")])
+def test_block_has_an_example(row: list[str]) -> None:
+    assert len(row) > 3 and row[3].strip(), f"blocks.tsv row without an example: {row}"
