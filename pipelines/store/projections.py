@@ -118,12 +118,26 @@ FROM (SELECT *, from_json(payload, '""" + _EVENT_PAYLOAD.replace("{", "{{").repl
 # The most precise report (narrowest bounds, then earliest published, then id) speaks
 # for the group.
 TIMELINE = """
-WITH e AS (
+WITH keyed AS (
     SELECT ev.*, coalesce(nullif(ev.merge_key, ''), ev.event_id) || '|' || ev.modality AS mkey,
+           -- a typed act on a stated day keys as type|place (engine.make_merge_key)
+           ev.merge_key = ev.event_type || '|' || split_part(ev.merge_key, '|', 2) AS day_key,
            d.published_at, d.source, d.title
     FROM {events} ev JOIN {documents} d USING (doc_id)
     WHERE NOT coalesce(ev.is_routine, false)
       AND ev.earliest IS NOT NULL AND ev.latest IS NOT NULL
+),
+-- A report that names no place joins the one placed report of its type on its day (dozens
+-- of articles on one arrest, some saying where): with two places that day it stays apart.
+placed AS (
+    SELECT event_type, earliest, latest, modality, min(mkey) AS place_key
+    FROM keyed WHERE day_key AND merge_key <> event_type || '|'
+    GROUP BY ALL HAVING count(DISTINCT mkey) = 1
+),
+e AS (
+    SELECT k.* REPLACE (CASE WHEN k.day_key AND k.merge_key = k.event_type || '|' AND p.place_key IS NOT NULL
+                             THEN p.place_key ELSE k.mkey END AS mkey)
+    FROM keyed k LEFT JOIN placed p USING (event_type, earliest, latest, modality)
 ),
 ordered AS (
     SELECT *, max(latest) OVER (PARTITION BY mkey ORDER BY earliest, latest, event_id

@@ -29,6 +29,13 @@ ARTICLES = [
     ("check-a", "2021-05-19T09:00:00", "新闻", "5月18日，县应急管理局在桃源乡开展安全生产检查。"),
     ("check-b", "2021-05-20T09:00:00", "新聞", "5月18日，應急管理部門在桃源鄉開展安全大檢查。"),
     ("check-c", "2021-06-03T09:00:00", "新闻", "6月2日，县应急管理局在桃源乡开展安全生产检查。"),
+    # one arrest: told with its place, then without one
+    ("arrest-placed", "2019-11-29T09:00:00", "新闻", "11月28日，犯罪嫌疑人张某在福建省厦门市被警方抓获。"),
+    ("arrest-bare", "2019-11-30T09:00:00", "新聞", "11月28日，犯罪嫌疑人張某被警方抓獲。"),
+    # two detentions in two cities on one day, and a report naming neither
+    ("detain-nanchang", "2021-06-03T09:00:00", "新闻", "6月2日，一名男子在南昌市被刑事拘留。"),
+    ("detain-hangzhou", "2021-06-03T09:00:00", "新闻", "6月2日，一名男子在杭州市被刑事拘留。"),
+    ("detain-bare", "2021-06-04T09:00:00", "新闻", "6月2日，一名男子被刑事拘留。"),
     # a routine, twice
     ("routine-a", "2021-03-10T09:00:00", "新闻", "县财政局每月召开一次工作例会。"),
     ("routine-b", "2021-03-10T09:00:00", "新闻", "县财政局每月召开一次工作例会。"),
@@ -76,6 +83,16 @@ def test_unrelated_events_do_not_merge(merged) -> None:
 def test_same_day_same_place_merges_but_not_other_days(merged) -> None:
     rows = _rows(merged, ["check-a", "check-b", "check-c"])
     assert sorted(docs for _, docs in rows) == [["check-a", "check-b"], ["check-c"]]
+
+
+def test_a_report_without_place_joins_the_one_placed_report_of_its_day(merged) -> None:
+    rows = _rows(merged, ["arrest-placed", "arrest-bare"])
+    assert [docs for etype, docs in rows if etype == "arrest"] == [["arrest-bare", "arrest-placed"]]
+
+
+def test_a_report_without_place_stays_apart_when_the_day_has_two_places(merged) -> None:
+    rows = _rows(merged, ["detain-nanchang", "detain-hangzhou", "detain-bare"])
+    assert sorted(docs for _, docs in rows) == [["detain-bare"], ["detain-hangzhou"], ["detain-nanchang"]]
 
 
 def test_routines_stay_off_the_timeline(merged) -> None:

@@ -68,11 +68,13 @@ merge_key (events of several articles merge when keys are equal and [earliest, l
 overlap; the store's `timeline` projection does it in SQL, tests/events/test_merge.py
 checks it through the pipeline)
     `event_type|place` where place is the last administrative unit of the event's place in
-    Simplified script (筠连县丰乐乡龙塘村 and 豐樂鄉龍塘村 -> 龙塘村), or the title's place.
+    Simplified script without its level (筠连县丰乐乡龙塘村, 豐樂鄉龍塘村 -> 龙塘; 福建省厦门市,
+    厦门 -> 厦门), or the title's place.
     Then, to keep unrelated events apart:
     - an ordinal session appends `|s:congress13-plenum9`: the session identifies the meeting;
-    - a day-dated explicit event with a place needs nothing more: same type, same place,
-      same day is the same event;
+    - a typed day-dated explicit event needs nothing more: same type, same place (or no
+      place in either), same day is the same event (a topic's one arrest, told by dozens
+      of articles, is one row);
     - everything else (month/year/bounded dates, or no place) appends `|o:<signature>`, the
       first 12 letters of the Simplified clause from the trigger on, with digits, numerals,
       date words and punctuation dropped; so two year-bounded meetings in one county merge

@@ -575,19 +575,32 @@ def _headline(text: str, a: int, b: int) -> str:
 
 
 def _norm_place(p: str | None) -> str:
-    """The last administrative unit, Simplified: 筠连县丰乐乡龙塘村 and 龙塘村 agree."""
-    if not p:
-        return ""
+    """The name of the last administrative unit, Simplified, without its level: 筠连县丰乐乡
+    龙塘村, 龙塘村 and 龙塘 agree, and so do 福建省厦门市, 厦门市 and 厦门."""
+    return _drop_level(_last_unit(p)) if p else ""
+
+
+def _last_unit(p: str) -> str:
     suffixes = tables().place_suffixes
     for i in range(len(p) - 2, 0, -1):
         for suf in suffixes:
             if p.startswith(suf, i) and i + len(suf) < len(p):
                 return p[i + len(suf):]
+    names = [m.group() for m in tables().gazetteer_name_re.finditer(p)]
+    if len(names) > 1 and "".join(names) == p:  # 福建厦门, 台湾高雄: a run of names
+        return names[-1]
     for k in (4, 3, 2):  # a bare name glued in front (宜宾筠连县) is not part of the unit
         rest = p[k:]
         if len(rest) >= 3 and _word_tag(p[:k]) == "ns" and any(rest.endswith(x) for x in suffixes):
             return rest
     return p
+
+
+def _drop_level(unit: str) -> str:
+    for suf in sorted(tables().place_suffixes, key=len, reverse=True):
+        if unit.endswith(suf) and len(unit) - len(suf) >= 2:
+            return unit[:-len(suf)]
+    return unit
 
 
 _SIG_DROP = re.compile(r"[\d０-９一二三四五六七八九十百千年月日届次期首第\W_]+")
@@ -600,7 +613,7 @@ def make_merge_key(event_type: str, place_simp: str | None, session: dict | None
     if session:
         return key + "|s:" + "-".join(f"{k}{v}" for k, v in sorted(session.items()))
     sig = _SIG_DROP.sub("", obj_simp)[:12]
-    if basis == "explicit" and granularity in ("day", "time") and place_simp and event_type != GENERIC_TYPE:
+    if basis == "explicit" and granularity in ("day", "time") and event_type != GENERIC_TYPE:
         return key
     return f"{key}|o:{sig}"
 
@@ -662,7 +675,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
             etype = otype
         used_clauses.add(ci)
         covered.append((ca, cb))
-        future = any(f in s[ca:rel] for f in t.future)
+        future = bool(t.future_re.search(s, ca, rel))
         routine = bool(t.routine_re.search(s, ca, cb)) or any(
             m.type == "SET" for m in _mentions_in(ctx, sa + ca, sa + cb))
         session = _session(s[rel:cb], t) if etype == "meeting" else None
@@ -821,7 +834,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
         a, b, ci = verb
         used.add(ci)
         ca, cb = clauses[ci]
-        future = any(f in s[ca:a] for f in t.future)
+        future = bool(t.future_re.search(s, ca, a))
         routine = bool(t.routine_re.search(s, ca, cb))
         dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + a, future, m, False, [])
         _note_anchor(ctx, sa, dating)

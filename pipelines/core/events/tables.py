@@ -41,9 +41,10 @@ class Tables:
     place_suffixes: dict[str, int]
     place_re: re.Pattern[str]
     not_place_re: re.Pattern[str] | None  # words ending in a suffix that are no unit (超市)
-    gazetteer_re: re.Pattern[str]
+    gazetteer_re: re.Pattern[str]  # runs of names (台湾高雄)
+    gazetteer_name_re: re.Pattern[str]  # one name
     org_re: re.Pattern[str]
-    future: tuple[str, ...]
+    future_re: re.Pattern[str]  # announced, wished, demanded, conditional: not (yet) done
     done_re: re.Pattern[str]  # perfective, passive and result markers (了, 已, 被, 成功)
     routine_re: re.Pattern[str]
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
@@ -81,6 +82,7 @@ def tables() -> Tables:
     orgs = [_simp(r[0]) for r in _rows("orgs.tsv")]
     modality: dict[str, list[str]] = {}
     for r in _rows("modality.tsv"):
+        re.compile(r[0])  # a broken row fails on load
         modality.setdefault(r[1], []).append(_simp(r[0]))
     blocks = _blocks(set(triggers))
     nonevent_verbs: list[str] = []
@@ -111,8 +113,9 @@ def tables() -> Tables:
         place_re=re.compile(_alternation(list(suffixes))),
         not_place_re=re.compile(_alternation(not_places)) if not_places else None,
         gazetteer_re=re.compile(f"(?:{_alternation(gazetteer)})+"),
+        gazetteer_name_re=re.compile(_alternation(gazetteer)),
         org_re=org_re,
-        future=tuple(modality.get("future", ())),
+        future_re=re.compile("|".join(f"(?:{p})" for p in modality.get("future", ["将于"]))),
         done_re=re.compile(_alternation(modality.get("done", ["了"]))),
         routine_re=re.compile(_alternation(modality.get("routine", ["每年"]))),
         blocks=blocks,
