@@ -9,10 +9,11 @@ exclusive file lock, which also serializes appenders across processes.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -159,41 +160,58 @@ class EventLog:
 
     # ------------------------------------------------------------ appending
 
-    def append(self, facts: list[dict], run_id: str | None = None, head: int | None = None) -> int:
+    def append(self, facts: Iterable[dict], run_id: str | None = None, head: int | None = None) -> int:
         """Append facts as one new segment. Call under `lock()`. Returns rows appended.
 
-        `head` is the log's last seq when the caller read it under the same lock (saves
-        a scan of every segment); without it the log is read again.
+        Facts may be a stream: they are written in row groups of `_APPEND_BATCH`, so a
+        run's memory holds one batch of them, not all. `head` is the log's last seq when
+        the caller read it under the same lock (saves a scan of every segment); without it
+        the log is read again.
         """
-        if not facts:
-            return 0
+        import pyarrow.parquet as pq
+
+        batches = _batched(facts)
         first = (self.head_seq() if head is None else head) + 1
         now = datetime.now(UTC).replace(tzinfo=None)
         run_id = run_id or uuid.uuid4().hex
-        rows = {
-            "seq": list(range(first, first + len(facts))),
-            "recorded_at": [now] * len(facts),
-            "kind": [f["kind"] for f in facts],
-            "doc_id": [f.get("doc_id") for f in facts],
-            "entity_id": [f.get("entity_id") for f in facts],
-            "path": [f.get("path") for f in facts],
-            "payload": [f.get("payload_json") or json.dumps(f.get("payload") or {},
-                                                            ensure_ascii=False, sort_keys=True)
-                        for f in facts],
-            "extractor_version": [f.get("extractor_version") for f in facts],
-            "content_hash": [f.get("content_hash") for f in facts],
-            "run_id": [run_id] * len(facts),
-            "schema_version": [LOG_SCHEMA_VERSION] * len(facts),
-        }
-        frame = pl.DataFrame(rows, schema=LOG_COLUMNS)
         final = self.directory / f"seg-{first:012d}.parquet"
         tmp = self.directory / f".seg-{first:012d}-{os.getpid()}.tmp"
-        frame.write_parquet(tmp, compression="zstd", statistics=True)
+        seq, writer = first, None
+        try:
+            for batch in batches:
+                rows = {
+                    "seq": list(range(seq, seq + len(batch))),
+                    "recorded_at": [now] * len(batch),
+                    "kind": [f["kind"] for f in batch],
+                    "doc_id": [f.get("doc_id") for f in batch],
+                    "entity_id": [f.get("entity_id") for f in batch],
+                    "path": [f.get("path") for f in batch],
+                    "payload": [f.get("payload_json") or json.dumps(f.get("payload") or {},
+                                                                    ensure_ascii=False, sort_keys=True)
+                                for f in batch],
+                    "extractor_version": [f.get("extractor_version") for f in batch],
+                    "content_hash": [f.get("content_hash") for f in batch],
+                    "run_id": [run_id] * len(batch),
+                    "schema_version": [LOG_SCHEMA_VERSION] * len(batch),
+                }
+                table = pl.DataFrame(rows, schema=LOG_COLUMNS).to_arrow()
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                writer.write_table(table)
+                seq += len(batch)
+        except BaseException:
+            if writer is not None:
+                writer.close()
+            tmp.unlink(missing_ok=True)
+            raise
+        if writer is None:
+            return 0
+        writer.close()
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, final)
         _fsync_dir(self.directory)
-        return len(facts)
+        return seq - first
 
     def import_rows(self, frame: pl.DataFrame) -> None:
         """Adopt rows of an older warehouse as they were (seq and recorded_at kept)."""
@@ -211,6 +229,15 @@ class EventLog:
         frame.write_parquet(tmp, compression="zstd", statistics=True)
         os.replace(tmp, self.directory / f"seg-{first:012d}.parquet")
         _fsync_dir(self.directory)
+
+
+_APPEND_BATCH = 20_000  # facts per row group of a segment
+
+
+def _batched(items: Iterable[dict]) -> Iterator[tuple[dict, ...]]:
+    it = iter(items)
+    while batch := tuple(itertools.islice(it, _APPEND_BATCH)):
+        yield batch
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pipelines.core.extract import Extraction
@@ -142,10 +143,11 @@ def facts_for_extractions(
     state: LogState,
     active: dict[str, dict[str, str]],
     version: str,
-) -> list[dict]:
-    """Observed, retracted and document facts for documents that are new or changed."""
-    facts: list[dict] = []
+) -> Iterator[dict]:
+    """Observed, retracted and document facts for documents that are new or changed, one
+    document after another (a run's facts are never all held at once)."""
     for ex in extractions:
+        facts: list[dict] = []
         doc = ex.doc
         known = state.docs.get(doc.doc_id)
         base = {"doc_id": doc.doc_id, "path": doc.path, "content_hash": doc.content_hash,
@@ -169,18 +171,16 @@ def facts_for_extractions(
         for eid, e in zip(event_ids(doc.doc_id, version, ex.events), ex.events, strict=True):
             now[eid] = ("event", e.to_json())
         for entity_id, (what, body) in now.items():
-            fact = {**base, "kind": f"{what}_observed", "entity_id": entity_id, "payload": body}
-            if entity_id in before:
-                # serialized once: the log stores this text, so it is the text the digest saw
-                text = json.dumps(body, ensure_ascii=False, sort_keys=True)
-                if before[entity_id] == hashlib.md5(text.encode("utf-8")).hexdigest():
-                    continue  # says exactly what it said: nothing to record
-                fact["payload_json"] = text
-            facts.append(fact)
+            # serialized once, here: the log stores this text (so it is the text a digest
+            # sees), and a run's facts held as text take a fraction of the memory of dicts
+            text = json.dumps(body, ensure_ascii=False, sort_keys=True)
+            if entity_id in before and before[entity_id] == hashlib.md5(text.encode("utf-8")).hexdigest():
+                continue  # says exactly what it said: nothing to record
+            facts.append({**base, "kind": f"{what}_observed", "entity_id": entity_id, "payload_json": text})
         for entity_id in sorted(before.keys() - now.keys()):  # set order varies by process
             what = "mention" if entity_id.startswith("m_") else "event"
             facts.append({**base, "kind": f"{what}_retracted", "entity_id": entity_id,
                           "payload": {"reason": "the source no longer says this"
                                       if known and known.extractor_version == version
                                       else "re-derived under a new extractor version"}})
-    return facts
+        yield from facts

@@ -5,8 +5,9 @@ Dagster assets call these one per step; tests and benchmarks can call them direc
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +82,13 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
         pending = {d.doc_id for d in plan.to_extract}
         extractions = [ex for ex in batch.extractions if ex.doc.doc_id in pending]
         active = log.active_entities([ex.doc.doc_id for ex in extractions])
-        facts = plan.facts + facts_for_extractions(extractions, state, active, version)
-        log.append(facts, run_id, head=state.head_seq)
-    return Counter(f["kind"] for f in facts)
+        kinds: Counter[str] = Counter()
+
+        def counted(facts: Iterable[dict]) -> Iterator[dict]:
+            for fact in facts:
+                kinds[fact["kind"]] += 1
+                yield fact
+
+        log.append(counted(itertools.chain(plan.facts, facts_for_extractions(extractions, state, active, version))),
+                   run_id, head=state.head_seq)
+    return kinds
