@@ -308,7 +308,10 @@ class _Dating:
 
 
 def _usable(m: TimeMention) -> bool:
-    return m.type in ("DATE", "TIME") and m.earliest is not None and m.rule not in _SKIP_MENTION_RULES
+    # 21年后, 两年后: counted from a moment of the story the tagger does not know, not from
+    # publication, so they date no act
+    return (m.type in ("DATE", "TIME") and m.earliest is not None and m.rule not in _SKIP_MENTION_RULES
+            and not (m.rule == "durrel" and m.text.endswith("后")))
 
 
 def _clamp(d: _Dating, pub: date | None, future: bool) -> _Dating:
@@ -818,11 +821,11 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
             if ci > last:
                 break
             ca, cb = clauses[ci]
-            if ci in used or t.nonevent_clause_re.search(s, ca, cb):
+            if ci in used or t.nonevent_clause_re.search(s[ca:cb]):  # ^ and $ are the clause's
                 continue
             for a, b in verbs_in(ci):
-                if a >= limit and ci != last:
-                    continue
+                if a >= limit and ci != last or s[a - 1:a] == "的":
+                    continue  # past the next time, or a verb made a noun (技术的出现)
                 if t.nonevent_scope_re.search(s, 0, a) or re.search(r"(?:未|没有|没|不|尚未|无)$", s[max(ca, a - 2):a]):
                     continue
                 verb = (a, b, ci)
