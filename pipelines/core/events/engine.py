@@ -308,8 +308,9 @@ class _Dating:
 
 
 def _usable(m: TimeMention) -> bool:
-    # 21年后, 两年后: counted from a moment of the story the tagger does not know, not from
-    # publication, so they date no act
+    # 21年后, 两年后 with no day of the story before them: the tagger counted them from
+    # publication, which a past narrative does not mean, so they date no act (counted from
+    # the story's day, rule durrel_story, they do)
     return (m.type in ("DATE", "TIME") and m.earliest is not None and m.rule not in _SKIP_MENTION_RULES
             and not (m.rule == "durrel" and m.text.endswith("后")))
 

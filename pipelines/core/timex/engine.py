@@ -909,28 +909,33 @@ class _Extractor:
                 return None
         if n is not None and half:
             n += 0.5
-        ref = self.ref
+        ref, rule = self.ref, "durrel"
+        if tail in ("之后", "以后", "后") and self.anchor_day is not None:
+            # 3月5日发生地震…两天后道路恢复: counted from the story's last day, not from
+            # publication (30年前, counted back, stays with publication: news means "ago")
+            ref, rule = self.anchor_day, "durrel_story"
         if tail in ("之前", "以前", "前", "之后", "以后", "后") and n is not None:
             sign = -1 if "前" in tail else 1
             if ref is None:
                 return Res("PAST_REF" if sign < 0 else "FUTURE_REF", None, None, "day",
-                           True), "durrel"
+                           True), rule
             if n != int(n) and unit in ("Y", "M"):
                 # 一个半月后: a fractional count lands on a day, roughly.
                 d = _shift(ref, "D", round(sign * n * (365 if unit == "Y" else 30)))
-                return (Res(d.isoformat(), d, d, "day", True), "durrel") if d else None
+                return (Res(d.isoformat(), d, d, "day", True), rule) if d else None
             d = _shift(ref, unit, sign * n) if n == int(n) else None
             if d is None:
                 return None
             # 30年前 names a year, 3个月前 a month: the count is too round for a day.
             if unit == "Y":
                 return Res(f"{d.year:04d}", date(d.year, 1, 1), date(d.year, 12, 31), "year",
-                           more), "durrel"
+                           more), rule
             if unit == "M":
                 return Res(f"{d.year:04d}-{d.month:02d}", date(d.year, d.month, 1),
                            date(d.year, d.month, _last_day(d.year, d.month)), "month",
-                           more), "durrel"
-            return Res(d.isoformat(), d, d, "day", more or unit in ("W", "Q")), "durrel"
+                           more), rule
+            return Res(d.isoformat(), d, d, "day", more or unit in ("W", "Q")), rule
+        ref = self.ref
         if tail in ("来", "以来") and n is not None and ref is not None and n == int(n):
             d = _shift(ref, unit, -n)
             if d is None:
