@@ -617,7 +617,7 @@ def make_merge_key(event_type: str, place_simp: str | None, session: dict | None
     if session:
         return key + "|s:" + "-".join(f"{k}{v}" for k, v in sorted(session.items()))
     sig = _SIG_DROP.sub("", obj_simp)[:12]
-    if basis == "explicit" and granularity in ("day", "time") and event_type != GENERIC_TYPE:
+    if basis == "explicit" and granularity in ("day", "time") and event_type in tables().merge_by_day:
         return key
     return f"{key}|o:{sig}"
 

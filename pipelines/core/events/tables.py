@@ -34,6 +34,7 @@ def _alternation(words: list[str]) -> str:
 class Tables:
     labels: dict[str, tuple[str, str]]  # event_type -> (Traditional label, Simplified label)
     retold: frozenset[str]  # types whose undated mentions retell the story's one occurrence
+    merge_by_day: frozenset[str]  # types whose reports merge by type, place and stated day
     triggers: dict[str, tuple[str, bool]]  # trigger -> (default type, needs an object)
     trigger_re: re.Pattern[str]
     objects: dict[str, tuple[str, frozenset[str] | None]]  # keyword -> (type or "-", triggers)
@@ -105,6 +106,7 @@ def tables() -> Tables:
     return Tables(
         labels=labels,
         retold=frozenset(r[0] for r in _rows("types.tsv") if len(r) > 4 and r[4].strip() == "1"),
+        merge_by_day=frozenset(r[0] for r in _rows("types.tsv") if len(r) > 5 and r[5].strip() == "day"),
         triggers=triggers,
         trigger_re=re.compile(_alternation(list(triggers))),
         objects=objects,
