@@ -792,8 +792,10 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
     s = simp[sa:sb]
     in_sent = _mentions_in(ctx, sa, sb)
     # a "since" expression (成立9年来, 2019年以来) frames a period, it dates no single act
+    # nor does a dateline's (海外网8月5日电, 本报3月5日讯): it dates the report, not an act
     dated = [m for m in in_sent if _usable(m) and not _in_title(simp, m.start, sa) and not _since(simp, m)
-             and not m.text.endswith("来") and not any(a <= m.start - sa < b for a, b in covered)]
+             and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end)
+             and not any(a <= m.start - sa < b for a, b in covered)]
     if not dated:
         return []
     clauses = _clauses(s)
