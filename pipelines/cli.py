@@ -118,7 +118,8 @@ def show(
     db: DbOpt = Path(DEFAULT_DB),
     date_from: Annotated[str | None, typer.Option("--from", help="Events that can fall on or after this day.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Events that can fall on or before this day.")] = None,
-    event_type: Annotated[str | None, typer.Option("--type", help="Event type, e.g. meeting, evacuation.")] = None,
+    event_type: Annotated[str | None, typer.Option(
+        "--type", help="Event type, e.g. meeting, arrest, fire (the 47 are in pipelines/core/events/data/types.tsv).")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="The timeline as recorded at this UTC moment.")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
 ) -> None:
@@ -143,6 +144,11 @@ def show(
         where.append("earliest <= ?")
         params.append(hi)
     if event_type:
+        from pipelines.core.events.tables import tables
+
+        known = tables().labels
+        if event_type not in known:
+            _fail(f"unknown event type {event_type!r}; the types are: {', '.join(sorted(known))}")
         where.append("event_type = ?")
         params.append(event_type)
     sql = (f"SELECT earliest, latest, granularity, date_basis, event_type, headline, place, "

@@ -81,6 +81,7 @@ def test_devset_with_news_ranges(tmp_path):
     (["show", "--from", "May 2020"], "--from must be a date"),
     (["show", "--as-of", "yesterday"], "--as-of must be a timestamp"),
     (["run", "--seeds", "/no/such/folder"], "does not exist"),
+    (["show", "--type", "meetng"], "unknown event type 'meetng'; the types are: agreement, approval"),
 ])
 def test_bad_arguments_give_one_line_errors(seeded, args, message):
     if args[0] == "show":
@@ -92,7 +93,8 @@ def test_bad_arguments_give_one_line_errors(seeded, args, message):
 
 def test_show_filters_are_parameters(seeded):
     injected = runner.invoke(app, ["show", "--db", str(seeded.db), "--type", "x' OR '1'='1", "--format", "json"])
-    assert injected.exit_code == 0 and injected.stdout.strip() == ""
+    assert injected.exit_code == 2 and "unknown event type" in injected.output
+    assert not any(line.startswith("{") for line in injected.output.splitlines())
     evac = runner.invoke(app, ["show", "--db", str(seeded.db), "--type", "evacuation", "--format", "json",
                                "--from", "2020-07-01", "--to", "2020-07-31"])
     rows = [json.loads(line) for line in evac.stdout.splitlines()]
