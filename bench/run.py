@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     events = None
     if "events" not in skip:
         _say("events: the development gold, ours and the sentence baseline")
-        events = [(f"{name} · {gold}", r) for gold in ("dev", "dev2", "check")
+        events = [(f"{name} · {gold}", r) for gold in ("dev", "dev2", "dev3", "check")
                   for name, r in events_gold.evaluate(events_gold.HERE / f"{gold}.jsonl")]
     if not ext:
         print("extraction was skipped: nothing to compare against", file=sys.stderr)
