@@ -7,6 +7,8 @@ its Chinese date wording from here, so the three never disagree about an event.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,8 +39,9 @@ class MissingWarehouse(FileNotFoundError):
     """No published DuckDB file, or one without a timeline table."""
 
 
-def read_timeline(db_path: Path | str) -> list[dict[str, Any]]:
-    """Every row of the published `timeline` table, earliest first (read-only)."""
+@contextmanager
+def _timeline_connection(db_path: Path | str) -> Iterator[Any]:
+    """A read-only connection to a published file that has a timeline, or a clear error."""
     db_path = Path(db_path)
     if not db_path.exists():
         raise MissingWarehouse(f"no warehouse at {db_path}: run `timeline run` first")
@@ -47,28 +50,28 @@ def read_timeline(db_path: Path | str) -> list[dict[str, Any]]:
             "SELECT table_name FROM information_schema.tables").fetchall()}
         if "timeline" not in tables:
             raise MissingWarehouse(f"{db_path} has no timeline table: run `timeline run` first")
-        cursor = con.execute(f"SELECT * FROM timeline {TIMELINE_ORDER}")
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        yield con
+
+
+def _rows(cursor: Any) -> list[dict[str, Any]]:
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def read_timeline(db_path: Path | str) -> list[dict[str, Any]]:
+    """Every row of the published `timeline` table, earliest first (read-only)."""
+    with _timeline_connection(db_path) as con:
+        return _rows(con.execute(f"SELECT * FROM timeline {TIMELINE_ORDER}"))
 
 
 def read_timeline_top(db_path: Path | str, limit: int) -> tuple[list[dict[str, Any]], int, list[str]]:
     """The `limit` most reported dated rows (then earliest), by date; the number of dated
     rows; every source. What a picture needs, without reading a large timeline whole."""
-    db_path = Path(db_path)
-    if not db_path.exists():
-        raise MissingWarehouse(f"no warehouse at {db_path}: run `timeline run` first")
-    with connect_read_only(db_path) as con:
-        tables = {r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables").fetchall()}
-        if "timeline" not in tables:
-            raise MissingWarehouse(f"{db_path} has no timeline table: run `timeline run` first")
-        cursor = con.execute(
+    with _timeline_connection(db_path) as con:
+        rows = _rows(con.execute(
             "SELECT * FROM (SELECT * FROM timeline WHERE earliest IS NOT NULL "
             "ORDER BY coalesce(num_sources, 1) DESC, earliest, latest, event_type, event_id LIMIT ?) "
-            f"{TIMELINE_ORDER}", [limit])
-        columns = [d[0] for d in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            f"{TIMELINE_ORDER}", [limit]))
         total = con.execute("SELECT count(*) FROM timeline WHERE earliest IS NOT NULL").fetchone()[0]
         sources = [r[0] for r in con.execute(
             "SELECT DISTINCT unnest(sources) AS s FROM timeline ORDER BY s").fetchall()]

@@ -729,31 +729,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
                 head = _headline(text, sa + hs, sa + max(cb, oend, rel + len(trig)))
                 if len(head) < 6:
                     head = _headline(text, sa + _lead_clause_start(ctx, sa, clauses), sa + cb)
-            labels = t.labels.get(etype, (etype, etype))
             obj = s[rel:oend] if oend > rel + len(trig) else s[rel:cb]
-            ev = Event(
-                event_type=etype,
-                label_zh=labels[0],
-                headline=head,
-                trigger=text[h.start():h.end()],
-                evidence=text[sa:sb],
-                char_start=sa,
-                char_end=sb,
-                earliest=dating.earliest,
-                latest=dating.latest,
-                granularity=dating.granularity,
-                date_basis=dating.basis,
-                time_text=dating.text,
-                time_start=dating.source.start if dating.source is not None else None,
-                time_end=dating.source.end if dating.source is not None else None,
-                place=place,
-                actors=actors,
-                session=session,
-                is_routine=routine,
-                modality=_modality(future, dating, ctx.pub),
-                merge_key=make_merge_key(etype, place_simp, session, dating.granularity, dating.basis,
-                                         s[rel:cb] if own is None else obj),
-            )
+            ev = _event(ctx, (sa, sb), etype, head, text[h.start():h.end()], dating, future,
+                        place, place_simp, actors, session, routine, s[rel:cb] if own is None else obj)
             out.append(ev)
     return out
 
@@ -762,6 +740,35 @@ def _quoted(simp: str, sa: int, pos: int) -> bool:
     """Inside “…” or 《…》 of its sentence: a name or a cited example, not the narrative."""
     before = simp[sa:pos]
     return before.count("“") > before.count("”") or before.count("《") > before.count("》")
+
+
+def _event(ctx: _Ctx, sent: tuple[int, int], etype: str, headline: str, trigger: str, dating: _Dating,
+           future: bool, place: str | None, place_simp: str | None, actors: tuple[str, ...],
+           session: dict | None, routine: bool, wording: str) -> Event:
+    """An event of the sentence `sent`, with the dates and the expression that dated it."""
+    sa, sb = sent
+    return Event(
+        event_type=etype,
+        label_zh=ctx.t.labels.get(etype, (etype, etype))[0],
+        headline=headline,
+        trigger=trigger,
+        evidence=ctx.doc.text[sa:sb],
+        char_start=sa,
+        char_end=sb,
+        earliest=dating.earliest,
+        latest=dating.latest,
+        granularity=dating.granularity,
+        date_basis=dating.basis,
+        time_text=dating.text,
+        time_start=dating.source.start if dating.source is not None else None,
+        time_end=dating.source.end if dating.source is not None else None,
+        place=place,
+        actors=actors,
+        session=session,
+        is_routine=routine,
+        modality=_modality(future, dating, ctx.pub),
+        merge_key=make_merge_key(etype, place_simp, session, dating.granularity, dating.basis, wording),
+    )
 
 
 def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
@@ -854,28 +861,10 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
         else:
             place, place_simp = ctx.title_place, ctx.title_place_simp
         hs = ca if (cb - ca) >= 8 else _lead_clause_start(ctx, sa, clauses[mc:ci + 1] or clauses)
-        labels = t.labels[GENERIC_TYPE]
-        out.append(Event(
-            event_type=GENERIC_TYPE,
-            label_zh=labels[0],
-            headline=_headline(text, sa + min(hs, ca), sa + cb),
-            trigger=text[sa + a:sa + b],
-            evidence=text[sa:sb],
-            char_start=sa,
-            char_end=sb,
-            earliest=dating.earliest,
-            latest=dating.latest,
-            granularity=dating.granularity,
-            date_basis=dating.basis,
-            time_text=dating.text,
-            time_start=dating.source.start if dating.source is not None else None,
-            time_end=dating.source.end if dating.source is not None else None,
-            place=place,
-            actors=tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)),
-            is_routine=routine,
-            modality=_modality(future, dating, ctx.pub),
-            merge_key=make_merge_key(GENERIC_TYPE, place_simp, None, dating.granularity, dating.basis, s[a:cb]),
-        ))
+        out.append(_event(ctx, (sa, sb), GENERIC_TYPE, _headline(text, sa + min(hs, ca), sa + cb),
+                          text[sa + a:sa + b], dating, future, place, place_simp,
+                          tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)), None, routine,
+                          s[a:cb]))
     return out
 
 
