@@ -55,15 +55,19 @@ def to_simplified(text: str) -> str:
     return "\n".join(parts)
 
 
+def _script_counts(text: str) -> tuple[int, int]:
+    """(Traditional-only, Simplified-only) frequent characters in the text."""
+    return len(_TRAD_ONLY.findall(text)), len(_SIMP_ONLY.findall(text))
+
+
 def detect_script(text: str) -> str:
     """'traditional' or 'simplified', by counting script-specific frequent characters."""
-    trad = len(_TRAD_ONLY.findall(text))
-    simp = len(_SIMP_ONLY.findall(text))
+    trad, simp = _script_counts(text)
     return "traditional" if trad > simp else "simplified"
 
 
 def surely_simplified(text: str) -> bool:
     """True when the text shows Simplified-only characters and more of them than
     Traditional-only ones; a short text with neither (公安局抓獲逃犯) is not sure."""
-    simp = len(_SIMP_ONLY.findall(text))
-    return simp > 0 and simp > len(_TRAD_ONLY.findall(text))
+    trad, simp = _script_counts(text)
+    return simp > 0 and simp > trad

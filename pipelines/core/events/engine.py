@@ -141,17 +141,6 @@ class _Place:
     end: int
 
 
-def _sentence_bounds(simp: str, pos: int, lo: int) -> tuple[int, int]:
-    start = max(simp.rfind("\n", lo, pos), max((simp.rfind(c, lo, pos) for c in "。！？!?"), default=-1))
-    start = max(start + 1, lo)
-    m = _SENT_END.search(simp, pos)
-    end = len(simp) if m is None else (m.end() if m.group() != "\n" else m.start())
-    # evidence must not start with blanks or the closing quote of the previous sentence
-    while start < end and simp[start] in " \t\u3000”」":
-        start += 1
-    return start, end
-
-
 _CLAUSE_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | _CLAUSE_SEP))) + "]")
 
 
@@ -391,6 +380,7 @@ class _Ctx:
     # the day breaking news is about: its lead names a day just before publication
     # (据共同社8日报道, 7月17日凌晨); the story's undated acts fall on it
     story_day: TimeMention | None = None
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # of the body, in order
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
@@ -520,7 +510,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     if ctx.anchor is not None and anchored and not has_session:
         frame = ctx.anchor
     if frame is None and para < sent[0]:
-        frame = _first_clause_frame(ctx, para, _sentence_bounds(ctx.simp, para, para)[1])
+        first = ctx.sentences[bisect.bisect_left(ctx.sentences, (para, -1))]
+        frame = _first_clause_frame(ctx, para, first[1])
     if frame is None and not has_session and ctx.frame is not None and (
             para == _paragraph_start(ctx.simp, ctx.frame.start, ctx.doc.body_start)):
         # The lead's "since" frame (今年5月以来) governs its own paragraph only; later
@@ -601,7 +592,7 @@ def _last_unit(p: str) -> str:
 
 
 def _drop_level(unit: str) -> str:
-    for suf in sorted(tables().place_suffixes, key=len, reverse=True):
+    for suf in tables().suffixes_longest_first:
         if unit.endswith(suf) and len(unit) - len(suf) >= 2:
             return unit[:-len(suf)]
     return unit
@@ -869,7 +860,8 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
 
 
 def _sentences(simp: str, lo: int) -> list[tuple[int, int]]:
-    """Sentence spans of simp[lo:], as `_sentence_bounds` draws them."""
+    """Sentence spans of simp[lo:]: up to 。！？ (included) or a line end (excluded), leading
+    blanks and the previous sentence's closing quote left out."""
     out = []
     pos, n = lo, len(simp)
     while pos < n:
@@ -963,7 +955,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     lead_end = simp.find("\n", body)
     lead_end = len(simp) if lead_end < 0 else lead_end
     ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(simp, m)), None)
-    sentences = _sentences(simp, body)
+    sentences = ctx.sentences = _sentences(simp, body)
     ctx.story_day = _story_day(ctx, sentences)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
     out: list[Event] = []
@@ -1008,7 +1000,8 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
     by_words: dict[tuple[str, str], int] = {}
     by_type: dict[str, list[int]] = {}
     for e in events:
-        words = (e.event_type, _SIG_DROP.sub("", _to_simplified(e.headline))[:16])
+        # one article's headlines share its script: no conversion needed to compare them
+        words = (e.event_type, _SIG_DROP.sub("", e.headline)[:16])
         k = by_words.get(words)
         if k is None and e.event_type in retold and not e.is_routine:
             k = next((i for i in by_type.get(e.event_type, ())

@@ -40,6 +40,7 @@ class Tables:
     objects: dict[str, tuple[str, frozenset[str] | None]]  # keyword -> (type or "-", triggers)
     object_re: re.Pattern[str]
     place_suffixes: dict[str, int]
+    suffixes_longest_first: tuple[str, ...]  # 自治州 before 州
     place_re: re.Pattern[str]
     not_place_re: re.Pattern[str] | None  # words ending in a suffix that are no unit (超市)
     gazetteer_re: re.Pattern[str]  # runs of names (台湾高雄)
@@ -112,6 +113,7 @@ def tables() -> Tables:
         objects=objects,
         object_re=re.compile(_alternation(list(objects))),
         place_suffixes=suffixes,
+        suffixes_longest_first=tuple(sorted(suffixes, key=len, reverse=True)),
         place_re=re.compile(_alternation(list(suffixes))),
         not_place_re=re.compile(_alternation(not_places)) if not_places else None,
         gazetteer_re=re.compile(f"(?:{_alternation(gazetteer)})+"),
