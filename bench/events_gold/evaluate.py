@@ -6,7 +6,7 @@
 
 The gold (`dev.jsonl`) holds doc_ids and annotations only; the article texts are read
 from the shared corpus (CC BY-NC-SA) into a scratch dump. Both systems are scored by
-`score.py` (the shared event scorer, vendored) in the same run. The baseline needs
+`../shared/eval/events/score.py` (the shared event scorer) in the same run. The baseline needs
 jionlp (`pip install -e '.[bench]'`); without it its row says so.
 """
 
@@ -23,6 +23,9 @@ from pathlib import Path
 from bench.corpus import CORPUS
 
 HERE = Path(__file__).parent
+# The shared scorer and peer baseline, run where they are (the corpus is read from
+# ../shared too): no copy of them to drift.
+SHARED_EVAL = CORPUS.parent.parent / "eval" / "events"
 GOLD = HERE / "dev.jsonl"
 COLUMNS = ("key_recall", "key_dated", "precision", "date_precision", "all_recall", "all_dated")
 
@@ -58,7 +61,7 @@ def events_in_process(articles: Path, target: Path) -> None:
 
 
 def score(gold: Path, articles: Path, predicted: Path, show: int = 0) -> dict:
-    cmd = [sys.executable, str(HERE / "score.py"), str(gold), str(articles), str(predicted), "--json"]
+    cmd = [sys.executable, str(SHARED_EVAL / "score.py"), str(gold), str(articles), str(predicted), "--json"]
     if show:
         cmd += ["--show", str(show)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()
@@ -88,7 +91,7 @@ def evaluate(gold: Path = GOLD, corpus: Path = CORPUS, fast: bool = False, basel
         if baseline:
             peer = tmp_path / "baseline.jsonl"
             with peer.open("w", encoding="utf-8") as out:
-                proc = subprocess.run([sys.executable, str(HERE / "sentence_baseline.py"), str(articles)],
+                proc = subprocess.run([sys.executable, str(SHARED_EVAL / "sentence_baseline.py"), str(articles)],
                                       stdout=out, stderr=subprocess.PIPE, text=True)
             rows.append(("sentence baseline (JioNLP)", score(gold, articles, peer) if proc.returncode == 0
                          else f"not run: {proc.stderr.strip().splitlines()[-1:]}"))
