@@ -86,7 +86,13 @@ def _copy(db_path: Path, out: Path, fmt: str) -> int:
         return con.execute("SELECT count(*) FROM timeline").fetchone()[0]
 
 
-def _text(db_path: Path, fmt: str, title: str | None) -> tuple[str, int]:
+def _text(db_path: Path, fmt: str, title: str | None, limit: int | None = None) -> tuple[str, int]:
+    if fmt == "html" and limit is not None:
+        from pipelines.publish.data import read_timeline_top
+        from pipelines.publish.page import render_page
+
+        rows, total, _ = read_timeline_top(db_path, limit)
+        return render_page(rows, title=title, db_name=db_path.name, total=total), len(rows)
     rows = read_timeline(db_path)
     if fmt == "json":
         return json.dumps([json_row(r) for r in rows], ensure_ascii=False, indent=1) + "\n", len(rows)
@@ -99,9 +105,11 @@ def _text(db_path: Path, fmt: str, title: str | None) -> tuple[str, int]:
     return render_page(rows, title=title, db_name=db_path.name), len(rows)
 
 
-def export_timeline(db_path: Path | str, out: Path | str, fmt: str, title: str | None = None) -> int:
+def export_timeline(db_path: Path | str, out: Path | str, fmt: str, title: str | None = None,
+                    limit: int | None = None) -> int:
     """Write the timeline of the published file `db_path` to `out` ("-" is stdout for text
-    formats). Returns the number of events written."""
+    formats). Returns the number of events written. `limit` (html only): at most that many
+    rows, the most reported."""
     db_path, fmt = Path(db_path), fmt.lower()
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
@@ -120,7 +128,7 @@ def export_timeline(db_path: Path | str, out: Path | str, fmt: str, title: str |
             n = _copy(db_path, path, fmt)
             sys.stdout.write(path.read_text("utf-8"))
             return n
-    text, n = _text(db_path, fmt, title)
+    text, n = _text(db_path, fmt, title, limit)
     if to_stdout:
         sys.stdout.write(text)
     else:

@@ -115,12 +115,4 @@ def write_page(db_path: Path | str, out_path: Path | str, title: str | None = No
     any warehouse size. `timeline export --format html` writes them all."""
     from pipelines.publish.formats import export_timeline
 
-    if limit is None:
-        return export_timeline(db_path, out_path, "html", title=title)
-    from pipelines.publish.data import read_timeline_top
-    from pipelines.publish.formats import _write_atomically
-
-    rows, total, _ = read_timeline_top(db_path, limit)
-    text = render_page(rows, title=title, db_name=Path(db_path).name, total=total)
-    _write_atomically(Path(out_path), lambda tmp: tmp.write_text(text, "utf-8"))
-    return len(rows)
+    return export_timeline(db_path, out_path, "html", title=title, limit=limit)

@@ -8,7 +8,7 @@ from datetime import date
 
 from pipelines.publish.data import read_timeline
 from pipelines.publish.formats import export_timeline
-from pipelines.publish.page import page_data, page_event, render_page
+from pipelines.publish.page import page_data, page_event, render_page, write_page
 
 
 def _data_block(page: str) -> dict:
@@ -72,3 +72,12 @@ def test_page_event_dates_are_iso():
            "date_basis": "explicit", "event_type": "campaign"}
     event = page_event(row)
     assert (event["earliest"], event["latest"]) == ("2020-05-01", "2020-05-01")
+
+
+def test_run_page_shows_the_most_reported_rows_and_says_how_many(hand_db, tmp_path):
+    out = tmp_path / "page.html"
+    assert write_page(hand_db, out, limit=1) == 1
+    html = out.read_text("utf-8")
+    # e_day has two sources, the others one: it is the row kept
+    assert "e_day" in html and "e_month" not in html
+    assert "共 4 件" in html
