@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipelines.core.datatables import read_rows
+from pipelines.core.datatables import literal_alternation, read_rows
 
 DATA = Path(__file__).with_name("data")
 # The type of a dated act whose verb no trigger row types (see nonevents.tsv).
@@ -26,8 +26,8 @@ def _simp(text: str) -> str:
 
 
 def _alternation(words: list[str]) -> str:
-    # Longest first, so 培训班 wins over 培训 at the same position.
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+    # The longest word wins at a position, so 培训班 over 培训.
+    return literal_alternation(words)
 
 
 @dataclass(frozen=True)
