@@ -115,13 +115,19 @@ FROM (SELECT *, from_json(payload, '""" + _EVENT_PAYLOAD.replace("{", "{{").repl
 
 # One row per distinct event: events of several articles merge when they share a merge
 # key and their date bounds overlap (chains of overlaps merge, as in interval merging).
+# Only precise reports (bounds of at most a month) chain: a report bounded by "this year,
+# up to publication" overlaps everything of its key, and would chain a decade of unrelated
+# 回应 into one row. Such a wide report joins the one group of its key that lies inside
+# its bounds, or else the reports with its key and exactly its bounds.
 # The most precise report (narrowest bounds, then earliest published, then id) speaks
 # for the group.
 TIMELINE = """
 WITH keyed AS (
     SELECT ev.*, coalesce(nullif(ev.merge_key, ''), ev.event_id) || '|' || ev.modality AS mkey,
-           -- a typed act on a stated day keys as type|place (engine.make_merge_key)
+           -- a typed act on a stated day keys as type|place, or type||d:words without a
+           -- place (engine.make_merge_key)
            ev.merge_key = ev.event_type || '|' || split_part(ev.merge_key, '|', 2) AS day_key,
+           starts_with(ev.merge_key, ev.event_type || '||d:') AS placeless_day,
            d.published_at, d.source, d.title
     FROM {events} ev JOIN {documents} d USING (doc_id)
     WHERE NOT coalesce(ev.is_routine, false)
@@ -131,23 +137,39 @@ WITH keyed AS (
 -- of articles on one arrest, some saying where): with two places that day it stays apart.
 placed AS (
     SELECT event_type, earliest, latest, modality, min(mkey) AS place_key
-    FROM keyed WHERE day_key AND merge_key <> event_type || '|'
+    FROM keyed WHERE day_key
     GROUP BY ALL HAVING count(DISTINCT mkey) = 1
 ),
 e AS (
-    SELECT k.* REPLACE (CASE WHEN k.day_key AND k.merge_key = k.event_type || '|' AND p.place_key IS NOT NULL
-                             THEN p.place_key ELSE k.mkey END AS mkey)
+    SELECT k.* EXCLUDE (placeless_day)
+               REPLACE (CASE WHEN k.placeless_day AND p.place_key IS NOT NULL
+                             THEN p.place_key ELSE k.mkey END AS mkey),
+           k.latest - k.earliest > {wide_days} AS wide
     FROM keyed k LEFT JOIN placed p USING (event_type, earliest, latest, modality)
 ),
 ordered AS (
     SELECT *, max(latest) OVER (PARTITION BY mkey ORDER BY earliest, latest, event_id
                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
-    FROM e
+    FROM e WHERE NOT wide
 ),
-islands AS (
-    SELECT *, sum(CASE WHEN reach IS NULL OR earliest > reach THEN 1 ELSE 0 END)
+precise AS (
+    SELECT * EXCLUDE (reach), 'p' || sum(CASE WHEN reach IS NULL OR earliest > reach THEN 1 ELSE 0 END)
                   OVER (PARTITION BY mkey ORDER BY earliest, latest, event_id) AS island
     FROM ordered
+),
+spans AS (
+    SELECT mkey, island, min(earliest) AS lo, max(latest) AS hi FROM precise GROUP BY ALL
+),
+homes AS (
+    SELECT w.event_id, min(s.island) AS island
+    FROM e w JOIN spans s ON s.mkey = w.mkey AND w.earliest <= s.lo AND s.hi <= w.latest
+    WHERE w.wide GROUP BY w.event_id HAVING count(*) = 1
+),
+islands AS (
+    SELECT * FROM precise
+    UNION ALL BY NAME
+    SELECT w.*, coalesce(h.island, 'w' || w.earliest || '/' || w.latest) AS island
+    FROM e w LEFT JOIN homes h USING (event_id) WHERE w.wide
 ),
 groups AS (
     SELECT mkey, island,
@@ -194,8 +216,12 @@ def events_sql(documents: str, doc_filter: str = "") -> str:
     return EVENTS.format(entities=entities)
 
 
+# Reports bounded more widely than this many days (a month) do not chain a merge.
+WIDE_DAYS = 31
+
+
 def timeline_sql(events: str, documents: str) -> str:
-    return TIMELINE.format(events=events, documents=documents)
+    return TIMELINE.format(events=events, documents=documents, wide_days=WIDE_DAYS)
 
 
 def as_of_macros() -> list[str]:

@@ -36,6 +36,14 @@ ARTICLES = [
     ("detain-nanchang", "2021-06-03T09:00:00", "新闻", "6月2日，一名男子在南昌市被刑事拘留。"),
     ("detain-hangzhou", "2021-06-03T09:00:00", "新闻", "6月2日，一名男子在杭州市被刑事拘留。"),
     ("detain-bare", "2021-06-04T09:00:00", "新闻", "6月2日，一名男子被刑事拘留。"),
+    # two unrelated replies on one day, each told with a bare verb, and one of them syndicated
+    ("reply-ministry", "2022-04-08T09:00:00", "新闻", "4月7日，外交部发言人回应。"),
+    ("reply-hotel", "2022-04-08T09:00:00", "新闻", "4月7日，亚朵集团回应。"),
+    ("reply-ministry-copy", "2022-04-08T10:00:00", "新聞", "4月7日，外交部發言人回應。"),
+    # one notice worded alike in May and in September, and an undated one bounded by the year
+    ("notice-may", "2021-05-02T09:00:00", "新闻", "5月1日，县防汛指挥部发布防汛预警通告。"),
+    ("notice-sep", "2021-09-02T09:00:00", "新闻", "9月1日，县防汛指挥部发布防汛预警通告。"),
+    ("notice-undated", "2021-09-30T09:00:00", "新闻", "县防汛指挥部发布了防汛预警通告。"),
     # a routine, twice
     ("routine-a", "2021-03-10T09:00:00", "新闻", "县财政局每月召开一次工作例会。"),
     ("routine-b", "2021-03-10T09:00:00", "新闻", "县财政局每月召开一次工作例会。"),
@@ -98,3 +106,13 @@ def test_a_report_without_place_stays_apart_when_the_day_has_two_places(merged) 
 def test_routines_stay_off_the_timeline(merged) -> None:
     assert merged.query("SELECT count(*) FROM events WHERE doc_id LIKE 'routine-%' AND is_routine")[0][0] == 2
     assert _rows(merged, ["routine-a", "routine-b"]) == []
+
+
+def test_a_bare_verb_does_not_merge_unrelated_acts_of_a_day(merged) -> None:
+    rows = _rows(merged, ["reply-ministry", "reply-hotel", "reply-ministry-copy"])
+    assert sorted(docs for _, docs in rows) == [["reply-hotel"], ["reply-ministry", "reply-ministry-copy"]]
+
+
+def test_a_report_bounded_by_the_year_does_not_chain_months_apart(merged) -> None:
+    rows = _rows(merged, ["notice-may", "notice-sep", "notice-undated"])
+    assert sorted(docs for _, docs in rows) == [["notice-may"], ["notice-sep"], ["notice-undated"]]

@@ -72,13 +72,16 @@ checks it through the pipeline)
     厦门 -> 厦门), or the title's place.
     Then, to keep unrelated events apart:
     - an ordinal session appends `|s:congress13-plenum9`: the session identifies the meeting;
-    - a typed day-dated explicit event needs nothing more: same type, same place (or no
-      place in either), same day is the same event (a topic's one arrest, told by dozens
-      of articles, is one row);
-    - everything else (month/year/bounded dates, or no place) appends `|o:<signature>`, the
+    - a typed day-dated explicit event with a place needs nothing more: same type, same
+      place, same day is the same event (a topic's one arrest, told by dozens of articles,
+      is one row)
+      (a placeless one appends `|d:<signature>`: the timeline joins it to the one placed
+      report of its day, or to placeless reports worded alike);
+    - everything else (month/year/bounded dates) appends `|o:<signature>`, the
       first 12 letters of the Simplified clause from the trigger on, with digits, numerals,
       date words and punctuation dropped; so two year-bounded meetings in one county merge
-      only when they are worded alike.
+      only when they are worded alike. A trigger with less than two letters of object
+      (回应, 曝光) signs with the last 12 letters of its clause instead (外交部发言人回应).
 """
 
 from __future__ import annotations

@@ -602,15 +602,27 @@ _SIG_DROP = re.compile(r"[\d０-９一二三四五六七八九十百千年月日
 
 
 def make_merge_key(event_type: str, place_simp: str | None, session: dict | None,
-                   granularity: str, basis: str, obj_simp: str) -> str:
+                   granularity: str, basis: str, obj_simp: str, trigger_len: int = 0,
+                   clause_simp: str = "") -> str:
     """`type|place|…` — see the package docstring for the rule."""
     key = f"{event_type}|{_norm_place(place_simp)}"
     if session:
         return key + "|s:" + "-".join(f"{k}{v}" for k, v in sorted(session.items()))
-    sig = _SIG_DROP.sub("", obj_simp)[:12]
+    sig = _SIG_DROP.sub("", obj_simp)
+    if len(sig) < trigger_len + _MIN_OBJECT:
+        # 回应, 曝光 with no object: the words before the act (王毅亲自出面回应) tell
+        # whose act it was; a bare verb would join every 回应 of the day
+        sig = _SIG_DROP.sub("", clause_simp)[-_SIG_LEN:] or sig
+    sig = sig[:_SIG_LEN]
     if basis == "explicit" and granularity in ("day", "time") and event_type in tables().merge_by_day:
-        return key
+        # a placed report keys on its place alone; a placeless one on its words, and the
+        # timeline joins it to the one placed report of its day where there is one
+        return key if place_simp else f"{key}|d:{sig}"
     return f"{key}|o:{sig}"
+
+
+_MIN_OBJECT = 2  # letters after the trigger that make a signature worth merging on
+_SIG_LEN = 12
 
 
 def _session(s: str, t: Tables) -> dict | None:
@@ -722,7 +734,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
                     head = _headline(text, sa + _lead_clause_start(ctx, sa, clauses), sa + cb)
             obj = s[rel:oend] if oend > rel + len(trig) else s[rel:cb]
             ev = _event(ctx, (sa, sb), etype, head, text[h.start():h.end()], dating, future,
-                        place, place_simp, actors, session, routine, s[rel:cb] if own is None else obj)
+                        place, place_simp, actors, session, routine, s[rel:cb] if own is None else obj,
+                        s[ca:max(cb, oend)] if own is None else s[ia:oend])
             out.append(ev)
     return out
 
@@ -735,7 +748,7 @@ def _quoted(simp: str, sa: int, pos: int) -> bool:
 
 def _event(ctx: _Ctx, sent: tuple[int, int], etype: str, headline: str, trigger: str, dating: _Dating,
            future: bool, place: str | None, place_simp: str | None, actors: tuple[str, ...],
-           session: dict | None, routine: bool, wording: str) -> Event:
+           session: dict | None, routine: bool, wording: str, clause: str = "") -> Event:
     """An event of the sentence `sent`, with the dates and the expression that dated it."""
     sa, sb = sent
     return Event(
@@ -758,7 +771,8 @@ def _event(ctx: _Ctx, sent: tuple[int, int], etype: str, headline: str, trigger:
         session=session,
         is_routine=routine,
         modality=_modality(future, dating, ctx.pub),
-        merge_key=make_merge_key(etype, place_simp, session, dating.granularity, dating.basis, wording),
+        merge_key=make_merge_key(etype, place_simp, session, dating.granularity, dating.basis, wording,
+                                 len(trigger), clause),
     )
 
 
@@ -855,7 +869,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
         out.append(_event(ctx, (sa, sb), GENERIC_TYPE, _headline(text, sa + min(hs, ca), sa + cb),
                           text[sa + a:sa + b], dating, future, place, place_simp,
                           tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)), None, routine,
-                          s[a:cb]))
+                          s[a:cb], s[min(hs, ca):cb]))
     return out
 
 
