@@ -40,3 +40,72 @@ def literal_alternation(words: list[str]) -> str:
         return f"{body}?" if ends and single else (f"(?:{body})?" if ends else body)
 
     return pattern(trie) if trie else "(?!)"
+
+
+class LexiconMatch:
+    """One word found by a `Lexicon`, with the accessors of a `re.Match` the engines use."""
+
+    __slots__ = ("_start", "_end", "_text")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self._start, self._end, self._text = start, end, text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def span(self) -> tuple[int, int]:
+        return self._start, self._end
+
+    def group(self) -> str:
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"LexiconMatch({self._start}, {self._end}, {self._text!r})"
+
+
+class Lexicon:
+    """Finds the words of a lexicon in text as `literal_alternation` would, the leftmost
+    first and the longest there, without overlaps; `runs=True` joins words that follow
+    each other (韩国首尔) into one match, like `(?:a|b)+`.
+
+    An Aho-Corasick automaton (ahocorasick-rs) does it in one pass: Python's regex engine
+    tries the alternatives one by one at every character that starts a word, which made
+    the trigger and gazetteer scans a sixth of event extraction.
+    """
+
+    def __init__(self, words: list[str], runs: bool = False) -> None:
+        import ahocorasick_rs
+
+        self.words = sorted({w for w in words if w})
+        self.runs = runs
+        self._automaton = (ahocorasick_rs.AhoCorasick(self.words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+                           if self.words else None)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> list[LexiconMatch]:
+        if self._automaton is None:
+            return []
+        end = len(text) if endpos is None else min(endpos, len(text))
+        if pos >= end:
+            return []
+        part = text[pos:end] if pos or end < len(text) else text
+        spans = [(a + pos, b + pos) for _, a, b in self._automaton.find_matches_as_indexes(part)]
+        if self.runs and spans:
+            joined = [spans[0]]
+            for a, b in spans[1:]:
+                if a == joined[-1][1]:
+                    joined[-1] = (joined[-1][0], b)
+                else:
+                    joined.append((a, b))
+            spans = joined
+        return [LexiconMatch(a, b, text[a:b]) for a, b in spans]
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> LexiconMatch | None:
+        found = self.finditer(text, pos, endpos)
+        return found[0] if found else None
+
+    def match(self, text: str, pos: int = 0, endpos: int | None = None) -> LexiconMatch | None:
+        first = self.search(text, pos, endpos)
+        return first if first is not None and first.start() == pos else None

@@ -1,11 +1,12 @@
-"""The trie-factored lexicon regex finds what a longest-first flat alternation finds."""
+"""Lexicon searches find what a longest-first flat alternation finds: the trie-factored
+regex (for patterns that embed a lexicon) and the Aho-Corasick `Lexicon` (for scans)."""
 
 import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.core.datatables import literal_alternation
+from pipelines.core.datatables import Lexicon, literal_alternation
 from pipelines.core.events.tables import tables
 
 _ALPHABET = st.sampled_from(list("培训班会议召开.*(|?"))
@@ -25,8 +26,22 @@ def test_same_matches_as_longest_first_alternation(words: list[str], text: str) 
 
 def test_the_trigger_lexicon_prefers_the_longer_trigger() -> None:
     # 立案侦查 is a trigger row of its own, beside 立案
-    assert tables().trigger_re.search("警方已立案侦查").group() == "立案侦查"
+    assert tables().trigger_lexicon.search("警方已立案侦查").group() == "立案侦查"
 
 
 def test_empty_lexicon_matches_nothing() -> None:
     assert re.compile(literal_alternation([])).search("任何文字") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_ALPHABET, min_size=1, max_size=4), min_size=1, max_size=12),
+       st.text(_ALPHABET, max_size=40), st.integers(0, 45), st.integers(0, 45))
+def test_lexicon_scans_as_the_regex_does(words: list[str], text: str, pos: int, endpos: int) -> None:
+    flat, runs = _flat(words), re.compile(f"(?:{literal_alternation(words)})+")
+    assert [m.span() for m in Lexicon(words).finditer(text, pos, endpos)] == [
+        m.span() for m in flat.finditer(text, pos, endpos)]
+    assert [m.span() for m in Lexicon(words, runs=True).finditer(text, pos)] == [
+        m.span() for m in runs.finditer(text, pos)]
+    anchored = Lexicon(words, runs=True).match(text, pos)
+    expected = runs.match(text, pos)
+    assert (anchored and anchored.span()) == (expected and expected.span())

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from pipelines.core.datatables import LexiconMatch
 from pipelines.core.model import Document, Event, TimeMention
 
 from .tables import GENERIC_TYPE, Tables, tables
@@ -223,7 +224,7 @@ def _places(s: str, t: Tables,
             ) -> list[_Place]:
     """Confirmed chains of administrative units (筠连镇旗隆村), with a leading bare ns (宜宾),
     and runs of gazetteer names without a suffix (韩国, 台湾高雄)."""
-    gaz = [(m.start(), m.end()) for m in t.gazetteer_re.finditer(s)]
+    gaz = [(m.start(), m.end()) for m in t.gazetteer_runs.finditer(s)]
     units = _units(s, t)
     if not units:
         return [_Place(a, b) for a, b in gaz]
@@ -259,7 +260,7 @@ def _places(s: str, t: Tables,
 def _bare_place_after(s: str, i: int) -> tuple[int, int] | None:
     """A place name without suffix after 在/于/赴 (在成都成立...): a gazetteer name first
     (在中国海上搜救中心 is 中国, not the sea 中国海), else a word jieba knows as ns."""
-    m = tables().gazetteer_re.match(s, i)
+    m = tables().gazetteer_runs.match(s, i)
     if m:
         return m.start(), m.end()
     for k in (4, 3, 2):
@@ -415,7 +416,7 @@ def _sentence_places(ctx: _Ctx, sa: int, s: str) -> list[_Place]:
             return out
 
         memo["places"] = (_places(s, t, ns_near)
-                          if t.place_re.search(s) or t.gazetteer_re.search(s) else [])
+                          if t.place_re.search(s) or t.gazetteer_runs.search(s) else [])
     return memo["places"]
 
 
@@ -546,7 +547,7 @@ def _finest_within(ctx: _Ctx, sa: int, trig: int, pick: TimeMention,
 def _object_type(t: Tables, s: str, trig: str, after: int, clause_end: int) -> tuple[str | None, int]:
     # The head of the object noun phrase comes last: the last keyword that goes with this verb.
     found: tuple[str | None, int] = (None, after)
-    for m in t.object_re.finditer(s, after, min(clause_end, after + 40)):
+    for m in t.object_lexicon.finditer(s, after, min(clause_end, after + 40)):
         etype, only = t.objects[m.group()]
         if only is None or trig in only:
             found = (etype, m.end())
@@ -581,7 +582,7 @@ def _last_unit(p: str) -> str:
         for suf in suffixes:
             if p.startswith(suf, i) and i + len(suf) < len(p):
                 return p[i + len(suf):]
-    names = [m.group() for m in tables().gazetteer_name_re.finditer(p)]
+    names = [m.group() for m in tables().gazetteer_names.finditer(p)]
     if len(names) > 1 and "".join(names) == p:  # 福建厦门, 台湾高雄: a run of names
         return names[-1]
     for k in (4, 3, 2):  # a bare name glued in front (宜宾筠连县) is not part of the unit
@@ -636,7 +637,7 @@ def _session(s: str, t: Tables) -> dict | None:
     return {"congress": to_int(m.group("congress")), counter: to_int(m.group("n"))}
 
 
-def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[re.Match[str]],
+def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                      covered: list[tuple[int, int]]) -> list[Event]:
     t, simp, text = ctx.t, ctx.simp, ctx.doc.text
     s = simp[sa:sb]
@@ -935,7 +936,7 @@ def _title_place(ctx: _Ctx) -> tuple[str | None, str | None]:
     if b <= 0 or b > 80 or ctx.doc.body_start == 0:
         return None, None
     s = ctx.simp[a:b]
-    if not ctx.t.place_re.search(s) and not ctx.t.gazetteer_re.search(s):
+    if not ctx.t.place_re.search(s) and not ctx.t.gazetteer_runs.search(s):
         return None, None
     ps = _places(s, ctx.t, None)
     if not ps:
@@ -961,7 +962,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     if len(simp) != len(text):
         simp = text  # offsets must stay 1:1; matching on the original is the lesser evil
     body = max(0, min(doc.body_start or 0, len(text)))
-    hits = list(t.trigger_re.finditer(simp, body))
+    hits = list(t.trigger_lexicon.finditer(simp, body))
     ms = sorted((m for m in mentions if 0 <= m.start < m.end <= len(text)), key=lambda m: m.start)
     pub = doc.published_at.date() if doc.published_at is not None else None
     ctx = _Ctx(doc, simp, ms, [m.start for m in ms], pub, t, None, None, None)

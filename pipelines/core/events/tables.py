@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipelines.core.datatables import literal_alternation, read_rows
+from pipelines.core.datatables import Lexicon, literal_alternation, read_rows
 
 DATA = Path(__file__).with_name("data")
 # The type of a dated act whose verb no trigger row types (see nonevents.tsv).
@@ -36,15 +36,15 @@ class Tables:
     retold: frozenset[str]  # types whose undated mentions retell the story's one occurrence
     merge_by_day: frozenset[str]  # types whose reports merge by type, place and stated day
     triggers: dict[str, tuple[str, bool]]  # trigger -> (default type, needs an object)
-    trigger_re: re.Pattern[str]
+    trigger_lexicon: Lexicon  # every trigger, found leftmost-longest
     objects: dict[str, tuple[str, frozenset[str] | None]]  # keyword -> (type or "-", triggers)
-    object_re: re.Pattern[str]
+    object_lexicon: Lexicon
     place_suffixes: dict[str, int]
     suffixes_longest_first: tuple[str, ...]  # 自治州 before 州
     place_re: re.Pattern[str]
     not_place_re: re.Pattern[str] | None  # words ending in a suffix that are no unit (超市)
-    gazetteer_re: re.Pattern[str]  # runs of names (台湾高雄)
-    gazetteer_name_re: re.Pattern[str]  # one name
+    gazetteer_runs: Lexicon  # runs of names (台湾高雄)
+    gazetteer_names: Lexicon  # one name
     org_re: re.Pattern[str]
     future_re: re.Pattern[str]  # announced, wished, demanded, conditional: not (yet) done
     done_re: re.Pattern[str]  # perfective, passive and result markers (了, 已, 被, 成功)
@@ -109,15 +109,15 @@ def tables() -> Tables:
         retold=frozenset(r[0] for r in _rows("types.tsv") if len(r) > 4 and r[4].strip() == "1"),
         merge_by_day=frozenset(r[0] for r in _rows("types.tsv") if len(r) > 5 and r[5].strip() == "day"),
         triggers=triggers,
-        trigger_re=re.compile(_alternation(list(triggers))),
+        trigger_lexicon=Lexicon(list(triggers)),
         objects=objects,
-        object_re=re.compile(_alternation(list(objects))),
+        object_lexicon=Lexicon(list(objects)),
         place_suffixes=suffixes,
         suffixes_longest_first=tuple(sorted(suffixes, key=len, reverse=True)),
         place_re=re.compile(_alternation(list(suffixes))),
         not_place_re=re.compile(_alternation(not_places)) if not_places else None,
-        gazetteer_re=re.compile(f"(?:{_alternation(gazetteer)})+"),
-        gazetteer_name_re=re.compile(_alternation(gazetteer)),
+        gazetteer_runs=Lexicon(gazetteer, runs=True),
+        gazetteer_names=Lexicon(gazetteer),
         org_re=org_re,
         future_re=re.compile("|".join(f"(?:{p})" for p in modality.get("future", ["将于"]))),
         done_re=re.compile(_alternation(modality.get("done", ["了"]))),
