@@ -486,9 +486,12 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     pick = before[-1] if before else None
     if pick is None:
         # A date in another clause that has its own trigger dates that event, not this one.
+        # Nor does a date after publication date a reported act (案件押后至明年4月16日再讯，
+        # 随后…被押抵收押所: the remand is today's, the hearing next year's).
         in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
                    if _usable(m) and not any(a <= m.start < b for a, b in owned)
-                   and not _in_title(ctx.simp, m.start, sent[0])]
+                   and not _in_title(ctx.simp, m.start, sent[0])
+                   and (future or pub is None or m.earliest is None or m.earliest <= pub)]
         pick = in_sent[-1] if in_sent else None
     if pick is None and in_clause:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
