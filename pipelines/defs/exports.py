@@ -46,12 +46,23 @@ def timeline_picture(context: dg.AssetExecutionContext, settings: TimelineSettin
     """A PNG picture of the timeline (timeline.png beside the DuckDB file), shown inline in
     this asset's metadata."""
     from pipelines.publish.data import read_timeline_top
-    from pipelines.publish.png import MAX_ROWS, cjk_fonts, png_markdown, render_png_bytes
+    import warnings
+
+    from pipelines.publish.png import (
+        MAX_ROWS,
+        MissingCJKFont,
+        cjk_fonts,
+        png_markdown,
+        render_png_bytes,
+    )
 
     rows, total, sources = read_timeline_top(settings.db, MAX_ROWS)
     if not cjk_fonts():
-        context.log.warning("no CJK font installed (Debian: fonts-noto-cjk); Chinese shows as boxes")
-    png = render_png_bytes(rows, None, total, sources)
+        context.log.warning("no CJK font: Chinese shows as boxes (the project's dependency "
+                            "noto-cjk-sans-otc provides one; reinstall the project)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingCJKFont)  # said once above, in the run's log
+        png = render_png_bytes(rows, None, total, sources)
     out = settings.db.parent / "timeline.png"
     tmp = out.parent / f".{out.name}.tmp"
     tmp.write_bytes(png)

@@ -1,13 +1,16 @@
 """A PNG picture of the timeline, for the README, the Dagster UI and slides.
 
-Chinese needs a CJK font: Debian's fonts-noto-cjk provides Noto Sans CJK, found here
-through matplotlib's font manager. Without one the picture is still drawn (with boxes for
-the Chinese characters) and a warning says which package to install.
+Chinese needs a CJK font. The picture takes Noto Sans CJK from a Python package
+(noto-cjk-sans-otc, a dependency) and registers it with matplotlib by path, so neither a
+system font package nor matplotlib's font cache decides whether Chinese renders. Only
+when that package is missing does it look for an installed CJK font, and only when there
+is none either does it warn, once per process.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import warnings
 from datetime import timedelta
@@ -16,7 +19,8 @@ from typing import Any
 
 from pipelines.publish.data import display_date, is_uncertain, read_timeline_top, type_color
 
-# Traditional first (the seed is Traditional); every face has both scripts' glyphs.
+# Traditional first (the seed is Traditional); every face has both scripts' glyphs. The
+# packaged collection provides the first; the rest are what a system may have instead.
 CJK_FAMILIES = ("Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK HK", "Noto Sans CJK JP",
                 "Source Han Sans TC", "Source Han Sans SC", "WenQuanYi Zen Hei",
                 "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing TW")
@@ -28,20 +32,48 @@ class MissingCJKFont(UserWarning):
     """No CJK font: Chinese text renders as boxes."""
 
 
+def packaged_cjk_font() -> Path | None:
+    """The Noto Sans CJK collection shipped by the noto-cjk-sans-otc package, if installed."""
+    try:
+        from noto_cjk_sans_otc import FONT_PATH
+    except ImportError:
+        return None
+    path = Path(str(FONT_PATH))
+    return path if path.is_file() else None
+
+
+@functools.cache
+def register_packaged_font() -> Path | None:
+    """Add the packaged CJK font to matplotlib's font list (in memory, so a stale font
+    cache cannot hide it); once per process."""
+    path = packaged_cjk_font()
+    if path is not None:
+        from matplotlib import font_manager
+
+        font_manager.fontManager.addfont(str(path))
+    return path
+
+
 def cjk_fonts() -> list[str]:
-    """Installed CJK font families, best first (empty when none is installed)."""
+    """CJK font families matplotlib can use, best first (empty when there is none)."""
     from matplotlib import font_manager
 
+    register_packaged_font()
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return [name for name in CJK_FAMILIES if name in installed]
 
 
+_warned_missing = False
+
+
 def _font_families() -> list[str]:
+    global _warned_missing
     found = cjk_fonts()
-    if not found:
-        warnings.warn("no CJK font found (install the Debian package fonts-noto-cjk): "
-                      "Chinese text in the timeline picture will show as boxes",
-                      MissingCJKFont, stacklevel=3)
+    if not found and not _warned_missing:
+        _warned_missing = True
+        warnings.warn("no CJK font found (reinstall the project: its dependency "
+                      "noto-cjk-sans-otc provides one): Chinese text in the timeline picture "
+                      "will show as boxes", MissingCJKFont, stacklevel=3)
     # DejaVu Sans after the CJK face: matplotlib falls back per glyph for Latin and digits.
     return [*found[:1], "DejaVu Sans"]
 
@@ -192,5 +224,5 @@ def png_markdown(png: bytes, alt: str = "timeline") -> str:
     return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
 
 
-__all__ = ["cjk_fonts", "png_markdown", "render_png_bytes", "render_timeline_figure",
+__all__ = ["cjk_fonts", "packaged_cjk_font", "register_packaged_font", "png_markdown", "render_png_bytes", "render_timeline_figure",
            "render_timeline_png"]
