@@ -126,7 +126,7 @@ def render_timeline_figure(rows: list[dict[str, Any]], title: str | None = None,
         sub = f"{total} 件事件" + (f"（顯示 {len(shown)} 件）" if total > len(shown) else "")
         if sources:
             sub += "　來源：" + "、".join(sources[:4]) + ("等" if len(sources) > 4 else "")
-        fig.suptitle(heading, x=0.01, ha="left", fontsize=15, fontweight="bold")
+        fig.suptitle(heading, x=0.01, ha="left", fontsize=16)  # the packaged CJK face has no bold
         ax.set_title(sub, loc="left", fontsize=10, color="#57606a")
         if not shown:
             ax.text(0.5, 0.5, "尚無事件", ha="center", va="center", fontsize=14, color="#57606a",
