@@ -91,12 +91,14 @@ def query_terms(query: str) -> list[str]:
                 words.append(word)
     if any(len(w) > 1 for w in words):
         words = [w for w in words if len(w) > 1]
+    return ["|".join(spellings(word)) for word in words]
+
+
+def spellings(text: str) -> list[str]:
+    """The text as given, in Simplified and in Traditional script, without repeats."""
     t2s, s2t = _converters()
-    terms = []
-    for word in words:
-        spellings = dict.fromkeys([word, t2s.convert(word), s2t.convert(word)])
-        terms.append("|".join(spellings))
-    return terms
+    text = unicodedata.normalize("NFKC", text).strip()
+    return list(dict.fromkeys([text, t2s.convert(text), s2t.convert(text)]))
 
 
 def search_argument(query: str) -> str:
