@@ -259,13 +259,38 @@ def show(
     caption = None
     if more > 0:
         caption = (f"{len(rows):,} of {total:,} rows"
-                   + (" (the most reported): `timeline show` or `timeline run --show all` for all"
-                      if caption_more else ": raise --limit for more"))
+                   + (" (most reported); all: timeline show" if caption_more else "; more: --limit"))
+    if fmt is OutputFormat.table and rows:
+        caption = ((caption + " · ") if caption else "") + "* date inferred, ? undated"
     _print_rows(columns, rows, fmt, total, caption)
 
 
 # Too long for a terminal table; csv and json carry them.
-_TABLE_HIDDEN = ("evidence", "event_id", "modality", "granularity", "latest")
+# The date column says how sure the date is (推定, 日期不詳), so date_basis is not needed.
+_TABLE_HIDDEN = ("evidence", "event_id", "modality", "granularity", "latest", "date_basis", "actors")
+# Widths rich may not squeeze below (a date, a type) or grow past (a place).
+_TABLE_WIDTHS = {"earliest": 16, "event_type": 11, "place": 12, "num_sources": 3, "score": 6}
+
+
+def terminal_date(row: dict) -> str:
+    """A row's date in few columns: 2020-07-17, 2020-05, 2020, a range as 2020-05-01…12-16;
+    * when inherited from an earlier date in the text, ? when the text gives none."""
+    earliest, latest = row.get("earliest"), row.get("latest")
+    if earliest is None:
+        return "?"
+    latest = latest or earliest
+    if row.get("date_basis") == "bounded":
+        return f"{earliest.year}?"
+    granularity = row.get("granularity")
+    if granularity == "year" and earliest.year == latest.year:
+        text = f"{earliest.year}"
+    elif granularity == "month" and earliest.strftime("%Y-%m") == latest.strftime("%Y-%m"):
+        text = earliest.strftime("%Y-%m")
+    elif earliest == latest:
+        text = earliest.isoformat()
+    else:
+        text = f"{earliest}…{latest.strftime('%m-%d') if latest.year == earliest.year else latest}"
+    return text + ("*" if row.get("date_basis") == "inherited" else "")
 
 
 def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat, total: int | None = None,
@@ -284,27 +309,29 @@ def _print_rows(columns: list[str], rows: list[tuple], output: OutputFormat, tot
     from rich.console import Console
     from rich.table import Table
 
-    from pipelines.publish.data import display_date
-
-    # One line per row, whatever the width: the date as a person reads it (2020年5月,
-    # 2020年（日期不詳）), headlines and places cut with … rather than folded over lines.
+    # Piped into a file or a pager, rich would cut Chinese headlines at 80 columns.
+    # One line per row, whatever the width: headlines and places cut with … rather than
+    # folded over lines.
     table = Table(title=f"timeline ({total if total is not None else len(rows):,} events)",
                   caption=caption, show_lines=False, box=None, pad_edge=False)
     shown = [c for c in columns if c not in _TABLE_HIDDEN]
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    # rich measures an unwrapped cell at its full width and would drop whole columns to
+    # fit; the headline gets what the other columns leave instead.
+    rest = sum(_TABLE_WIDTHS.get(c, 0) + 2 for c in shown if c != "headline")
     for name in shown:
         label = {"earliest": "date", "num_sources": "n", "event_type": "type"}.get(name, name)
-        wide = name in ("headline", "evidence")
-        table.add_column(label, no_wrap=True, overflow="ellipsis", ratio=3 if wide else None,
-                         min_width=12 if wide else None, justify="right" if name == "num_sources" else "left")
+        width = _TABLE_WIDTHS.get(name, max(12, console.width - rest - 2))
+        table.add_column(label, no_wrap=True, overflow="ellipsis", max_width=width,
+                         justify="right" if name in ("num_sources", "score") else "left")
     for row in rows:
         record = dict(zip(columns, row, strict=True))
         cells = []
         for name in shown:
-            value = display_date(record) if name == "earliest" else record[name]
-            cells.append("" if value is None else str(value))
+            value = terminal_date(record) if name == "earliest" else record[name]
+            cells.append("" if value is None else f"{value:.1f}" if isinstance(value, float) else str(value))
         table.add_row(*cells)
-    # Piped into a file or a pager, rich would cut Chinese headlines at 80 columns.
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    console.print(table)
 
 
 @app.command()
