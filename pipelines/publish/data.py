@@ -58,23 +58,30 @@ def _rows(cursor: Any) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def read_timeline(db_path: Path | str) -> list[dict[str, Any]]:
-    """Every row of the published `timeline` table, earliest first (read-only)."""
+def read_timeline(db_path: Path | str, search: str | None = None) -> list[dict[str, Any]]:
+    """Every row of the published `timeline` table (or those `search` matches), earliest
+    first (read-only)."""
+    from pipelines.store.timeline_query import timeline_relation
+
     with _timeline_connection(db_path) as con:
-        return _rows(con.execute(f"SELECT * FROM timeline {TIMELINE_ORDER}"))
+        return _rows(con.execute(f"SELECT * FROM {timeline_relation(con, search)} {TIMELINE_ORDER}"))
 
 
-def read_timeline_top(db_path: Path | str, limit: int) -> tuple[list[dict[str, Any]], int, list[str]]:
+def read_timeline_top(db_path: Path | str, limit: int, search: str | None = None,
+                      ) -> tuple[list[dict[str, Any]], int, list[str]]:
     """The `limit` most reported dated rows (then earliest), by date; the number of dated
     rows; every source. What a picture needs, without reading a large timeline whole."""
+    from pipelines.store.timeline_query import timeline_relation
+
     with _timeline_connection(db_path) as con:
+        relation = timeline_relation(con, search)
         rows = _rows(con.execute(
-            "SELECT * FROM (SELECT * FROM timeline WHERE earliest IS NOT NULL "
+            f"SELECT * FROM (SELECT * FROM {relation} WHERE earliest IS NOT NULL "
             "ORDER BY coalesce(num_sources, 1) DESC, earliest, latest, event_type, event_id LIMIT ?) "
             f"{TIMELINE_ORDER}", [limit]))
-        total = con.execute("SELECT count(*) FROM timeline WHERE earliest IS NOT NULL").fetchone()[0]
+        total = con.execute(f"SELECT count(*) FROM {relation} WHERE earliest IS NOT NULL").fetchone()[0]
         sources = [r[0] for r in con.execute(
-            "SELECT DISTINCT unnest(sources) AS s FROM timeline ORDER BY s").fetchall()]
+            f"SELECT DISTINCT unnest(sources) AS s FROM {relation} ORDER BY s").fetchall()]
     return rows, int(total), sources
 
 

@@ -207,11 +207,13 @@ def render_png_bytes(rows: list[dict[str, Any]], title: str | None = None,
     return buffer.getvalue()
 
 
-def render_timeline_png(db_path: Path | str, out_path: Path | str, title: str | None = None) -> Path:
-    """Draw the timeline of a published DuckDB file to a PNG file; returns its path."""
+def render_timeline_png(db_path: Path | str, out_path: Path | str, title: str | None = None,
+                        search: str | None = None) -> Path:
+    """Draw the timeline of a published DuckDB file (or the rows `search` matches) to a
+    PNG file; returns its path."""
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    rows, total, sources = read_timeline_top(db_path, MAX_ROWS)
+    rows, total, sources = read_timeline_top(db_path, MAX_ROWS, search)
     data = render_png_bytes(rows, title, total, sources)
     tmp = out.parent / f".{out.name}.tmp"
     tmp.write_bytes(data)

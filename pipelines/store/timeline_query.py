@@ -101,3 +101,13 @@ def query_timeline(con: duckdb.DuckDBPyConnection, request: TimelineQuery,
 def first_recorded(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """When the log's first fact was recorded (UTC), or None for an empty log."""
     return con.execute("SELECT min(recorded_at) FROM event_log").fetchone()[0]
+
+
+def timeline_relation(con: duckdb.DuckDBPyConnection, search: str | None) -> str:
+    """SQL for the timeline's rows, or only those a search matches (same columns), to put
+    after FROM. For exports, whose COPY takes no parameters: the terms are a literal."""
+    if search is None:
+        return "timeline"
+    con.execute(search_macro().replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"))
+    terms = " ".join(query_terms(search)).replace("'", "''")
+    return f"(SELECT * EXCLUDE (score, terms_matched) FROM timeline_search('{terms}'))"
