@@ -7,6 +7,7 @@ its Chinese date wording from here, so the three never disagree about an event.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -161,6 +162,22 @@ def display_date(row: dict[str, Any]) -> str:
         return f"{years}（日期不詳）"
     text = _span(earliest, latest, row.get("granularity") or "day")
     return f"{text}（推定）" if basis == "inherited" else text
+
+
+def subject_title(rows: list[dict[str, Any]]) -> str:
+    """A title naming what the rows are about: the place most of them name (筠連縣：新聞
+    時間線), when one place accounts for at least a third of the placed rows; else the
+    years they span."""
+    places = Counter(r.get("place") for r in rows if r.get("place"))
+    years = sorted(r["earliest"].year for r in rows if r.get("earliest") is not None)
+    # The middle of the years: one row dated to year 3 by a stray number must not stretch it.
+    years = years[len(years) // 20 : len(years) - len(years) // 20]
+    span = "" if not years else f"（{years[0]}年）" if years[0] == years[-1] else f"（{years[0]}–{years[-1]}年）"
+    if places:
+        place, n = places.most_common(1)[0]
+        if n * 3 >= sum(places.values()):
+            return f"{place}：新聞時間線{span}"
+    return f"新聞時間線{span}"
 
 
 def type_color(event_type: str | None) -> str:

@@ -17,7 +17,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pipelines.publish.data import display_date, is_uncertain, read_timeline_top, type_color
+from pipelines.publish.data import (
+    display_date,
+    is_uncertain,
+    read_timeline_top,
+    subject_title,
+    type_color,
+)
 
 # Traditional first (the seed is Traditional); every face has both scripts' glyphs. The
 # packaged collection provides the first; the rest are what a system may have instead.
@@ -122,7 +128,7 @@ def render_timeline_figure(rows: list[dict[str, Any]], title: str | None = None,
         fig, ax = plt.subplots(figsize=(12, height), dpi=130)
         if sources is None:
             sources = sorted({s for r in rows for s in (r.get("sources") or [])})
-        heading = title or "新聞時間線"
+        heading = title or subject_title(rows)
         sub = f"{total} 件事件" + (f"（顯示 {len(shown)} 件）" if total > len(shown) else "")
         if sources:
             sub += "　來源：" + "、".join(sources[:4]) + ("等" if len(sources) > 4 else "")
