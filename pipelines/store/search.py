@@ -78,15 +78,20 @@ _WORD = re.compile(r"\w+")
 def query_terms(query: str) -> list[str]:
     """The query as the macro's terms: jieba's words of each part, in both scripts.
 
-    Single characters are dropped when the query has longer words (的, 在 would match
-    everything); a query of one character keeps it.
+    jieba's dictionary is Simplified, so a Traditional query is cut on its Simplified
+    copy (same length) and each word taken back from the original. Single characters are
+    dropped when the query has longer words (的, 在 would match everything); a query of
+    one character keeps it.
     """
     import jieba
+
+    from pipelines.core.script import to_simplified
 
     jieba.setLogLevel(60)  # its dictionary-loading chatter is not for the user
     words: list[str] = []
     for part in _WORD.findall(unicodedata.normalize("NFKC", query)):
-        for word in jieba.cut(part):
+        for _, start, end in jieba.tokenize(to_simplified(part)):
+            word = part[start:end]
             if _WORD.fullmatch(word) and word not in words:
                 words.append(word)
     if any(len(w) > 1 for w in words):
