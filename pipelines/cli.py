@@ -261,7 +261,7 @@ def show(
         caption = (f"{len(rows):,} of {total:,} rows"
                    + (" (most reported); all: timeline show" if caption_more else "; more: --limit"))
     if fmt is OutputFormat.table and rows:
-        caption = ((caption + " · ") if caption else "") + "* date inferred, ? undated"
+        caption = ((caption + "\n") if caption else "") + "date: * inferred, ? not given"
     _print_rows(columns, rows, fmt, total, caption)
 
 

@@ -98,6 +98,10 @@ def test_run_exits_zero_with_quarantined_files(workspace):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "quarantined: empty.txt: empty file" in result.stderr
     assert workspace.count("rejected_documents") == 1
+    # Redirected, progress is plain lines: one per phase with its count and time.
+    for line in ("scan: 2 documents in", "extract: 1 documents in", "publish: in"):
+        assert any(x.startswith(line) for x in result.stderr.splitlines()), result.stderr
+    assert "\r" not in result.stderr and "\x1b[" not in result.stderr
 
 
 def _cli_run(ws, *extra: str) -> subprocess.CompletedProcess:
