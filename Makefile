@@ -34,7 +34,7 @@ fuzz: $(STAMP) ## Hypothesis with 10,000 examples per property
 ui: $(STAMP) ## the Dagster UI on http://127.0.0.1:3000, with history kept in .dagster_home/
 	mkdir -p $(UI_HOME)
 	cp dagster.yaml $(UI_HOME)/dagster.yaml
-	DAGSTER_HOME=$(UI_HOME) $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	DAGSTER_HOME=$(UI_HOME) $(BIN)/dagster dev -h 127.0.0.1 -p 3000  # the code location zh_news_timeline, from pyproject.toml
 
 bench: $(STAMP) ## speed and memory against JioNLP and dateparser (see bench/)
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -502,8 +502,8 @@ def _register_optional_commands() -> None:
 def main() -> None:
     import warnings
 
-    # Dagster flags the single-run backfill policy as beta on every import; users of the
-    # CLI cannot act on that, so it stays out of their terminal.
+    # Dagster's beta notices (pipelines/defs silences the backfill policy's) and its
+    # deprecations are for this project's developers, not for users of the CLI.
     warnings.filterwarnings("ignore", message=r".*is currently in beta.*")
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"dagster\..*")
     _register_optional_commands()

@@ -159,15 +159,22 @@ def _check_results(outcomes: list[AuditOutcome], with_sample: bool = False) -> I
 
 
 def timeline_preview(con: duckdb.DuckDBPyConnection, rows: int = 10) -> dg.MetadataValue:
-    """The newest timeline rows as a Markdown table for the asset page."""
-    recent = con.execute(
-        "SELECT earliest, latest, event_type, headline, place, num_sources FROM timeline "
-        "ORDER BY latest DESC, earliest DESC LIMIT ?", [rows]).fetchall()
-    lines = ["| earliest | latest | type | headline | place | sources |", "|---|---|---|---|---|---|"]
-    for r in recent:
-        cells = ["" if v is None else str(v).replace("|", "/") for v in r]
-        lines.append("| " + " | ".join(cells) + " |")
-    return dg.MetadataValue.md("\n".join(lines))
+    """The newest timeline rows for the asset page: a Markdown list, not a table, so the
+    UI's narrow metadata column shows whole headlines (a six-column table squeezed them
+    to a few characters a line)."""
+    from pipelines.publish.data import display_date
+
+    cursor = con.execute(
+        "SELECT earliest, latest, granularity, date_basis, event_type, headline, place, num_sources "
+        "FROM timeline ORDER BY date_basis = 'bounded', latest DESC, earliest DESC, event_id LIMIT ?", [rows])
+    names = [d[0] for d in cursor.description]
+    lines = []
+    for values in cursor.fetchall():
+        row = dict(zip(names, values, strict=True))
+        extra = " · ".join(x for x in (row["place"], row["event_type"], f"{row['num_sources'] or 1} 篇報道") if x)
+        headline = (row["headline"] or "").replace("*", "\\*").replace("_", "\\_")
+        lines.append(f"- **{display_date(row)}** {headline} ({extra})")
+    return dg.MetadataValue.md("\n".join(lines) or "尚無事件")
 
 
 ALL_ASSETS = [articles, extractions, event_log, warehouse]

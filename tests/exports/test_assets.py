@@ -38,3 +38,18 @@ def test_definitions_include_the_export_assets():
 
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
     assert {"timeline_page", "timeline_picture", "timeline"} <= keys
+
+
+def test_preview_lists_whole_headlines_newest_dated_first(hand_db):
+    import duckdb
+
+    from pipelines.defs.assets import timeline_preview
+
+    with duckdb.connect(str(hand_db), read_only=True) as con:
+        headlines = [r[0] for r in con.execute("SELECT headline FROM timeline").fetchall()]
+        text = timeline_preview(con).value
+    lines = text.splitlines()
+    assert len(lines) == len(headlines) and all(line.startswith("- **") for line in lines)
+    assert all(any(h in line for line in lines) for h in headlines)  # never cut
+    assert "豐樂鄉龍塘村成功避險" in lines[0]  # the newest stated date leads; undated rows last
+    assert "日期不詳" in lines[-1]
