@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 UI_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test test-scale ui lint fuzz bench clean install
+.PHONY: run test test-fast test-scale ui lint fuzz bench clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ run: $(STAMP) ## ingest seeds/ into warehouse/timeline.duckdb and print the time
 test: $(STAMP) ## ruff, then every test but the long fuzz runs
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+
+test-fast: $(STAMP) ## ruff, then the tests that need no subprocess pipeline, UI or browser (under a minute)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m 'not fuzz and not scale and not slow'
 
 test-scale: $(STAMP) ## Postgres instance + celery executor tests (need the servers; .ci/services starts them)
 	$(BIN)/pip install --quiet -e '.[test,scale]'
