@@ -18,7 +18,9 @@ app = typer.Typer(
     help="Timelines of dated events from Chinese news, with an append-only event log in DuckDB.\n\n"
     "Examples:\n\n"
     "  timeline run                      # ingest seeds/ into warehouse/timeline.duckdb\n\n"
-    "  timeline show --from 2020-05-01 --type evacuation\n\n"
+    "  timeline show --from 2020-5-1 --to 2020年8月 --type evacuation\n\n"
+    "  timeline show --search '唐山 烧烤店'   # one story across all articles, most relevant first\n\n"
+    "  timeline export --search 唐山 --format html tangshan.html\n\n"
     "  echo '今年5月以來' | timeline extract --reference 2020-12-16\n\n"
     "  timeline show --as-of '2026-11-01 12:00'",
     no_args_is_help=True,
@@ -247,13 +249,13 @@ def show(
     with connect_read_only(db) as con:
         columns, rows, total = query_timeline(con, request)
         first = first_recorded(con) if moment is not None and not total else None
-    if moment is not None and not total:
-        if first is None:
-            typer.echo("note: the event log is empty: nothing was ever recorded", err=True)
-        elif first > moment:
-            typer.echo(f"note: nothing was recorded by {moment:%Y-%m-%d %H:%M:%S} UTC: the first fact was "
-                       f"recorded at {first:%Y-%m-%d %H:%M:%S} UTC; give a later --as-of", err=True)
-    if search is not None and not total:
+    before_anything = moment is not None and not total and (first is None or first > moment)
+    if before_anything and first is None:
+        typer.echo("note: the event log is empty: nothing was ever recorded", err=True)
+    elif before_anything:
+        typer.echo(f"note: nothing was recorded by {moment:%Y-%m-%d %H:%M:%S} UTC: the first fact was "
+                   f"recorded at {first:%Y-%m-%d %H:%M:%S} UTC; give a later --as-of", err=True)
+    elif search is not None and not total:
         typer.echo(f"note: no timeline row mentions {search!r}", err=True)
     more = total - len(rows)
     caption = None
