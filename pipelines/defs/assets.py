@@ -95,9 +95,9 @@ def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
     """The append-only event log: facts of ingestion, revision, withdrawal, observation
     and retraction, as immutable Parquet segments beside the warehouse file. Re-running
     on unchanged input appends nothing."""
-    with phase("append", None, "facts", log=context.log.info, stderr=settings.show_progress):
+    with phase("append", None, "facts", log=context.log.info, stderr=settings.show_progress) as counted:
         appended = append_to_log(extractions, settings.log, settings.extractor_version, context.run.run_id)
-    context.log.info(f"appended {sum(appended.values()):,} facts to the log")
+        counted(sum(appended.values()))
     context.add_output_metadata({
         "appended": sum(appended.values()),
         **{f"appended_{kind}": n for kind, n in sorted(appended.items())},
@@ -134,8 +134,10 @@ def warehouse(context: dg.AssetExecutionContext, settings: TimelineSettings):
     published file only if every blocking audit passes.
     """
     try:
-        with phase("publish", None, log=context.log.info, stderr=settings.show_progress):
+        with phase("publish", None, "new log rows", log=context.log.info,
+                   stderr=settings.show_progress) as counted:
             result = publish(settings.db, settings.log)
+            counted(result.log_rows)
     except AuditFailed as failed:
         yield from _check_results(failed.outcomes, with_sample=True)
         raise dg.Failure(str(failed)) from failed

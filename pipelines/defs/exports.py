@@ -26,8 +26,9 @@ def timeline_page(context: dg.AssetExecutionContext, settings: TimelineSettings)
     from pipelines.publish.page import write_page
 
     out = settings.db.parent / "timeline.html"
-    with phase("page", None, log=context.log.info, stderr=settings.show_progress):
+    with phase("page", None, "events", log=context.log.info, stderr=settings.show_progress) as counted:
         events = write_page(settings.db, out, limit=PAGE_ROWS)
+        counted(events)
     context.log.info(f"wrote {events} events to {out}")
     path = out.resolve()
     return dg.MaterializeResult(metadata={
