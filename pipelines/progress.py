@@ -56,7 +56,9 @@ def phase(name: str, total: int | None = None, unit: str = "documents", *,
     finally:
         if bar is not None:
             bar.stop()
-        count = f" {done:,} {unit}" if done else ""
+        # "extract: 0 of 2,000 documents" when the log already had them all.
+        of = f" of {total:,}" if total and done != total else ""
+        count = f" {done:,}{of} {unit}" if done or total else ""
         line = f"{name}:{count} in {time.monotonic() - started:.1f} s"
         if log is not None:
             log(line)
