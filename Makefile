@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 UI_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test test-scale ui lint fuzz bench clean install
+.PHONY: run test test-fast test-scale ui lint fuzz bench clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP) ## ruff, then every test but the long fuzz runs
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
+test-fast: $(STAMP) ## ruff, then the tests that need no subprocess pipeline, UI or browser (under a minute)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m 'not fuzz and not scale and not slow'
+
 test-scale: $(STAMP) ## Postgres instance + celery executor tests (need the servers; .ci/services starts them)
 	$(BIN)/pip install --quiet -e '.[test,scale]'
 	$(BIN)/pytest -q -m scale tests/dagster
@@ -34,7 +38,7 @@ fuzz: $(STAMP) ## Hypothesis with 10,000 examples per property
 ui: $(STAMP) ## the Dagster UI on http://127.0.0.1:3000, with history kept in .dagster_home/
 	mkdir -p $(UI_HOME)
 	cp dagster.yaml $(UI_HOME)/dagster.yaml
-	DAGSTER_HOME=$(UI_HOME) $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	DAGSTER_HOME=$(UI_HOME) $(BIN)/dagster dev -h 127.0.0.1 -p 3000  # the code location zh_news_timeline, from pyproject.toml
 
 bench: $(STAMP) ## speed and memory against JioNLP and dateparser (see bench/)
 	$(BIN)/pip install --quiet -e '.[test,bench]'

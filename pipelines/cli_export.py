@@ -40,6 +40,8 @@ Examples:
   timeline export --format timelinejs - > timeline.json
 
   timeline export timeline.csv
+
+  timeline export --search '唐山 烧烤店' --format html tangshan.html
 """
 
 
@@ -56,6 +58,9 @@ def export(
         help="parquet, csv, json, timelinejs, html or png (default: from OUT's suffix).")] = None,
     db: Annotated[Path, typer.Option("--db", envvar="TIMELINE_DB", help="The published DuckDB file.")] = Path(DEFAULT_DB),
     title: Annotated[str | None, typer.Option("--title", help="Title of the page, picture or TimelineJS.")] = None,
+    search: Annotated[str | None, typer.Option(
+        "--search", help="Only the rows about this (full-text, as in `timeline show --search`): "
+                         "one story's chronology, titled by the query.")] = None,
 ) -> None:
     from pipelines.publish.data import MissingWarehouse
     from pipelines.publish.formats import export_timeline
@@ -82,10 +87,12 @@ def export(
             from pipelines.publish.data import read_timeline
             from pipelines.publish.png import render_timeline_png
 
-            render_timeline_png(db, out, title=title)
-            n = len(read_timeline(db))
+            if search is not None and title is None:
+                title = f"{search.strip()}：時間線"
+            render_timeline_png(db, out, title=title, search=search)
+            n = len(read_timeline(db, search))
         else:
-            n = export_timeline(db, out, fmt.value, title=title)
+            n = export_timeline(db, out, fmt.value, title=title, search=search)
     except (MissingWarehouse, ValueError) as exc:
         _fail(str(exc))
     except OSError as exc:

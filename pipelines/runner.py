@@ -26,7 +26,8 @@ class RunOutcome:
     success: bool
     run_id: str | None
     partitions: int
-    error: str | None = None
+    error: str | None = None  # one line: the step, the exception's class and message
+    traceback: str | None = None  # the whole chain, for --debug
 
 
 def known_paths(settings: TimelineSettings) -> set[str]:
@@ -46,15 +47,18 @@ def instance_for_cli() -> dg.DagsterInstance:
 
 
 def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None = None,
-                 log_level: str = "WARNING") -> RunOutcome:
-    """Run every asset over the seeds folder in this process; Dagster's log at `log_level`."""
+                 log_level: str = "CRITICAL", only: list[str] | None = None) -> RunOutcome:
+    """Run every asset over the seeds folder in this process; Dagster's log at `log_level`
+    (the outcome carries a failure's cause, so the console log stays quiet by default).
+    `only`: these seed paths alone (one file given to the CLI); the others the folder or
+    the log knows are left as they are, so nothing is withdrawn."""
     from pipelines.definitions import defs  # the graph the UI shows, exports included
 
     assets = list(defs.assets or [])
     digests = seed_digests(settings.seeds)  # before the run reads anything
     instance = instance or instance_for_cli()
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    keys = sorted(set(seed_paths(settings.seeds)) | known_paths(settings))
+    keys = sorted(only) if only is not None else sorted(set(seed_paths(settings.seeds)) | known_paths(settings))
     if not keys:
         publish(settings.db, settings.log)  # an empty but valid warehouse
         return RunOutcome(True, None, 0)
@@ -73,30 +77,38 @@ def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None
             assets, instance=instance, resources=resources, run_config=run_config,
             tags={RANGE_START: ordered[0], RANGE_END: ordered[-1]}, raise_on_error=False,
         )
-        return _recorded(_outcome(result, len(keys)), settings, digests)
+        return _recorded(_outcome(result, len(keys)), settings, digests, only is None)
     for key in ordered:
         result = dg.materialize(assets, instance=instance, resources=resources,
                                 run_config=run_config, partition_key=key, raise_on_error=False)
         if not result.success:
             return _outcome(result, len(keys))
-    return _recorded(_outcome(result, len(keys)), settings, digests)
+    return _recorded(_outcome(result, len(keys)), settings, digests, only is None)
 
 
-def _recorded(outcome: RunOutcome, settings: TimelineSettings, digests: dict[str, str]) -> RunOutcome:
+def _recorded(outcome: RunOutcome, settings: TimelineSettings, digests: dict[str, str],
+              full: bool = True) -> RunOutcome:
     """A successful full run leaves a manifest so the next unchanged run can stop early."""
-    if outcome.success:
+    if outcome.success and full:
         record_full_run(settings.db, settings.seeds, digests, settings.extractor_version,
                         settings.max_bytes)
     return outcome
 
 
 def _outcome(result: dg.ExecuteInProcessResult, partitions: int) -> RunOutcome:
-    error = None
-    if not result.success:
-        failures = [e for e in result.all_events if e.is_step_failure]
-        if failures:
-            data = failures[0].step_failure_data
-            error = data.error.message.strip() if data and data.error else "step failed"
-        else:
-            error = "run failed"
-    return RunOutcome(result.success, result.run_id, partitions, error)
+    if result.success:
+        return RunOutcome(True, result.run_id, partitions)
+    failures = [e for e in result.all_events if e.is_step_failure]
+    data = failures[0].step_failure_data if failures else None
+    if data is None or data.error is None:
+        return RunOutcome(False, result.run_id, partitions, "run failed")
+    # Dagster wraps the asset's exception ("Error occurred while executing op ..."); the
+    # innermost cause is what went wrong, and an OSError's message names its file.
+    error = data.error
+    while error.cause is not None:
+        error = error.cause
+    message = " ".join(error.message.split())
+    if not message.startswith(error.cls_name or "\0"):
+        message = f"{error.cls_name}: {message}"
+    line = f"step {failures[0].step_key}: {message}"
+    return RunOutcome(False, result.run_id, partitions, line, data.error.to_string())

@@ -93,3 +93,25 @@ def seeded(tmp_path_factory) -> Workspace:
     ws.add_seed()
     ws.run()
     return ws
+
+
+# `make test-fast` leaves these out: each runs the pipeline in subprocesses, kills runs,
+# serves the UI or drives a browser (seconds to minutes apiece). Everything else stays in.
+SLOW = (
+    "tests/dagster/",
+    "tests/robustness/test_kill.py",
+    "tests/robustness/test_messy_folder.py",
+    "tests/test_event_sourcing.py",
+    "tests/test_run_output.py",
+    "tests/exports/test_browser.py",
+    "tests/test_cli.py::test_unchanged_folder_stops_before_any_work",
+    "tests/test_cli.py::test_run_exits_zero_with_quarantined_files",
+    "tests/test_cli_errors.py::test_seeds_may_be_one_file",
+    "tests/test_cli_errors.py::test_a_failed_run_names_the_file_and_cause_in_one_line",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)

@@ -5,14 +5,14 @@ is one small run; the published tables are one projection of the whole log.
 """
 
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 
 import dagster as dg
 import duckdb
 
 from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.defs.resources import TimelineSettings
+from pipelines.progress import phase
 from pipelines.store.audits import AUDITS, AuditFailed, AuditOutcome, run_audits
 from pipelines.store.ingest import ExtractionBatch, Scan, append_to_log, extract_changed, scan_seeds
 from pipelines.store.readonly import connect_read_only
@@ -41,7 +41,8 @@ def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> S
     becomes documents or is quarantined with a reason. JSONL dumps stream one document
     per line. A deleted file yields nothing, which later withdraws its documents.
     """
-    scan = scan_seeds(settings.seeds, context.partition_keys, settings.max_bytes)
+    with phase("scan", None, "documents", log=context.log.info, stderr=settings.show_progress) as advance:
+        scan = scan_seeds(settings.seeds, context.partition_keys, settings.max_bytes, advance)
     for rej in scan.rejections:
         context.log.warning(f"quarantined {rej.path}: {rej.reason}")
     context.add_output_metadata({
@@ -51,19 +52,6 @@ def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> S
         "seed_files": len(scan.scope_paths),
     })
     return scan
-
-
-@contextmanager
-def extraction_progress(enabled: bool, total: int) -> Iterator[Callable[[int], None] | None]:
-    """A rich progress bar for long ingests from the terminal; nothing otherwise."""
-    if not enabled or total < 50:
-        yield None
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as bar:
-        task = bar.add_task("extracting", total=total)
-        yield lambda n: bar.advance(task, n)
 
 
 @dg.asset(
@@ -78,7 +66,8 @@ def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
     Articles whose content hash and extractor version the log already has are skipped
     before any parsing. Extraction uses a process pool when the batch is large.
     """
-    with extraction_progress(settings.show_progress, len(articles.docs)) as advance:
+    with phase("extract", len(articles.docs), "documents", log=context.log.info,
+               stderr=settings.show_progress) as advance:
         batch = extract_changed(articles, settings.log, settings.extractor_version,
                                 settings.worker_count, advance)
     errors = [ex for ex in batch.extractions if ex.error]
@@ -106,7 +95,9 @@ def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
     """The append-only event log: facts of ingestion, revision, withdrawal, observation
     and retraction, as immutable Parquet segments beside the warehouse file. Re-running
     on unchanged input appends nothing."""
-    appended = append_to_log(extractions, settings.log, settings.extractor_version, context.run.run_id)
+    with phase("append", None, "facts", log=context.log.info, stderr=settings.show_progress) as counted:
+        appended = append_to_log(extractions, settings.log, settings.extractor_version, context.run.run_id)
+        counted(sum(appended.values()))
     context.add_output_metadata({
         "appended": sum(appended.values()),
         **{f"appended_{kind}": n for kind, n in sorted(appended.items())},
@@ -143,7 +134,10 @@ def warehouse(context: dg.AssetExecutionContext, settings: TimelineSettings):
     published file only if every blocking audit passes.
     """
     try:
-        result = publish(settings.db, settings.log)
+        with phase("publish", None, "new log rows", log=context.log.info,
+                   stderr=settings.show_progress) as counted:
+            result = publish(settings.db, settings.log)
+            counted(result.log_rows)
     except AuditFailed as failed:
         yield from _check_results(failed.outcomes, with_sample=True)
         raise dg.Failure(str(failed)) from failed
@@ -167,15 +161,22 @@ def _check_results(outcomes: list[AuditOutcome], with_sample: bool = False) -> I
 
 
 def timeline_preview(con: duckdb.DuckDBPyConnection, rows: int = 10) -> dg.MetadataValue:
-    """The newest timeline rows as a Markdown table for the asset page."""
-    recent = con.execute(
-        "SELECT earliest, latest, event_type, headline, place, num_sources FROM timeline "
-        "ORDER BY latest DESC, earliest DESC LIMIT ?", [rows]).fetchall()
-    lines = ["| earliest | latest | type | headline | place | sources |", "|---|---|---|---|---|---|"]
-    for r in recent:
-        cells = ["" if v is None else str(v).replace("|", "/") for v in r]
-        lines.append("| " + " | ".join(cells) + " |")
-    return dg.MetadataValue.md("\n".join(lines))
+    """The newest timeline rows for the asset page: a Markdown list, not a table, so the
+    UI's narrow metadata column shows whole headlines (a six-column table squeezed them
+    to a few characters a line)."""
+    from pipelines.publish.data import display_date
+
+    cursor = con.execute(
+        "SELECT earliest, latest, granularity, date_basis, event_type, headline, place, num_sources "
+        "FROM timeline ORDER BY date_basis = 'bounded', latest DESC, earliest DESC, event_id LIMIT ?", [rows])
+    names = [d[0] for d in cursor.description]
+    lines = []
+    for values in cursor.fetchall():
+        row = dict(zip(names, values, strict=True))
+        extra = " · ".join(x for x in (row["place"], row["event_type"], f"{row['num_sources'] or 1} 篇報道") if x)
+        headline = (row["headline"] or "").replace("*", "\\*").replace("_", "\\_")
+        lines.append(f"- **{display_date(row)}** {headline} ({extra})")
+    return dg.MetadataValue.md("\n".join(lines) or "尚無事件")
 
 
 ALL_ASSETS = [articles, extractions, event_log, warehouse]

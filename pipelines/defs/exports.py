@@ -4,6 +4,7 @@ a PNG picture, written beside the DuckDB file and linked from the Dagster UI."""
 import dagster as dg
 
 from pipelines.defs.resources import TimelineSettings
+from pipelines.progress import phase
 
 # The ingest job selects every asset, so each ingest run republishes these after the
 # timeline table; no automation condition is needed.
@@ -25,7 +26,9 @@ def timeline_page(context: dg.AssetExecutionContext, settings: TimelineSettings)
     from pipelines.publish.page import write_page
 
     out = settings.db.parent / "timeline.html"
-    events = write_page(settings.db, out, limit=PAGE_ROWS)
+    with phase("page", None, "events", log=context.log.info, stderr=settings.show_progress) as counted:
+        events = write_page(settings.db, out, limit=PAGE_ROWS)
+        counted(events)
     context.log.info(f"wrote {events} events to {out}")
     path = out.resolve()
     return dg.MaterializeResult(metadata={
@@ -45,13 +48,10 @@ def timeline_page(context: dg.AssetExecutionContext, settings: TimelineSettings)
 def timeline_picture(context: dg.AssetExecutionContext, settings: TimelineSettings) -> dg.MaterializeResult:
     """A PNG picture of the timeline (timeline.png beside the DuckDB file), shown inline in
     this asset's metadata."""
-    from pipelines.publish.data import read_timeline_top
-    from pipelines.publish.png import MAX_ROWS, cjk_fonts, png_markdown, render_png_bytes
+    from pipelines.publish.png import png_markdown
 
-    rows, total, sources = read_timeline_top(settings.db, MAX_ROWS)
-    if not cjk_fonts():
-        context.log.warning("no CJK font installed (Debian: fonts-noto-cjk); Chinese shows as boxes")
-    png = render_png_bytes(rows, None, total, sources)
+    with phase("picture", None, log=context.log.info, stderr=settings.show_progress):
+        png, total = _draw(context, settings)
     out = settings.db.parent / "timeline.png"
     tmp = out.parent / f".{out.name}.tmp"
     tmp.write_bytes(png)
@@ -63,6 +63,22 @@ def timeline_picture(context: dg.AssetExecutionContext, settings: TimelineSettin
         "preview": dg.MetadataValue.md(png_markdown(png)),
         "events": total,
     })
+
+
+def _draw(context: dg.AssetExecutionContext, settings: TimelineSettings) -> tuple[bytes, int]:
+    import warnings
+
+    from pipelines.publish.data import read_timeline_top
+    from pipelines.publish.png import MAX_ROWS, MissingCJKFont, cjk_fonts, render_png_bytes
+
+    rows, total, sources = read_timeline_top(settings.db, MAX_ROWS)
+    if not cjk_fonts():
+        context.log.warning("no CJK font: Chinese shows as boxes (the project's dependency "
+                            "noto-cjk-sans-otc provides one; reinstall the project)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingCJKFont)  # said once above, in the run's log
+        png = render_png_bytes(rows, None, total, sources)
+    return png, total
 
 
 EXPORT_ASSETS = [timeline_page, timeline_picture]

@@ -7,6 +7,7 @@ its Chinese date wording from here, so the three never disagree about an event.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -58,23 +59,30 @@ def _rows(cursor: Any) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def read_timeline(db_path: Path | str) -> list[dict[str, Any]]:
-    """Every row of the published `timeline` table, earliest first (read-only)."""
+def read_timeline(db_path: Path | str, search: str | None = None) -> list[dict[str, Any]]:
+    """Every row of the published `timeline` table (or those `search` matches), earliest
+    first (read-only)."""
+    from pipelines.store.timeline_query import timeline_relation
+
     with _timeline_connection(db_path) as con:
-        return _rows(con.execute(f"SELECT * FROM timeline {TIMELINE_ORDER}"))
+        return _rows(con.execute(f"SELECT * FROM {timeline_relation(con, search)} {TIMELINE_ORDER}"))
 
 
-def read_timeline_top(db_path: Path | str, limit: int) -> tuple[list[dict[str, Any]], int, list[str]]:
+def read_timeline_top(db_path: Path | str, limit: int, search: str | None = None,
+                      ) -> tuple[list[dict[str, Any]], int, list[str]]:
     """The `limit` most reported dated rows (then earliest), by date; the number of dated
     rows; every source. What a picture needs, without reading a large timeline whole."""
+    from pipelines.store.timeline_query import timeline_relation
+
     with _timeline_connection(db_path) as con:
+        relation = timeline_relation(con, search)
         rows = _rows(con.execute(
-            "SELECT * FROM (SELECT * FROM timeline WHERE earliest IS NOT NULL "
+            f"SELECT * FROM (SELECT * FROM {relation} WHERE earliest IS NOT NULL "
             "ORDER BY coalesce(num_sources, 1) DESC, earliest, latest, event_type, event_id LIMIT ?) "
             f"{TIMELINE_ORDER}", [limit]))
-        total = con.execute("SELECT count(*) FROM timeline WHERE earliest IS NOT NULL").fetchone()[0]
+        total = con.execute(f"SELECT count(*) FROM {relation} WHERE earliest IS NOT NULL").fetchone()[0]
         sources = [r[0] for r in con.execute(
-            "SELECT DISTINCT unnest(sources) AS s FROM timeline ORDER BY s").fetchall()]
+            f"SELECT DISTINCT unnest(sources) AS s FROM {relation} ORDER BY s").fetchall()]
     return rows, int(total), sources
 
 
@@ -154,6 +162,22 @@ def display_date(row: dict[str, Any]) -> str:
         return f"{years}（日期不詳）"
     text = _span(earliest, latest, row.get("granularity") or "day")
     return f"{text}（推定）" if basis == "inherited" else text
+
+
+def subject_title(rows: list[dict[str, Any]]) -> str:
+    """A title naming what the rows are about: the place most of them name (筠連縣：新聞
+    時間線), when one place accounts for at least a third of the placed rows; else the
+    years they span."""
+    places = Counter(r.get("place") for r in rows if r.get("place"))
+    years = sorted(r["earliest"].year for r in rows if r.get("earliest") is not None)
+    # The middle of the years: one row dated to year 3 by a stray number must not stretch it.
+    years = years[len(years) // 20 : len(years) - len(years) // 20]
+    span = "" if not years else f"（{years[0]}年）" if years[0] == years[-1] else f"（{years[0]}–{years[-1]}年）"
+    if places:
+        place, n = places.most_common(1)[0]
+        if n * 3 >= sum(places.values()):
+            return f"{place}：新聞時間線{span}"
+    return f"新聞時間線{span}"
 
 
 def type_color(event_type: str | None) -> str:

@@ -38,10 +38,10 @@ def _check_table(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
         raise MissingWarehouse(f"{db_path} has no timeline table: run `timeline run` first")
 
 
-def _csv_select(schema: list[tuple[str, str]]) -> str:
+def _csv_select(schema: list[tuple[str, str]], relation: str = "timeline") -> str:
     cols = [f"to_json({_quote(n)})::VARCHAR AS {_quote(n)}" if t.endswith("[]") else _quote(n)
             for n, t in schema]
-    return f"SELECT {', '.join(cols)} FROM timeline {TIMELINE_ORDER}"
+    return f"SELECT {', '.join(cols)} FROM {relation} {TIMELINE_ORDER}"
 
 
 def _quote(name: str) -> str:
@@ -73,27 +73,31 @@ def _write_atomically(out: Path, write: Callable[[Path], None]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _copy(db_path: Path, out: Path, fmt: str) -> int:
+def _copy(db_path: Path, out: Path, fmt: str, search: str | None = None) -> int:
+    from pipelines.store.timeline_query import timeline_relation
+
     with connect_read_only(db_path) as con:
         _check_table(con, db_path)
+        relation = timeline_relation(con, search)
         if fmt == "parquet":
-            query = f"SELECT * FROM timeline {TIMELINE_ORDER}"
+            query = f"SELECT * FROM {relation} {TIMELINE_ORDER}"
             options = "FORMAT parquet, COMPRESSION zstd"
         else:
-            query = _csv_select(_schema(con))
+            query = _csv_select(_schema(con), relation)
             options = "FORMAT csv, HEADER true, DELIMITER ','"
         _write_atomically(out, lambda tmp: con.execute(f"COPY ({query}) TO {_sql_string(str(tmp))} ({options})"))
-        return con.execute("SELECT count(*) FROM timeline").fetchone()[0]
+        return con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
 
 
-def _text(db_path: Path, fmt: str, title: str | None, limit: int | None = None) -> tuple[str, int]:
+def _text(db_path: Path, fmt: str, title: str | None, limit: int | None = None,
+          search: str | None = None) -> tuple[str, int]:
     if fmt == "html" and limit is not None:
         from pipelines.publish.data import read_timeline_top
         from pipelines.publish.page import render_page
 
-        rows, total, _ = read_timeline_top(db_path, limit)
+        rows, total, _ = read_timeline_top(db_path, limit, search)
         return render_page(rows, title=title, db_name=db_path.name, total=total), len(rows)
-    rows = read_timeline(db_path)
+    rows = read_timeline(db_path, search)
     if fmt == "json":
         return json.dumps([json_row(r) for r in rows], ensure_ascii=False, indent=1) + "\n", len(rows)
     if fmt == "timelinejs":
@@ -106,10 +110,13 @@ def _text(db_path: Path, fmt: str, title: str | None, limit: int | None = None) 
 
 
 def export_timeline(db_path: Path | str, out: Path | str, fmt: str, title: str | None = None,
-                    limit: int | None = None) -> int:
+                    limit: int | None = None, search: str | None = None) -> int:
     """Write the timeline of the published file `db_path` to `out` ("-" is stdout for text
     formats). Returns the number of events written. `limit` (html only): at most that many
-    rows, the most reported."""
+    rows, the most reported. `search`: only the rows a full-text query matches (the
+    story's chronology); the page and TimelineJS are then titled by the query."""
+    if search is not None and title is None:
+        title = f"{search.strip()}：時間線"
     db_path, fmt = Path(db_path), fmt.lower()
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
@@ -119,16 +126,16 @@ def export_timeline(db_path: Path | str, out: Path | str, fmt: str, title: str |
     if to_stdout and fmt not in TEXT_FORMATS:
         raise ValueError(f"{fmt} is binary: give a file name instead of -")
     if fmt in ("parquet", "csv") and not to_stdout:
-        return _copy(db_path, Path(out), fmt)
+        return _copy(db_path, Path(out), fmt, search)
     if fmt == "csv":  # to stdout: through a temporary file, so the CSV dialect is the same
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "timeline.csv"
-            n = _copy(db_path, path, fmt)
+            n = _copy(db_path, path, fmt, search)
             sys.stdout.write(path.read_text("utf-8"))
             return n
-    text, n = _text(db_path, fmt, title, limit)
+    text, n = _text(db_path, fmt, title, limit, search)
     if to_stdout:
         sys.stdout.write(text)
     else:

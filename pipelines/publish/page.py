@@ -19,6 +19,7 @@ from pipelines.publish.data import (
     display_date,
     is_uncertain,
     source_line,
+    subject_title,
     type_color,
 )
 
@@ -80,7 +81,7 @@ def render_page(rows: list[dict[str, Any]], title: str | None = None, db_name: s
                 generated_at: datetime | None = None, total: int | None = None) -> str:
     """The whole page as a string. `total`: how many dated rows the timeline holds, when
     `rows` are only the ones shown."""
-    title = title or "新聞時間線"
+    title = title or subject_title(rows)
     data = page_data(rows, title)
     events = data["events"]
     generated = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,22 +1,32 @@
 """A PNG picture of the timeline, for the README, the Dagster UI and slides.
 
-Chinese needs a CJK font: Debian's fonts-noto-cjk provides Noto Sans CJK, found here
-through matplotlib's font manager. Without one the picture is still drawn (with boxes for
-the Chinese characters) and a warning says which package to install.
+Chinese needs a CJK font. The picture takes Noto Sans CJK from a Python package
+(noto-cjk-sans-otc, a dependency) and registers it with matplotlib by path, so neither a
+system font package nor matplotlib's font cache decides whether Chinese renders. Only
+when that package is missing does it look for an installed CJK font, and only when there
+is none either does it warn, once per process.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import warnings
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pipelines.publish.data import display_date, is_uncertain, read_timeline_top, type_color
+from pipelines.publish.data import (
+    display_date,
+    is_uncertain,
+    read_timeline_top,
+    subject_title,
+    type_color,
+)
 
-# Traditional first (the seed is Traditional); every face has both scripts' glyphs.
+# Traditional first (the seed is Traditional); every face has both scripts' glyphs. The
+# packaged collection provides the first; the rest are what a system may have instead.
 CJK_FAMILIES = ("Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK HK", "Noto Sans CJK JP",
                 "Source Han Sans TC", "Source Han Sans SC", "WenQuanYi Zen Hei",
                 "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing TW")
@@ -28,20 +38,48 @@ class MissingCJKFont(UserWarning):
     """No CJK font: Chinese text renders as boxes."""
 
 
+def packaged_cjk_font() -> Path | None:
+    """The Noto Sans CJK collection shipped by the noto-cjk-sans-otc package, if installed."""
+    try:
+        from noto_cjk_sans_otc import FONT_PATH
+    except ImportError:
+        return None
+    path = Path(str(FONT_PATH))
+    return path if path.is_file() else None
+
+
+@functools.cache
+def register_packaged_font() -> Path | None:
+    """Add the packaged CJK font to matplotlib's font list (in memory, so a stale font
+    cache cannot hide it); once per process."""
+    path = packaged_cjk_font()
+    if path is not None:
+        from matplotlib import font_manager
+
+        font_manager.fontManager.addfont(str(path))
+    return path
+
+
 def cjk_fonts() -> list[str]:
-    """Installed CJK font families, best first (empty when none is installed)."""
+    """CJK font families matplotlib can use, best first (empty when there is none)."""
     from matplotlib import font_manager
 
+    register_packaged_font()
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return [name for name in CJK_FAMILIES if name in installed]
 
 
+_warned_missing = False
+
+
 def _font_families() -> list[str]:
+    global _warned_missing
     found = cjk_fonts()
-    if not found:
-        warnings.warn("no CJK font found (install the Debian package fonts-noto-cjk): "
-                      "Chinese text in the timeline picture will show as boxes",
-                      MissingCJKFont, stacklevel=3)
+    if not found and not _warned_missing:
+        _warned_missing = True
+        warnings.warn("no CJK font found (reinstall the project: its dependency "
+                      "noto-cjk-sans-otc provides one): Chinese text in the timeline picture "
+                      "will show as boxes", MissingCJKFont, stacklevel=3)
     # DejaVu Sans after the CJK face: matplotlib falls back per glyph for Latin and digits.
     return [*found[:1], "DejaVu Sans"]
 
@@ -90,11 +128,11 @@ def render_timeline_figure(rows: list[dict[str, Any]], title: str | None = None,
         fig, ax = plt.subplots(figsize=(12, height), dpi=130)
         if sources is None:
             sources = sorted({s for r in rows for s in (r.get("sources") or [])})
-        heading = title or "新聞時間線"
+        heading = title or subject_title(rows)
         sub = f"{total} 件事件" + (f"（顯示 {len(shown)} 件）" if total > len(shown) else "")
         if sources:
             sub += "　來源：" + "、".join(sources[:4]) + ("等" if len(sources) > 4 else "")
-        fig.suptitle(heading, x=0.01, ha="left", fontsize=15, fontweight="bold")
+        fig.suptitle(heading, x=0.01, ha="left", fontsize=16)  # the packaged CJK face has no bold
         ax.set_title(sub, loc="left", fontsize=10, color="#57606a")
         if not shown:
             ax.text(0.5, 0.5, "尚無事件", ha="center", va="center", fontsize=14, color="#57606a",
@@ -175,11 +213,13 @@ def render_png_bytes(rows: list[dict[str, Any]], title: str | None = None,
     return buffer.getvalue()
 
 
-def render_timeline_png(db_path: Path | str, out_path: Path | str, title: str | None = None) -> Path:
-    """Draw the timeline of a published DuckDB file to a PNG file; returns its path."""
+def render_timeline_png(db_path: Path | str, out_path: Path | str, title: str | None = None,
+                        search: str | None = None) -> Path:
+    """Draw the timeline of a published DuckDB file (or the rows `search` matches) to a
+    PNG file; returns its path."""
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    rows, total, sources = read_timeline_top(db_path, MAX_ROWS)
+    rows, total, sources = read_timeline_top(db_path, MAX_ROWS, search)
     data = render_png_bytes(rows, title, total, sources)
     tmp = out.parent / f".{out.name}.tmp"
     tmp.write_bytes(data)
@@ -192,5 +232,5 @@ def png_markdown(png: bytes, alt: str = "timeline") -> str:
     return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
 
 
-__all__ = ["cjk_fonts", "png_markdown", "render_png_bytes", "render_timeline_figure",
+__all__ = ["cjk_fonts", "packaged_cjk_font", "register_packaged_font", "png_markdown", "render_png_bytes", "render_timeline_figure",
            "render_timeline_png"]

@@ -6,6 +6,7 @@
   var DATA = JSON.parse(document.getElementById("timeline-data").textContent);
   var DAY_MS = 86400000;
   var LANE = 44;
+  var LIST_PAGE = 200;  // rows of the list drawn at a time; "more" draws the next page
   var BASIS_TEXT = {
     explicit: "文中明確給出日期",
     inherited: "由上文的日期推定",
@@ -28,7 +29,8 @@
     place: "",
     query: "",
     zoom: 1,
-    selected: null
+    selected: null,
+    listLimit: LIST_PAGE
   };
 
   var $ = function (id) { return document.getElementById(id); };
@@ -227,7 +229,8 @@
     });
     lanes.style.height = Math.max(1, laneCount) * LANE + "px";
 
-    shown.forEach(function (e) {
+    var listed = shown.slice(0, state.listLimit);
+    listed.forEach(function (e) {
       var row = el("tr", { class: "event-row" + (state.selected === e.id ? " selected" : ""),
         "data-event-id": e.id, "data-event-type": e.type, style: "--c:" + e.color, tabindex: "0" });
       row.appendChild(el("td", null, e.display));
@@ -241,26 +244,40 @@
       row.addEventListener("keydown", function (ev) { if (ev.key === "Enter") select(e.id, true); });
       list.appendChild(row);
     });
+    var more = $("list-more");
+    more.hidden = shown.length <= listed.length;
+    more.textContent = "再顯示 " + Math.min(LIST_PAGE, shown.length - listed.length) + " 件（共 " + shown.length + " 件）";
   }
 
   /* ---- details ---- */
 
+  /* The evidence with the words that date the event (time_text) and those that name it
+     (the headline, a clause of the sentence) marked. */
   function evidenceNode(e) {
     var quote = el("blockquote", { class: "evidence" });
-    var text = e.evidence || "", marker = e.time_text || "";
-    var at = marker ? text.indexOf(marker) : -1;
-    if (at < 0) {
-      quote.textContent = text;
-    } else {
-      quote.appendChild(document.createTextNode(text.slice(0, at)));
-      quote.appendChild(el("mark", null, marker));
-      quote.appendChild(document.createTextNode(text.slice(at + marker.length)));
-    }
+    var text = e.evidence || "", spans = [];
+    [[e.time_text, "when"], [e.headline, "what"]].forEach(function (m) {
+      var at = m[0] ? text.indexOf(m[0]) : -1;
+      if (at >= 0) spans.push([at, at + m[0].length, m[1]]);
+    });
+    spans.sort(function (a, b) { return a[0] - b[0]; });
+    var pos = 0;
+    spans.forEach(function (s) {
+      if (s[0] < pos) return;  // overlapping marks: the first one wins
+      quote.appendChild(document.createTextNode(text.slice(pos, s[0])));
+      quote.appendChild(el("mark", { class: s[2] }, text.slice(s[0], s[1])));
+      pos = s[1];
+    });
+    quote.appendChild(document.createTextNode(text.slice(pos)));
     return quote;
   }
 
   function showDetails(e) {
     details.textContent = "";
+    details.classList.add("open");
+    var close = el("button", { type: "button", class: "details-close", "aria-label": "關閉 close" }, "×");
+    close.addEventListener("click", function () { details.classList.remove("open"); });
+    details.appendChild(close);
     details.style.setProperty("--c", e.color);
     details.setAttribute("data-event-id", e.id);
     details.appendChild(el("span", { class: "badge" }, (e.label ? e.label + " " : "") + e.type));
@@ -298,6 +315,7 @@
   }
 
   buildFilters();
+  $("list-more").addEventListener("click", function () { state.listLimit += LIST_PAGE; render(); });
   render();
   var fromHash = /^#event=(.+)$/.exec(location.hash);
   if (fromHash) select(decodeURIComponent(fromHash[1]), true);

@@ -17,6 +17,7 @@ from pipelines.publish.data import (
     YEAR_GRANULARITIES,
     display_date,
     source_line,
+    subject_title,
 )
 
 
@@ -81,6 +82,6 @@ def to_timelinejs(rows: list[dict[str, Any]], title: str | None = None) -> dict[
     if sources:
         intro += "，來源：" + "、".join(sources)
     return {
-        "title": {"text": {"headline": html.escape(title or "新聞時間線"), "text": html.escape(intro)}},
+        "title": {"text": {"headline": html.escape(title or subject_title(rows)), "text": html.escape(intro)}},
         "events": events,
     }

@@ -46,9 +46,11 @@ def seed_paths(seeds_root: Path) -> list[str]:
 
 
 def scan_seeds(
-    seeds_root: Path, only: Iterable[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    seeds_root: Path, only: Iterable[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int], None] | None = None,
 ) -> Scan:
-    """Read the whole seeds folder, or only the given relative paths (deleted ones included)."""
+    """Read the whole seeds folder, or only the given relative paths (deleted ones included).
+    `progress(1)` is called per document or rejection read."""
     root = Path(seeds_root)
     paths = sorted(set(only)) if only is not None else seed_paths(root)
     scan = Scan(str(root), set(paths))
@@ -58,6 +60,8 @@ def scan_seeds(
             continue  # deleted: plan_run withdraws what the log has from it
         for item in read_seed_path(path, root, max_bytes):
             (scan.docs if isinstance(item, Document) else scan.rejections).append(item)
+            if progress:
+                progress(1)
     return scan
 
 

@@ -21,6 +21,7 @@ import polars as pl
 from pipelines.store import projections as P
 from pipelines.store.audits import AuditFailed, AuditOutcome, run_audits
 from pipelines.store.eventlog import LOG_COLUMNS, EventLog
+from pipelines.store.search import search_macro
 
 SCHEMA_VERSION = 2
 SCHEMA_HISTORY = {
@@ -169,7 +170,7 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
         con.execute(f"CREATE OR REPLACE TABLE timeline AS {P.timeline_sql('events', 'documents')}")
         con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) {P.REJECTED}")
         con.execute("CREATE OR REPLACE VIEW routines AS SELECT * FROM events WHERE is_routine")
-        for macro in P.as_of_macros():
+        for macro in [*P.as_of_macros(), search_macro()]:
             con.execute(macro)
         known = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
         if SCHEMA_VERSION not in known:

@@ -38,3 +38,20 @@ def test_definitions_include_the_export_assets():
 
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
     assert {"timeline_page", "timeline_picture", "timeline"} <= keys
+
+
+def test_preview_lists_whole_headlines_newest_dated_first(hand_db):
+    import duckdb
+
+    from pipelines.defs.assets import timeline_preview
+
+    with duckdb.connect(str(hand_db), read_only=True) as con:
+        headlines = [r[0] for r in con.execute("SELECT headline FROM timeline").fetchall()]
+        newest = con.execute("SELECT headline FROM timeline WHERE date_basis <> 'bounded' "
+                             "ORDER BY latest DESC LIMIT 1").fetchone()[0]
+        text = timeline_preview(con).value
+    lines = text.splitlines()
+    assert len(lines) == len(headlines) and all(line.startswith("- **") for line in lines)
+    assert all(any(h in line for line in lines) for h in headlines)  # never cut
+    assert newest in lines[0]  # the newest date the text gives leads; undated rows last
+    assert "日期不詳" in lines[-1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
@@ -18,6 +19,8 @@ import pytest
 
 from pipelines.publish.data import read_timeline
 from pipelines.publish.formats import export_timeline
+
+from .conftest import ROWS, build_timeline_db
 
 pytestmark = pytest.mark.browser
 
@@ -129,3 +132,68 @@ def test_screenshot(page, tmp_path):
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 20_000
     print(f"screenshot: {shot}")
+
+
+# The page inside an iframe of the width under test (headless Chromium will not make a
+# window narrower than 500 px), measured by the browser after the page's script ran.
+_PROBE = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="page" style="width:{width}px;height:1000px;border:0" srcdoc="{page}"></iframe>
+<script>
+var frame = document.getElementById("page");
+frame.addEventListener("load", function () {{ setTimeout(function () {{
+  var win = frame.contentWindow, doc = win.document;
+  var overflowing = Array.prototype.filter.call(doc.querySelectorAll("body *"), function (e) {{
+    return !e.closest(".chart") && e.getBoundingClientRect().right > win.innerWidth + 1;
+  }}).slice(0, 5).map(function (e) {{ return e.tagName + "." + e.className; }});
+  document.body.setAttribute("data-probe", JSON.stringify({{
+    scrollWidth: doc.documentElement.scrollWidth, innerWidth: win.innerWidth,
+    title: doc.title, h1: doc.querySelector("h1").textContent,
+    drawn: doc.querySelectorAll(".event[data-event-id]").length, overflowing: overflowing}}));
+}}, 300); }});
+</script></body></html>"""
+
+
+# What made the page scroll sideways on a phone: a date range over years (its cell did
+# not wrap), long places and headlines, many types.
+_LONG_ROW = ("e_long", date(2012, 1, 1), date(2022, 8, 30), "range", "inherited", "crime", "案件",
+             "筠連縣公安局通報巡司鎮燒烤店發生尋釁滋事暴力毆打他人案件的偵辦進展及後續處理情況",
+             "四川省宜賓市筠連縣巡司鎮川紅小鎮", ["筠連縣公安局刑事偵查大隊", "筠連縣人民檢察院"], None, "2012年",
+             "2012年以來，筠連縣公安局通報巡司鎮燒烤店發生尋釁滋事暴力毆打他人案件的偵辦進展及後續處理情況。",
+             0, 50, "d9", "四川日報", "筠連縣通報", datetime(2022, 8, 30), 3, ["d9"], ["e_long"], ["四川日報"], "crime")
+
+
+@pytest.fixture(scope="module")
+def story_page(tmp_path_factory) -> Path:
+    _chromium()
+    root = tmp_path_factory.mktemp("story")
+    db = build_timeline_db(root / "timeline.duckdb", [*ROWS, _LONG_ROW])
+    out = root / "story.html"
+    export_timeline(db, out, "html", search="筠連縣")
+    return out
+
+
+def _probe(page: Path, width: int, tmp_path: Path, shot: str) -> dict:
+    import html
+    import json
+    import re
+
+    wrapper = tmp_path / f"probe_{width}.html"
+    wrapper.write_text(_PROBE.format(width=width, page=html.escape(page.read_text("utf-8"), quote=True)), "utf-8")
+    window = [f"--window-size={max(width, 500)},1000"]
+    result = _run_chromium([*window, "--dump-dom", wrapper.resolve().as_uri()], tmp_path / "profile")
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = re.search(r'data-probe="([^"]*)"', result.stdout)
+    assert found, "the probe did not run"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _run_chromium([*window, f"--screenshot={ARTIFACTS / shot}", wrapper.resolve().as_uri()], tmp_path / "profile")
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.mark.parametrize("width", [400, 1400])
+def test_story_page_fits_the_screen(story_page, tmp_path, width):
+    probe = _probe(story_page, width, tmp_path, f"story_page_{width}.png")
+    assert probe["innerWidth"] == width
+    assert probe["scrollWidth"] <= probe["innerWidth"], probe["overflowing"]
+    assert probe["title"] == probe["h1"] == "筠連縣：時間線"
+    matching = len(read_timeline(story_page.parent / "timeline.duckdb", "筠連縣"))
+    assert probe["drawn"] == matching >= 4
