@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.core.timex import engine, extract_times
 from pipelines.core.timex.tables import DATA, TableError, load_tables, tables
@@ -64,7 +67,7 @@ def test_word_added_to_a_table_needs_no_code(tmp_path: Path) -> None:
     with (data / "tod.tsv").open("a", encoding="utf-8") as fh:
         fh.write("宵夜\tNI\t0\n")
     t = load_tables(data)
-    assert t.atoms.match("宵夜").lastgroup == "tod"
+    assert t.atoms_at("宵").match("宵夜").lastgroup == "tod"
     assert t.tod["宵夜"] == "NI"
 
 
@@ -87,3 +90,21 @@ def test_unknown_macro_fails_at_load(tmp_path: Path) -> None:
     _edit(data / "patterns.tsv", "(?P<w>{REL_QUARTER})", "(?P<w>{REL_QUARTERS})")
     with pytest.raises(TableError, match="REL_QUARTERS"):
         load_tables(data)
+
+
+_FULL = re.compile("|".join(tables().bodies.values()))
+_SCAN_ALPHABET = st.sampled_from(list(
+    "0123456789年月日号时点分周星期天今去前明上下本这半每个初旬季度底末尾至到-/.:世纪闰"
+    "十一二三四五六七八九〇零两廿农历春节国庆中午晚早凌晨近来以后当次同呢琴听依目如 ，。"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_SCAN_ALPHABET, max_size=30))
+def test_per_char_alternation_matches_the_full_one(text: str) -> None:
+    # The scan tries only the rows that can start with the char at hand; at every position
+    # the scan visits, that must give the very match the alternation of all rows gives.
+    t = tables()
+    for m in t.first.finditer(text):
+        i = m.start()
+        full, fast = _FULL.match(text, i), t.atoms_at(text[i]).match(text, i)
+        assert (full and (full.lastgroup, full.span())) == (fast and (fast.lastgroup, fast.span()))

@@ -9,7 +9,9 @@ so a word without a value fails when the tables load, never in the middle of a d
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import re._constants as _sre  # the parsed-regex opcodes, read to find where rows can start
+import re._parser as _sre_parse
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +27,81 @@ class TableError(ValueError):
 def _alt(words) -> str:
     # Longest first, because Python's alternation takes the first branch that matches.
     return "|".join(sorted(words, key=len, reverse=True))
+
+
+class _Start:
+    """The characters a regex can start with: a set, ranges and categories (or any)."""
+
+    __slots__ = ("any", "chars", "ranges", "digit", "space")
+
+    def __init__(self) -> None:
+        self.any, self.chars, self.ranges, self.digit, self.space = False, set(), [], False, False
+
+    def admits(self, ch: str) -> bool:
+        if self.any or ch in self.chars:
+            return True
+        o = ord(ch)
+        return any(lo <= o <= hi for lo, hi in self.ranges) or \
+            (self.digit and ch.isdigit()) or (self.space and ch.isspace())
+
+
+def _first(seq, st: _Start) -> bool:
+    """Adds to `st` what `seq` (parsed regex items) can start with; True if it can match empty.
+
+    Conservative: a lookaround is skipped (it only removes starts), and anything not
+    understood admits every character.
+    """
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            st.chars.add(chr(av))
+            return False
+        if op is _sre.IN:
+            for iop, iav in av:
+                if iop is _sre.LITERAL:
+                    st.chars.add(chr(iav))
+                elif iop is _sre.RANGE:
+                    st.ranges.append(iav)
+                elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_DIGIT,
+                                                      _sre.CATEGORY_UNI_DIGIT):
+                    st.digit = True
+                elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_SPACE,
+                                                      _sre.CATEGORY_UNI_SPACE):
+                    st.space = True
+                else:
+                    st.any = True  # NEGATE and the rest
+            return False
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero-width
+        if op is _sre.SUBPATTERN:
+            if not _first(av[3], st):
+                return False
+            continue
+        if op is _sre.ATOMIC_GROUP:
+            if not _first(av, st):
+                return False
+            continue
+        if op is _sre.BRANCH:
+            empty = False
+            for alt in av[1]:
+                empty = _first(alt, st) or empty
+            if not empty:
+                return False
+            continue
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            lo, _hi, sub = av
+            if not _first(sub, st) and lo > 0:
+                return False
+            continue
+        st.any = True
+        return False
+    return True
+
+
+def _starts(pattern: str) -> _Start:
+    st = _Start()
+    if _first(_sre_parse.parse(pattern), st):
+        st.any = True  # a row that can match empty could start anywhere
+    return st
 
 
 @dataclass(frozen=True)
@@ -51,9 +128,41 @@ class Tables:
     context: dict[str, re.Pattern]  # '!name' rows of patterns.tsv: cues around an atom
     splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]]  # word -> left, right
     rows: dict[str, PatternRow]  # atom name -> its row, in the order tried
-    atoms: re.Pattern
     first: re.Pattern  # where an atom may start: one char class, then table-word prefixes
     era_start: re.Pattern  # where an era year starts (its first chars are too common for first)
+    bodies: dict[str, str]  # row -> its named group; all of them, in order, are one alternation
+    starts: dict[str, _Start]  # row -> the chars it can start with
+    start_chars: frozenset[str]  # every char `first` or `era_start` can stop at
+    # Digits, and the Chinese numerals, share one alternation each: their rows differ only a
+    # little (一五 is a plan, 五一 a holiday), and one regex compiles faster than ten.
+    start_groups: dict[str, frozenset[str]]
+    _by_char: dict[str, re.Pattern] = field(default_factory=dict)
+    _by_rows: dict[tuple[str, ...], re.Pattern] = field(default_factory=dict)
+
+    def compile_all(self) -> None:
+        """Every per-char alternation now (~0.2 s): before forking, so workers share them."""
+        for ch in self.start_chars:
+            self.atoms_at(ch)
+
+    def atoms_at(self, ch: str) -> re.Pattern:
+        """The alternation of only the rows that can start with `ch`, in the rows' order.
+
+        Python tries every branch of an alternation in turn; at a position holding 月, the
+        rows that start with a digit or 上 cannot match, and skipping them halves the scan.
+        Same rows, same order, same group names: the match is the one the alternation of all
+        the rows would give.
+        """
+        rx = self._by_char.get(ch)
+        if rx is None:
+            group = self.start_groups.get(ch, (ch,))
+            names = tuple(n for n, st in self.starts.items() if any(map(st.admits, group)))
+            rx = self._by_rows.get(names)
+            if rx is None:
+                rx = re.compile("|".join(self.bodies[n] for n in names)) if names \
+                    else re.compile("(?!)")
+                self._by_rows[names] = rx
+            self._by_char[ch] = rx
+        return rx
 
 
 def _group_body(pattern: str, group: str) -> str | None:
@@ -182,6 +291,7 @@ def load_tables(data: Path) -> Tables:
     lookups: dict[str, dict] = {"u": units, "t": tod, "ts": tod, "wd": weekdays,
                                 "w": {**relative, **vague}}
     names, bodies = [], []
+    starts: dict[str, _Start] = {}
     rows: dict[str, PatternRow] = {}
     first: set[str] = set()
     # Table words whose first char no pattern starts with (不久前, 国庆, 情人节) are scanned for by
@@ -224,7 +334,7 @@ def load_tables(data: Path) -> Tables:
         pattern = re.sub(r"\(\?P=(\w+)\)", rf"(?P={name}__\1)", pattern)
         names.append(name)
         bodies.append(f"(?P<{name}>{pattern})")
-    atoms = re.compile("|".join(bodies))
+        starts[name] = _starts(bodies[-1])
     prefixes = sorted({w for w in words_first if w[0] not in first})
     # Zero-width for the prefixes, so the scan still visits the chars inside them (同一年
     # holds 一年); the leading char class lets the C search skip ahead.
@@ -235,4 +345,7 @@ def load_tables(data: Path) -> Tables:
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
     era_start = re.compile(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
     return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, units, tod,
-                  weekdays, context, splits, rows, atoms, first_rx, era_start)
+                  weekdays, context, splits, rows, first_rx, era_start,
+                  dict(zip(names, bodies, strict=True)), starts,
+                  frozenset(first | {w[0] for w in prefixes} | {w[0] for w in eras}),
+                  {c: g for g in (frozenset("0123456789"), frozenset(numerals)) for c in g})
