@@ -162,6 +162,13 @@ def _holiday_date(y: int, cal: str, m: str, d: int) -> date | None:
 def _holiday_date_astro(y: int, cal: str, m: str, d: int) -> date | None:
     if cal == "solar":
         return _safe_date(y, int(m), d)
+    if cal == "nth":
+        month, weekday, n = (int(v) for v in m.split("."))
+        if not 1 <= y <= 9999:
+            return None
+        first = date(y, month, 1)
+        day = first + timedelta(days=(weekday - 1 - first.weekday()) % 7 + 7 * (n - 1))
+        return day if day.month == month else None
     if cal == "lunar":
         return _lunar_to_solar(y, int(m), d)
     if cal == "eve":
@@ -419,7 +426,10 @@ class _Extractor:
             base_d = self.anchor_day if ana and self.anchor_day else ref
             if base_d is None:
                 return self._unresolved(f, "XXXX-XX")
-            year, month = _add_months(base_d.year, base_d.month, off)
+            if year is not None and off == 0:
+                month = base_d.month  # 去年本月: the named year's month of the reference
+            else:
+                year, month = _add_months(base_d.year, base_d.month, off)
         day = f.get("d")
         quarter = f.get("quarter")
         if quarter is None and "rel_quarter" in f:
@@ -1195,7 +1205,7 @@ def _s_plan(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
 
 @_standalone_production("year_range")
 def _s_year_range(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
-    y1, y2 = int(a.g("y1")), int(a.g("y2"))
+    y1, y2 = int(a.g("y1") or a.g("y3")), int(a.g("y2") or a.g("y4"))
     if y2 < y1:
         return None
     y_end = y2 - 1 if x.exclusive and y2 > y1 else y2
@@ -1295,6 +1305,8 @@ def _s_period_rel(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
     calendar_unit = unit in ("Y", "M", "W", "D")
     if direction == "past":
         a_d = _shift(ref, unit, -n) if calendar_unit else ref
+        # The TIMEX interval (2014-03-22,2017-03-22,P3Y) stops where the reference begins.
+        incl = incl and not x.exclusive
         b_d = (ref if incl else ref - timedelta(days=1)) if calendar_unit else ref
     else:
         a_d = (ref if incl else ref + timedelta(days=1)) if calendar_unit else ref
