@@ -71,6 +71,17 @@ class Res:
         self.gran, self.vague, self.type = gran, vague, type_
 
 
+class _Frame:
+    """What a chain's fields say of its year, month, day and quarter, relative words counted."""
+
+    __slots__ = ("year", "year_vague", "month", "day", "quarter", "future")
+
+    def __init__(self, year: int | None, year_vague: bool, month: int | None, day: int | None,
+                 quarter: int | None, future: bool):
+        self.year, self.year_vague, self.month, self.day = year, year_vague, month, day
+        self.quarter, self.future = quarter, future
+
+
 # ---------------------------------------------------------------- date helpers
 
 def _last_day(y: int, m: int) -> int:
@@ -404,12 +415,35 @@ class _Extractor:
         return self.t.context["future"].search(self.norm, max(0, start - 6), start) is not None
 
     def resolve(self, f: dict, start: int) -> Res | None:
-        ref = self.ref
+        """The calendar reading of a chain's fields: the frame (year, month, day) first, then
+        the one driver the fields call for (a relative day, a holiday, a month, a day, a
+        week, a year, a part of a period, a time alone), then ordinals and the clock."""
+        frame = self._frame(f, start)
+        if not isinstance(frame, _Frame):
+            return frame  # unresolvable, or resolvable only as a form (XXXX-05)
+        for applies, driver in _DRIVERS:
+            if applies(f, frame):
+                res, final = driver(self, f, frame)
+                break
+        else:
+            return None
+        if res is None or final:
+            return res
+        if "ord" in f:
+            res = self._ordinal(res, f["ord"])
+            if res is None:
+                return None
         tod, clock = f.get("tod"), f.get("clock")
-        timed = tod is not None or clock is not None
-        future = self._future(start)
-        res: Res | None = None
+        if (tod is not None or clock is not None) and res.gran == "day":
+            h, mi, s = clock if clock else (None, None, None)
+            h = self._hour_for_tod(h, tod)
+            res.value += _fmt_time(h, mi, s, tod)
+            res.type, res.gran = "TIME", "time"
+        return res
 
+    def _frame(self, f: dict, start: int) -> _Frame | Res | None:
+        """Year, month, day and quarter as the fields name them, relative words counted."""
+        ref = self.ref
         year = f.get("y")
         year_vague = False
         if year is None and "rel_year" in f:
@@ -430,181 +464,187 @@ class _Extractor:
                 month = base_d.month  # 去年本月: the named year's month of the reference
             else:
                 year, month = _add_months(base_d.year, base_d.month, off)
-        day = f.get("d")
         quarter = f.get("quarter")
         if quarter is None and "rel_quarter" in f:
             if ref is None:
                 return self._unresolved(f, "XXXX")
             n = ref.year * 4 + (ref.month - 1) // 3 + f["rel_quarter"][0]
             year, quarter = n // 4, n % 4 + 1
+        return _Frame(year, year_vague, month, f.get("d"), quarter, self._future(start))
 
-        if "rel_half" in f:
+    # drivers: each returns (reading, final); a final reading takes no ordinal or clock
+    def _drive_half(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        ref = self.ref
+        if ref is None:
+            return None, True
+        h = (ref.month - 1) // 6 + f["rel_half"]
+        y, m = _add_months(ref.year, 1, 6 * h)
+        a_d, b_d = date(y, m, 1), date(y, m + 5, _last_day(y, m + 5))
+        return Res(f"{y:04d}-H{m // 6 + 1}", a_d, b_d, "half"), True
+
+    def _drive_relative_day(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        off, ana = f["rel_day"]
+        base = self.anchor_day if ana and self.anchor_day else self.ref
+        if base is None:
+            return self._unresolved(f, "XXXX-XX-XX"), True
+        d = base + timedelta(days=off)
+        return Res(d.isoformat(), d, d, "day"), False
+
+    def _drive_holiday(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        ref, year = self.ref, fr.year
+        cal, hm, hd = f["holiday"]
+        if year is None:
             if ref is None:
-                return None
-            h = (ref.month - 1) // 6 + f["rel_half"]
-            y, m = _add_months(ref.year, 1, 6 * h)
-            a_d = date(y, m, 1)
-            b_d = date(y, m + 5, _last_day(y, m + 5))
-            return Res(f"{y:04d}-H{m // 6 + 1}", a_d, b_d, "half")
-        if "rel_day" in f:
-            off, ana = f["rel_day"]
-            base = self.anchor_day if ana and self.anchor_day else ref
-            if base is None:
-                return self._unresolved(f, "XXXX-XX-XX")
-            d = base + timedelta(days=off)
-            res = Res(d.isoformat(), d, d, "day")
-        elif "holiday" in f:
-            cal, hm, hd = f["holiday"]
-            if year is None:
-                if ref is None:
-                    return self._unresolved(f, "XXXX-XX-XX")
-                year = ref.year
-                d = _holiday_date(year, cal, hm, hd)
-                if d is not None and not future and d > ref:
-                    d = _holiday_date(year - 1, cal, hm, hd)
-                elif d is not None and future and d < ref:
-                    d = _holiday_date(year + 1, cal, hm, hd)
-            else:
-                # An era counts lunar years: 雍正四年大年三十 closes that lunar year, so it
-                # falls before the next year's Spring Festival.
-                d = _holiday_date(year + (cal == "eve" and "lunar_year" in f), cal, hm, hd)
-            if d is None:
-                return None
-            res = Res(d.isoformat(), d, d, "day")
-        elif month is not None:
-            if not 1 <= month <= 12:
-                return None
-            lunar = f.get("lunar", False)
-            # lunar-python numbers a leap month negative: 闰二月 is -2.
-            lm = -month if f.get("leap") else month
-            if year is None:
-                if ref is None or year_vague:
-                    if day is not None:
-                        if _safe_date(2000, month, day) is None:
-                            return None
-                        return self._unresolved(f, f"XXXX-{month:02d}-{day:02d}")
-                    return self._unresolved(f, f"XXXX-{month:02d}")
-                year = ref.year
-                key, rkey = (month, day or 1), (ref.month, ref.day)
-                if lunar:
-                    probe = _lunar_to_solar(year, lm, day or 1)
-                    if probe is None and lm < 0:
-                        # 闰二月初三 without a year: the latest year that has that leap month.
-                        for k in range(1, 60):
-                            probe = _lunar_to_solar(year - k, lm, day or 1)
-                            if probe is not None:
-                                year -= k
-                                break
-                    if probe is not None:
-                        key, rkey = (probe.month, probe.day), (ref.month, ref.day)
-                if not future and key > rkey:
-                    year -= 1
-                elif future and key < rkey:
-                    year += 1
-            if day is not None:
-                d = _lunar_to_solar(year, lm, day) if lunar else _safe_date(year, month, day)
-                if d is None and lunar and day == 30 and year != f.get("y"):
-                    # 正月三十 without a year: the nearest year whose month has 30 days.
-                    for k in range(1, 6):
-                        d = _lunar_to_solar(year + (k if future else -k), lm, day)
-                        if d:
-                            break
-                if d is None and year != f.get("y") and not lunar and month == 2 and day == 29:
-                    # 2月29日 without a year: the latest leap year (news looks back).
-                    for k in range(1, 8):
-                        d = _safe_date(year - k, 2, 29)
-                        if d:
-                            break
-                if d is None:
-                    return None
-                res = Res(d.isoformat(), d, d, "day")
-            else:
-                if lunar:
-                    a = _lunar_to_solar(year, lm, 1)
-                    if a is None:
-                        return None
-                    b = _lunar_to_solar(year, lm, 30) or _lunar_to_solar(year, lm, 29) or a
-                    res = Res(f"{year:04d}-{month:02d}", a, b, "month")
-                else:
-                    res = Res(f"{year:04d}-{month:02d}", date(year, month, 1),
-                              date(year, month, _last_day(year, month)), "month")
-                if "part" in f and f["part"][1][0] == "month":
-                    res = self._month_part(res, year, month, f["part"])
-        elif day is not None:
-            if ref is None:
-                return self._unresolved(f, f"XXXX-XX-{day:02d}")
-            y, m = ref.year, ref.month
-            if not future and day > ref.day:
-                y, m = _add_months(y, m, -1)
-            elif future and day < ref.day:
-                y, m = _add_months(y, m, 1)
-            d = None
-            for _ in range(3):  # 31日 in a 30-day month: step to a month that has it
-                d = _safe_date(y, m, day)
+                return self._unresolved(f, "XXXX-XX-XX"), True
+            year = ref.year
+            d = _holiday_date(year, cal, hm, hd)
+            if d is not None and not fr.future and d > ref:
+                d = _holiday_date(year - 1, cal, hm, hd)
+            elif d is not None and fr.future and d < ref:
+                d = _holiday_date(year + 1, cal, hm, hd)
+        else:
+            # An era counts lunar years: 雍正四年大年三十 closes that lunar year, so it
+            # falls before the next year's Spring Festival.
+            d = _holiday_date(year + (cal == "eve" and "lunar_year" in f), cal, hm, hd)
+        return (Res(d.isoformat(), d, d, "day") if d else None), False
+
+    def _drive_month(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        ref, year, month, day, future = self.ref, fr.year, fr.month, fr.day, fr.future
+        if not 1 <= month <= 12:
+            return None, True
+        lunar = f.get("lunar", False)
+        # lunar-python numbers a leap month negative: 闰二月 is -2.
+        lm = -month if f.get("leap") else month
+        if year is None:
+            if ref is None or fr.year_vague:
+                if day is not None:
+                    if _safe_date(2000, month, day) is None:
+                        return None, True
+                    return self._unresolved(f, f"XXXX-{month:02d}-{day:02d}"), True
+                return self._unresolved(f, f"XXXX-{month:02d}"), True
+            year = self._year_for_month(month, day, lm if lunar else None, future)
+        if day is None:
+            return self._whole_month(f, year, month, lm if lunar else None), False
+        d = _lunar_to_solar(year, lm, day) if lunar else _safe_date(year, month, day)
+        if d is None and lunar and day == 30 and year != f.get("y"):
+            # 正月三十 without a year: the nearest year whose month has 30 days.
+            for k in range(1, 6):
+                d = _lunar_to_solar(year + (k if future else -k), lm, day)
                 if d:
                     break
-                y, m = _add_months(y, m, 1 if future else -1)
-            if d is None:
-                return None
-            res = Res(d.isoformat(), d, d, "day")
-        elif "week" in f:
-            res = self._week(f["week"], future)
-            if res is None:
-                return self._unresolved(f, "XXXX-WXX")
-        elif year is not None:
-            res = Res(f"{year:04d}", date(year, 1, 1), date(year, 12, 31), "year")
-            if quarter and 1 <= quarter <= 4:
-                res = self._quarter(year, quarter, f.get("part"))
-            elif "part" in f and f["part"][1][0] == "year":
-                res = self._year_part(year, f["part"])
-        elif "quarter" in f or "part" in f:
-            # 一季度, 上半年, 年底, 月底 alone: the reference's year or month.
-            if ref is None:
-                return self._unresolved(f, "XXXX")
-            if "part" in f and f["part"][1][0] == "week":
-                monday = ref - timedelta(days=ref.weekday())
-                spec = f["part"][1]
-                a_d = monday + timedelta(days=int(spec[1]) - 1)
-                b_d = monday + timedelta(days=int(spec[3]) - 1)
-                res = Res(f"{a_d.isoformat()}/{b_d.isoformat()}", a_d, b_d, "half")
-            elif "part" in f and f["part"][1][0] == "month":
-                w = f["part"][0]
-                if w == "月中":
-                    return None
-                base = Res("", None, None, "month")
-                res = self._month_part(base, ref.year, ref.month, f["part"])
-            elif "part" in f:
-                w, spec = f["part"]
-                if spec[0] != "year" or len(w) < 2 or w == "年中" or w.endswith("天"):
-                    return None
-                res = self._year_part(ref.year, f["part"])
-                if spec[6] == "season" and res.earliest > ref and not future:
-                    res = self._year_part(ref.year - 1, f["part"])
-            else:
-                q = f.get("quarter")
-                if not q or not 1 <= q <= 4:
-                    return None
-                res = self._quarter(ref.year, q, None)
-        elif timed:
-            # A bare time of day: the day is left to whoever reads the context.
-            h, mi, s = clock if clock else (None, None, None)
-            h = self._hour_for_tod(h, tod)
-            return Res(_fmt_time(h, mi, s, tod), None, None, "time", False, "TIME")
-        else:
-            return None
+        if d is None and year != f.get("y") and not lunar and month == 2 and day == 29:
+            # 2月29日 without a year: the latest leap year (news looks back).
+            for k in range(1, 8):
+                d = _safe_date(year - k, 2, 29)
+                if d:
+                    break
+        return (Res(d.isoformat(), d, d, "day") if d else None), False
 
-        if res is None:
-            return None
-        if "ord" in f:
-            res = self._ordinal(res, f["ord"])
-            if res is None:
+    def _year_for_month(self, month: int, day: int | None, lunar_month: int | None,
+                        future: bool) -> int:
+        """The year of a month (and day) named without one: the latest not after the
+        reference, or the first not before it after a future cue."""
+        ref = self.ref
+        year = ref.year
+        key, rkey = (month, day or 1), (ref.month, ref.day)
+        if lunar_month is not None:
+            probe = _lunar_to_solar(year, lunar_month, day or 1)
+            if probe is None and lunar_month < 0:
+                # 闰二月初三 without a year: the latest year that has that leap month.
+                for k in range(1, 60):
+                    probe = _lunar_to_solar(year - k, lunar_month, day or 1)
+                    if probe is not None:
+                        year -= k
+                        break
+            if probe is not None:
+                key = (probe.month, probe.day)
+        if not future and key > rkey:
+            year -= 1
+        elif future and key < rkey:
+            year += 1
+        return year
+
+    def _whole_month(self, f: dict, year: int, month: int,
+                     lunar_month: int | None) -> Res | None:
+        if lunar_month is not None:
+            a = _lunar_to_solar(year, lunar_month, 1)
+            if a is None:
                 return None
-        if timed and res.gran == "day":
-            h, mi, s = clock if clock else (None, None, None)
-            h = self._hour_for_tod(h, tod)
-            res.value += _fmt_time(h, mi, s, tod)
-            res.type, res.gran = "TIME", "time"
+            b = _lunar_to_solar(year, lunar_month, 30) or \
+                _lunar_to_solar(year, lunar_month, 29) or a
+            res = Res(f"{year:04d}-{month:02d}", a, b, "month")
+        else:
+            res = Res(f"{year:04d}-{month:02d}", date(year, month, 1),
+                      date(year, month, _last_day(year, month)), "month")
+        if "part" in f and f["part"][1][0] == "month":
+            res = self._month_part(res, year, month, f["part"])
         return res
+
+    def _drive_day(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        ref, day = self.ref, fr.day
+        if ref is None:
+            return self._unresolved(f, f"XXXX-XX-{day:02d}"), True
+        y, m = ref.year, ref.month
+        if not fr.future and day > ref.day:
+            y, m = _add_months(y, m, -1)
+        elif fr.future and day < ref.day:
+            y, m = _add_months(y, m, 1)
+        d = None
+        for _ in range(3):  # 31日 in a 30-day month: step to a month that has it
+            d = _safe_date(y, m, day)
+            if d:
+                break
+            y, m = _add_months(y, m, 1 if fr.future else -1)
+        return (Res(d.isoformat(), d, d, "day") if d else None), False
+
+    def _drive_week(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        res = self._week(f["week"], fr.future)
+        if res is None:
+            return self._unresolved(f, "XXXX-WXX"), True
+        return res, False
+
+    def _drive_year(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        year, quarter = fr.year, fr.quarter
+        if quarter and 1 <= quarter <= 4:
+            return self._quarter(year, quarter, f.get("part")), False
+        if "part" in f and f["part"][1][0] == "year":
+            return self._year_part(year, f["part"]), False
+        return Res(f"{year:04d}", date(year, 1, 1), date(year, 12, 31), "year"), False
+
+    def _drive_period_alone(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        # 一季度, 上半年, 年底, 月底 alone: the reference's year or month.
+        ref = self.ref
+        if ref is None:
+            return self._unresolved(f, "XXXX"), True
+        if "quarter" in f:  # 二季度末 alone is the reference year's, too
+            q = f["quarter"]
+            if not q or not 1 <= q <= 4:
+                return None, True
+            return self._quarter(ref.year, q, f.get("part")), False
+        w, spec = f["part"]
+        if spec[0] == "week":
+            monday = ref - timedelta(days=ref.weekday())
+            a_d = monday + timedelta(days=int(spec[1]) - 1)
+            b_d = monday + timedelta(days=int(spec[3]) - 1)
+            return Res(f"{a_d.isoformat()}/{b_d.isoformat()}", a_d, b_d, "half"), False
+        if spec[0] == "month":
+            if w == "月中":
+                return None, True
+            return self._month_part(Res("", None, None, "month"), ref.year, ref.month,
+                                    f["part"]), False
+        if spec[0] != "year" or len(w) < 2 or w == "年中" or w.endswith("天"):
+            return None, True
+        res = self._year_part(ref.year, f["part"])
+        if spec[6] == "season" and res.earliest > ref and not fr.future:
+            res = self._year_part(ref.year - 1, f["part"])
+        return res, False
+
+    def _drive_time_alone(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        # A bare time of day: the day is left to whoever reads the context.
+        tod, clock = f.get("tod"), f.get("clock")
+        h, mi, s = clock if clock else (None, None, None)
+        h = self._hour_for_tod(h, tod)
+        return Res(_fmt_time(h, mi, s, tod), None, None, "time", False, "TIME"), True
 
     @staticmethod
     def _quarter(year: int, q: int, part: tuple | None) -> Res:
@@ -1319,6 +1359,21 @@ def _s_period_rel(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
 @_standalone_production("duration")
 def _s_duration(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
     return x._duration(a)
+
+
+# What drives a chain's reading, in order: the first that applies resolves it.
+_DRIVERS: list[tuple[Callable[[dict, _Frame], bool],
+                     Callable[[_Extractor, dict, _Frame], tuple[Res | None, bool]]]] = [
+    (lambda f, fr: "rel_half" in f, _Extractor._drive_half),
+    (lambda f, fr: "rel_day" in f, _Extractor._drive_relative_day),
+    (lambda f, fr: "holiday" in f, _Extractor._drive_holiday),
+    (lambda f, fr: fr.month is not None, _Extractor._drive_month),
+    (lambda f, fr: fr.day is not None, _Extractor._drive_day),
+    (lambda f, fr: "week" in f, _Extractor._drive_week),
+    (lambda f, fr: fr.year is not None, _Extractor._drive_year),
+    (lambda f, fr: "quarter" in f or "part" in f, _Extractor._drive_period_alone),
+    (lambda f, fr: "tod" in f or "clock" in f, _Extractor._drive_time_alone),
+]
 
 
 def _check_productions(t: Tables) -> None:
