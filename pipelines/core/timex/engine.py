@@ -384,10 +384,8 @@ class _Extractor:
         mi = None
         if a.g("mi"):
             mi = to_int(a.g("mi"))
-        elif a.g("half"):
-            mi = 30
-        elif a.g("q"):
-            mi = 15 if a.g("q") == "一刻" else 45
+        elif a.g("mw"):
+            mi = self.t.clock_minutes[a.g("mw")]
         s = int(a.g("s")) if a.g("s") else None
         if mi is not None and mi > 59:
             return None
@@ -790,7 +788,7 @@ class _Extractor:
                 ctx = self.t.context["lap" if u == "周" else "someday"]
                 if ctx.search(self.norm, max(0, a.start - 8), a.start):
                     return None  # 公转一周 is a revolution, 有一天 is "one day" in a story
-            more = bool(a.g("more") or a.g("more2") or tail in ("多", "余"))
+            more = bool(a.g("more") or a.g("more2"))
         if n_s == "半":
             n: float | None = 0.5
         elif n_s in ("几", "数") or "几" in n_s:
@@ -806,12 +804,14 @@ class _Extractor:
         if n is not None and half:
             n += 0.5
         ref, rule = self.ref, "durrel"
-        if tail in ("之后", "以后", "后") and self.anchor_day is not None:
+        meaning = self.t.tails.get(tail) if tail else None
+        more = more or meaning == "more"
+        if meaning == "after" and self.anchor_day is not None:
             # 3月5日发生地震…两天后道路恢复: counted from the story's last day, not from
             # publication (30年前, counted back, stays with publication: news means "ago")
             ref, rule = self.anchor_day, "durrel_story"
-        if tail in ("之前", "以前", "前", "之后", "以后", "后") and n is not None:
-            sign = -1 if "前" in tail else 1
+        if meaning in ("before", "after") and n is not None:
+            sign = -1 if meaning == "before" else 1
             if ref is None:
                 return Res("PAST_REF" if sign < 0 else "FUTURE_REF", None, None, "day",
                            True), rule
@@ -832,7 +832,7 @@ class _Extractor:
                            more), rule
             return Res(d.isoformat(), d, d, "day", more or unit in ("W", "Q")), rule
         ref = self.ref
-        if tail in ("来", "以来") and n is not None and ref is not None and n == int(n):
+        if meaning == "since" and n is not None and ref is not None and n == int(n):
             d = _shift(ref, unit, -n)
             if d is None:
                 return None
@@ -1130,17 +1130,15 @@ def _p_part(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) ->
     return True
 
 
-_LUNAR_MONTH_NAMES = {"正": 1, "腊": 12, "冬": 11}
-
-
 @_chain_production("month")
 def _p_month(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
     m = a.g("m")
-    if m in _LUNAR_MONTH_NAMES or a.g("leap"):
+    lunar_month = x.t.lunar_months.get(m)
+    if lunar_month or a.g("leap"):
         f["lunar"] = True
     if a.g("leap"):
         f["leap"] = True  # 闰二月: the leap month after the second
-    f["m"] = _LUNAR_MONTH_NAMES.get(m) or to_int(m)
+    f["m"] = lunar_month or to_int(m)
     return True
 
 

@@ -125,6 +125,9 @@ class Tables:
     units: dict[str, str]  # duration or recurrence unit -> Y M W D Q TH TM TS
     tod: dict[str, str]  # part of the day -> TIMEX code
     weekdays: dict[str, int]  # weekday name after 周/星期 -> ISO weekday
+    tails: dict[str, str]  # word after a count -> before, after, since, more, within
+    clock_minutes: dict[str, int]  # 半, 一刻 -> minutes after the hour
+    lunar_months: dict[str, int]  # 正, 腊 -> lunar month
     context: dict[str, re.Pattern]  # '!name' rows of patterns.tsv: cues around an atom
     splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]]  # word -> left, right
     rows: dict[str, PatternRow]  # atom name -> its row, in the order tried
@@ -255,6 +258,13 @@ def load_tables(data: Path) -> Tables:
     tod_rows = _rows("tod.tsv")
     tod = {r[0]: r[1] for r in tod_rows}
     weekdays = {r[0]: int(r[1]) for r in _rows("weekdays.tsv")}
+    tail_rows = [r + [""] * (3 - len(r)) for r in _rows("tails.tsv")]
+    tails = {r[0]: r[1] for r in tail_rows}
+    bad = [r[0] for r in tail_rows if r[1] not in ("before", "after", "since", "more", "within")]
+    if bad:
+        raise TableError(f"tails.tsv: unknown meaning for {', '.join(bad)}")
+    clock_minutes = {r[0]: int(r[1]) for r in _rows("clock_words.tsv")}
+    lunar_months = {r[0]: int(r[1]) for r in _rows("lunar_months.tsv")}
     context: dict[str, re.Pattern] = {}
     splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]] = {}
     for r in _rows("splits.tsv"):
@@ -276,6 +286,10 @@ def load_tables(data: Path) -> Tables:
         "UNIT": "|".join(re.escape(r[0]) + r[3] for r in
                          sorted((r for r in unit_rows if r[2] == "1"),
                                 key=lambda r: len(r[0]), reverse=True)),
+        "TAIL": "|".join(re.escape(r[0]) + r[2] for r in
+                         sorted(tail_rows, key=lambda r: len(r[0]), reverse=True)),
+        "CLOCK_MINUTES": _alt(clock_minutes),
+        "LUNAR_MONTH": _alt(lunar_months),
         "ERA": _alt(eras),
         "ERA_FIRST": "".join(sorted({w[0] for w in eras})),
         # The reference moment itself (目前, 如今) has its own row, so its rule names it.
@@ -289,7 +303,7 @@ def load_tables(data: Path) -> Tables:
         ),
     }
     lookups: dict[str, dict] = {"u": units, "t": tod, "ts": tod, "wd": weekdays,
-                                "w": {**relative, **vague}}
+                                "w": {**relative, **vague}, "tail": tails, "mw": clock_minutes}
     names, bodies = [], []
     starts: dict[str, _Start] = {}
     rows: dict[str, PatternRow] = {}
@@ -345,7 +359,7 @@ def load_tables(data: Path) -> Tables:
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
     era_start = re.compile(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
     return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, units, tod,
-                  weekdays, context, splits, rows, first_rx, era_start,
+                  weekdays, tails, clock_minutes, lunar_months, context, splits, rows, first_rx, era_start,
                   dict(zip(names, bodies, strict=True)), starts,
                   frozenset(first | {w[0] for w in prefixes} | {w[0] for w in eras}),
                   {c: g for g in (frozenset("0123456789"), frozenset(numerals)) for c in g})
