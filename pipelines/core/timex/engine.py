@@ -382,8 +382,10 @@ class _Extractor:
         if h is None or h > 24:
             return None
         mi = None
-        if a.g("mi"):
-            mi = to_int(a.g("mi"))
+        if a.g("mi2") and a.g("h") in ("零", "〇"):
+            return None  # 零点二十 is 0.20 read aloud
+        if a.g("mi") or a.g("mi2"):
+            mi = to_int(a.g("mi") or a.g("mi2"))
         elif a.g("mw"):
             mi = self.t.clock_minutes[a.g("mw")]
         s = int(a.g("s")) if a.g("s") else None
@@ -1239,6 +1241,15 @@ def _s_plan(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
     name = a.g("a") or a.g("b") or a.g("c") or a.g("d")
     y1, y2 = x.t.plans[name]
     return Res(f"{y1}/{y2}", date(y1, 1, 1), date(y2, 12, 31), "year"), a.kind
+
+
+@_standalone_production("bce_year")
+def _s_bce_year(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    # 公元前221年: TIMEX3 writes BC0221; no calendar day of this library reaches before year 1.
+    n = to_int(a.g("y"))
+    if not n:
+        return None
+    return Res(f"BC{n:04d}", None, None, "year"), a.kind
 
 
 @_standalone_production("year_range")
