@@ -336,6 +336,11 @@ class _Extractor:
                     cur = []
                 chains.append([a])
                 continue
+            if cur and a.prod == "lunar_prefix" and cur[-1].hi < 3 and \
+                    _CHAIN_GAP.fullmatch(self.norm, cur[-1].end, a.start):
+                a.lo = a.hi = cur[-1].hi  # 2015年农历正月初一: the calendar of what follows
+                cur.append(a)
+                continue
             if cur and a.lo > cur[-1].hi:
                 gap = self.norm[cur[-1].end:a.start]
                 rx = _WEEK_GAP if a.kind == "week" else _CHAIN_GAP
