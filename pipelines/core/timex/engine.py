@@ -1228,7 +1228,7 @@ def _p_week(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) ->
 
 @_chain_production("tod")
 def _p_tod(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
-    f["tod"] = x.t.tod[a.g("t") or a.g("ts")]
+    f["tod"] = x.t.tod[a.g("t") or a.g("ts") or a.g("ts2")]
     return True
 
 
@@ -1344,11 +1344,15 @@ def _s_vague(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
 def _s_period_rel(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
     # 近3年 (the three years up to the reference), 未来5天 (the five days after it).
     ref, k = x.ref, a.kind
-    n = to_int(a.g("n"))
+    n_s = a.g("n")
     unit = x.t.units[a.g("u")]
     direction, incl = x.t.durrel[a.g("pre")]
+    approx = _APPROX_PAIR.fullmatch(n_s) is not None
+    n = to_int(n_s[1] if approx else n_s)  # 近五六年: back six years, roughly
     if n is None:  # 近几年: a vague span
         n, vague = (3 if unit == "Y" else 7), True
+    elif approx:
+        vague = True
     elif n == 0:
         return None
     else:
