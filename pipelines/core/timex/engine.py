@@ -330,6 +330,9 @@ class _Extractor:
         chains: list[list[Atom]] = []
         cur: list[Atom] = []
         for a in atoms:
+            if cur and cur[-1].prod == "lunar_prefix" and len(cur) > 1 and \
+                    (a.lo is None or a.lo < 3 or a.start > cur[-1].end + 1):
+                cur.pop()  # 今年农历新年: 农历 names no month here, so it is no part of 今年
             if a.lo is None:
                 if cur:
                     chains.append(cur)
@@ -352,6 +355,8 @@ class _Extractor:
             if cur:
                 chains.append(cur)
             cur = [a]
+        if cur and cur[-1].prod == "lunar_prefix" and len(cur) > 1:
+            cur.pop()
         if cur:
             chains.append(cur)
         return chains
