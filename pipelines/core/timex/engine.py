@@ -428,6 +428,12 @@ class _Extractor:
         """The calendar reading of a chain's fields: the frame (year, month, day) first, then
         the one driver the fields call for (a relative day, a holiday, a month, a day, a
         week, a year, a part of a period, a time alone), then ordinals and the clock."""
+        try:
+            return self._resolve(f, start)
+        except (ValueError, OverflowError):
+            return None  # past the calendar's ends (下个月 in December 9999): no reading
+
+    def _resolve(self, f: dict, start: int) -> Res | None:
         frame = self._frame(f, start)
         if not isinstance(frame, _Frame):
             return frame  # unresolvable, or resolvable only as a form (XXXX-05)
@@ -781,7 +787,10 @@ class _Extractor:
     # standalone atoms ------------------------------------------------------
     def standalone(self, a: Atom) -> tuple[Res, str] | None:
         """A mention from one atom that does not chain (a duration, a plan, a century)."""
-        return _ALONE[a.prod](self, a)
+        try:
+            return _ALONE[a.prod](self, a)
+        except (ValueError, OverflowError):
+            return None  # past the calendar's ends (近5年 in the year 1): no reading
 
     def _duration(self, a: Atom) -> tuple[Res, str] | None:
         if a.kind == "dur_year":
@@ -967,11 +976,20 @@ class _Extractor:
             return Res("P" + num + self.t.units[a.g("u")], None, None, "duration", False,
                        "DURATION")
         if a.g("pre") in self.t.durrel:
-            r = _s_period_rel(self, a)
+            try:
+                r = _s_period_rel(self, a)
+            except (ValueError, OverflowError):
+                return None  # past the calendar's ends
             return r[0] if r else None
         return None
 
     def _range(self, res: Res, res2: Res | None) -> Res | None:
+        try:
+            return self._range_of(res, res2)
+        except (ValueError, OverflowError):
+            return None  # an end past the calendar's ends
+
+    def _range_of(self, res: Res, res2: Res | None) -> Res | None:
         if res2 is None or not res.earliest or not res2.latest or res2.latest < res.earliest:
             return None
         latest = res2.latest
