@@ -930,8 +930,16 @@ class _Extractor:
                         i += 2
                         continue
             if res is not None:
-                out.append(self._mention(ch[0].start, ch[-1].end, res, "+".join(
-                    a.kind for a in ch)))
+                now = self.t.context["until_now"].match(self.norm, ch[-1].end)
+                if now and self.ref is not None and res.earliest is not None and \
+                        res.type == "DATE" and res.earliest <= self.ref:
+                    # 1998年至今: from that date to the reference, TIMEX (1998, PRESENT_REF)
+                    span = Res(f"{res.value}/PRESENT_REF", res.earliest, self.ref, res.gran,
+                               res.vague)
+                    out.append(self._mention(ch[0].start, now.end(), span, "until_now"))
+                else:
+                    out.append(self._mention(ch[0].start, ch[-1].end, res, "+".join(
+                        a.kind for a in ch)))
                 self._remember(f, res)
             i += 1
         return out
