@@ -1365,10 +1365,13 @@ def _s_vague(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
     lo, hi, value, fut = x.t.vague[a.g("w")]
     if fut is not None and x._future(a.start):
         (lo, hi), value = fut, "FUTURE_REF"
+    span = value == "-"  # 今明两天: the named days themselves
     if x.ref is None:
-        return Res(value, None, None, "day", True), a.kind
-    return Res(value, x.ref + timedelta(days=lo), x.ref + timedelta(days=hi), "day",
-               True), a.kind
+        return Res("XXXX-XX-XX" if span else value, None, None, "day", not span), a.kind
+    first, last = x.ref + timedelta(days=lo), x.ref + timedelta(days=hi)
+    if span:
+        value = f"{first.isoformat()}/{last.isoformat()}"
+    return Res(value, first, last, "day", not span), a.kind
 
 
 @_standalone_production("period_rel")
