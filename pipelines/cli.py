@@ -472,7 +472,9 @@ def _extract_jsonl(out: TextIO, convention: str | None) -> None:
 
     # Warm the tagger's tables before forking: workers inherit them instead of each
     # building its own copy.
-    _times_function(convention)("2020年1月1日", None)
+    from pipelines.core.timex import warm_up
+
+    warm_up()
     rest = itertools.chain(head, lines)
     chunks = iter(lambda: list(itertools.islice(rest, _CHUNK_LINES)), [])
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:

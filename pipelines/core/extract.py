@@ -52,8 +52,10 @@ def warm_up() -> None:
     each building its own.
     """
     from pipelines.core.events.engine import _jieba
+    from pipelines.core.timex import warm_up as warm_timex
 
     _jieba()
+    warm_timex()
     _extract(Document("warm-up", "", "2020年5月1日在北京市召开会议。", "", body_start=0))
 
 

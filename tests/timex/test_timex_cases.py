@@ -77,6 +77,17 @@ def test_never_raises(text: str, ref: datetime | None) -> None:
     _check_invariants(text, extract_times(text, ref))
 
 
+@pytest.mark.parametrize("reference", [datetime(1, 1, 1), datetime(1, 12, 31),
+                                       datetime(9999, 1, 1), datetime(9999, 12, 31)])
+def test_case_texts_at_the_calendar_ends(reference: datetime) -> None:
+    # 下个月 in December 9999 or 近5年 in the year 1 has no calendar reading: no mention for
+    # it, and the rest of the text still tagged, never an exception.
+    for param in _load():
+        text = param.values[0]
+        for end in ("inclusive", "exclusive"):
+            _check_invariants(text, extract_times(text, reference, range_end=end))
+
+
 @pytest.mark.fuzz
 @settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXTS, st.one_of(st.none(), st.datetimes(datetime(1, 1, 1), datetime(9999, 12, 31))))

@@ -21,7 +21,9 @@ _CLOSE = set("”」』》）)】")
 _ENUM_SEP = set("、和及与")
 _TITLE = re.compile(r"《[^》]{0,60}》?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_SKIP_MENTION_RULES = {"plan"}  # 十四五 names a plan period, never the date of an act
+# 十四五 names a plan period, never the date of an act; 目前 and 如今 (rule present) say a
+# state holds when the story is published, not when an act took place.
+_SKIP_MENTION_RULES = {"plan", "present"}
 _HEADLINE_MAX = 40
 
 

@@ -11,46 +11,22 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from ..model import TimeMention
 from ..script import to_simplified
 from .numerals import to_int
-from .tables import DATA, tables
+from .tables import DATA, PatternRow, TableError, Tables, tables
 
 # Full-width digits and separators to ASCII, one char for one char so offsets stay.
 _NORM = str.maketrans("０１２３４５６７８９：－～／　", "0123456789:-~/ ")
 _NEEDS_NORM = re.compile("[０-９：－～／　]")
 
-# Levels give the order in which atoms may chain: year < part-of-year < month <
-# part-of-month < day < weekday < time of day < clock.
-_LEVELS = {
-    "lunarpfx": (0, 0), "iso": (1, 5), "mdy": (1, 5), "era": (1, 1), "year": (1, 1), "relyear": (1, 1), "quarter": (2, 2),
-    "month": (3, 3), "relmonth": (3, 3), "evdot": (3, 5), "day": (5, 5), "lday": (5, 5),
-    "relday": (5, 5), "holiday": (5, 5), "relweek": (5, 6), "week": (6, 6), "tod": (7, 7),
-    "clock": (8, 8), "relhalf": (2, 2),
-    # Ordinals inside the period chained before them: 十月的第一周, 今年前10个月.
-    "ordwd": (4, 6), "ordweek": (4, 6), "ordmonth": (4, 4), "firstn": (4, 6),
-}
-_REL_KINDS = frozenset(("relday", "relmonth", "relyear"))
-_ORDINALS = ("ordwd", "ordweek", "ordmonth", "firstn")
-_TOD = {
-    "凌晨": "NI", "深夜": "NI", "午夜": "NI", "半夜": "NI", "夜间": "NI", "夜里": "NI",
-    "夜晚": "NI", "夜": "NI", "清晨": "MO", "早晨": "MO", "早上": "MO", "早间": "MO",
-    "上午": "MO", "早": "MO", "中午": "MI", "午间": "MI", "正午": "MI", "下午": "AF",
-    "午后": "AF", "傍晚": "EV", "黄昏": "EV", "晚上": "EV", "晚间": "EV", "晚": "EV",
-    "白天": "DT",
-}
-_DUR_UNIT = {
-    "年": "Y", "月": "M", "周": "W", "星期": "W", "礼拜": "W", "天": "D", "日": "D",
-    "小时": "TH", "钟头": "TH", "分钟": "TM", "秒钟": "TS", "秒": "TS", "季度": "Q",
-    "季": "Q", "晚": "D",
-}
 # lunar-python keys the terms of the following Gregorian year by pinyin.
 _TERM_ALIAS = {"冬至": "DONG_ZHI", "小寒": "XIAO_HAN", "大寒": "DA_HAN", "立春": "LI_CHUN",
                "雨水": "YU_SHUI", "惊蛰": "JING_ZHE", "大雪": "DA_XUE"}
-_WEEKDAY = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
 # 自3月1日起至12月31日: a start word may sit between the first point and 至.
 _RANGE_SEP = re.compile(r"\s*(?:(?:起|开始)\s*[，,]?\s*)?(?:至|到|-|–|—|——|~|－)\s*")
 # A和B之间: a range whose end is named by 之间 after the second point.
@@ -60,25 +36,30 @@ _BETWEEN_END = re.compile(r"\s*(?:的)?(?:之间|间)")
 _DUR_JOIN = re.compile(r"\s*(?:零|又)?\s*")
 _CHAIN_GAP = re.compile(r" *(?:的)? *")
 _WEEK_GAP = re.compile(r"[ ，,（(]{0,2}")
-# Words right before a date that move an underspecified date into the future.
-_FUTURE_CUE = re.compile(r"(?:将|将于|即将|计划于|拟于|定于|预计|预计于|届时|将在|下一步)\s*$")
+# Chain level of a part of a period, by what it cuts: 年底 after the year, 季末 after the
+# quarter, 上旬 after the month, 上半周 after the week.
+_PART_LEVEL = {"year": 2, "quarter": 3, "month": 4, "week": 6}
+# 六七年, 三四天: two consecutive spelled digits are an approximate count, not 67 or 34.
+_APPROX_PAIR = re.compile("一二|二三|三四|四五|五六|六七|七八|八九")
 _CLAUSE_START = re.compile(r"(?:^|[，。；：、,.;:!?！？\n“”\"「」（）()]\s*|\s)$")
 _POINT_OK = re.compile(r"钟|整|半|许|左右|前后|以前|以后|之前|之后|前|后|起|开始|至|到|-|[，。、,.;；\s]|$")
 
 
 class Atom:
-    __slots__ = ("start", "end", "kind", "src", "m", "lo", "hi")
+    __slots__ = ("start", "end", "kind", "prod", "src", "m", "lo", "hi")
 
-    def __init__(self, start: int, end: int, kind: str, m: re.Match | None):
-        self.start, self.end, self.kind, self.src, self.m = start, end, kind, kind, m
-        self.lo, self.hi = _LEVELS.get(kind, (None, None))
+    def __init__(self, start: int, end: int, row: PatternRow, m: re.Match | None):
+        self.start, self.end, self.m = start, end, m
+        self.kind = self.src = row.name
+        self.prod = row.production
+        self.lo, self.hi = row.levels or (None, None)
 
     def g(self, name: str) -> str | None:
         if self.m is None:
             return None
         try:
             return self.m.group(f"{self.src}__{name}")
-        except IndexError:  # kinds share field code but not every group (ordinals)
+        except IndexError:  # productions shared by rows that lack some groups (ordinals)
             return None
 
 
@@ -88,6 +69,17 @@ class Res:
     def __init__(self, value, earliest, latest, gran, vague=False, type_="DATE"):
         self.value, self.earliest, self.latest = value, earliest, latest
         self.gran, self.vague, self.type = gran, vague, type_
+
+
+class _Frame:
+    """What a chain's fields say of its year, month, day and quarter, relative words counted."""
+
+    __slots__ = ("year", "year_vague", "month", "day", "quarter", "future")
+
+    def __init__(self, year: int | None, year_vague: bool, month: int | None, day: int | None,
+                 quarter: int | None, future: bool):
+        self.year, self.year_vague, self.month, self.day = year, year_vague, month, day
+        self.quarter, self.future = quarter, future
 
 
 # ---------------------------------------------------------------- date helpers
@@ -181,6 +173,13 @@ def _holiday_date(y: int, cal: str, m: str, d: int) -> date | None:
 def _holiday_date_astro(y: int, cal: str, m: str, d: int) -> date | None:
     if cal == "solar":
         return _safe_date(y, int(m), d)
+    if cal == "nth":
+        month, weekday, n = (int(v) for v in m.split("."))
+        if not 1 <= y <= 9999:
+            return None
+        first = date(y, month, 1)
+        day = first + timedelta(days=(weekday - 1 - first.weekday()) % 7 + 7 * (n - 1))
+        return day if day.month == month else None
     if cal == "lunar":
         return _lunar_to_solar(y, int(m), d)
     if cal == "eve":
@@ -254,14 +253,15 @@ class _Extractor:
         if isinstance(reference, datetime):
             reference = reference.date()
         self.ref: date | None = reference
-        self.t = tables()
+        self.t = _checked_tables()
         self.anchor_day: date | None = None
         self.anchor_year: int | None = None
 
     # atoms ---------------------------------------------------------------
     def atoms(self) -> list[Atom]:
         out: list[Atom] = []
-        norm, match, pos = self.norm, self.t.atoms.match, 0
+        norm, atoms_at, pos = self.norm, self.t.atoms_at, 0
+        rows, splits = self.t.rows, self.t.splits
         # Try the big alternation only where an atom can start: a C-level char-class scan
         # skips the rest of the text, several times faster than finditer on the alternation.
         starts = [c.start() for c in self.t.first.finditer(norm)]
@@ -271,26 +271,29 @@ class _Extractor:
         for i in starts:
             if i < pos:
                 continue
-            m = match(norm, i)
+            m = atoms_at(norm[i]).match(norm, i)
             if m is None:
                 continue
             kind = m.lastgroup
-            if kind in _REL_KINDS and self._split(m.group(kind), i, m.end()):
+            if m.group(kind) in splits and self._split(m.group(kind), i, m.end()):
                 continue  # 说明|日本: try again inside the word
             pos = m.end()
-            a = Atom(m.start(), m.end(), kind, m)
-            if kind == "iso" and a.g("h"):
+            a = Atom(m.start(), m.end(), rows[kind], m)
+            if a.prod == "numeric_date" and a.g("h"):
                 a.hi = 8
-            elif kind == "part":
-                w = a.g("p") or a.g("ps") or "月" + a.g("pm")
-                scope = self.t.parts[w][0]
-                a.lo = a.hi = 4 if scope == "month" else 6 if scope == "week" else 2
+            elif a.prod == "part":
+                scope = self.t.parts[self._part_word(a)][0]
+                a.lo = a.hi = _PART_LEVEL[scope]
             elif kind == "mdy" and not a.g("y") and not self._md_ok(a):
                 continue
-            if kind == "year" and not self._year_ok(a):
-                a.kind, a.lo, a.hi = "dur_year", None, None
+            if a.prod == "year" and not self._year_ok(a):
+                a.kind, a.prod, a.lo, a.hi = "dur_year", "duration", None, None
             out.append(a)
         return out
+
+    @staticmethod
+    def _part_word(a: Atom) -> str:
+        return a.g("p") or a.g("ps") or ("月" + a.g("pm") if a.g("pm") else "季" + a.g("pq"))
 
     def _split(self, word: str, start: int, end: int) -> bool:
         rows = self.t.splits.get(word)
@@ -313,37 +316,47 @@ class _Extractor:
 
     def _year_ok(self, a: Atom) -> bool:
         y = a.g("y")
-        if len(y) != 2 or not y.isdigit():
+        if len(y) != 2:
             return True
-        # Two-digit years (08年, 18年10月) versus durations (30年): a year when it starts
-        # with 0 or 9, or a month follows.
-        if y[0] in "09":
+        # Two-digit years (08年, 18年10月) versus counts of years (30年): a year when it
+        # starts with 0 or 9, or a month or a part of the year follows (22年初). Spelled
+        # ones (八五年) are years; the pattern leaves 七八年, "seven or eight years", alone.
+        if not y.isdigit() or y[0] in "09":
             return True
-        return re.match(r"\s?(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s?月",
-                        self.norm[a.end:a.end + 4]) is not None
+        return self.t.context["year2_post"].match(self.norm, a.end) is not None
 
     # chains --------------------------------------------------------------
     def chains(self, atoms: list[Atom]) -> list[list[Atom]]:
         chains: list[list[Atom]] = []
         cur: list[Atom] = []
         for a in atoms:
+            if cur and cur[-1].prod == "lunar_prefix" and len(cur) > 1 and \
+                    (a.lo is None or a.lo < 3 or a.start > cur[-1].end + 1):
+                cur.pop()  # 今年农历新年: 农历 names no month here, so it is no part of 今年
             if a.lo is None:
                 if cur:
                     chains.append(cur)
                     cur = []
                 chains.append([a])
                 continue
+            if cur and a.prod == "lunar_prefix" and cur[-1].hi < 3 and \
+                    _CHAIN_GAP.fullmatch(self.norm, cur[-1].end, a.start):
+                a.lo = a.hi = cur[-1].hi  # 2015年农历正月初一: the calendar of what follows
+                cur.append(a)
+                continue
             if cur and a.lo > cur[-1].hi:
                 gap = self.norm[cur[-1].end:a.start]
                 rx = _WEEK_GAP if a.kind == "week" else _CHAIN_GAP
                 if rx.fullmatch(gap):
-                    if a.kind == "part" and not self._part_fits(a, cur[-1]):
+                    if a.prod == "part" and not self._part_fits(a, cur[-1]):
                         continue  # 2020年上旬: no month to cut, and not the reference's
                     cur.append(a)
                     continue
             if cur:
                 chains.append(cur)
             cur = [a]
+        if cur and cur[-1].prod == "lunar_prefix" and len(cur) > 1:
+            cur.pop()
         if cur:
             chains.append(cur)
         return chains
@@ -354,113 +367,18 @@ class _Extractor:
         # the part is dropped rather than read as the reference month's.
         if part.lo == 4:
             return prev.hi == 3
+        if part.lo == 3:
+            return prev.prod == "quarter" or prev.kind == "relquarter"
         return part.lo != 6
 
     # resolution of one chain ---------------------------------------------
     def fields(self, chain: list[Atom], second: bool = False) -> dict | None:
+        """The calendar fields a chain of atoms names, each atom read by its production."""
         f: dict = {}
         for a in chain:
-            k = a.kind
-            if k == "lunarpfx":
-                f["lunar"] = True
-            elif k == "iso":
-                f["y"], f["m"], f["d"] = int(a.g("y")), int(a.g("m")), int(a.g("d"))
-                if a.g("h"):
-                    s = a.g("s")
-                    f["clock"] = (int(a.g("h")), int(a.g("mi")), int(s) if s else None)
-            elif k == "mdy":
-                f["m"], f["d"] = int(a.g("m")), int(a.g("d"))
-                if a.g("y"):
-                    f["y"] = int(a.g("y"))
-            elif k == "era":
-                first, lunar = self.t.eras[a.g("e")]
-                n = 1 if a.g("y") == "元" else to_int(a.g("y"))
-                if not n:
-                    return None
-                f["y"] = first + n - 1
-                if lunar:
-                    f["lunar"] = f["lunar_year"] = True
-            elif k == "relhalf":
-                f["rel_half"] = self.t.relative[a.g("w")][1]
-            elif k in _ORDINALS:
-                n = to_int(a.g("n")) if a.g("n") else 1  # 最后一个星期一
-                last = bool(a.g("last")) or (k == "firstn" and a.g("pre") == "最后")
-                dow = a.g("d") if k == "ordwd" else None
-                dow = (int(dow) if dow.isdigit() else _WEEKDAY[dow]) if dow else None
-                if not n:
-                    return None
-                f["ord"] = (k, n, last, a.g("u") if k == "firstn" else None, dow)
-            elif k == "year":
-                y = to_int(a.g("y"))
-                if y is None:
-                    return None
-                if y < 100:
-                    y += 1900 if y >= 50 else 2000
-                f["y"] = y
-            elif k in ("relyear", "relmonth", "relday"):
-                unit, off, ana, tod = self.t.relative[a.g("w")]
-                f["rel_" + unit] = (off, ana)
-                if tod:
-                    f["tod"] = tod
-            elif k == "quarter":
-                q = a.g("q") or a.g("q3") or ("1" if a.g("q4") else None)
-                f["quarter"] = to_int(q)
-            elif k == "part":
-                w = a.g("p") or a.g("ps") or "月" + a.g("pm")
-                f["part"] = (w, self.t.parts[w])
-            elif k == "month":
-                m = a.g("m")
-                if m in ("正", "腊", "冬"):
-                    f["lunar"] = True
-                    m = {"正": "1", "腊": "12", "冬": "11"}[m]
-                f["m"] = to_int(m)
-            elif k == "evdot":
-                f["m"] = int(a.g("m1") or a.g("m2") or a.g("m3"))
-                f["d"] = int(a.g("d1") or a.g("d2") or a.g("d3"))
-            elif k == "day":
-                if "m" not in f and "rel_month" not in f and a.start and \
-                        self.norm[a.start - 1] == "月":
-                    return None  # 13月5日: the month was impossible, so is the day
-                # 十日 / 3号 alone are too often not dates (十日谈, 3号线).
-                bare = a.g("d")[0] not in "0123456789" or a.g("u") == "号"
-                if bare and "m" not in f and "rel_month" not in f and not second:
-                    return None
-                f["d"] = to_int(a.g("d"))
-            elif k == "lday":
-                if "m" not in f:
-                    return None
-                d = a.g("d")
-                if d.startswith("初"):
-                    f["lunar"] = True
-                    d = d[1:]
-                f["d"] = to_int(d)
-            elif k == "holiday":
-                hs = a.m.start(f"{a.src}__h")
-                for pat, cal, m, d in self.t.holidays:
-                    hm = pat.match(self.norm, hs)
-                    if hm and hm.end() == a.end:
-                        f["holiday"] = (cal, m, d)
-                        break
-            elif k == "week":
-                pre, d = a.g("pre") or "", a.g("d")
-                f["week"] = (self._week_offset(pre), "WE" if d == "末" else
-                             int(d) if d.isdigit() else _WEEKDAY[d])
-            elif k == "relweek":
-                f["week"] = (self._week_offset(a.g("pre")), None)
-            elif k == "tod":
-                f["tod"] = _TOD[a.g("t") or a.g("ts")]
-            elif k == "clock":
-                c = self._clock(a, chain)
-                if c is None:
-                    return None
-                f["clock"] = c
+            if not _CHAIN[a.prod](self, a, f, chain, second):
+                return None
         return f
-
-    @staticmethod
-    def _week_offset(pre: str) -> int | None:
-        pre = pre.replace("个", "")
-        return {"": None, "上上": -2, "上": -1, "下下": 2, "下": 1, "本": 0, "这": 0,
-                "今": 0, "该": 0, "次": 1}.get(pre)
 
     def _clock(self, a: Atom, chain: list[Atom]) -> tuple | None:
         if a.g("h2") is not None:
@@ -474,12 +392,12 @@ class _Extractor:
         if h is None or h > 24:
             return None
         mi = None
-        if a.g("mi"):
-            mi = to_int(a.g("mi"))
-        elif a.g("half"):
-            mi = 30
-        elif a.g("q"):
-            mi = 15 if a.g("q") == "一刻" else 45
+        if a.g("mi2") and a.g("h") in ("零", "〇"):
+            return None  # 零点二十 is 0.20 read aloud
+        if a.g("mi") or a.g("mi2"):
+            mi = to_int(a.g("mi") or a.g("mi2"))
+        elif a.g("mw"):
+            mi = self.t.clock_minutes[a.g("mw")]
         s = int(a.g("s")) if a.g("s") else None
         if mi is not None and mi > 59:
             return None
@@ -499,20 +417,49 @@ class _Extractor:
                                                           a.start)):
                     return None
                 return h, mi, s
-            if a.g("u") == "点" and not _POINT_OK.match(self.norm, a.end):
+            if a.g("cu") == "点" and not _POINT_OK.match(self.norm, a.end):
                 return None
         return h, mi, s
 
     def _future(self, start: int) -> bool:
-        return _FUTURE_CUE.search(self.norm[max(0, start - 6):start]) is not None
+        return self.t.context["future"].search(self.norm, max(0, start - 6), start) is not None
 
     def resolve(self, f: dict, start: int) -> Res | None:
-        ref = self.ref
-        tod, clock = f.get("tod"), f.get("clock")
-        timed = tod is not None or clock is not None
-        future = self._future(start)
-        res: Res | None = None
+        """The calendar reading of a chain's fields: the frame (year, month, day) first, then
+        the one driver the fields call for (a relative day, a holiday, a month, a day, a
+        week, a year, a part of a period, a time alone), then ordinals and the clock."""
+        try:
+            return self._resolve(f, start)
+        except (ValueError, OverflowError):
+            return None  # past the calendar's ends (下个月 in December 9999): no reading
 
+    def _resolve(self, f: dict, start: int) -> Res | None:
+        frame = self._frame(f, start)
+        if not isinstance(frame, _Frame):
+            return frame  # unresolvable, or resolvable only as a form (XXXX-05)
+        for applies, driver in _DRIVERS:
+            if applies(f, frame):
+                res, final = driver(self, f, frame)
+                break
+        else:
+            return None
+        if res is None or final:
+            return res
+        if "ord" in f:
+            res = self._ordinal(res, f["ord"])
+            if res is None:
+                return None
+        tod, clock = f.get("tod"), f.get("clock")
+        if (tod is not None or clock is not None) and res.gran == "day":
+            h, mi, s = clock if clock else (None, None, None)
+            h = self._hour_for_tod(h, tod)
+            res.value += _fmt_time(h, mi, s, tod)
+            res.type, res.gran = "TIME", "time"
+        return res
+
+    def _frame(self, f: dict, start: int) -> _Frame | Res | None:
+        """Year, month, day and quarter as the fields name them, relative words counted."""
+        ref = self.ref
         year = f.get("y")
         year_vague = False
         if year is None and "rel_year" in f:
@@ -529,173 +476,204 @@ class _Extractor:
             base_d = self.anchor_day if ana and self.anchor_day else ref
             if base_d is None:
                 return self._unresolved(f, "XXXX-XX")
-            year, month = _add_months(base_d.year, base_d.month, off)
-        day = f.get("d")
-
-        if "rel_half" in f:
-            if ref is None:
-                return None
-            h = (ref.month - 1) // 6 + f["rel_half"]
-            y, m = _add_months(ref.year, 1, 6 * h)
-            a_d = date(y, m, 1)
-            b_d = date(y, m + 5, _last_day(y, m + 5))
-            return Res(f"{y:04d}-H{m // 6 + 1}", a_d, b_d, "half")
-        if "rel_day" in f:
-            off, ana = f["rel_day"]
-            base = self.anchor_day if ana and self.anchor_day else ref
-            if base is None:
-                return self._unresolved(f, "XXXX-XX-XX")
-            d = base + timedelta(days=off)
-            res = Res(d.isoformat(), d, d, "day")
-        elif "holiday" in f:
-            cal, hm, hd = f["holiday"]
-            if year is None:
-                if ref is None:
-                    return self._unresolved(f, "XXXX-XX-XX")
-                year = ref.year
-                d = _holiday_date(year, cal, hm, hd)
-                if d is not None and not future and d > ref:
-                    d = _holiday_date(year - 1, cal, hm, hd)
-                elif d is not None and future and d < ref:
-                    d = _holiday_date(year + 1, cal, hm, hd)
+            if year is not None and off == 0:
+                month = base_d.month  # 去年本月: the named year's month of the reference
             else:
-                # An era counts lunar years: 雍正四年大年三十 closes that lunar year, so it
-                # falls before the next year's Spring Festival.
-                d = _holiday_date(year + (cal == "eve" and "lunar_year" in f), cal, hm, hd)
-            if d is None:
-                return None
-            res = Res(d.isoformat(), d, d, "day")
-        elif month is not None:
-            if not 1 <= month <= 12:
-                return None
-            lunar = f.get("lunar", False)
-            if year is None:
-                if ref is None or year_vague:
-                    if day is not None:
-                        if _safe_date(2000, month, day) is None:
-                            return None
-                        return self._unresolved(f, f"XXXX-{month:02d}-{day:02d}")
-                    return self._unresolved(f, f"XXXX-{month:02d}")
-                year = ref.year
-                key, rkey = (month, day or 1), (ref.month, ref.day)
-                if lunar:
-                    probe = _lunar_to_solar(year, month, day or 1)
-                    if probe is not None:
-                        key, rkey = (probe.month, probe.day), (ref.month, ref.day)
-                if not future and key > rkey:
-                    year -= 1
-                elif future and key < rkey:
-                    year += 1
-            if day is not None:
-                d = _lunar_to_solar(year, month, day) if lunar else _safe_date(year, month, day)
-                if d is None and lunar and day == 30 and year != f.get("y"):
-                    # 正月三十 without a year: the nearest year whose month has 30 days.
-                    for k in range(1, 6):
-                        d = _lunar_to_solar(year + (k if future else -k), month, day)
-                        if d:
-                            break
-                if d is None and year != f.get("y") and not lunar and month == 2 and day == 29:
-                    # 2月29日 without a year: the latest leap year (news looks back).
-                    for k in range(1, 8):
-                        d = _safe_date(year - k, 2, 29)
-                        if d:
-                            break
-                if d is None:
-                    return None
-                res = Res(d.isoformat(), d, d, "day")
-            else:
-                if lunar:
-                    a = _lunar_to_solar(year, month, 1)
-                    if a is None:
-                        return None
-                    nxt = _lunar_to_solar(*_add_months(year, month, 1), 1)
-                    b = nxt - timedelta(days=1) if nxt else a
-                    res = Res(f"{year:04d}-{month:02d}", a, b, "month")
-                else:
-                    res = Res(f"{year:04d}-{month:02d}", date(year, month, 1),
-                              date(year, month, _last_day(year, month)), "month")
-                if "part" in f and f["part"][1][0] == "month":
-                    res = self._month_part(res, year, month, f["part"])
-        elif day is not None:
-            if ref is None:
-                return self._unresolved(f, f"XXXX-XX-{day:02d}")
-            y, m = ref.year, ref.month
-            if not future and day > ref.day:
-                y, m = _add_months(y, m, -1)
-            elif future and day < ref.day:
-                y, m = _add_months(y, m, 1)
-            d = None
-            for _ in range(3):  # 31日 in a 30-day month: step to a month that has it
-                d = _safe_date(y, m, day)
-                if d:
-                    break
-                y, m = _add_months(y, m, 1 if future else -1)
-            if d is None:
-                return None
-            res = Res(d.isoformat(), d, d, "day")
-        elif "week" in f:
-            res = self._week(f["week"], future)
-            if res is None:
-                return self._unresolved(f, "XXXX-WXX")
-        elif year is not None:
-            res = Res(f"{year:04d}", date(year, 1, 1), date(year, 12, 31), "year")
-            if "quarter" in f and f["quarter"] and 1 <= f["quarter"] <= 4:
-                q = f["quarter"]
-                a = date(year, 3 * q - 2, 1)
-                b = date(year, 3 * q, _last_day(year, 3 * q))
-                res = Res(f"{year:04d}-Q{q}", a, b, "quarter")
-            elif "part" in f and f["part"][1][0] == "year":
-                res = self._year_part(year, f["part"])
-        elif "quarter" in f or "part" in f:
-            # 一季度, 上半年, 年底, 月底 alone: the reference's year or month.
+                year, month = _add_months(base_d.year, base_d.month, off)
+        quarter = f.get("quarter")
+        if quarter is None and "rel_quarter" in f:
             if ref is None:
                 return self._unresolved(f, "XXXX")
-            if "part" in f and f["part"][1][0] == "week":
-                monday = ref - timedelta(days=ref.weekday())
-                spec = f["part"][1]
-                a_d = monday + timedelta(days=int(spec[1]) - 1)
-                b_d = monday + timedelta(days=int(spec[3]) - 1)
-                res = Res(f"{a_d.isoformat()}/{b_d.isoformat()}", a_d, b_d, "half")
-            elif "part" in f and f["part"][1][0] == "month":
-                w = f["part"][0]
-                if w == "月中":
-                    return None
-                base = Res("", None, None, "month")
-                res = self._month_part(base, ref.year, ref.month, f["part"])
-            elif "part" in f:
-                w, spec = f["part"]
-                if len(w) < 2 or w == "年中" or w.endswith("天"):
-                    return None
-                res = self._year_part(ref.year, f["part"])
-                if spec[6] == "season" and res.earliest > ref and not future:
-                    res = self._year_part(ref.year - 1, f["part"])
-            else:
-                q = f.get("quarter")
-                if not q or not 1 <= q <= 4:
-                    return None
-                y = ref.year
-                a = date(y, 3 * q - 2, 1)
-                res = Res(f"{y:04d}-Q{q}", a, date(y, 3 * q, _last_day(y, 3 * q)), "quarter")
-        elif timed:
-            # A bare time of day: the day is left to whoever reads the context.
-            h, mi, s = clock if clock else (None, None, None)
-            h = self._hour_for_tod(h, tod)
-            return Res(_fmt_time(h, mi, s, tod), None, None, "time", False, "TIME")
-        else:
-            return None
+            n = ref.year * 4 + (ref.month - 1) // 3 + f["rel_quarter"][0]
+            year, quarter = n // 4, n % 4 + 1
+        return _Frame(year, year_vague, month, f.get("d"), quarter, self._future(start))
 
-        if res is None:
-            return None
-        if "ord" in f:
-            res = self._ordinal(res, f["ord"])
-            if res is None:
+    # drivers: each returns (reading, final); a final reading takes no ordinal or clock
+    def _drive_half(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        ref = self.ref
+        if ref is None:
+            return None, True
+        h = (ref.month - 1) // 6 + f["rel_half"]
+        y, m = _add_months(ref.year, 1, 6 * h)
+        a_d, b_d = date(y, m, 1), date(y, m + 5, _last_day(y, m + 5))
+        return Res(f"{y:04d}-H{m // 6 + 1}", a_d, b_d, "half"), True
+
+    def _drive_relative_day(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        off, ana = f["rel_day"]
+        base = self.anchor_day if ana and self.anchor_day else self.ref
+        if base is None:
+            return self._unresolved(f, "XXXX-XX-XX"), True
+        d = base + timedelta(days=off)
+        return Res(d.isoformat(), d, d, "day"), False
+
+    def _drive_holiday(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        ref, year = self.ref, fr.year
+        cal, hm, hd = f["holiday"]
+        if year is None:
+            if ref is None:
+                return self._unresolved(f, "XXXX-XX-XX"), True
+            year = ref.year
+            d = _holiday_date(year, cal, hm, hd)
+            if d is not None and not fr.future and d > ref:
+                d = _holiday_date(year - 1, cal, hm, hd)
+            elif d is not None and fr.future and d < ref:
+                d = _holiday_date(year + 1, cal, hm, hd)
+        else:
+            # An era counts lunar years: 雍正四年大年三十 closes that lunar year, so it
+            # falls before the next year's Spring Festival.
+            d = _holiday_date(year + (cal == "eve" and "lunar_year" in f), cal, hm, hd)
+        return (Res(d.isoformat(), d, d, "day") if d else None), False
+
+    def _drive_month(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        ref, year, month, day, future = self.ref, fr.year, fr.month, fr.day, fr.future
+        if not 1 <= month <= 12:
+            return None, True
+        lunar = f.get("lunar", False)
+        # lunar-python numbers a leap month negative: 闰二月 is -2.
+        lm = -month if f.get("leap") else month
+        if year is None:
+            if ref is None or fr.year_vague:
+                if day is not None:
+                    if _safe_date(2000, month, day) is None:
+                        return None, True
+                    return self._unresolved(f, f"XXXX-{month:02d}-{day:02d}"), True
+                return self._unresolved(f, f"XXXX-{month:02d}"), True
+            year = self._year_for_month(month, day, lm if lunar else None, future)
+        if day is None:
+            return self._whole_month(f, year, month, lm if lunar else None), False
+        d = _lunar_to_solar(year, lm, day) if lunar else _safe_date(year, month, day)
+        if d is None and lunar and day == 30 and year != f.get("y"):
+            # 正月三十 without a year: the nearest year whose month has 30 days.
+            for k in range(1, 6):
+                d = _lunar_to_solar(year + (k if future else -k), lm, day)
+                if d:
+                    break
+        if d is None and year != f.get("y") and not lunar and month == 2 and day == 29:
+            # 2月29日 without a year: the latest leap year (news looks back).
+            for k in range(1, 8):
+                d = _safe_date(year - k, 2, 29)
+                if d:
+                    break
+        return (Res(d.isoformat(), d, d, "day") if d else None), False
+
+    def _year_for_month(self, month: int, day: int | None, lunar_month: int | None,
+                        future: bool) -> int:
+        """The year of a month (and day) named without one: the latest not after the
+        reference, or the first not before it after a future cue."""
+        ref = self.ref
+        year = ref.year
+        key, rkey = (month, day or 1), (ref.month, ref.day)
+        if lunar_month is not None:
+            probe = _lunar_to_solar(year, lunar_month, day or 1)
+            if probe is None and lunar_month < 0:
+                # 闰二月初三 without a year: the latest year that has that leap month.
+                for k in range(1, 60):
+                    probe = _lunar_to_solar(year - k, lunar_month, day or 1)
+                    if probe is not None:
+                        year -= k
+                        break
+            if probe is not None:
+                key = (probe.month, probe.day)
+        if not future and key > rkey:
+            year -= 1
+        elif future and key < rkey:
+            year += 1
+        return year
+
+    def _whole_month(self, f: dict, year: int, month: int,
+                     lunar_month: int | None) -> Res | None:
+        if lunar_month is not None:
+            a = _lunar_to_solar(year, lunar_month, 1)
+            if a is None:
                 return None
-        if timed and res.gran == "day":
-            h, mi, s = clock if clock else (None, None, None)
-            h = self._hour_for_tod(h, tod)
-            res.value += _fmt_time(h, mi, s, tod)
-            res.type, res.gran = "TIME", "time"
+            b = _lunar_to_solar(year, lunar_month, 30) or \
+                _lunar_to_solar(year, lunar_month, 29) or a
+            res = Res(f"{year:04d}-{month:02d}", a, b, "month")
+        else:
+            res = Res(f"{year:04d}-{month:02d}", date(year, month, 1),
+                      date(year, month, _last_day(year, month)), "month")
+        if "part" in f and f["part"][1][0] == "month":
+            res = self._month_part(res, year, month, f["part"])
         return res
+
+    def _drive_day(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        ref, day = self.ref, fr.day
+        if ref is None:
+            return self._unresolved(f, f"XXXX-XX-{day:02d}"), True
+        y, m = ref.year, ref.month
+        if not fr.future and day > ref.day:
+            y, m = _add_months(y, m, -1)
+        elif fr.future and day < ref.day:
+            y, m = _add_months(y, m, 1)
+        d = None
+        for _ in range(3):  # 31日 in a 30-day month: step to a month that has it
+            d = _safe_date(y, m, day)
+            if d:
+                break
+            y, m = _add_months(y, m, 1 if fr.future else -1)
+        return (Res(d.isoformat(), d, d, "day") if d else None), False
+
+    def _drive_week(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        res = self._week(f["week"], fr.future)
+        if res is None:
+            return self._unresolved(f, "XXXX-WXX"), True
+        return res, False
+
+    def _drive_year(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        year, quarter = fr.year, fr.quarter
+        if quarter and 1 <= quarter <= 4:
+            return self._quarter(year, quarter, f.get("part")), False
+        if "part" in f and f["part"][1][0] == "year":
+            return self._year_part(year, f["part"]), False
+        return Res(f"{year:04d}", date(year, 1, 1), date(year, 12, 31), "year"), False
+
+    def _drive_period_alone(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        # 一季度, 上半年, 年底, 月底 alone: the reference's year or month.
+        ref = self.ref
+        if ref is None:
+            return self._unresolved(f, "XXXX"), True
+        if "quarter" in f:  # 二季度末 alone is the reference year's, too
+            q = f["quarter"]
+            if not q or not 1 <= q <= 4:
+                return None, True
+            return self._quarter(ref.year, q, f.get("part")), False
+        w, spec = f["part"]
+        if spec[0] == "week":
+            monday = ref - timedelta(days=ref.weekday())
+            a_d = monday + timedelta(days=int(spec[1]) - 1)
+            b_d = monday + timedelta(days=int(spec[3]) - 1)
+            return Res(f"{a_d.isoformat()}/{b_d.isoformat()}", a_d, b_d, "half"), False
+        if spec[0] == "month":
+            if w == "月中":
+                return None, True
+            return self._month_part(Res("", None, None, "month"), ref.year, ref.month,
+                                    f["part"]), False
+        if spec[0] != "year" or len(w) < 2 or w == "年中" or w.endswith("天"):
+            return None, True
+        res = self._year_part(ref.year, f["part"])
+        if spec[6] == "season" and res.earliest > ref and not fr.future:
+            res = self._year_part(ref.year - 1, f["part"])
+        return res, False
+
+    def _drive_time_alone(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
+        # A bare time of day: the day is left to whoever reads the context.
+        tod, clock = f.get("tod"), f.get("clock")
+        h, mi, s = clock if clock else (None, None, None)
+        h = self._hour_for_tod(h, tod)
+        return Res(_fmt_time(h, mi, s, tod), None, None, "time", False, "TIME"), True
+
+    @staticmethod
+    def _quarter(year: int, q: int, part: tuple | None) -> Res:
+        m1, m2 = 3 * q - 2, 3 * q
+        if part is not None and part[1][0] == "quarter":
+            # 二季度末: the months of the quarter the part names (its last, for 末).
+            _w, (_scope, lo, _x, hi, _y, _suffix, gran, vague) = part
+            m1, m2 = 3 * q - 3 + int(lo), 3 * q - 3 + int(hi)
+            a, b = date(year, m1, 1), date(year, m2, _last_day(year, m2))
+            value = f"{year:04d}-{m1:02d}" if m1 == m2 else f"{a.isoformat()}/{b.isoformat()}"
+            return Res(value, a, b, gran, vague)
+        return Res(f"{year:04d}-Q{q}", date(year, m1, 1), date(year, m2, _last_day(year, m2)),
+                   "quarter")
 
     @staticmethod
     def _ordinal(res: Res, ord_: tuple) -> Res | None:
@@ -808,76 +786,11 @@ class _Extractor:
 
     # standalone atoms ------------------------------------------------------
     def standalone(self, a: Atom) -> tuple[Res, str] | None:
-        k, ref = a.kind, self.ref
-        if k == "plan":
-            name = a.g("a") or a.g("b") or a.g("c") or a.g("d")
-            y1, y2 = self.t.plans[name]
-            return Res(f"{y1}/{y2}", date(y1, 1, 1), date(y2, 12, 31), "year"), k
-        if k == "yrange":
-            y1, y2 = int(a.g("y1")), int(a.g("y2"))
-            if y2 < y1:
-                return None
-            y_end = y2 - 1 if self.exclusive and y2 > y1 else y2
-            return Res(f"{y1}/{y2}", date(y1, 1, 1), date(y_end, 12, 31), "year"), k
-        if k == "decade":
-            dec = to_int(a.g("dec"))
-            if a.g("c"):
-                dec = (to_int(a.g("c")) - 1) * 100 + dec % 100
-            elif dec < 100:
-                base = ref.year if ref else 2000
-                dec = base // 100 * 100 + dec
-                if dec > base:
-                    dec -= 100
-            return Res(f"{dec // 10:03d}", date(dec, 1, 1), date(dec + 9, 12, 31), "decade"), k
-        if k == "set":
-            u = a.g("rr")[0] if a.g("rr") else a.g("u") or a.g("u2") or a.g("u3")
-            wd = a.g("wd")
-            if wd:
-                dow = int(wd) if wd.isdigit() else _WEEKDAY[wd]
-                return Res(f"XXXX-WXX-{dow}", None, None, "week", False, "SET"), k
-            code = {"年度": "Y", "季": "Q"}.get(u) or _DUR_UNIT.get(u, "D")
-            value = "P3M" if code == "Q" else ("PT1" + code[1] if code.startswith("T")
-                                               else "P1" + code)
-            return Res(value, None, None, "set", False, "SET"), k
-        if k == "vague":
-            lo, hi, value, fut = self.t.vague[a.g("w")]
-            if fut is not None and self._future(a.start):
-                (lo, hi), value = fut, "FUTURE_REF"
-            if ref is None:
-                return Res(value, None, None, "day", True), k
-            return Res(value, ref + timedelta(days=lo), ref + timedelta(days=hi), "day",
-                       True), k
-        if k in ("durrel", "firstn"):
-            n = to_int(a.g("n"))
-            unit = _DUR_UNIT[a.g("u")]
-            direction, incl = self.t.durrel[a.g("pre")]
-            if n is None:  # 近几年: a vague span
-                n, vague = (3 if unit == "Y" else 7), True
-            elif n == 0:
-                return None
-            else:
-                vague = False
-            if ref is None:
-                return Res("PAST_REF" if direction == "past" else "FUTURE_REF", None, None,
-                           "day", True), k
-            if direction == "past":
-                a_d = _shift(ref, unit, -n)
-                b_d = ref if incl else ref - timedelta(days=1)
-                if unit not in ("Y", "M", "W", "D"):
-                    a_d = b_d = ref
-            else:
-                a_d = ref if incl else ref + timedelta(days=1)
-                b_d = _shift(ref, unit, n)
-                if unit in ("Y", "M", "W", "D") and not incl:
-                    b_d = b_d
-                if unit not in ("Y", "M", "W", "D"):
-                    a_d = b_d = ref
-            if a_d is None or b_d is None:
-                return None
-            return Res(f"{a_d.isoformat()}/{b_d.isoformat()}", a_d, b_d, "day", vague), k
-        if k in ("dur", "dur_year"):
-            return self._duration(a)
-        return None
+        """A mention from one atom that does not chain (a duration, a plan, a century)."""
+        try:
+            return _ALONE[a.prod](self, a)
+        except (ValueError, OverflowError):
+            return None  # past the calendar's ends (近5年 in the year 1): no reading
 
     def _duration(self, a: Atom) -> tuple[Res, str] | None:
         if a.kind == "dur_year":
@@ -890,19 +803,21 @@ class _Extractor:
                 u = "周"
             if u == "月" and not a.g("ge") and n_s != "半":
                 return None  # 13月 and the like: not a month, not a duration
-            unit = _DUR_UNIT[u]
+            unit = self.t.units[u]
             tail, half = a.g("tail"), a.g("half") or a.g("halfp")
             if n_s == "一" and u in ("周", "天"):
                 ctx = self.t.context["lap" if u == "周" else "someday"]
                 if ctx.search(self.norm, max(0, a.start - 8), a.start):
                     return None  # 公转一周 is a revolution, 有一天 is "one day" in a story
-            more = bool(a.g("more") or a.g("more2") or tail in ("多", "余"))
+            more = bool(a.g("more") or a.g("more2"))
         if n_s == "半":
             n: float | None = 0.5
         elif n_s in ("几", "数") or "几" in n_s:
             n = None
         elif re.fullmatch(r"\d+\.\d+", n_s):
             n = float(n_s)
+        elif len(n_s) == 2 and _APPROX_PAIR.fullmatch(n_s):
+            n, more = to_int(n_s[0]), True  # 六七年前: six or seven years ago, roughly
         else:
             n = to_int(n_s)
             if n is None:
@@ -910,12 +825,14 @@ class _Extractor:
         if n is not None and half:
             n += 0.5
         ref, rule = self.ref, "durrel"
-        if tail in ("之后", "以后", "后") and self.anchor_day is not None:
+        meaning = self.t.tails.get(tail) if tail else None
+        more = more or meaning == "more"
+        if meaning == "after" and self.anchor_day is not None:
             # 3月5日发生地震…两天后道路恢复: counted from the story's last day, not from
             # publication (30年前, counted back, stays with publication: news means "ago")
             ref, rule = self.anchor_day, "durrel_story"
-        if tail in ("之前", "以前", "前", "之后", "以后", "后") and n is not None:
-            sign = -1 if "前" in tail else 1
+        if meaning in ("before", "after") and n is not None:
+            sign = -1 if meaning == "before" else 1
             if ref is None:
                 return Res("PAST_REF" if sign < 0 else "FUTURE_REF", None, None, "day",
                            True), rule
@@ -936,7 +853,7 @@ class _Extractor:
                            more), rule
             return Res(d.isoformat(), d, d, "day", more or unit in ("W", "Q")), rule
         ref = self.ref
-        if tail in ("来", "以来") and n is not None and ref is not None and n == int(n):
+        if meaning == "since" and n is not None and ref is not None and n == int(n):
             d = _shift(ref, unit, -n)
             if d is None:
                 return None
@@ -984,7 +901,7 @@ class _Extractor:
                 i += 1
                 continue
             f = self.fields(ch)
-            res = self.resolve(f, ch[0].start) if f is not None else None
+            res = self._resolve_chain(f, ch[0].start) if f is not None else None
             if res is not None and i + 1 < len(chains) and chains[i + 1][0].lo is not None \
                     and _BETWEEN_SEP.fullmatch(self.norm[ch[-1].end:chains[i + 1][0].start]):
                 nxt = chains[i + 1]
@@ -1013,11 +930,32 @@ class _Extractor:
                         i += 2
                         continue
             if res is not None:
-                out.append(self._mention(ch[0].start, ch[-1].end, res, "+".join(
-                    a.kind for a in ch)))
+                now = self.t.context["until_now"].match(self.norm, ch[-1].end)
+                if now and self.ref is not None and res.earliest is not None and \
+                        res.type == "DATE" and res.earliest <= self.ref:
+                    # 1998年至今: from that date to the reference, TIMEX (1998, PRESENT_REF)
+                    span = Res(f"{res.value}/PRESENT_REF", res.earliest, self.ref, res.gran,
+                               res.vague)
+                    out.append(self._mention(ch[0].start, now.end(), span, "until_now"))
+                else:
+                    out.append(self._mention(ch[0].start, ch[-1].end, res, "+".join(
+                        a.kind for a in ch)))
                 self._remember(f, res)
             i += 1
         return out
+
+    def _resolve_chain(self, f: dict, start: int) -> Res | None:
+        """resolve, and for a range inside one atom (1-9月, 3月8-12日) both of its ends."""
+        if "upto" not in f:
+            return self.resolve(f, start)
+        first = {k: v for k, v in f.items() if k != "upto"}
+        last = self.resolve({**first, **f["upto"]}, start)
+        if last is None or last.earliest is None:
+            return None
+        if "y" not in first and "rel_year" not in first:
+            first["y"] = last.earliest.year  # 1-9月 published in March: last year's
+        res = self.resolve(first, start)
+        return self._range(res, last) if res is not None else None
 
     def _firstn_alone(self, a: Atom) -> Res | None:
         # 前三季度 alone: the reference year's (quarters are calendar periods); 前两个月
@@ -1043,14 +981,23 @@ class _Extractor:
             if not n:
                 return None
             num = str(n)
-            return Res("P" + num + _DUR_UNIT[a.g("u")], None, None, "duration", False,
+            return Res("P" + num + self.t.units[a.g("u")], None, None, "duration", False,
                        "DURATION")
         if a.g("pre") in self.t.durrel:
-            r = self.standalone(a)
+            try:
+                r = _s_period_rel(self, a)
+            except (ValueError, OverflowError):
+                return None  # past the calendar's ends
             return r[0] if r else None
         return None
 
     def _range(self, res: Res, res2: Res | None) -> Res | None:
+        try:
+            return self._range_of(res, res2)
+        except (ValueError, OverflowError):
+            return None  # an end past the calendar's ends
+
+    def _range_of(self, res: Res, res2: Res | None) -> Res | None:
         if res2 is None or not res.earliest or not res2.latest or res2.latest < res.earliest:
             return None
         latest = res2.latest
@@ -1111,6 +1058,391 @@ class _Extractor:
             latest=res.latest if res.type in ("DATE", "TIME") else None,
             granularity=res.gran, vague=res.vague, rule=rule,
         )
+
+
+# ---------------------------------------------------------------- productions
+# Each pattern row of data/patterns.tsv names one of these. A chain production writes the
+# fields its atom names into the chain's dict (False: the chain is no date); a standalone
+# production turns its atom into a mention of its own.
+
+ChainProduction = Callable[[_Extractor, Atom, dict, list[Atom], bool], bool]
+StandaloneProduction = Callable[[_Extractor, Atom], "tuple[Res, str] | None"]
+_CHAIN: dict[str, ChainProduction] = {}
+_ALONE: dict[str, StandaloneProduction] = {}
+
+
+def _chain_production(name: str) -> Callable[[ChainProduction], ChainProduction]:
+    def register(fn: ChainProduction) -> ChainProduction:
+        _CHAIN[name] = fn
+        return fn
+    return register
+
+
+def _standalone_production(name: str) -> Callable[[StandaloneProduction], StandaloneProduction]:
+    def register(fn: StandaloneProduction) -> StandaloneProduction:
+        _ALONE[name] = fn
+        return fn
+    return register
+
+
+@_chain_production("lunar_prefix")
+def _p_lunar_prefix(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    f["lunar"] = True
+    return True
+
+
+@_chain_production("numeric_date")
+def _p_numeric_date(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    # 2020-12-16 10:38, 20230915, 03-15 09:30, 12/1/2020: numbers in calendar order.
+    if a.g("y"):
+        f["y"] = int(a.g("y"))
+    f["m"], f["d"] = int(a.g("m")), int(a.g("d"))
+    if a.g("h"):
+        s = a.g("s")
+        f["clock"] = (int(a.g("h")), int(a.g("mi")), int(s) if s else None)
+    return True
+
+
+@_chain_production("era")
+def _p_era(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    first, lunar = x.t.eras[a.g("e")]
+    n = 1 if a.g("y") == "元" else to_int(a.g("y"))
+    if not n:
+        return False
+    f["y"] = first + n - 1
+    if lunar:
+        f["lunar"] = f["lunar_year"] = True
+    return True
+
+
+@_chain_production("half")
+def _p_half(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    f["rel_half"] = x.t.relative[a.g("w")][1]
+    return True
+
+
+@_chain_production("ordinal")
+def _p_ordinal(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    k = a.kind
+    n = to_int(a.g("n")) if a.g("n") else 1  # 最后一个星期一
+    last = bool(a.g("last")) or (k == "firstn" and a.g("pre") == "最后")
+    wd = a.g("wd")
+    if not n:
+        return False
+    f["ord"] = (k, n, last, a.g("u") if k == "firstn" else None,
+                x.t.weekdays[wd] if wd else None)
+    return True
+
+
+@_chain_production("year")
+def _p_year(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    y = to_int(a.g("y"))
+    if y is None:
+        return False
+    if y < 100:
+        y += 1900 if y >= 50 else 2000
+    f["y"] = y
+    return True
+
+
+@_chain_production("relative")
+def _p_relative(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    unit, off, ana, tod = x.t.relative[a.g("w")]
+    f["rel_" + unit] = (off, ana)
+    if tod:
+        f["tod"] = tod
+    return True
+
+
+@_chain_production("quarter")
+def _p_quarter(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    q = a.g("q") or a.g("q3") or ("1" if a.g("q4") else None)
+    f["quarter"] = to_int(q)
+    return True
+
+
+@_chain_production("part")
+def _p_part(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    w = x._part_word(a)
+    f["part"] = (w, x.t.parts[w])
+    return True
+
+
+@_chain_production("month")
+def _p_month(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    m = a.g("m")
+    lunar_month = x.t.lunar_months.get(m)
+    if lunar_month or a.g("leap"):
+        f["lunar"] = True
+    if a.g("leap"):
+        f["leap"] = True  # 闰二月: the leap month after the second
+    f["m"] = lunar_month or to_int(m)
+    return True
+
+
+@_chain_production("month_range")
+def _p_month_range(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    # 1-9月, 6——8月: the months from the first to the second, in the chain's year.
+    m1, m2 = to_int(a.g("m")), to_int(a.g("m2"))
+    if m1 is None or m2 is None or not m1 < m2:
+        return False
+    f["m"], f["upto"] = m1, {"m": m2}
+    return True
+
+
+@_chain_production("month_day")
+def _p_month_day(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    f["m"], f["d"] = to_int(a.g("m")), int(a.g("d"))
+    return True
+
+
+@_chain_production("event_date")
+def _p_event_date(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    f["m"] = int(a.g("m1") or a.g("m2") or a.g("m3"))
+    f["d"] = int(a.g("d1") or a.g("d2") or a.g("d3"))
+    return True
+
+
+@_chain_production("day")
+def _p_day(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    if "m" not in f and "rel_month" not in f and a.start and x.norm[a.start - 1] == "月":
+        return False  # 13月5日: the month was impossible, so is the day
+    # 十日 / 3号 alone are too often not dates (十日谈, 3号线).
+    bare = a.g("d")[0] not in "0123456789" or a.g("du") == "号"
+    if bare and "m" not in f and "rel_month" not in f and not second:
+        return False
+    f["d"] = to_int(a.g("d"))
+    return True
+
+
+@_chain_production("day_range")
+def _p_day_range(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    # 3月8-12日: the days from the first to the second, in the chain's month (which it needs:
+    # 3-5日 alone is as often a count of days).
+    d1, d2 = int(a.g("d")), int(a.g("d2"))
+    if ("m" not in f and "rel_month" not in f) or not d1 < d2:
+        return False
+    f["d"], f["upto"] = d1, {"d": d2}
+    return True
+
+
+@_chain_production("lunar_day")
+def _p_lunar_day(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    if "m" not in f:
+        return False
+    d = a.g("d")
+    if d.startswith("初"):
+        f["lunar"] = True
+        d = d[1:]
+    f["d"] = to_int(d)
+    return True
+
+
+@_chain_production("holiday")
+def _p_holiday(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    hs = a.m.start(f"{a.src}__h")
+    for pat, cal, m, d in x.t.holidays:
+        hm = pat.match(x.norm, hs)
+        if hm and hm.end() == a.end:
+            f["holiday"] = (cal, m, d)
+            break
+    return True
+
+
+@_chain_production("week")
+def _p_week(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    pre, wd = a.g("pre"), a.g("wd")
+    off = x.t.relative[pre][1] if pre else None
+    f["week"] = (off, "WE" if a.g("we") else x.t.weekdays[wd] if wd else None)
+    return True
+
+
+@_chain_production("tod")
+def _p_tod(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    f["tod"] = x.t.tod[a.g("t") or a.g("ts") or a.g("ts2")]
+    return True
+
+
+@_chain_production("clock")
+def _p_clock(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    c = x._clock(a, chain)
+    if c is None:
+        return False
+    f["clock"] = c
+    return True
+
+
+@_standalone_production("plan")
+def _s_plan(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    name = a.g("a") or a.g("b") or a.g("c") or a.g("d")
+    y1, y2 = x.t.plans[name]
+    return Res(f"{y1}/{y2}", date(y1, 1, 1), date(y2, 12, 31), "year"), a.kind
+
+
+@_standalone_production("bce_year")
+def _s_bce_year(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    # 公元前221年: TIMEX3 writes BC0221; no calendar day of this library reaches before year 1.
+    n = to_int(a.g("y"))
+    if not n:
+        return None
+    return Res(f"BC{n:04d}", None, None, "year"), a.kind
+
+
+@_standalone_production("year_range")
+def _s_year_range(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    y1, y2 = int(a.g("y1") or a.g("y3")), int(a.g("y2") or a.g("y4"))
+    if y2 < y1:
+        return None
+    y_end = y2 - 1 if x.exclusive and y2 > y1 else y2
+    return Res(f"{y1}/{y2}", date(y1, 1, 1), date(y_end, 12, 31), "year"), a.kind
+
+
+@_standalone_production("month_range_numeric")
+def _s_month_range_numeric(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    # 2010.06-2012.09 (a tenure in a biography): month to month.
+    y1, m1, y2, m2 = (int(a.g(k)) for k in ("y1", "m1", "y2", "m2"))
+    if (y2, m2) <= (y1, m1):
+        return None
+    first = date(y1, m1, 1)
+    last = date(y2, m2, 1) - timedelta(days=1) if x.exclusive else \
+        date(y2, m2, _last_day(y2, m2))
+    return Res(f"{y1:04d}-{m1:02d}/{y2:04d}-{m2:02d}", first, last, "month"), a.kind
+
+
+@_standalone_production("decade")
+def _s_decade(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    dec = to_int(a.g("dec"))
+    if a.g("c"):
+        dec = (to_int(a.g("c")) - 1) * 100 + dec % 100
+    elif dec < 100:
+        base = x.ref.year if x.ref else 2000
+        dec = base // 100 * 100 + dec
+        if dec > base:
+            dec -= 100
+    return Res(f"{dec // 10:03d}", date(dec, 1, 1), date(dec + 9, 12, 31), "decade"), a.kind
+
+
+@_standalone_production("century")
+def _s_century(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    # 19世纪 is 1800-1899 (as 19世纪80年代 is the 1880s); 上世纪 the century before the
+    # reference's; 世纪末 and the other parts cut years out of it (parts.tsv, scope century).
+    if a.g("c"):
+        n = to_int(a.g("c"))
+        if not n or n > 99:
+            return None
+        first = (n - 1) * 100
+    elif x.ref is not None:
+        first = (x.ref.year // 100 + x.t.relative[a.g("w")][1]) * 100
+    else:
+        return None
+    if not 1 <= first <= 9899:
+        return None
+    if a.g("dec"):  # 上世纪80年代
+        y = first + to_int(a.g("dec"))
+        return Res(f"{y // 10:03d}", date(y, 1, 1), date(y + 9, 12, 31), "decade"), a.kind
+    p = a.g("p")
+    if p is None:
+        return Res(f"{first // 100:02d}", date(first, 1, 1), date(first + 99, 12, 31),
+                   "century"), a.kind
+    _scope, lo, _x, hi, _y, _suffix, gran, vague = x.t.parts["世纪" + p]
+    y1, y2 = first + int(lo), first + int(hi)
+    return Res(f"{y1:04d}/{y2:04d}", date(y1, 1, 1), date(y2, 12, 31), gran, vague), a.kind
+
+
+@_standalone_production("set")
+def _s_set(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    u = a.g("rr")[0] if a.g("rr") else a.g("u") or a.g("u2") or a.g("u3")
+    wd = a.g("wd")
+    if wd:
+        return Res(f"XXXX-WXX-{x.t.weekdays[wd]}", None, None, "week", False, "SET"), a.kind
+    code = x.t.units[u]
+    value = "P3M" if code == "Q" else ("PT1" + code[1] if code.startswith("T") else "P1" + code)
+    return Res(value, None, None, "set", False, "SET"), a.kind
+
+
+@_standalone_production("vague")
+def _s_vague(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    lo, hi, value, fut = x.t.vague[a.g("w")]
+    if fut is not None and x._future(a.start):
+        (lo, hi), value = fut, "FUTURE_REF"
+    span = value == "-"  # 今明两天: the named days themselves
+    if x.ref is None:
+        return Res("XXXX-XX-XX" if span else value, None, None, "day", not span), a.kind
+    first, last = x.ref + timedelta(days=lo), x.ref + timedelta(days=hi)
+    if span:
+        value = f"{first.isoformat()}/{last.isoformat()}"
+    return Res(value, first, last, "day", not span), a.kind
+
+
+@_standalone_production("period_rel")
+def _s_period_rel(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    # 近3年 (the three years up to the reference), 未来5天 (the five days after it).
+    ref, k = x.ref, a.kind
+    n_s = a.g("n")
+    unit = x.t.units[a.g("u")]
+    direction, incl = x.t.durrel[a.g("pre")]
+    approx = _APPROX_PAIR.fullmatch(n_s) is not None
+    n = to_int(n_s[1] if approx else n_s)  # 近五六年: back six years, roughly
+    if n is None:  # 近几年: a vague span
+        n, vague = (3 if unit == "Y" else 7), True
+    elif approx:
+        vague = True
+    elif n == 0:
+        return None
+    else:
+        vague = False
+    if ref is None:
+        return Res("PAST_REF" if direction == "past" else "FUTURE_REF", None, None,
+                   "day", True), k
+    calendar_unit = unit in ("Y", "M", "W", "D")
+    if direction == "past":
+        a_d = _shift(ref, unit, -n) if calendar_unit else ref
+        # The TIMEX interval (2014-03-22,2017-03-22,P3Y) stops where the reference begins.
+        incl = incl and not x.exclusive
+        b_d = (ref if incl else ref - timedelta(days=1)) if calendar_unit else ref
+    else:
+        a_d = (ref if incl else ref + timedelta(days=1)) if calendar_unit else ref
+        b_d = _shift(ref, unit, n) if calendar_unit else ref
+    if a_d is None or b_d is None:
+        return None
+    return Res(f"{a_d.isoformat()}/{b_d.isoformat()}", a_d, b_d, "day", vague), k
+
+
+@_standalone_production("duration")
+def _s_duration(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    return x._duration(a)
+
+
+# What drives a chain's reading, in order: the first that applies resolves it.
+_DRIVERS: list[tuple[Callable[[dict, _Frame], bool],
+                     Callable[[_Extractor, dict, _Frame], tuple[Res | None, bool]]]] = [
+    (lambda f, fr: "rel_half" in f, _Extractor._drive_half),
+    (lambda f, fr: "rel_day" in f, _Extractor._drive_relative_day),
+    (lambda f, fr: "holiday" in f, _Extractor._drive_holiday),
+    (lambda f, fr: fr.month is not None, _Extractor._drive_month),
+    (lambda f, fr: fr.day is not None, _Extractor._drive_day),
+    (lambda f, fr: "week" in f, _Extractor._drive_week),
+    (lambda f, fr: fr.year is not None, _Extractor._drive_year),
+    (lambda f, fr: "quarter" in f or "part" in f, _Extractor._drive_period_alone),
+    (lambda f, fr: "tod" in f or "clock" in f, _Extractor._drive_time_alone),
+]
+
+
+def _check_productions(t: Tables) -> None:
+    """Every pattern row names a production of the right kind (fails when tables load)."""
+    for row in t.rows.values():
+        known = _CHAIN if row.levels is not None else _ALONE
+        if row.production not in known:
+            kind = "chain" if row.levels is not None else "standalone"
+            raise TableError(f"patterns.tsv row {row.name!r}: no {kind} production "
+                             f"{row.production!r}")
+
+
+@lru_cache(maxsize=1)
+def _checked_tables() -> Tables:
+    t = tables()
+    _check_productions(t)
+    return t
 
 
 def extract_times(text: str, reference: datetime | date | None = None, *,

@@ -1,9 +1,17 @@
-"""Loads the data tables in `data/` once and builds the compiled atom alternation."""
+"""Loads the data tables in `data/` once, checks them, and builds the compiled atom alternation.
+
+Every word that carries a value (a unit's code, a part of the day, a weekday, a relative
+word's offset) lives in a table; the patterns name those words through macros built from
+the tables, and a pattern that spells such a word out is checked against its table here,
+so a word without a value fails when the tables load, never in the middle of a document.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import re._constants as _sre  # the parsed-regex opcodes, read to find where rows can start
+import re._parser as _sre_parse
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,13 +20,96 @@ from pipelines.core.datatables import read_rows
 DATA = Path(__file__).with_name("data")
 
 
-def _rows(name: str) -> list[list[str]]:
-    return read_rows(DATA / name)
+class TableError(ValueError):
+    """A data table that cannot work: names the file, the row and what is wrong."""
 
 
 def _alt(words) -> str:
     # Longest first, because Python's alternation takes the first branch that matches.
     return "|".join(sorted(words, key=len, reverse=True))
+
+
+class _Start:
+    """The characters a regex can start with: a set, ranges and categories (or any)."""
+
+    __slots__ = ("any", "chars", "ranges", "digit", "space")
+
+    def __init__(self) -> None:
+        self.any, self.chars, self.ranges, self.digit, self.space = False, set(), [], False, False
+
+    def admits(self, ch: str) -> bool:
+        if self.any or ch in self.chars:
+            return True
+        o = ord(ch)
+        return any(lo <= o <= hi for lo, hi in self.ranges) or \
+            (self.digit and ch.isdigit()) or (self.space and ch.isspace())
+
+
+def _first(seq, st: _Start) -> bool:
+    """Adds to `st` what `seq` (parsed regex items) can start with; True if it can match empty.
+
+    Conservative: a lookaround is skipped (it only removes starts), and anything not
+    understood admits every character.
+    """
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            st.chars.add(chr(av))
+            return False
+        if op is _sre.IN:
+            for iop, iav in av:
+                if iop is _sre.LITERAL:
+                    st.chars.add(chr(iav))
+                elif iop is _sre.RANGE:
+                    st.ranges.append(iav)
+                elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_DIGIT,
+                                                      _sre.CATEGORY_UNI_DIGIT):
+                    st.digit = True
+                elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_SPACE,
+                                                      _sre.CATEGORY_UNI_SPACE):
+                    st.space = True
+                else:
+                    st.any = True  # NEGATE and the rest
+            return False
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero-width
+        if op is _sre.SUBPATTERN:
+            if not _first(av[3], st):
+                return False
+            continue
+        if op is _sre.ATOMIC_GROUP:
+            if not _first(av, st):
+                return False
+            continue
+        if op is _sre.BRANCH:
+            empty = False
+            for alt in av[1]:
+                empty = _first(alt, st) or empty
+            if not empty:
+                return False
+            continue
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            lo, _hi, sub = av
+            if not _first(sub, st) and lo > 0:
+                return False
+            continue
+        st.any = True
+        return False
+    return True
+
+
+def _starts(pattern: str) -> _Start:
+    st = _Start()
+    if _first(_sre_parse.parse(pattern), st):
+        st.any = True  # a row that can match empty could start anywhere
+    return st
+
+
+@dataclass(frozen=True)
+class PatternRow:
+    name: str  # the atom kind, and the mention's rule
+    production: str  # the engine handler that reads the match
+    levels: tuple[int, int] | None  # chain order lo, hi; None for a standalone atom
+    example: str  # a text holding the atom, run as a test
 
 
 @dataclass(frozen=True)
@@ -31,16 +122,116 @@ class Tables:
     holidays: list[tuple[re.Pattern, str, str, int]]  # pattern, calendar, month/term, day
     durrel: dict[str, tuple[str, bool]]
     eras: dict[str, tuple[int, bool]]  # name -> first year, lunar months
+    units: dict[str, str]  # duration or recurrence unit -> Y M W D Q TH TM TS
+    tod: dict[str, str]  # part of the day -> TIMEX code
+    weekdays: dict[str, int]  # weekday name after 周/星期 -> ISO weekday
+    tails: dict[str, str]  # word after a count -> before, after, since, more, within
+    clock_minutes: dict[str, int]  # 半, 一刻 -> minutes after the hour
+    lunar_months: dict[str, int]  # 正, 腊 -> lunar month
     context: dict[str, re.Pattern]  # '!name' rows of patterns.tsv: cues around an atom
     splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]]  # word -> left, right
-    atom_names: list[str]
-    atoms: re.Pattern
+    rows: dict[str, PatternRow]  # atom name -> its row, in the order tried
     first: re.Pattern  # where an atom may start: one char class, then table-word prefixes
     era_start: re.Pattern  # where an era year starts (its first chars are too common for first)
+    bodies: dict[str, str]  # row -> its named group; all of them, in order, are one alternation
+    starts: dict[str, _Start]  # row -> the chars it can start with
+    start_chars: frozenset[str]  # every char `first` or `era_start` can stop at
+    # Digits, and the Chinese numerals, share one alternation each: their rows differ only a
+    # little (一五 is a plan, 五一 a holiday), and one regex compiles faster than ten.
+    start_groups: dict[str, frozenset[str]]
+    _by_char: dict[str, re.Pattern] = field(default_factory=dict)
+    _by_rows: dict[tuple[str, ...], re.Pattern] = field(default_factory=dict)
+
+    def compile_all(self) -> None:
+        """Every per-char alternation now (~0.2 s): before forking, so workers share them."""
+        for ch in self.start_chars:
+            self.atoms_at(ch)
+
+    def atoms_at(self, ch: str) -> re.Pattern:
+        """The alternation of only the rows that can start with `ch`, in the rows' order.
+
+        Python tries every branch of an alternation in turn; at a position holding 月, the
+        rows that start with a digit or 上 cannot match, and skipping them halves the scan.
+        Same rows, same order, same group names: the match is the one the alternation of all
+        the rows would give.
+        """
+        rx = self._by_char.get(ch)
+        if rx is None:
+            group = self.start_groups.get(ch, (ch,))
+            names = tuple(n for n, st in self.starts.items() if any(map(st.admits, group)))
+            rx = self._by_rows.get(names)
+            if rx is None:
+                rx = re.compile("|".join(self.bodies[n] for n in names)) if names \
+                    else re.compile("(?!)")
+                self._by_rows[names] = rx
+            self._by_char[ch] = rx
+        return rx
+
+
+def _group_body(pattern: str, group: str) -> str | None:
+    """The text of named group `group` in `pattern` (balanced parentheses), or None."""
+    i = pattern.find(f"(?P<{group}>")
+    if i < 0:
+        return None
+    j = i + len(group) + 5
+    depth, k = 1, j
+    while k < len(pattern) and depth:
+        c = pattern[k]
+        if c == "\\":
+            k += 2
+            continue
+        depth += (c == "(") - (c == ")")
+        k += 1
+    return pattern[j:k - 1]
+
+
+_LOOKAROUND = re.compile(r"\(\?<?[=!][^()]*(?:\([^()]*\)[^()]*)*\)")
+_MACRO = re.compile(r"\{[A-Z][A-Z_0-9]*\}")
+_LITERAL_ALT = re.compile(r"[^\\\[\](){}*+?.^$]+(?:\|[^\\\[\](){}*+?.^$]+)*")
+
+
+def _spelled_words(body: str) -> list[str]:
+    """Words a group body spells out literally (年|月|周(?![年岁])); macros come from tables."""
+    body = _MACRO.sub("", _LOOKAROUND.sub("", body))
+    words = [w for w in body.split("|") if w]
+    if not words or not _LITERAL_ALT.fullmatch("|".join(words)):
+        return []  # a character class or a nested pattern: built from tables or checked by examples
+    return words
+
+
+def _check_valued_groups(name: str, pattern: str, lookups: dict[str, dict]) -> None:
+    for group in re.findall(r"\(\?P<(\w+)>", pattern):
+        table = lookups.get(re.sub(r"\d+$", "", group))
+        if table is None:
+            continue
+        body = _group_body(pattern, group) or ""
+        missing = [w for w in _spelled_words(body) if w not in table]
+        if missing:
+            raise TableError(f"patterns.tsv row {name!r}: group {group!r} spells "
+                             f"{', '.join(missing)} without a value in its table")
+
+
+def _levels(name: str, cell: str) -> tuple[int, int] | None:
+    if not cell:
+        return None
+    m = re.fullmatch(r"(\d)-(\d)", cell)
+    if m is None:
+        raise TableError(f"patterns.tsv row {name!r}: levels {cell!r} is not lo-hi")
+    return int(m.group(1)), int(m.group(2))
 
 
 @lru_cache(maxsize=1)
 def tables() -> Tables:
+    """The tables of data/, loaded and checked once per process."""
+    return load_tables(DATA)
+
+
+def load_tables(data: Path) -> Tables:
+    """The tables of one data folder; TableError names the row that cannot work."""
+
+    def _rows(name: str) -> list[list[str]]:
+        return read_rows(data / name)
+
     numerals = {c: int(v) for c, v in _rows("numerals.tsv")}
     relative = {
         r[0]: (r[1], int(r[2]), r[3] == "1", r[4] if len(r) > 4 else "")
@@ -59,6 +250,21 @@ def tables() -> Tables:
         holidays.append((re.compile(pat), cal, m, int(d)))
     durrel = {r[0]: (r[1], r[2] == "1") for r in _rows("durrel.tsv")}
     eras = {r[0]: (int(r[1]), r[2] == "lunar") for r in _rows("eras.tsv")}
+    unit_rows = [r + [""] * (4 - len(r)) for r in _rows("units.tsv")]
+    units = {r[0]: r[1] for r in unit_rows}
+    bad = [r[0] for r in unit_rows if r[1] not in ("Y", "M", "W", "D", "Q", "TH", "TM", "TS")]
+    if bad:
+        raise TableError(f"units.tsv: unknown unit code for {', '.join(bad)}")
+    tod_rows = _rows("tod.tsv")
+    tod = {r[0]: r[1] for r in tod_rows}
+    weekdays = {r[0]: int(r[1]) for r in _rows("weekdays.tsv")}
+    tail_rows = [r + [""] * (3 - len(r)) for r in _rows("tails.tsv")]
+    tails = {r[0]: r[1] for r in tail_rows}
+    bad = [r[0] for r in tail_rows if r[1] not in ("before", "after", "since", "more", "within")]
+    if bad:
+        raise TableError(f"tails.tsv: unknown meaning for {', '.join(bad)}")
+    clock_minutes = {r[0]: int(r[1]) for r in _rows("clock_words.tsv")}
+    lunar_months = {r[0]: int(r[1]) for r in _rows("lunar_months.tsv")}
     context: dict[str, re.Pattern] = {}
     splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]] = {}
     for r in _rows("splits.tsv"):
@@ -66,40 +272,71 @@ def tables() -> Tables:
         splits.setdefault(r[0], []).append((re.compile(r[1]) if r[1] else None,
                                             re.compile(r[2]) if r[2] else None))
 
+    def rel(unit: str) -> str:
+        return _alt(w for w, v in relative.items() if v[0] == unit)
+
     macros = {
-        "REL_YEAR": _alt(w for w, v in relative.items() if v[0] == "year"),
-        "REL_MONTH": _alt(w for w, v in relative.items() if v[0] == "month"),
-        "REL_DAY": _alt(w for w, v in relative.items() if v[0] == "day"),
-        "REL_HALF": _alt(w for w, v in relative.items() if v[0] == "half"),
+        "REL_YEAR": rel("year"), "REL_MONTH": rel("month"), "REL_DAY": rel("day"),
+        "REL_HALF": rel("half"), "REL_QUARTER": rel("quarter"), "REL_CENTURY": rel("century"),
+        "WEEK_REL": rel("week"),
+        "WEEK_PRE": _alt(w for w, v in relative.items() if v[0] in ("week", "weekpre")),
+        "WEEKDAY": _alt(weekdays),
+        "TOD": _alt(r[0] for r in tod_rows if r[2] != "1"),
+        "TOD_SHORT": _alt(r[0] for r in tod_rows if r[2] == "1"),
+        "UNIT": "|".join(re.escape(r[0]) + r[3] for r in
+                         sorted((r for r in unit_rows if r[2] == "1"),
+                                key=lambda r: len(r[0]), reverse=True)),
+        "TAIL": "|".join(re.escape(r[0]) + r[2] for r in
+                         sorted(tail_rows, key=lambda r: len(r[0]), reverse=True)),
+        "CLOCK_MINUTES": _alt(clock_minutes),
+        "LUNAR_MONTH": _alt(lunar_months),
         "ERA": _alt(eras),
         "ERA_FIRST": "".join(sorted({w[0] for w in eras})),
-        "VAGUE": _alt(vague),
-        "PART": _alt(w for w in parts if len(w) > 1),
+        # The reference moment itself (目前, 如今) has its own row, so its rule names it.
+        "PRESENT": _alt(w for w, v in vague.items() if v[2] == "PRESENT_REF" and v[0] == v[1] == 0),
+        "VAGUE": _alt(w for w, v in vague.items() if not (v[2] == "PRESENT_REF" and v[0] == v[1] == 0)),
+        "PART": _alt(w for w, v in parts.items() if len(w) > 1 and v[0] != "century"),
         "PLAN": _alt(plans),
         "HOLIDAY": "|".join(
             sorted((h[0].pattern for h in holidays),
                    key=lambda p: len(re.sub(r"\(\?[=!].*?\)", "", p)), reverse=True)
         ),
     }
+    lookups: dict[str, dict] = {"u": units, "t": tod, "ts": tod, "wd": weekdays,
+                                "w": {**relative, **vague}, "tail": tails, "mw": clock_minutes}
     names, bodies = [], []
+    starts: dict[str, _Start] = {}
+    rows: dict[str, PatternRow] = {}
     first: set[str] = set()
     # Table words whose first char no pattern starts with (不久前, 国庆, 情人节) are scanned for by
     # their first two chars: 不, 大, 国 alone would send ~20% of the text's positions to
     # the big alternation for nothing.
-    words_first = {w[:2] for words in (relative, vague, parts, plans) for w in words}
+    words_first = {w[:2] for words in (relative, vague, parts, plans, tod) for w in words}
     words_first.update(re.match(r"[^\\()\[\]?*+{|.]{1,2}", h[0].pattern).group()
                        for h in holidays)
     for row in _rows("patterns.tsv"):
-        name, pattern = row[0], row[1]
+        name = row[0]
         if name == "@FIRST2":
-            words_first.update(pattern.split("|"))
+            words_first.update(row[1].split("|"))
             continue
         if name == "@FIRST":
-            first.update(pattern.replace("\\d", ""))
+            first.update(row[1].replace("\\d", ""))
             first.update("0123456789")
             continue
+        if name[0] in "@!":
+            pattern = row[1]
+        else:
+            if len(row) != 5 or not all(row[i] for i in (0, 1, 3, 4)):
+                raise TableError(f"patterns.tsv row {name!r}: needs name, production, levels, "
+                                 "pattern and example")
+            pattern = row[3]
+            rows[name] = PatternRow(name, row[1], _levels(name, row[2]), row[4])
+            _check_valued_groups(name, pattern, lookups)
         for key, val in macros.items():
             pattern = pattern.replace("{" + key + "}", "(?:" + val + ")")
+        unknown = _MACRO.findall(pattern)
+        if unknown:
+            raise TableError(f"patterns.tsv row {name!r}: unknown macro {', '.join(unknown)}")
         if name.startswith("@"):
             macros[name[1:]] = pattern
             continue
@@ -111,7 +348,7 @@ def tables() -> Tables:
         pattern = re.sub(r"\(\?P=(\w+)\)", rf"(?P={name}__\1)", pattern)
         names.append(name)
         bodies.append(f"(?P<{name}>{pattern})")
-    atoms = re.compile("|".join(bodies))
+        starts[name] = _starts(bodies[-1])
     prefixes = sorted({w for w in words_first if w[0] not in first})
     # Zero-width for the prefixes, so the scan still visits the chars inside them (同一年
     # holds 一年); the leading char class lets the C search skip ahead.
@@ -121,5 +358,8 @@ def tables() -> Tables:
     # Era names start with everyday characters (成, 民, 开, 光); trying the big alternation at
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
     era_start = re.compile(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
-    return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, context,
-                  splits, names, atoms, first_rx, era_start)
+    return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, units, tod,
+                  weekdays, tails, clock_minutes, lunar_months, context, splits, rows, first_rx, era_start,
+                  dict(zip(names, bodies, strict=True)), starts,
+                  frozenset(first | {w[0] for w in prefixes} | {w[0] for w in eras}),
+                  {c: g for g in (frozenset("0123456789"), frozenset(numerals)) for c in g})

@@ -1,0 +1,110 @@
+"""The timex tables as data: each pattern row's example, and the checks made when they load."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines.core.timex import engine, extract_times
+from pipelines.core.timex.tables import DATA, TableError, load_tables, tables
+
+REF = datetime(2023, 10, 20)
+
+
+@pytest.mark.parametrize("name", list(tables().rows))
+def test_pattern_row_example(name: str) -> None:
+    # HeidelTime's // EXAMPLE habit: each row's example holds an atom of that row, and the
+    # engine makes a mention of it.
+    row = tables().rows[name]
+    atoms = [a for a in engine._Extractor(row.example, REF).atoms() if a.kind == name]
+    assert atoms, f"{name}: no {name} atom in its example {row.example!r}"
+    mentions = extract_times(row.example, REF)
+    assert any(m.start < a.end and a.start < m.end for m in mentions for a in atoms), \
+        f"{name}: example {row.example!r} gives no mention over its atom"
+
+
+def _copy(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    return data
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_tables_load_clean() -> None:
+    engine._check_productions(load_tables(DATA))
+
+
+def test_pattern_word_without_value_fails_at_load(tmp_path: Path) -> None:
+    # 宵夜 spelled into the part-of-day group with no row in tod.tsv: the load says so,
+    # instead of a KeyError in the middle of some document.
+    data = _copy(tmp_path)
+    _edit(data / "patterns.tsv", "(?P<t>{TOD})", "(?P<t>{TOD}|宵夜)")
+    with pytest.raises(TableError, match="宵夜"):
+        load_tables(data)
+
+
+def test_unit_word_without_value_fails_at_load(tmp_path: Path) -> None:
+    data = _copy(tmp_path)
+    _edit(data / "patterns.tsv", "(?P<u>日)(?P<tail>", "(?P<u>日|旬)(?P<tail>")
+    with pytest.raises(TableError, match="旬"):
+        load_tables(data)
+
+
+def test_word_added_to_a_table_needs_no_code(tmp_path: Path) -> None:
+    # The other way round: a row added to tod.tsv reaches the pattern through {TOD}.
+    data = _copy(tmp_path)
+    with (data / "tod.tsv").open("a", encoding="utf-8") as fh:
+        fh.write("宵夜\tNI\t0\n")
+    t = load_tables(data)
+    assert t.atoms_at("宵").match("宵夜").lastgroup == "tod"
+    assert t.tod["宵夜"] == "NI"
+
+
+def test_unknown_production_fails_at_load(tmp_path: Path) -> None:
+    data = _copy(tmp_path)
+    _edit(data / "patterns.tsv", "quarter\tquarter\t", "quarter\tquarterly\t")
+    with pytest.raises(TableError, match="quarterly"):
+        engine._check_productions(load_tables(data))
+
+
+def test_row_without_example_fails_at_load(tmp_path: Path) -> None:
+    data = _copy(tmp_path)
+    _edit(data / "patterns.tsv", "\t第二季度\n", "\t\n")
+    with pytest.raises(TableError, match="example"):
+        load_tables(data)
+
+
+def test_unknown_macro_fails_at_load(tmp_path: Path) -> None:
+    data = _copy(tmp_path)
+    _edit(data / "patterns.tsv", "(?P<w>{REL_QUARTER})", "(?P<w>{REL_QUARTERS})")
+    with pytest.raises(TableError, match="REL_QUARTERS"):
+        load_tables(data)
+
+
+_FULL = re.compile("|".join(tables().bodies.values()))
+_SCAN_ALPHABET = st.sampled_from(list(
+    "0123456789年月日号时点分周星期天今去前明上下本这半每个初旬季度底末尾至到-/.:世纪闰"
+    "十一二三四五六七八九〇零两廿农历春节国庆中午晚早凌晨近来以后当次同呢琴听依目如 ，。"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_SCAN_ALPHABET, max_size=30))
+def test_per_char_alternation_matches_the_full_one(text: str) -> None:
+    # The scan tries only the rows that can start with the char at hand; at every position
+    # the scan visits, that must give the very match the alternation of all rows gives.
+    t = tables()
+    for m in t.first.finditer(text):
+        i = m.start()
+        full, fast = _FULL.match(text, i), t.atoms_at(text[i]).match(text, i)
+        assert (full and (full.lastgroup, full.span())) == (fast and (fast.lastgroup, fast.span()))
