@@ -71,6 +71,11 @@ class Res:
         self.gran, self.vague, self.type = gran, vague, type_
 
 
+# A holiday named without a year as coming (清明节前夕, 春节将至: patterns.tsv
+# holiday_ahead) within this many days is the coming one, not last year's.
+_HOLIDAY_AHEAD_DAYS = 10
+
+
 class _Frame:
     """What a chain's fields say of its year, month, day and quarter, relative words counted."""
 
@@ -501,6 +506,10 @@ class _Extractor:
     def _drive_relative_day(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
         off, ana = f["rel_day"]
         base = self.anchor_day if ana and self.anchor_day else self.ref
+        if ana and off and self.anchor_day is None:
+            # 次日, 第二天 with no day before them: the day after some day the text does not
+            # give, never the day after publication (news says 明天 for that)
+            base = None
         if base is None:
             return self._unresolved(f, "XXXX-XX-XX"), True
         d = base + timedelta(days=off)
@@ -514,7 +523,9 @@ class _Extractor:
                 return self._unresolved(f, "XXXX-XX-XX"), True
             year = ref.year
             d = _holiday_date(year, cal, hm, hd)
-            if d is not None and not fr.future and d > ref:
+            ahead = "end" in f and self.t.context["holiday_ahead"].match(self.norm, f["end"])
+            if d is not None and not fr.future and d > ref and not (
+                    ahead and d <= ref + timedelta(days=_HOLIDAY_AHEAD_DAYS)):
                 d = _holiday_date(year - 1, cal, hm, hd)
             elif d is not None and fr.future and d < ref:
                 d = _holiday_date(year + 1, cal, hm, hd)
@@ -576,7 +587,9 @@ class _Extractor:
                 key = (probe.month, probe.day)
         if not future and key > rkey:
             year -= 1
-        elif future and key < rkey:
+        elif future and (key[0] < rkey[0] if day is None and lunar_month is None else key < rkey):
+            # 将在6月中旬 said on 6月7日 is this June: a month without a day has not passed
+            # while it lasts
             year += 1
         return year
 
@@ -901,13 +914,15 @@ class _Extractor:
                 i += 1
                 continue
             f = self.fields(ch)
+            if f is not None and "holiday" in f:
+                f["end"] = ch[-1].end  # what follows says whether it is still to come
             res = self._resolve_chain(f, ch[0].start) if f is not None else None
             if res is not None and i + 1 < len(chains) and chains[i + 1][0].lo is not None \
                     and _BETWEEN_SEP.fullmatch(self.norm[ch[-1].end:chains[i + 1][0].start]):
                 nxt = chains[i + 1]
                 tail = _BETWEEN_END.match(self.norm, nxt[-1].end)
                 f2 = self.fields(nxt, second=True) if tail else None
-                res2 = self._resolve_second(f, f2, nxt[0].start) if f2 else None
+                res2 = self._resolve_second(f, f2, nxt[0].start, res) if f2 else None
                 rng = self._range(res, res2) if res2 is not None else None
                 if rng is not None:
                     out.append(self._mention(ch[0].start, tail.end(), rng, "between"))
@@ -919,7 +934,7 @@ class _Extractor:
                 nxt = chains[i + 1]
                 if _RANGE_SEP.fullmatch(self.norm[ch[-1].end:nxt[0].start]):
                     f2 = self.fields(nxt, second=True)
-                    res2 = self._resolve_second(f, f2, nxt[0].start) if f2 else None
+                    res2 = self._resolve_second(f, f2, nxt[0].start, res) if f2 else None
                     if res2 is not None and res2.earliest is None and res2.type == "TIME":
                         # 上午10点到12点: the second end is a clock time on the same day.
                         res2 = Res(res2.value, res.earliest, res.latest, res.gran, False, "TIME")
@@ -1010,7 +1025,7 @@ class _Extractor:
         return Res(f"{res.value}/{res2.value}", res.earliest, latest, res.gran,
                    res.vague or res2.vague, res.type)
 
-    def _resolve_second(self, f1: dict, f2: dict, start: int) -> Res | None:
+    def _resolve_second(self, f1: dict, f2: dict, start: int, first: Res | None = None) -> Res | None:
         # The second end inherits every coarser field it leaves out (2019年6月1日-30日,
         # 15日晚上7:00到8:00), never a finer one.
         g = dict(f2)
@@ -1035,7 +1050,16 @@ class _Extractor:
         if "y" not in g and "rel_year" not in g and "m" in g and r1 is not None \
                 and r1.earliest is not None:
             g["y"] = r1.earliest.year
+        days_only = "d" in g and not ({"y", "rel_year", "m", "rel_month"} & g.keys())
+        r1 = first if first is not None and first.earliest is not None else r1
+        if days_only and r1 is not None and r1.earliest is not None:
+            # 将于16日至20日: the second day is in the first one's month, not resolved alone
+            g["y"], g["m"] = r1.earliest.year, r1.earliest.month
         res = self.resolve(g, start)
+        if days_only and res is not None and r1 is not None and r1.earliest and res.latest \
+                and res.latest < r1.earliest:
+            g["y"], g["m"] = _add_months(g["y"], g["m"], 1)  # 30日至2日: into the next month
+            res = self.resolve(g, start)
         if res is not None and r1 is not None and r1.earliest and res.latest and \
                 res.latest < r1.earliest and "y" in g and "y" not in f2:
             # 8月至2月 / 12月至次年2月: the second end lies in the next year.
