@@ -70,11 +70,17 @@ def run(
 
     from pipelines.core.extract import EXTRACTOR_VERSION
     from pipelines.core.reading import DEFAULT_MAX_BYTES
+    from pipelines.store.eventlog import LogIntegrityError
     from pipelines.store.manifest import unchanged_since_last_run
+    from pipelines.store.warehouse import check_before_writing
 
     if not seeds.is_dir():
         _fail(f"seeds folder {seeds} does not exist")
     max_bytes = int(os.environ.get("TIMELINE_MAX_BYTES", DEFAULT_MAX_BYTES))
+    try:  # a damaged log is refused before anything is read, extracted or published
+        check_before_writing(db)
+    except LogIntegrityError as exc:
+        _fail(f"run refused, nothing read or published: {exc}")
     # Checked before Dagster is imported: an unchanged folder costs a hash per file.
     if not force and unchanged_since_last_run(db, seeds, EXTRACTOR_VERSION, max_bytes):
         typer.echo("nothing changed since the last run (same files, same extractor): "
@@ -327,11 +333,38 @@ def _extract_jsonl(out: TextIO, convention: str | None) -> None:
 
 @app.command()
 def rebuild(db: DbOpt = Path(DEFAULT_DB)) -> None:
-    """Recreate every published table from the event log alone."""
+    """Recreate every published table from the event log alone (refused if the log is damaged)."""
+    from pipelines.store.audits import AuditFailed
+    from pipelines.store.eventlog import LogIntegrityError
     from pipelines.store.warehouse import publish
 
-    result = publish(db, rebuild=True)
+    try:
+        result = publish(db, rebuild=True)
+    except (LogIntegrityError, AuditFailed) as exc:
+        _fail(f"rebuild refused, {db} left as it was: {exc}")
     typer.echo(f"rebuilt {db} from {result.log_rows} log rows", err=True)
+
+
+@app.command()
+def verify(db: DbOpt = Path(DEFAULT_DB)) -> None:
+    """Check the event log (every segment's checksum, no gap) and the published file.
+
+    Exit 0 when both are whole; 1 with one line per problem, naming the file and the fix.
+    """
+    from pipelines.store.eventlog import LogIntegrityError
+    from pipelines.store.warehouse import verify_warehouse
+
+    try:
+        problems, findings = verify_warehouse(db)
+    except LogIntegrityError as exc:
+        problems, findings = [str(exc)], []
+    for line in findings:
+        typer.echo(line)
+    for line in problems:
+        typer.echo(f"error: {line}", err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("ok")
 
 
 def _register_optional_commands() -> None:

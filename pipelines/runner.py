@@ -96,7 +96,22 @@ def _outcome(result: dg.ExecuteInProcessResult, partitions: int) -> RunOutcome:
         failures = [e for e in result.all_events if e.is_step_failure]
         if failures:
             data = failures[0].step_failure_data
-            error = data.error.message.strip() if data and data.error else "step failed"
+            cause = root_cause(data.error) if data and data.error else "no error recorded"
+            error = f"step {failures[0].step_key} failed: {cause}"
         else:
-            error = "run failed"
+            error = "run failed before any step ran"
     return RunOutcome(result.success, result.run_id, partitions, error)
+
+
+# Errors whose message is the whole story; others are named by their class as well.
+_SELF_EXPLAINING = {"LogIntegrityError", "AuditFailed", "Failure"}
+
+
+def root_cause(error) -> str:
+    """The innermost error of Dagster's wrapper chain, on one line: what actually went wrong."""
+    while error.cause is not None:
+        error = error.cause
+    message = " ".join(error.message.split())
+    _, named, rest = message.partition(f"{error.cls_name}: ")
+    message = rest if named else message
+    return message if error.cls_name in _SELF_EXPLAINING else f"{error.cls_name}: {message}"
