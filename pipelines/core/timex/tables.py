@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +38,7 @@ class Tables:
     atoms: re.Pattern
     first: re.Pattern  # where an atom may start: one char class, then table-word prefixes
     era_start: re.Pattern  # where an era year starts (its first chars are too common for first)
+    plausible_years: tuple[int, int]  # written years outside are no date (limits.tsv)
 
 
 @lru_cache(maxsize=1)
@@ -122,4 +124,16 @@ def tables() -> Tables:
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
     era_start = re.compile(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
     return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, context,
-                  splits, names, atoms, first_rx, era_start)
+                  splits, names, atoms, first_rx, era_start, plausible_years())
+
+
+def plausible_years() -> tuple[int, int]:
+    """The window of years a text may date something in: limits.tsv, or the environment's
+    TIMELINE_PLAUSIBLE_YEARS=lo-hi."""
+    if env := os.environ.get("TIMELINE_PLAUSIBLE_YEARS"):
+        lo, sep, hi = env.partition("-")
+        if not (sep and lo.strip().isdigit() and hi.strip().isdigit()):
+            raise ValueError(f"TIMELINE_PLAUSIBLE_YEARS must look like 1800-2200, not {env!r}")
+        return int(lo), int(hi)
+    row = next(r for r in _rows("limits.tsv") if r[0] == "plausible_years")
+    return int(row[1]), int(row[2])
