@@ -313,6 +313,7 @@ def _extract_jsonl(out: TextIO, convention: str | None) -> None:
         return
     import itertools
     import multiprocessing
+    import os
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
@@ -321,7 +322,10 @@ def _extract_jsonl(out: TextIO, convention: str | None) -> None:
     _times_function(convention)("2020年1月1日", None)
     rest = itertools.chain(head, lines)
     chunks = iter(lambda: list(itertools.islice(rest, _CHUNK_LINES)), [])
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    from pipelines.core.extract import die_with_parent
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         pending: deque = deque()
         for chunk in chunks:
             pending.append(pool.submit(_extract_chunk, chunk, convention))
