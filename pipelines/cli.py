@@ -68,15 +68,29 @@ def run(
     """
     import os
 
-    from pipelines.core.extract import EXTRACTOR_VERSION
     from pipelines.core.reading import DEFAULT_MAX_BYTES
+    from pipelines.store.eventlog import EventLog
+
+    if not seeds.is_dir():
+        _fail(f"seeds folder {seeds} does not exist")
+    raw_max = os.environ.get("TIMELINE_MAX_BYTES", str(DEFAULT_MAX_BYTES)).strip()
+    if not raw_max.isdigit():
+        _fail(f"TIMELINE_MAX_BYTES must be a number of bytes, got {raw_max!r}")
+    # One whole-folder run at a time: a second waits, so two runs give the tables of one
+    # after the other (documented under "How the event log works").
+    with EventLog.beside(db).run_lock(waiting=lambda message: typer.echo(message, err=True)):
+        _run_exclusively(seeds, db, int(raw_max), force)
+    _summary(db)
+    if show_timeline:
+        show(db=db)
+
+
+def _run_exclusively(seeds: Path, db: Path, max_bytes: int, force: bool) -> None:
+    from pipelines.core.extract import EXTRACTOR_VERSION
     from pipelines.store.eventlog import LogIntegrityError
     from pipelines.store.manifest import unchanged_since_last_run
     from pipelines.store.warehouse import check_before_writing
 
-    if not seeds.is_dir():
-        _fail(f"seeds folder {seeds} does not exist")
-    max_bytes = int(os.environ.get("TIMELINE_MAX_BYTES", DEFAULT_MAX_BYTES))
     try:  # a damaged log is refused before anything is read, extracted or published
         check_before_writing(db)
     except LogIntegrityError as exc:
@@ -85,9 +99,6 @@ def run(
     if not force and unchanged_since_last_run(db, seeds, EXTRACTOR_VERSION, max_bytes):
         typer.echo("nothing changed since the last run (same files, same extractor): "
                    "nothing to extract, append or publish", err=True)
-        _summary(db)
-        if show_timeline:
-            show(db=db)
         return
 
     from pipelines.defs.resources import TimelineSettings
@@ -100,11 +111,12 @@ def run(
                                 workers=env.workers, show_progress=sys.stderr.isatty())
     outcome = run_pipeline(settings)
     if not outcome.success:
-        typer.echo(f"error: run failed: {outcome.error}", err=True)
-        raise typer.Exit(1)
-    _summary(db)
-    if show_timeline:
-        show(db=db)
+        _fail_run(f"run failed: {outcome.error}")
+
+
+def _fail_run(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
 
 
 def _summary(db: Path) -> None:
