@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 
 import dagster as dg
+from dagster._utils.error import SerializableErrorInfo
 
 from pipelines.defs.assets import seed_files
 from pipelines.defs.automation import RANGE_END, RANGE_START
@@ -107,7 +108,7 @@ def _outcome(result: dg.ExecuteInProcessResult, partitions: int) -> RunOutcome:
 _SELF_EXPLAINING = {"LogIntegrityError", "AuditFailed", "Failure"}
 
 
-def root_cause(error) -> str:
+def root_cause(error: SerializableErrorInfo) -> str:
     """The innermost error of Dagster's wrapper chain, on one line: what actually went wrong."""
     while error.cause is not None:
         error = error.cause

@@ -159,3 +159,22 @@ def test_a_run_over_every_bad_input_goes_on_and_loses_nothing(workspace):
     assert again.returncode == 0, again.stderr[-3000:]
     assert workspace.query("SELECT path, count(*) FROM event_log WHERE kind = 'document_rejected' "
                            "GROUP BY path HAVING count(*) > 1") == []
+
+
+def test_a_failed_run_names_its_cause_in_words():
+    """Dagster wraps a step's error ("Error occurred while executing op ..."); the run's
+    last line must say what went wrong underneath."""
+    from dagster._utils.error import serializable_error_info_from_exc_info
+
+    from pipelines.runner import root_cause
+
+    try:
+        try:
+            "\ud800".encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise RuntimeError('Error occurred while executing op "articles":') from exc
+    except RuntimeError:
+        info = serializable_error_info_from_exc_info(sys.exc_info())
+    cause = root_cause(info)
+    assert cause.startswith("UnicodeEncodeError: ") and "surrogates not allowed" in cause
+    assert "\n" not in cause and "executing op" not in cause
