@@ -69,7 +69,8 @@ def run(
     import os
 
     from pipelines.core.reading import DEFAULT_MAX_BYTES
-    from pipelines.store.eventlog import EventLog
+    from pipelines.paths import log_dir_for
+    from pipelines.store.locks import run_lock
 
     if not seeds.is_dir():
         _fail(f"seeds folder {seeds} does not exist")
@@ -78,7 +79,7 @@ def run(
         _fail(f"TIMELINE_MAX_BYTES must be a number of bytes, got {raw_max!r}")
     # One whole-folder run at a time: a second waits, so two runs give the tables of one
     # after the other (documented under "How the event log works").
-    with EventLog.beside(db).run_lock(waiting=lambda message: typer.echo(message, err=True)):
+    with run_lock(log_dir_for(db), waiting=lambda message: typer.echo(message, err=True)):
         _run_exclusively(seeds, db, int(raw_max), force)
     _summary(db)
     if show_timeline:
@@ -87,9 +88,8 @@ def run(
 
 def _run_exclusively(seeds: Path, db: Path, max_bytes: int, force: bool) -> None:
     from pipelines.core.extract import EXTRACTOR_VERSION
-    from pipelines.store.eventlog import LogIntegrityError
+    from pipelines.store.integrity import LogIntegrityError, check_before_writing
     from pipelines.store.manifest import unchanged_since_last_run
-    from pipelines.store.warehouse import check_before_writing
 
     try:  # a damaged log is refused before anything is read, extracted or published
         check_before_writing(db)

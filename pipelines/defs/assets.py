@@ -15,8 +15,9 @@ from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.defs.resources import TimelineSettings
 from pipelines.store.audits import AUDITS, AuditFailed, AuditOutcome, run_audits
 from pipelines.store.ingest import ExtractionBatch, Scan, append_to_log, extract_changed, scan_seeds
+from pipelines.store.integrity import check_before_writing
 from pipelines.store.readonly import connect_read_only
-from pipelines.store.warehouse import check_before_writing, publish
+from pipelines.store.warehouse import publish
 
 seed_files = dg.DynamicPartitionsDefinition(name="seed_files")
 
@@ -106,7 +107,7 @@ def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
     """The append-only event log: facts of ingestion, revision, withdrawal, observation
     and retraction, as immutable Parquet segments beside the warehouse file. Re-running
     on unchanged input appends nothing."""
-    check_before_writing(settings.db, settings.log)  # never append after a lost history
+    check_before_writing(settings.db)  # never append after a lost history
     appended = append_to_log(extractions, settings.log, settings.extractor_version, context.run.run_id)
     context.add_output_metadata({
         "appended": sum(appended.values()),

@@ -13,7 +13,7 @@ import itertools
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -112,32 +112,6 @@ class EventLog:
                 yield
             finally:
                 self._verified = []
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-    @contextmanager
-    def run_lock(self, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
-        """One whole-folder run at a time on this warehouse; a second one waits its turn.
-
-        So two runs started together give the tables of one run after the other (the later
-        one's folder is the truth), never a mix where neither withdrew the other's files.
-        `waiting` hears, once, whom it waits for. The kernel releases the lock of a killed run.
-        """
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / ".run.lock", "a+") as handle:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                holder = handle.read().strip() or "unknown"
-                if waiting is not None:
-                    waiting(f"another run (pid {holder}) is writing this warehouse: waiting for it to finish")
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            handle.truncate(0)
-            handle.write(str(os.getpid()))
-            handle.flush()
-            try:
-                yield
-            finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _remove_stale_temporaries(self) -> None:

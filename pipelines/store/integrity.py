@@ -205,3 +205,44 @@ class Catalog:
 def _first_seq_of(name: str) -> int:
     digits = name.removeprefix("seg-").removesuffix(".parquet")
     return int(digits) if digits.isdigit() else 0
+
+
+def published_seq(db_path: Path) -> int | None:
+    """The last log seq a published file says it holds, or None (no file, or not ours)."""
+    import duckdb
+
+    if not Path(db_path).exists():
+        return None
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'published_seq'").fetchone()
+    except duckdb.Error:
+        return None
+    return int(row[0]) if row else None
+
+
+def published_beyond_log(db_path: Path, log_dir: Path, published: int | None, head: int) -> str | None:
+    """Why a published file holding facts the log no longer has is refused, or None."""
+    if published is None or published <= head:
+        return None
+    return (f"{db_path} was published from facts up to seq {published}, but the log {log_dir} ends "
+            f"at seq {head}: its last segments are missing. Restore them from a backup of {log_dir}; "
+            f"without one, move {log_dir} and {db_path} aside and run again (the original "
+            f"recording times are then lost)")
+
+
+def check_before_writing(db_path: Path) -> None:
+    """Refuse (LogIntegrityError) a log that is damaged or shorter than what was published.
+
+    Cheap (the catalog, a stat per segment, one row of the published file), and light to
+    import: a run checks this before it reads the seeds, so it never re-ingests over a lost
+    history, and an unchanged re-run still costs little more than hashing its files.
+    """
+    from pipelines.paths import log_dir_for
+
+    log_dir = log_dir_for(Path(db_path))
+    records = Catalog(log_dir).check()
+    problem = published_beyond_log(Path(db_path), log_dir, published_seq(Path(db_path)),
+                                   records[-1].last_seq if records else 0)
+    if problem:
+        raise LogIntegrityError(problem)

@@ -21,6 +21,7 @@ import polars as pl
 from pipelines.store import projections as P
 from pipelines.store.audits import AuditFailed, AuditOutcome, run_audits
 from pipelines.store.eventlog import LOG_COLUMNS, EventLog, LogIntegrityError
+from pipelines.store.integrity import published_beyond_log
 
 SCHEMA_VERSION = 2
 SCHEMA_HISTORY = {
@@ -91,24 +92,8 @@ def _adopt_older_warehouse(db_path: Path, log: EventLog) -> str | None:
 
 
 def _refuse_if_published_beyond(db_path: Path, log: EventLog, published_seq: int | None, head: int) -> None:
-    if published_seq is not None and published_seq > head:
-        raise LogIntegrityError(
-            f"{db_path} was published from facts up to seq {published_seq}, but the log "
-            f"{log.directory} ends at seq {head}: its last segments are missing. Restore them "
-            f"from a backup of {log.directory}; without one, move {log.directory} and {db_path} "
-            f"aside and run again (the original recording times are then lost)")
-
-
-def check_before_writing(db_path: Path, log: EventLog | None = None) -> None:
-    """Refuse (LogIntegrityError) a log that is damaged or shorter than what was published.
-
-    Cheap: the catalog and a stat per segment, and the published file's meta row. A run
-    checks this before it reads the seeds, so it never re-ingests over a lost history.
-    """
-    log = log or EventLog.beside(db_path)
-    records = log.verify()
-    published_seq, _ = _read_meta(Path(db_path))
-    _refuse_if_published_beyond(Path(db_path), log, published_seq, records[-1].last_seq if records else 0)
+    if problem := published_beyond_log(db_path, log.directory, published_seq, head):
+        raise LogIntegrityError(problem)
 
 
 def _create_schema(con: duckdb.DuckDBPyConnection) -> None:

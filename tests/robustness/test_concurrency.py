@@ -57,12 +57,12 @@ def test_two_concurrent_runs_serialize(tmp_path):
 
 
 def test_a_waiting_run_says_why(tmp_path):
-    from pipelines.store.eventlog import EventLog
+    from pipelines.paths import log_dir_for
+    from pipelines.store.locks import run_lock
 
     _folder(tmp_path, "a", articles=2)
     db = tmp_path / "warehouse" / "timeline.duckdb"
-    log = EventLog.beside(db)
-    with log.run_lock():
+    with run_lock(log_dir_for(db)):
         run = _start(tmp_path / "a", db)
         line = run.stderr.readline()  # the first thing it says, while we hold the lock
         assert f"pid {os.getpid()}" in line and "waiting" in line, line
