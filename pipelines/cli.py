@@ -137,9 +137,9 @@ def run(
     import os
     import time
 
-    from pipelines.core.extract import EXTRACTOR_VERSION
     from pipelines.core.reading import DEFAULT_MAX_BYTES
-    from pipelines.store.manifest import unchanged_since_last_run
+    from pipelines.paths import log_dir_for
+    from pipelines.store.locks import run_lock
 
     try:
         shown = ShowRows.none if no_show else ShowRows(show_rows.lower())
@@ -151,13 +151,31 @@ def run(
         root, only = seeds, None
     else:
         _fail(f"seeds {seeds} does not exist: give {SEED_KINDS}")
+    raw_max = os.environ.get("TIMELINE_MAX_BYTES", str(DEFAULT_MAX_BYTES)).strip()
+    if not raw_max.isdigit():
+        _fail(f"TIMELINE_MAX_BYTES must be a number of bytes, got {raw_max!r}")
     started = time.monotonic()
-    max_bytes = int(os.environ.get("TIMELINE_MAX_BYTES", DEFAULT_MAX_BYTES))
+    # One run at a time: a second waits, so two runs give the tables of one after the
+    # other (documented under "How the event log works").
+    with run_lock(log_dir_for(db), waiting=lambda message: typer.echo(message, err=True)):
+        _run_exclusively(root, only, db, int(raw_max), force, debug)
+    _after_run(db, shown, time.monotonic() - started)
+
+
+def _run_exclusively(root: Path, only: list[str] | None, db: Path, max_bytes: int, force: bool,
+                     debug: bool) -> None:
+    from pipelines.core.extract import EXTRACTOR_VERSION
+    from pipelines.store.integrity import LogIntegrityError, check_before_writing
+    from pipelines.store.manifest import unchanged_since_last_run
+
+    try:  # a damaged log is refused before anything is read, extracted or published
+        check_before_writing(db)
+    except LogIntegrityError as exc:
+        _fail(f"run refused, nothing read or published: {exc}")
     # Checked before Dagster is imported: an unchanged folder costs a hash per file.
     if not force and only is None and unchanged_since_last_run(db, root, EXTRACTOR_VERSION, max_bytes):
         typer.echo("nothing changed since the last run (same files, same extractor): "
                    "nothing to extract, append or publish", err=True)
-        _after_run(db, shown, time.monotonic() - started)
         return
 
     from pipelines.defs.resources import TimelineSettings
@@ -175,7 +193,6 @@ def run(
         if debug and outcome.traceback:
             typer.echo(outcome.traceback, err=True)
         raise typer.Exit(1)
-    _after_run(db, shown, time.monotonic() - started)
 
 
 def _after_run(db: Path, shown: ShowRows, seconds: float) -> None:
@@ -467,6 +484,7 @@ def _extract_jsonl(out: TextIO, convention: str | None) -> None:
         return
     import itertools
     import multiprocessing
+    import os
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
@@ -477,7 +495,10 @@ def _extract_jsonl(out: TextIO, convention: str | None) -> None:
     warm_up()
     rest = itertools.chain(head, lines)
     chunks = iter(lambda: list(itertools.islice(rest, _CHUNK_LINES)), [])
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    from pipelines.core.extract import die_with_parent
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         pending: deque = deque()
         for chunk in chunks:
             pending.append(pool.submit(_extract_chunk, chunk, convention))
@@ -489,11 +510,38 @@ def _extract_jsonl(out: TextIO, convention: str | None) -> None:
 
 @app.command()
 def rebuild(db: DbOpt = Path(DEFAULT_DB)) -> None:
-    """Recreate every published table from the event log alone."""
+    """Recreate every published table from the event log alone (refused if the log is damaged)."""
+    from pipelines.store.audits import AuditFailed
+    from pipelines.store.eventlog import LogIntegrityError
     from pipelines.store.warehouse import publish
 
-    result = publish(db, rebuild=True)
+    try:
+        result = publish(db, rebuild=True)
+    except (LogIntegrityError, AuditFailed) as exc:
+        _fail(f"rebuild refused, {db} left as it was: {exc}")
     typer.echo(f"rebuilt {db} from {result.log_rows} log rows", err=True)
+
+
+@app.command()
+def verify(db: DbOpt = Path(DEFAULT_DB)) -> None:
+    """Check the event log (every segment's checksum, no gap) and the published file.
+
+    Exit 0 when both are whole; 1 with one line per problem, naming the file and the fix.
+    """
+    from pipelines.store.eventlog import LogIntegrityError
+    from pipelines.store.warehouse import verify_warehouse
+
+    try:
+        problems, findings = verify_warehouse(db)
+    except LogIntegrityError as exc:
+        problems, findings = [str(exc)], []
+    for line in findings:
+        typer.echo(line)
+    for line in problems:
+        typer.echo(f"error: {line}", err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("ok")
 
 
 def _register_optional_commands() -> None:

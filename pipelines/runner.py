@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 
 import dagster as dg
+from dagster._utils.error import SerializableErrorInfo
 
 from pipelines.defs.assets import seed_files
 from pipelines.defs.automation import RANGE_END, RANGE_START
@@ -101,14 +102,22 @@ def _outcome(result: dg.ExecuteInProcessResult, partitions: int) -> RunOutcome:
     failures = [e for e in result.all_events if e.is_step_failure]
     data = failures[0].step_failure_data if failures else None
     if data is None or data.error is None:
-        return RunOutcome(False, result.run_id, partitions, "run failed")
+        return RunOutcome(False, result.run_id, partitions, "run failed before any step ran")
     # Dagster wraps the asset's exception ("Error occurred while executing op ..."); the
     # innermost cause is what went wrong, and an OSError's message names its file.
-    error = data.error
+    line = f"step {failures[0].step_key}: {root_cause(data.error)}"
+    return RunOutcome(False, result.run_id, partitions, line, data.error.to_string())
+
+
+# Errors whose message is the whole story; others are named by their class as well.
+_SELF_EXPLAINING = {"LogIntegrityError", "AuditFailed", "Failure"}
+
+
+def root_cause(error: SerializableErrorInfo) -> str:
+    """The innermost error of Dagster's wrapper chain, on one line: what actually went wrong."""
     while error.cause is not None:
         error = error.cause
     message = " ".join(error.message.split())
-    if not message.startswith(error.cls_name or "\0"):
-        message = f"{error.cls_name}: {message}"
-    line = f"step {failures[0].step_key}: {message}"
-    return RunOutcome(False, result.run_id, partitions, line, data.error.to_string())
+    _, named, rest = message.partition(f"{error.cls_name}: ")
+    message = rest if named else message
+    return message if error.cls_name in _SELF_EXPLAINING else f"{error.cls_name}: {message}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -64,6 +66,22 @@ def warm_up() -> None:
 _BATCH: list[Document] = []
 
 
+def die_with_parent(parent_pid: int) -> None:
+    """Pool initializer: the worker is killed when the process that forked it dies.
+
+    A parent killed with SIGKILL runs no cleanup, so without this its workers (hundreds of
+    MiB each) would sleep on forever. Linux only (prctl PR_SET_PDEATHSIG); elsewhere the
+    pool's own shutdown is all there is.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _extract_range(lo: int, hi: int) -> list[tuple[list[TimeMention], list[Event], str | None]]:
     # Only what was found goes back: the parent already holds the documents, and
     # pickling their text back would double it there.
@@ -105,10 +123,12 @@ def extract_many(
     try:
         if fork:
             _BATCH = docs
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=die_with_parent, initargs=(os.getpid(),))
             results = pool.map(_extract_range, *zip(*bounds, strict=True))
         else:
-            pool = ProcessPoolExecutor(max_workers=workers)
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
+                                       initargs=(os.getpid(),))
             results = pool.map(_extract_chunk, (docs[lo:hi] for lo, hi in bounds))
         with pool:
             for (lo, _), found in zip(bounds, results, strict=True):

@@ -104,6 +104,7 @@ class Document:
     encoding: str = "utf-8"
     script: str = "simplified"  # or traditional
     flags: tuple[str, ...] = field(default_factory=tuple)  # e.g. no_publication_time
+    line: int | None = None  # its line in a JSONL dump, so a refusal of it can name the line
 
 
 @dataclass(frozen=True, slots=True)

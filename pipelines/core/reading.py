@@ -396,11 +396,14 @@ def _read_bounded(path: Path, max_bytes: int) -> bytes | str:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return "symlink replaced the file while it was being read"
+        if exc.errno == errno.ENOENT:
+            return "vanished: the file was deleted before it could be read"
         return f"unreadable: {exc.strerror or exc}"
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # before fdopen, which raises on a directory
+        os.close(fd)
+        return f"not a regular file ({_file_kind(info.st_mode)})"
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return "not a regular file"
         if info.st_size > max_bytes:
             return f"too large: {info.st_size:,} bytes, over the {max_bytes:,}-byte limit for one article"
         try:
@@ -417,13 +420,13 @@ def read_article_file(
 ) -> Document | Rejection:
     """Read one article file. Never raises; never reads a file that leads outside seeds_root."""
     root = seeds_root.resolve()
-    rel = _relative_name(path, seeds_root)
+    rel = seed_name(path, seeds_root)
     try:
         resolved = path.resolve()
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop on Python 3.11
-        return Rejection(rel, f"unresolvable path: {exc}")
+        return Rejection(rel, shown(f"unresolvable path: {exc}"))
     if path.is_symlink() and not _inside(resolved, root):
-        return Rejection(rel, f"symlink leads outside the seeds folder (to {resolved})")
+        return Rejection(rel, f"symlink leads outside the seeds folder (to {shown(resolved)})")
     if not _inside(resolved, root):
         return Rejection(rel, "path leads outside the seeds folder")
     data = _read_bounded(resolved, max_bytes)
@@ -445,26 +448,27 @@ def _relative_name(path: Path, seeds_root: Path) -> str:
         return path.as_posix()
 
 
-def _open_dump(path: Path) -> io.TextIOBase:
-    raw = gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")  # noqa: SIM115 - returned open
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="\n")
+def _open_dump(path: Path) -> io.BufferedIOBase:
+    # Bytes, decoded line by line: one line that is not UTF-8 is one refused line, not the
+    # end of the dump.
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")  # noqa: SIM115 - returned open
 
 
 def iter_dump(
-    path: Path, seeds_root: Path, max_line_chars: int = DEFAULT_MAX_BYTES
+    path: Path, seeds_root: Path, max_line_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Document | Rejection]:
     """Stream a JSONL dump: one article per line, keeping each line's own doc_id.
 
-    Memory stays bounded by the longest accepted line: a line over max_line_chars is
+    Memory stays bounded by the longest accepted line: a line over max_line_bytes is
     quarantined and skipped in chunks, never held whole.
     """
-    rel = _relative_name(path, seeds_root)
+    rel = seed_name(path, seeds_root)
     root = seeds_root.resolve()
     try:
         resolved = path.resolve()
         regular = stat.S_ISREG(resolved.stat().st_mode)
     except (OSError, RuntimeError) as exc:
-        yield Rejection(rel, f"unreadable: {exc}")
+        yield Rejection(rel, shown(f"unreadable: {exc}"))
         return
     if not _inside(resolved, root):
         yield Rejection(rel, "path leads outside the seeds folder")
@@ -483,23 +487,28 @@ def iter_dump(
             line_no += 1
             where = f"{rel}:{line_no}"
             try:
-                line = handle.readline(max_line_chars + 1)
-                if len(line) > max_line_chars and not line.endswith("\n"):
-                    while (rest := handle.readline(1 << 20)) and not rest.endswith("\n"):
+                raw = handle.readline(max_line_bytes + 1)
+                if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+                    while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
                         pass
-                    yield Rejection(where, f"too large: dump line over {max_line_chars:,} characters")
+                    yield Rejection(where, f"too large: dump line over {max_line_bytes:,} bytes")
                     continue
-            except (UnicodeDecodeError, OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
-                yield Rejection(where, f"dump unreadable from this line on: {exc}")
+            except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
+                yield Rejection(where, shown(f"dump unreadable from this line on: {exc}"))
                 return
-            if not line:
+            if not raw:
                 return
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Rejection(where, f"not UTF-8 text: {exc.reason} at byte {exc.start} of the line")
+                continue
             if not line.strip():
                 continue
-            yield _dump_record(line, where, rel)
+            yield _dump_record(line, where, rel, line_no)
 
 
-def _dump_record(line: str, where: str, rel: str) -> Document | Rejection:
+def _dump_record(line: str, where: str, rel: str, line_no: int) -> Document | Rejection:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -520,11 +529,17 @@ def _dump_record(line: str, where: str, rel: str) -> Document | Rejection:
     title = record.get("title") if isinstance(record.get("title"), str) else None
     source = record.get("source") if isinstance(record.get("source"), str) else None
     identity = json.dumps([title, published_raw, source, text], ensure_ascii=False)
+    try:  # json.loads accepts "\ud800", but no store can hold a lone surrogate
+        chash = content_hash(identity + str(doc_id))
+    except UnicodeEncodeError as exc:
+        return Rejection(where, f"unencodable text: {exc.object[exc.start:exc.end]!r} at character "
+                                f"{exc.start} is a lone surrogate, which no Unicode encoding can store")
     return Document(
         doc_id=str(doc_id),
         path=rel,
         text=text,
-        content_hash=content_hash(identity),
+        content_hash=chash,
+        line=line_no,
         title=title,
         source=source,
         published_at=published_at,
@@ -534,24 +549,116 @@ def _dump_record(line: str, where: str, rel: str) -> Document | Rejection:
     )
 
 
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a file"
+
+
+def _walk(folder: Path, out: list[Path]) -> None:
+    """Every entry under folder but the folders themselves, without following links.
+
+    Hidden entries and folders that cannot be listed are kept (not entered), so each is
+    judged and named in a refusal instead of silently skipped.
+    """
+    try:
+        with os.scandir(folder) as entries:
+            listed = sorted(entries, key=lambda e: e.name)
+    except OSError:
+        out.append(folder)
+        return
+    for entry in listed:
+        try:
+            into = entry.is_dir(follow_symlinks=False) and not entry.name.startswith(".")
+        except OSError:
+            into = False
+        if into:
+            _walk(Path(entry.path), out)
+        else:
+            out.append(Path(entry.path))
+
+
 def list_seed_files(seeds_root: Path) -> list[Path]:
-    """Every candidate file under the seeds folder (symlinks included, so they are judged)."""
+    """Every entry of the seeds folder a run must judge: files, links, hidden and special
+    entries, unlistable folders. Folder links are never followed, so a loop ends here."""
     if not seeds_root.is_dir():
         return []
-    return sorted(p for p in seeds_root.rglob("*") if not p.name.startswith(".") and
-                  (p.is_file() or p.is_symlink()))
+    out: list[Path] = []
+    _walk(seeds_root, out)
+    return out
+
+
+def shown(text: str | Path) -> str:
+    """A file name or message as storable text: bytes that are not UTF-8 become \\xNN."""
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def seed_name(path: Path, seeds_root: Path) -> str:
+    """The entry's path relative to the folder, as storable text: bytes of a name that is not
+    UTF-8 are shown as \\xNN (the name itself cannot be a key in the log or Dagster)."""
+    return shown(_relative_name(path, seeds_root))
+
+
+def seed_entries(seeds_root: Path) -> dict[str, Path]:
+    """seed_name -> path for every entry of the folder."""
+    return {seed_name(p, seeds_root): p for p in list_seed_files(seeds_root)}
+
+
+def _refusal_of_entry(path: Path, name: str, seeds_root: Path) -> str | None:
+    """Why an entry is not an article or a dump at all, before any byte of it is read."""
+    if not _is_utf8(name):
+        return "file name is not valid UTF-8: rename the file (its bytes are shown as \\xNN)"
+    if any(part.startswith(".") for part in Path(name).parts):
+        return "hidden: names starting with '.' are not read (editor and system files)"
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return "vanished: the file was deleted before it could be read"
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = path.stat()
+        except FileNotFoundError:
+            return f"broken symlink (to {shown(os.readlink(path))})"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "symlink loop"
+            return f"unreadable: {exc.strerror or exc}"
+        resolved = path.resolve()
+        if not _inside(resolved, seeds_root.resolve()):
+            return f"symlink leads outside the seeds folder (to {shown(resolved)})"
+        if stat.S_ISDIR(target.st_mode):
+            return "symlink to a folder: not followed (a folder is read where it is, which also keeps loops out)"
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        return "folder that cannot be listed: permission denied or removed while listing"
+    if not stat.S_ISREG(info.st_mode):
+        return f"not a regular file ({_file_kind(info.st_mode)})"
+    return None
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # the surrogate escapes Python gives to bytes of other encodings
+        return False
+    return True
 
 
 def read_seed_path(
     path: Path, seeds_root: Path, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Document | Rejection]:
-    """Documents and rejections of one file in the seeds folder, whatever its kind."""
-    if is_dump(path):
+    """Documents and rejections of one entry of the seeds folder, whatever its kind."""
+    raw = _relative_name(path, seeds_root)
+    name = seed_name(path, seeds_root)
+    if reason := _refusal_of_entry(path, raw, seeds_root):
+        yield Rejection(name, reason)
+    elif is_dump(path):
         yield from iter_dump(path, seeds_root, max_bytes)
     elif path.name.endswith(ARTICLE_SUFFIXES) or path.is_symlink():
         yield read_article_file(path, seeds_root, max_bytes)
     else:
-        yield Rejection(
-            _relative_name(path, seeds_root),
-            "unsupported file type: expected .txt articles or .jsonl/.jsonl.gz dumps",
-        )
+        yield Rejection(name, "unsupported file type: expected .txt articles or .jsonl/.jsonl.gz dumps")

@@ -15,6 +15,7 @@ from pipelines.defs.resources import TimelineSettings
 from pipelines.progress import phase
 from pipelines.store.audits import AUDITS, AuditFailed, AuditOutcome, run_audits
 from pipelines.store.ingest import ExtractionBatch, Scan, append_to_log, extract_changed, scan_seeds
+from pipelines.store.integrity import check_before_writing
 from pipelines.store.readonly import connect_read_only
 from pipelines.store.warehouse import publish
 
@@ -95,6 +96,7 @@ def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
     """The append-only event log: facts of ingestion, revision, withdrawal, observation
     and retraction, as immutable Parquet segments beside the warehouse file. Re-running
     on unchanged input appends nothing."""
+    check_before_writing(settings.db)  # never append after a lost history
     with phase("append", None, "facts", log=context.log.info, stderr=settings.show_progress) as counted:
         appended = append_to_log(extractions, settings.log, settings.extractor_version, context.run.run_id)
         counted(sum(appended.values()))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.core.reading import seed_entries
 from pipelines.defs.assets import seed_files
 from pipelines.defs.resources import TimelineSettings
-from pipelines.store.ingest import seed_paths
 from pipelines.store.manifest import file_digest
 
 ingest_job = dg.define_asset_job(
@@ -77,15 +77,15 @@ def scan_folder(seeds: Path, previous: SeedCursor) -> dict[str, tuple[str, int, 
     """Every seed file with its content hash; hashes only files whose size or mtime moved."""
     trusted_before = time.time_ns() - RACY_NS
     out = {}
-    for rel in seed_paths(seeds):
-        size, mtime = _stat(seeds / rel)
+    for rel, path in seed_entries(seeds).items():
+        size, mtime = _stat(path)
         known = previous.files.get(rel)
         if known and known[1:] == (size, mtime) and size >= 0:
             out[rel] = known
         elif mtime < trusted_before:
-            out[rel] = (file_digest(seeds / rel), size, mtime)
+            out[rel] = (file_digest(path), size, mtime)
         else:
-            out[rel] = (file_digest(seeds / rel), -1, -1)  # hash again next tick
+            out[rel] = (file_digest(path), -1, -1)  # hash again next tick
     return out
 
 

@@ -23,6 +23,9 @@ import duckdb
 import polars as pl
 
 from pipelines.paths import log_dir_for
+from pipelines.store.integrity import Catalog, LogIntegrityError, SegmentRecord
+
+__all__ = ["EventLog", "LogIntegrityError", "LogState", "DocState"]
 
 LOG_SCHEMA_VERSION = 2
 
@@ -65,6 +68,8 @@ class EventLog:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        self.catalog = Catalog(self.directory)
+        self._verified: list[SegmentRecord] = []  # the catalog as checked under the lock
 
     @classmethod
     def beside(cls, db_path: Path) -> EventLog:
@@ -83,21 +88,35 @@ class EventLog:
         files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in self.segments())
         return f"read_parquet([{files}], union_by_name = true)"
 
+    def verify(self, full: bool = False) -> list[SegmentRecord]:
+        """Check the segments against the catalog (see integrity.py); raises LogIntegrityError.
+
+        Without `full`, only segments whose file identity changed since they were hashed
+        are hashed again, so an unchanged log costs a stat per segment.
+        """
+        return self.catalog.check(full=full)
+
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Exclusive across processes; the kernel releases it if the holder is killed."""
+        """Exclusive across processes; the kernel releases it if the holder is killed.
+
+        Whoever takes it is about to read the log to write after it, so the log is
+        verified first: a writer never appends to, or publishes, a damaged history.
+        """
         self.directory.mkdir(parents=True, exist_ok=True)
         with open(self.directory / ".lock", "a+b") as handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
                 self._remove_stale_temporaries()
+                self._verified = self.catalog.check(repair=True)
                 yield
             finally:
+                self._verified = []
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _remove_stale_temporaries(self) -> None:
         # Left by a writer killed mid-append; never part of the log.
-        for tmp in self.directory.glob(".seg-*.tmp"):
+        for tmp in [*self.directory.glob(".seg-*.tmp"), *self.directory.glob(".segments.json.*.tmp")]:
             tmp.unlink(missing_ok=True)
 
     # ------------------------------------------------------------ reading
@@ -172,6 +191,11 @@ class EventLog:
 
         batches = _batched(facts)
         first = (self.head_seq() if head is None else head) + 1
+        cataloged = max((r.last_seq for r in self._verified), default=0)
+        if first != cataloged + 1:
+            raise LogIntegrityError(
+                f"the log in {self.directory} reads as ending at seq {first - 1} but its catalog "
+                f"at seq {cataloged}: append under lock() after verifying")
         now = datetime.now(UTC).replace(tzinfo=None)
         run_id = run_id or uuid.uuid4().hex
         final = self.directory / f"seg-{first:012d}.parquet"
@@ -211,7 +235,13 @@ class EventLog:
             os.fsync(handle.fileno())
         os.replace(tmp, final)
         _fsync_dir(self.directory)
+        self._commit(final, first, seq - 1)
         return seq - first
+
+    def _commit(self, segment: Path, first: int, last: int) -> None:
+        """List a segment just renamed into place in the catalog, with its checksum."""
+        self.catalog.record_written(self._verified, segment, first, last, last - first + 1)
+        self._verified = self.catalog.load() or []
 
     def import_rows(self, frame: pl.DataFrame) -> None:
         """Adopt rows of an older warehouse as they were (seq and recorded_at kept)."""
@@ -227,8 +257,10 @@ class EventLog:
         self.directory.mkdir(parents=True, exist_ok=True)
         tmp = self.directory / f".seg-{first:012d}-{os.getpid()}.tmp"
         frame.write_parquet(tmp, compression="zstd", statistics=True)
-        os.replace(tmp, self.directory / f"seg-{first:012d}.parquet")
+        final = self.directory / f"seg-{first:012d}.parquet"
+        os.replace(tmp, final)
         _fsync_dir(self.directory)
+        self._commit(final, first, int(frame["seq"].max()))
 
 
 _APPEND_BATCH = 20_000  # facts per row group of a segment

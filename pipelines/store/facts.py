@@ -87,7 +87,9 @@ def plan_run(
     seen_ids: set[str] = set()
     for doc in docs:
         if doc.doc_id in seen_ids:
-            plan.rejected.append(Rejection(doc.path, f"duplicate doc_id {doc.doc_id} in this run",
+            where = f"{doc.path}:{doc.line}" if doc.line is not None else doc.path
+            plan.rejected.append(Rejection(where, f"duplicate doc_id {doc.doc_id} in this run: "
+                                                  "the first one read is ingested",
                                            doc.content_hash, doc.doc_id))
             continue
         seen_ids.add(doc.doc_id)

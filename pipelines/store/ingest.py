@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipelines.core.extract import EXTRACTOR_VERSION, Extraction, extract_many
 from pipelines.core.model import Document, Rejection
-from pipelines.core.reading import DEFAULT_MAX_BYTES, list_seed_files, read_seed_path
+from pipelines.core.reading import DEFAULT_MAX_BYTES, read_seed_path, seed_entries, shown
 from pipelines.store.eventlog import EventLog
 from pipelines.store.facts import facts_for_extractions, plan_run
 
@@ -41,8 +41,7 @@ class ExtractionBatch:
 
 def seed_paths(seeds_root: Path) -> list[str]:
     """Seed paths relative to the folder, the identities of files and partitions."""
-    root = Path(seeds_root)
-    return [p.relative_to(root).as_posix() for p in list_seed_files(root)]
+    return list(seed_entries(Path(seeds_root)))
 
 
 def scan_seeds(
@@ -52,16 +51,20 @@ def scan_seeds(
     """Read the whole seeds folder, or only the given relative paths (deleted ones included).
     `progress(1)` is called per document or rejection read."""
     root = Path(seeds_root)
-    paths = sorted(set(only)) if only is not None else seed_paths(root)
+    entries = seed_entries(root)
+    paths = sorted(set(only)) if only is not None else list(entries)
     scan = Scan(str(root), set(paths))
     for rel in paths:
-        path = root / rel
-        if not path.exists() and not path.is_symlink():
+        path = entries.get(rel)
+        if path is None:
             continue  # deleted: plan_run withdraws what the log has from it
-        for item in read_seed_path(path, root, max_bytes):
-            (scan.docs if isinstance(item, Document) else scan.rejections).append(item)
-            if progress:
-                progress(1)
+        try:
+            for item in read_seed_path(path, root, max_bytes):
+                (scan.docs if isinstance(item, Document) else scan.rejections).append(item)
+                if progress:
+                    progress(1)
+        except Exception as exc:  # a reader bug on one file must not stop the run
+            scan.rejections.append(Rejection(rel, shown(f"unreadable: {type(exc).__name__}: {exc}")))
     return scan
 
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipelines.core.reading import list_seed_files
+from pipelines.core.reading import seed_entries
 from pipelines.paths import log_dir_for
 from pipelines.store.projections import projection_digest
 
@@ -27,8 +28,11 @@ def file_digest(path: Path, chunk: int = 1 << 20) -> str:
     """Content hash of a seed file, streamed (dumps can be large); symlinks by target."""
     h = hashlib.sha256()
     try:
-        if path.is_symlink():
-            return "symlink:" + str(path.readlink())
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            return "symlink:" + os.fsencode(path.readlink()).hex()
+        if not stat.S_ISREG(info.st_mode):  # opening a FIFO would block
+            return f"special:{info.st_mode}:{info.st_ino}"
         with path.open("rb") as handle:
             while block := handle.read(chunk):
                 h.update(block)
@@ -38,8 +42,7 @@ def file_digest(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def seed_digests(seeds_root: Path) -> dict[str, str]:
-    root = Path(seeds_root)
-    return {p.relative_to(root).as_posix(): file_digest(p) for p in list_seed_files(root)}
+    return {name: file_digest(p) for name, p in seed_entries(Path(seeds_root)).items()}
 
 
 def _stat(path: Path) -> list[int] | None:

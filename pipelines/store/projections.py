@@ -190,7 +190,9 @@ ORDER BY i.earliest, i.latest, i.event_type, g.event_id
 """
 
 REJECTED = """
-SELECT path, reason, content_hash, doc_id, recorded_at AS rejected_at
+SELECT path, reason, content_hash, doc_id, recorded_at AS rejected_at,
+       coalesce(nullif(regexp_extract(path, '^(.*):[0-9]+$', 1), ''), path) AS file,
+       TRY_CAST(nullif(regexp_extract(path, ':([0-9]+)$', 1), '') AS INTEGER) AS line
 FROM (
     SELECT path, arg_max(kind, seq) AS last_kind, arg_max(payload ->> '$.reason', seq) AS reason,
            arg_max(content_hash, seq) AS content_hash, arg_max(doc_id, seq) AS doc_id,

@@ -20,7 +20,8 @@ import polars as pl
 
 from pipelines.store import projections as P
 from pipelines.store.audits import AuditFailed, AuditOutcome, run_audits
-from pipelines.store.eventlog import LOG_COLUMNS, EventLog
+from pipelines.store.eventlog import LOG_COLUMNS, EventLog, LogIntegrityError
+from pipelines.store.integrity import published_beyond_log
 from pipelines.store.search import search_macro
 
 SCHEMA_VERSION = 2
@@ -91,6 +92,11 @@ def _adopt_older_warehouse(db_path: Path, log: EventLog) -> str | None:
     return f"upgraded from schema version {version}: {frame.height} log rows adopted"
 
 
+def _refuse_if_published_beyond(db_path: Path, log: EventLog, published_seq: int | None, head: int) -> None:
+    if problem := published_beyond_log(db_path, log.directory, published_seq, head):
+        raise LogIntegrityError(problem)
+
+
 def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_LOG_DDL)
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP, note VARCHAR)")
@@ -106,6 +112,7 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False) -
         upgrade_note = _adopt_older_warehouse(db_path, log)
         head = log.head_seq()
         published_seq, version = _read_meta(db_path)
+        _refuse_if_published_beyond(db_path, log, published_seq, head)
         current = version == SCHEMA_VERSION and published_seq is not None
         if not rebuild and current and published_seq == head and upgrade_note is None:
             return PublishResult(False, 0, 0, "up-to-date")
@@ -182,3 +189,58 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
         outcomes = run_audits(con)
         con.execute("CHECKPOINT")
     return PublishResult(True, int(new_rows), int(affected), "", outcomes)
+
+
+_FINGERPRINT = ("SELECT count(*), coalesce(max(seq), 0), bit_xor(hash(seq, kind, doc_id, entity_id, "
+                "payload::VARCHAR, content_hash)) FROM {source} WHERE seq <= {upto}")
+
+
+def verify_warehouse(db_path: Path, log: EventLog | None = None) -> tuple[list[str], list[str]]:
+    """(problems, findings) of a full check of the log and the published file, like `git fsck`.
+
+    Every segment is hashed; the published file must be a projection of a prefix of the
+    log (its event_log equal to the log's facts up to its published seq) and pass the
+    audits. Read-only: it changes nothing, so it may run beside a run.
+    """
+    db_path = Path(db_path)
+    log = log or EventLog.beside(db_path)
+    problems, records = log.catalog.inspect(full=True)
+    head = records[-1].last_seq if records else 0
+    findings = [f"log {log.directory}: {len(records)} segments, facts 1-{head}, checksums match"
+                if not problems else f"log {log.directory}: {len(problems)} problems"]
+    findings += [f"segment {r.file} was cataloged after it was written (its checksum was taken "
+                 f"then, not when it was written)" for r in records if r.adopted]
+    if not db_path.exists():
+        findings.append(f"no published file at {db_path} (a run publishes it)")
+        return problems, findings
+    published_seq, version = _read_meta(db_path)
+    if version != SCHEMA_VERSION or published_seq is None:
+        findings.append(f"{db_path} is of an older schema or projection; the next run rebuilds it")
+        return problems, findings
+    if published_seq > head:
+        problems.append(f"{db_path} was published from facts up to seq {published_seq} but the log "
+                        f"ends at seq {head}: log segments are missing")
+        return problems, findings
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            published = con.execute(_FINGERPRINT.format(source="event_log", upto=published_seq)).fetchone()
+            outcomes = run_audits(con)
+    except duckdb.Error as exc:
+        problems.append(f"{db_path} cannot be read ({exc}): run `timeline rebuild` to recreate it from the log")
+        return problems, findings
+    if not problems and records:
+        with duckdb.connect() as con:
+            logged = con.execute(_FINGERPRINT.format(source=log.relation(), upto=published_seq)).fetchone()
+        if tuple(published) != tuple(logged):
+            problems.append(f"{db_path}: its event_log differs from the log's facts 1-{published_seq}: "
+                            "run `timeline rebuild` to recreate it from the log")
+    for o in outcomes:
+        if not o.passed and o.audit.blocking:
+            problems.append(f"{db_path}: audit {o.audit.name} fails on {o.failures} rows "
+                            f"(e.g. {o.sample[:2]}): run `timeline rebuild`")
+    if not problems:
+        findings.append(f"published {db_path}: facts 1-{published_seq} of the log, "
+                        f"{len(outcomes)} audits pass" + (
+                            f" ({head - published_seq} newer facts not yet published)"
+                            if head > published_seq else ""))
+    return problems, findings

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -176,6 +177,7 @@ def _killed_then_rerun(code: Path, seeds: Path, db: Path, clean: dict, points: l
     assert not list(db.parent.glob(f".{db.name}.staging-*")), "a killed staging file is left"
     assert_same_tables(snapshot(db), clean)
     assert_no_duplicates(db)
+    _verified(code, db)
 
 
 # Fast enough for every run: a kill in each phase that writes something.
@@ -234,3 +236,158 @@ def test_kill_during_an_incremental_run(code, seeds, tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM event_log WHERE kind = 'document_revised'"
                            ).fetchone()[0] == 1
+
+
+# ---------------------------------------------------------------- make fuzz: the kill -9 sweep
+#
+# SIGKILL of the run's own process (not its group, as an operator's kill -9 would do) at
+# spread-out moments of a 1,000-article run, an incremental run and a rebuild: 22 delays in
+# all. After each: no worker outlives its parent, a plain re-run (or rebuild) gives the
+# tables of the uninterrupted one, and `timeline verify` passes.
+
+SWEEP_ARTICLES = 1000
+FRESH_DELAYS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12]
+INCREMENTAL_DELAYS = [1, 2, 3, 4, 6, 8]
+REBUILD_DELAYS = [0.5, 1, 1.5, 2, 3, 4]
+
+
+def _cli(code: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(code / DRIVER.name), *args], env=_env(code=code),
+                          cwd=code, capture_output=True, text=True, timeout=900)
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _kill_parent_after(code: Path, seconds: float, *args: str) -> None:
+    """Run `timeline args`, SIGKILL the process itself after `seconds`, then check that
+    none of its children is alive 5 s later."""
+    proc = subprocess.Popen([sys.executable, str(code / DRIVER.name), *args],
+                            env=_env(workers="2", code=code), cwd=code, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    children: set[int] = set()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        children |= _children(proc.pid)
+        time.sleep(0.05)
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    settle = time.monotonic() + 5
+    while any(_alive(c) for c in children) and time.monotonic() < settle:
+        time.sleep(0.1)
+    survivors = [c for c in children if _alive(c)]
+    for pid in survivors:  # ours: do not leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, f"workers outlived their parent: {survivors}"
+
+
+def _verified(code: Path, db: Path) -> None:
+    result = _cli(code, "verify", "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def sweep_seeds(tmp_path_factory) -> Path:
+    if not CORPUS.exists():
+        pytest.skip(f"the kill sweep needs the corpus at {CORPUS}")
+    folder = tmp_path_factory.mktemp("sweep") / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    lines = []
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            lines.append(line.rstrip("\n"))
+            if len(lines) == SWEEP_ARTICLES:
+                break
+    (folder / "corpus.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sweep_clean(code, sweep_seeds, tmp_path_factory) -> dict:
+    db = tmp_path_factory.mktemp("sweep_clean") / "timeline.duckdb"
+    _ok(_run(code, sweep_seeds, db))
+    return snapshot(db)
+
+
+def _edit_for_incremental(seeds: Path) -> None:
+    """Drop a tenth of the dump's articles and revise the seed article."""
+    dump = seeds / "corpus.jsonl"
+    lines = dump.read_text("utf-8").splitlines()
+    dump.write_text("\n".join(lines[: len(lines) * 9 // 10]) + "\n", "utf-8")
+    seed = seeds / SEED.name
+    seed.write_text(seed.read_text("utf-8").replace("7∙17豐樂鄉龍塘村、", ""), "utf-8")
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize("seconds", FRESH_DELAYS)
+def test_sweep_kill_a_fresh_run(code, sweep_seeds, sweep_clean, tmp_path, seconds):
+    db = tmp_path / "timeline.duckdb"
+    _kill_parent_after(code, seconds, "run", "--seeds", str(sweep_seeds), "--db", str(db), "--no-show")
+    _ok(_run(code, sweep_seeds, db))
+    assert_same_tables(snapshot(db), sweep_clean)
+    assert_no_duplicates(db)
+    _verified(code, db)
+
+
+@pytest.fixture(scope="module")
+def incremental_clean(code, sweep_seeds, tmp_path_factory) -> tuple[Path, Path, dict]:
+    """A warehouse of the whole folder (to copy before each kill), the edited folder, and
+    the tables an uninterrupted incremental run over it gives."""
+    base = tmp_path_factory.mktemp("incremental")
+    db = base / "before" / "timeline.duckdb"
+    _ok(_run(code, sweep_seeds, db))
+    edited = base / "edited"
+    shutil.copytree(sweep_seeds, edited)
+    _edit_for_incremental(edited)
+    clean_db = base / "clean" / "timeline.duckdb"
+    shutil.copytree(db.parent, clean_db.parent)
+    _ok(_run(code, edited, clean_db))
+    return db.parent, edited, snapshot(clean_db)
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize("seconds", INCREMENTAL_DELAYS)
+def test_sweep_kill_an_incremental_run(code, incremental_clean, tmp_path, seconds):
+    before, edited, clean_tables = incremental_clean
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(before, warehouse)
+    db = warehouse / "timeline.duckdb"
+    _kill_parent_after(code, seconds, "run", "--seeds", str(edited), "--db", str(db), "--no-show")
+    _ok(_run(code, edited, db))
+    assert_same_tables(snapshot(db), clean_tables)
+    assert_no_duplicates(db)
+    _verified(code, db)
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize("seconds", REBUILD_DELAYS)
+def test_sweep_kill_a_rebuild(code, incremental_clean, tmp_path, seconds):
+    before, _, _ = incremental_clean
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(before, warehouse)
+    db = warehouse / "timeline.duckdb"
+    published = snapshot(db)
+    _kill_parent_after(code, seconds, "rebuild", "--db", str(db))
+    assert_same_tables(snapshot(db), published)  # killed or not, the published file is whole
+    _ok(_cli(code, "rebuild", "--db", str(db)))
+    assert_same_tables(snapshot(db), published)
+    _verified(code, db)

@@ -38,8 +38,13 @@ def _fmt(m) -> str:
 def test_case(text: str, ref: str, expected: str, opts: str) -> None:
     reference = None if ref in ("", "-") else datetime.fromisoformat(ref)
     kwargs = dict(kv.split("=", 1) for kv in opts.split(",") if kv)
-    got = [_fmt(m) for m in extract_times(text, reference, **kwargs)]
+    # implausible=A/B: exactly the mentions A and B are flagged as years outside the window
+    implausible = kwargs.pop("implausible", None)
+    mentions = extract_times(text, reference, **kwargs)
+    got = [_fmt(m) for m in mentions]
     assert got == ([e for e in expected.split(" ; ")] if expected else [])
+    flagged = [m.text for m in mentions if m.rule.endswith(":implausible-year")]
+    assert flagged == (implausible.split("/") if implausible else [])
 
 
 def test_case_count() -> None:

@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pipelines.core.datatables import LexiconMatch
 from pipelines.core.model import Document, Event, TimeMention
+from pipelines.core.textscan import mask_long_runs
 
 from .tables import GENERIC_TYPE, Tables, tables
 
@@ -642,6 +643,44 @@ def _session(s: str, t: Tables) -> dict | None:
     return {"congress": to_int(m.group("congress")), counter: to_int(m.group("n"))}
 
 
+class _SpanSet:
+    """Membership in a union of (start, end) spans in log time: a sentence with no
+    punctuation for megabytes has thousands of names and triggers to test against."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [a for a, _ in spans]
+        self.reach = []  # the furthest end among the spans starting at or before each
+        far = -1
+        for _, b in spans:
+            far = max(far, b)
+            self.reach.append(far)
+
+    def holds(self, pos: int) -> bool:
+        """Some span has a <= pos < b."""
+        return self.overlaps(pos, pos + 1)
+
+    def overlaps(self, lo: int, hi: int) -> bool:
+        """Some span has a < hi and lo < b."""
+        i = bisect.bisect_left(self.starts, hi) - 1
+        return i >= 0 and self.reach[i] > lo
+
+
+class _TitleScan:
+    """_in_title for every position of one sentence, without a scan back per question."""
+
+    def __init__(self, s: str) -> None:
+        self.opens = [i for i, ch in enumerate(s) if ch == "《"]
+        self.closes = [i for i, ch in enumerate(s) if ch == "》"]
+
+    def __call__(self, pos: int) -> bool:
+        i = bisect.bisect_left(self.opens, pos) - 1  # the last 《 before pos
+        if i < 0:
+            return False
+        j = bisect.bisect_left(self.closes, self.opens[i])
+        return not (j < len(self.closes) and self.closes[j] < pos)
+
+
 def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                      covered: list[tuple[int, int]]) -> list[Event]:
     t, simp, text = ctx.t, ctx.simp, ctx.doc.text
@@ -651,12 +690,15 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     orgs = _orgs(s, t, places)
     # 组织 inside 县委组织部 is part of a name, not a predicate; nor is 督导 in 《督导利剑》
     titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)]
-    hits = [h for h in hits if not any(a <= h.start() - sa < b for a, b in orgs + titles)]
+    inside_name = _SpanSet(orgs + titles)
+    hits = [h for h in hits if not inside_name.holds(h.start() - sa)]
     if not hits:
         return []
+    clause_starts = [a for a, _ in clauses]
 
     def clause_of(rel: int) -> int:
-        return next((i for i, (a, b) in enumerate(clauses) if a <= rel < b), len(clauses) - 1)
+        i = bisect.bisect_right(clause_starts, rel) - 1
+        return i if 0 <= i < len(clauses) and rel < clauses[i][1] else len(clauses) - 1
 
     trig_clauses = {clause_of(h.start() - sa) for h in hits}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
@@ -809,25 +851,38 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
     t, simp, text = ctx.t, ctx.simp, ctx.doc.text
     s = simp[sa:sb]
     in_sent = _mentions_in(ctx, sa, sb)
+    decided = _SpanSet(covered)
+    in_title = _TitleScan(s)
     # a "since" expression (成立9年来, 2019年以来) frames a period, it dates no single act
     # nor does a dateline's (海外网8月5日电, 本报3月5日讯): it dates the report, not an act
-    dated = [m for m in in_sent if _usable(m) and not _in_title(simp, m.start, sa) and not _since(simp, m)
+    dated = [m for m in in_sent if _usable(m) and not in_title(m.start - sa) and not _since(simp, m)
              and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end)
-             and not any(a <= m.start - sa < b for a, b in covered)]
+             and not decided.holds(m.start - sa)]
     if not dated:
         return []
     clauses = _clauses(s)
     titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)]
     # one-character verbs (乘, 分) are too often part of a name or a time to stand alone
-    taken = titles + covered + [(m.start - sa, m.end - sa) for m in in_sent]
+    taken = _SpanSet(titles + covered + [(m.start - sa, m.end - sa) for m in in_sent])
 
+    # Once per clause, not per time in it: a clause of a thousand times (2020年2020年…) would
+    # otherwise be cut and searched a thousand times.
+    @cache
     def verbs_in(ci: int) -> list[tuple[int, int]]:
         words = _clause_words(ctx, sa, s, *clauses[ci])
         return [v for v in _act_verbs(s, words, t.nonevent_verbs)
-                if v[1] - v[0] >= 2 and not any(a < v[1] and v[0] < b for a, b in taken)]
+                if v[1] - v[0] >= 2 and not taken.overlaps(v[0], v[1])]
+
+    @cache
+    def nonevent_clause(ci: int) -> bool:
+        ca, cb = clauses[ci]
+        return t.nonevent_clause_re.search(s[ca:cb]) is not None  # ^ and $ are the clause's
+
+    clause_starts = [a for a, _ in clauses]
 
     def clause_of(rel: int) -> int:
-        return next((i for i, (a, b) in enumerate(clauses) if a <= rel < b), len(clauses) - 1)
+        i = bisect.bisect_right(clause_starts, rel) - 1
+        return i if 0 <= i < len(clauses) and rel < clauses[i][1] else len(clauses) - 1
 
     out: list[Event] = []
     used: set[int] = set()
@@ -842,7 +897,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
             if ci > last:
                 break
             ca, cb = clauses[ci]
-            if ci in used or t.nonevent_clause_re.search(s[ca:cb]):  # ^ and $ are the clause's
+            if ci in used or nonevent_clause(ci):
                 continue
             for a, b in verbs_in(ci):
                 if a >= limit and ci != last or s[a - 1:a] == "的":
@@ -890,10 +945,27 @@ def _sentences(simp: str, lo: int) -> list[tuple[int, int]]:
         start = pos
         while start < end and simp[start] in " \t\u3000”」":
             start += 1
+        while end - start > _MAX_SENTENCE:
+            start = _cut_long(simp, start, out)
         if end - start > 1:
             out.append((start, end))
         pos = n if m is None else m.end()
     return out
+
+
+# A "sentence" longer than this (8 in 75,000 of the corpus's) is cut at a clause mark: much of
+# the work on a sentence compares its parts with each other, so a megabyte without a full
+# stop would otherwise cost the square of its length.
+_MAX_SENTENCE = 600
+
+
+def _cut_long(simp: str, start: int, out: list[tuple[int, int]]) -> int:
+    """Append the first piece of an overlong sentence to out; returns where the rest starts."""
+    limit = start + _MAX_SENTENCE
+    cut = max((simp.rfind(sep, start + _MAX_SENTENCE // 2, limit) for sep in _CLAUSE_SEP), default=-1)
+    cut = cut + 1 if cut >= 0 else limit
+    out.append((start, cut))
+    return cut
 
 
 def _modality(future: bool, dating: _Dating, pub: date | None) -> str:
@@ -966,6 +1038,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     simp = _to_simplified(text)
     if len(simp) != len(text):
         simp = text  # offsets must stay 1:1; matching on the original is the lesser evil
+    simp = mask_long_runs(simp)  # matching only: reported strings come from `text`
     body = max(0, min(doc.body_start or 0, len(text)))
     hits = list(t.trigger_lexicon.finditer(simp, body))
     ms = sorted((m for m in mentions if 0 <= m.start < m.end <= len(text)), key=lambda m: m.start)

@@ -6,8 +6,29 @@ chains atoms and resolves them. No Dagster here.
 
 from __future__ import annotations
 
-from .engine import extract_times
+from dataclasses import replace
+from datetime import date, datetime
+
+from pipelines.core.model import TimeMention
+from pipelines.core.textscan import mask_long_runs
+
+from . import engine
 from .tables import tables
+
+
+def extract_times(text: str, reference: datetime | date | None = None, *,
+                  range_end: str = "inclusive") -> list[TimeMention]:
+    """Time expressions in `text`, sorted by start and non-overlapping (see engine.extract_times).
+
+    The engine scans a copy with long runs of one character masked (textscan.py), so its
+    time stays linear with a small constant on any input; mentions carry the original text.
+    """
+    scan = mask_long_runs(text) if text else text
+    mentions = engine.extract_times(scan, reference, range_end=range_end)
+    if scan is text:
+        return mentions
+    return [m if text.startswith(m.text, m.start) else replace(m, text=text[m.start:m.end])
+            for m in mentions]
 
 
 def warm_up() -> None:

@@ -64,11 +64,11 @@ class Atom:
 
 
 class Res:
-    __slots__ = ("value", "earliest", "latest", "gran", "vague", "type")
+    __slots__ = ("value", "earliest", "latest", "gran", "vague", "type", "note")
 
-    def __init__(self, value, earliest, latest, gran, vague=False, type_="DATE"):
+    def __init__(self, value, earliest, latest, gran, vague=False, type_="DATE", note=""):
         self.value, self.earliest, self.latest = value, earliest, latest
-        self.gran, self.vague, self.type = gran, vague, type_
+        self.gran, self.vague, self.type, self.note = gran, vague, type_, note
 
 
 # A holiday named without a year as coming (清明节前夕, 春节将至: patterns.tsv
@@ -466,6 +466,9 @@ class _Extractor:
         """Year, month, day and quarter as the fields name them, relative words counted."""
         ref = self.ref
         year = f.get("y")
+        lo_year, hi_year = self.t.plausible_years
+        if year is not None and not lo_year <= year <= hi_year and not f.get("lunar_year"):
+            return self._implausible(year, f.get("m"), f.get("d"))
         year_vague = False
         if year is None and "rel_year" in f:
             off, ana = f["rel_year"]
@@ -752,6 +755,12 @@ class _Extractor:
         if tod == "MI" and h < 6:
             return h + 12
         return h
+
+    def _implausible(self, year: int, month: int | None, day: int | None) -> Res:
+        # As written, without bounds: a typo or a placeholder (9999年) is no date at all.
+        value = f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if month and day else "")
+        return Res(value, None, None, "day" if month and day else "month" if month else "year",
+                   note="implausible-year")
 
     def _unresolved(self, f: dict, value: str) -> Res:
         return Res(value, None, None, "day" if value.count("-") == 2 else "month")
@@ -1080,7 +1089,7 @@ class _Extractor:
             text=self.text[start:end], start=start, end=end, type=res.type, value=res.value,
             earliest=res.earliest if res.type in ("DATE", "TIME") else None,
             latest=res.latest if res.type in ("DATE", "TIME") else None,
-            granularity=res.gran, vague=res.vague, rule=rule,
+            granularity=res.gran, vague=res.vague, rule=f"{rule}:{res.note}" if res.note else rule,
         )
 
 

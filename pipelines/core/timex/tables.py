@@ -8,6 +8,7 @@ so a word without a value fails when the tables load, never in the middle of a d
 
 from __future__ import annotations
 
+import os
 import re
 import re._constants as _sre  # the parsed-regex opcodes, read to find where rows can start
 import re._parser as _sre_parse
@@ -139,6 +140,7 @@ class Tables:
     # Digits, and the Chinese numerals, share one alternation each: their rows differ only a
     # little (一五 is a plan, 五一 a holiday), and one regex compiles faster than ten.
     start_groups: dict[str, frozenset[str]]
+    plausible_years: tuple[int, int]  # written years outside are no date (limits.tsv)
     _by_char: dict[str, re.Pattern] = field(default_factory=dict)
     _by_rows: dict[tuple[str, ...], re.Pattern] = field(default_factory=dict)
 
@@ -362,4 +364,17 @@ def load_tables(data: Path) -> Tables:
                   weekdays, tails, clock_minutes, lunar_months, context, splits, rows, first_rx, era_start,
                   dict(zip(names, bodies, strict=True)), starts,
                   frozenset(first | {w[0] for w in prefixes} | {w[0] for w in eras}),
-                  {c: g for g in (frozenset("0123456789"), frozenset(numerals)) for c in g})
+                  {c: g for g in (frozenset("0123456789"), frozenset(numerals)) for c in g},
+                  plausible_years(data))
+
+
+def plausible_years(data: Path = DATA) -> tuple[int, int]:
+    """The window of years a text may date something in: limits.tsv, or the environment's
+    TIMELINE_PLAUSIBLE_YEARS=lo-hi."""
+    if env := os.environ.get("TIMELINE_PLAUSIBLE_YEARS"):
+        lo, sep, hi = env.partition("-")
+        if not (sep and lo.strip().isdigit() and hi.strip().isdigit()):
+            raise ValueError(f"TIMELINE_PLAUSIBLE_YEARS must look like 1800-2200, not {env!r}")
+        return int(lo), int(hi)
+    row = next(r for r in read_rows(data / "limits.tsv") if r[0] == "plausible_years")
+    return int(row[1]), int(row[2])

@@ -1,0 +1,83 @@
+"""Workers die with their parent: a run killed with SIGKILL (or stopped with SIGTERM)
+leaves no extraction worker alive 5 s later."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_TEXT = (ROOT / "seeds" / "000_f909081cfa4b4b6d.txt").read_text("utf-8")
+CORPUS = ROOT.parent / "shared" / "corpus" / "dtels-news-10k.jsonl.gz"
+
+
+def _dump(path: Path, articles: int = 1500) -> None:
+    lines = []
+    if CORPUS.exists():
+        with gzip.open(CORPUS, "rt", encoding="utf-8") as handle:
+            lines = [line.rstrip("\n") for _, line in zip(range(articles), handle, strict=False)]
+    else:
+        body = SEED_TEXT.split("\n", 3)[3]
+        lines = [json.dumps({"doc_id": f"s{i}", "published_at": "2020-12-16", "content": f"{i}。{body}"},
+                            ensure_ascii=False) for i in range(articles)]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_workers_die_with_their_parent(tmp_path, sig):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    _dump(seeds / "corpus.jsonl")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "TIMELINE_"))}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "run", "--seeds", str(seeds), "--db",
+         str(tmp_path / "timeline.duckdb"), "--no-show"],
+        env={**env, "TIMELINE_WORKERS": "2"}, cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 240
+        while len(workers) < 2 and time.monotonic() < deadline and run.poll() is None:
+            workers |= _children(run.pid)
+            time.sleep(0.2)
+        assert workers, "the run never started its extraction workers"
+        run.send_signal(sig)  # the parent only, not its process group
+        run.wait(timeout=30)
+        deadline = time.monotonic() + 5
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [w for w in workers if _alive(w)], "workers outlived their parent"
+    finally:
+        for pid in [run.pid, *workers]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
