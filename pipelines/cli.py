@@ -157,8 +157,17 @@ def run(
     started = time.monotonic()
     # One run at a time: a second waits, so two runs give the tables of one after the
     # other (documented under "How the event log works").
-    with run_lock(log_dir_for(db), waiting=lambda message: typer.echo(message, err=True)):
-        _run_exclusively(root, only, db, int(raw_max), force, debug)
+    try:
+        with run_lock(log_dir_for(db), waiting=lambda message: typer.echo(message, err=True)):
+            _run_exclusively(root, only, db, int(raw_max), force, debug)
+    except OSError as exc:  # the warehouse's folder cannot be made or locked (a file in its way)
+        typer.echo(f"error: run failed: {type(exc).__name__}: {exc}"
+                   + ("" if debug else " (--debug for the traceback)"), err=True)
+        if debug:
+            import traceback
+
+            typer.echo(traceback.format_exc(), err=True)
+        raise typer.Exit(1) from None
     _after_run(db, shown, time.monotonic() - started)
 
 
