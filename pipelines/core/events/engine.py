@@ -643,6 +643,17 @@ def _session(s: str, t: Tables) -> dict | None:
     return {"congress": to_int(m.group("congress")), counter: to_int(m.group("n"))}
 
 
+def _clause_finder(clauses: list[tuple[int, int]]) -> Callable[[int], int]:
+    """The index of the clause holding a sentence offset (the last clause past the end)."""
+    starts = [a for a, _ in clauses]
+
+    def clause_of(rel: int) -> int:
+        i = bisect.bisect_right(starts, rel) - 1
+        return i if 0 <= i < len(clauses) and rel < clauses[i][1] else len(clauses) - 1
+
+    return clause_of
+
+
 class _SpanSet:
     """Membership in a union of (start, end) spans in log time: a sentence with no
     punctuation for megabytes has thousands of names and triggers to test against."""
@@ -694,11 +705,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     hits = [h for h in hits if not inside_name.holds(h.start() - sa)]
     if not hits:
         return []
-    clause_starts = [a for a, _ in clauses]
-
-    def clause_of(rel: int) -> int:
-        i = bisect.bisect_right(clause_starts, rel) - 1
-        return i if 0 <= i < len(clauses) and rel < clauses[i][1] else len(clauses) - 1
+    clause_of = _clause_finder(clauses)
 
     trig_clauses = {clause_of(h.start() - sa) for h in hits}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
@@ -878,11 +885,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
         ca, cb = clauses[ci]
         return t.nonevent_clause_re.search(s[ca:cb]) is not None  # ^ and $ are the clause's
 
-    clause_starts = [a for a, _ in clauses]
-
-    def clause_of(rel: int) -> int:
-        i = bisect.bisect_right(clause_starts, rel) - 1
-        return i if 0 <= i < len(clauses) and rel < clauses[i][1] else len(clauses) - 1
+    clause_of = _clause_finder(clauses)
 
     out: list[Event] = []
     used: set[int] = set()
