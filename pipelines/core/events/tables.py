@@ -25,11 +25,6 @@ def _simp(text: str) -> str:
     return to_simplified(text)
 
 
-def _alternation(words: list[str]) -> str:
-    # The longest word wins at a position, so 培训班 over 培训.
-    return literal_alternation(words)
-
-
 @dataclass(frozen=True)
 class Tables:
     labels: dict[str, tuple[str, str]]  # event_type -> (Traditional label, Simplified label)
@@ -102,7 +97,7 @@ def tables() -> Tables:
     levels = "".join(sorted({s for s in suffixes if len(s) == 1}))
     # 县委书记 / 市委常委 are people's titles, not the organization acting.
     org_re = re.compile(
-        f"[{levels}](?:{_alternation(orgs)})(?!书记|副书记|常委|委员|领导|主任|副主任|党校)"
+        f"[{levels}](?:{literal_alternation(orgs)})(?!书记|副书记|常委|委员|领导|主任|副主任|党校)"
     )
     return Tables(
         labels=labels,
@@ -114,14 +109,14 @@ def tables() -> Tables:
         object_lexicon=Lexicon(list(objects)),
         place_suffixes=suffixes,
         suffixes_longest_first=tuple(sorted(suffixes, key=len, reverse=True)),
-        place_re=re.compile(_alternation(list(suffixes))),
-        not_place_re=re.compile(_alternation(not_places)) if not_places else None,
+        place_re=re.compile(literal_alternation(list(suffixes))),
+        not_place_re=re.compile(literal_alternation(not_places)) if not_places else None,
         gazetteer_runs=Lexicon(gazetteer, runs=True),
         gazetteer_names=Lexicon(gazetteer),
         org_re=org_re,
         future_re=re.compile("|".join(f"(?:{p})" for p in modality.get("future", ["将于"]))),
-        done_re=re.compile(_alternation(modality.get("done", ["了"]))),
-        routine_re=re.compile(_alternation(modality.get("routine", ["每年"]))),
+        done_re=re.compile(literal_alternation(modality.get("done", ["了"]))),
+        routine_re=re.compile(literal_alternation(modality.get("routine", ["每年"]))),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
