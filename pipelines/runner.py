@@ -56,7 +56,8 @@ def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None
     from pipelines.definitions import defs  # the graph the UI shows, exports included
 
     assets = list(defs.assets or [])
-    digests = seed_digests(settings.seeds)  # before the run reads anything
+    # before the run reads anything; only a whole-folder run records them
+    digests = seed_digests(settings.seeds) if only is None else {}
     instance = instance or instance_for_cli()
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     keys = sorted(only) if only is not None else sorted(set(seed_paths(settings.seeds)) | known_paths(settings))

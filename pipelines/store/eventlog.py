@@ -88,14 +88,6 @@ class EventLog:
         files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in self.segments())
         return f"read_parquet([{files}], union_by_name = true)"
 
-    def verify(self, full: bool = False) -> list[SegmentRecord]:
-        """Check the segments against the catalog (see integrity.py); raises LogIntegrityError.
-
-        Without `full`, only segments whose file identity changed since they were hashed
-        are hashed again, so an unchanged log costs a stat per segment.
-        """
-        return self.catalog.check(full=full)
-
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive across processes; the kernel releases it if the holder is killed.

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from pipelines.store.search import query_terms, search_macro, spellings
+from pipelines.store.search import search_argument, search_macro, spellings
 
 SHOW_COLUMNS = ("earliest", "latest", "granularity", "date_basis", "event_type", "headline", "place",
                 "array_to_string(actors, '、') AS actors", "num_sources", "modality", "evidence", "event_id")
@@ -40,9 +40,7 @@ def source_relation(con: duckdb.DuckDBPyConnection, request: TimelineQuery) -> t
         base = "timeline"
     if request.search is None:
         return base, params
-    # A file published before the macro existed gets it for this connection.
-    con.execute(search_macro().replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"))
-    terms = " ".join(query_terms(request.search))
+    terms = _searchable(con, request.search)
     if base == "timeline":
         return "timeline_search(?)", [terms]
     # The macro ranks `timeline`; as of a moment, rank that and keep the rows of the moment.
@@ -108,6 +106,12 @@ def timeline_relation(con: duckdb.DuckDBPyConnection, search: str | None) -> str
     after FROM. For exports, whose COPY takes no parameters: the terms are a literal."""
     if search is None:
         return "timeline"
-    con.execute(search_macro().replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"))
-    terms = " ".join(query_terms(search)).replace("'", "''")
+    terms = _searchable(con, search).replace("'", "''")
     return f"(SELECT * EXCLUDE (score, terms_matched) FROM timeline_search('{terms}'))"
+
+
+def _searchable(con: duckdb.DuckDBPyConnection, search: str) -> str:
+    """The macro's argument for `search`; a file published before the macro existed gets it
+    for this connection."""
+    con.execute(search_macro().replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"))
+    return search_argument(search)
