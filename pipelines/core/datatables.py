@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -18,8 +19,6 @@ def literal_alternation(words: list[str]) -> str:
     of the word, not the size of the lexicon: a flat alternation of a thousand triggers
     tries every one at every character of an article.
     """
-    import re
-
     trie: dict = {}
     for word in set(words):
         if not word:

@@ -1053,14 +1053,14 @@ class _Extractor:
                 g["m"] = f1["m"]
         if "lunar" in f1:
             g["lunar"] = True
-        r1 = self.resolve(f1, start)
+        # the first end as the caller read it (with its own future cue), else read here
+        r1 = first if first is not None and first.earliest is not None else self.resolve(f1, start)
         if r1 is not None and r1.earliest is not None:
             self.anchor_year = r1.earliest.year  # 11月至次年2月
         if "y" not in g and "rel_year" not in g and "m" in g and r1 is not None \
                 and r1.earliest is not None:
             g["y"] = r1.earliest.year
         days_only = "d" in g and not ({"y", "rel_year", "m", "rel_month"} & g.keys())
-        r1 = first if first is not None and first.earliest is not None else r1
         if days_only and r1 is not None and r1.earliest is not None:
             # 将于16日至20日: the second day is in the first one's month, not resolved alone
             g["y"], g["m"] = r1.earliest.year, r1.earliest.month
