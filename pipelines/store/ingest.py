@@ -6,6 +6,7 @@ Dagster assets call these one per step; tests and benchmarks can call them direc
 from __future__ import annotations
 
 import itertools
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from pipelines.core.extract import EXTRACTOR_VERSION, Extraction, extract_many
 from pipelines.core.model import Document, Rejection
-from pipelines.core.reading import DEFAULT_MAX_BYTES, read_seed_path, seed_entries, shown
+from pipelines.core.reading import DEFAULT_MAX_BYTES, read_seed_path, seed_entries, seed_name, shown
 from pipelines.store.eventlog import EventLog
 from pipelines.store.facts import facts_for_extractions, plan_run
 
@@ -44,6 +45,14 @@ def seed_paths(seeds_root: Path) -> list[str]:
     return list(seed_entries(Path(seeds_root)))
 
 
+def _listed_where_named(root: Path, rel: str, path: Path) -> bool:
+    """`path` is the entry the folder's listing would give `rel`: it exists, its name reads
+    back as `rel`, and no folder on the way is a link (the listing does not follow those)."""
+    if not os.path.lexists(path) or seed_name(path, root) != rel:
+        return False
+    return not any((root / parent).is_symlink() for parent in Path(rel).parents if parent != Path("."))
+
+
 def scan_seeds(
     seeds_root: Path, only: Iterable[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[int], None] | None = None,
@@ -51,11 +60,17 @@ def scan_seeds(
     """Read the whole seeds folder, or only the given relative paths (deleted ones included).
     `progress(1)` is called per document or rejection read."""
     root = Path(seeds_root)
-    entries = seed_entries(root)
-    paths = sorted(set(only)) if only is not None else list(entries)
+    listing: dict[str, Path] | None = None if only is not None else seed_entries(root)
+    paths = sorted(set(only)) if only is not None else list(listing)
     scan = Scan(str(root), set(paths))
     for rel in paths:
-        path = entries.get(rel)
+        # A partition names its file: look there before listing the whole folder (one file
+        # of twenty thousand is one stat, not a walk); names shown escaped need the listing.
+        path = root / rel
+        if listing is not None or not _listed_where_named(root, rel, path):
+            if listing is None:
+                listing = seed_entries(root)
+            path = listing.get(rel)
         if path is None:
             continue  # deleted: plan_run withdraws what the log has from it
         try:
