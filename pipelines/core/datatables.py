@@ -82,6 +82,7 @@ class Lexicon:
         self.runs = runs
         self._automaton = (ahocorasick_rs.AhoCorasick(self.words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
                            if self.words else None)
+        self._longest = max(map(len, self.words), default=0)
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> list[LexiconMatch]:
         if self._automaton is None:
@@ -106,5 +107,18 @@ class Lexicon:
         return found[0] if found else None
 
     def match(self, text: str, pos: int = 0, endpos: int | None = None) -> LexiconMatch | None:
-        first = self.search(text, pos, endpos)
-        return first if first is not None and first.start() == pos else None
+        # Only the words that can start at `pos` are looked at, not the rest of the text.
+        end = len(text) if endpos is None else min(endpos, len(text))
+        stop = self._end_of_word_at(text, pos, end)
+        if stop is None:
+            return None
+        while self.runs and (nxt := self._end_of_word_at(text, stop, end)) is not None:
+            stop = nxt
+        return LexiconMatch(pos, stop, text[pos:stop])
+
+    def _end_of_word_at(self, text: str, pos: int, end: int) -> int | None:
+        if self._automaton is None or pos >= end:
+            return None
+        window = text[pos:min(end, pos + self._longest)]
+        found = self._automaton.find_matches_as_indexes(window)
+        return pos + found[0][2] if found and found[0][1] == 0 else None

@@ -45,3 +45,5 @@ def test_lexicon_scans_as_the_regex_does(words: list[str], text: str, pos: int, 
     anchored = Lexicon(words, runs=True).match(text, pos)
     expected = runs.match(text, pos)
     assert (anchored and anchored.span()) == (expected and expected.span())
+    single, one = Lexicon(words).match(text, pos, endpos), flat.match(text, pos, endpos)
+    assert (single and single.span()) == (one and one.span())
