@@ -693,7 +693,7 @@ class _TitleScan:
 
 
 def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
-                     covered: list[tuple[int, int]]) -> list[Event]:
+                     covered: list[tuple[int, int]], untyped: list[tuple[int, int]]) -> list[Event]:
     t, simp, text = ctx.t, ctx.simp, ctx.doc.text
     s = simp[sa:sb]
     clauses = _clauses(s)
@@ -732,6 +732,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         if otype == "-":
             continue  # 进行出舱活动: the object says this is none of our types
         if needs and otype is None:
+            untyped.append((rel, rel + len(trig)))  # 启动福岛核污染水排海: no object row types it
             continue
         if otype is not None and (needs or (etype == "meeting" and otype == "conference")):
             etype = otype
@@ -851,10 +852,12 @@ def _lead_clause_start(ctx: _Ctx, sa: int, clauses: list[tuple[int, int]]) -> in
     return clauses[0][0]
 
 
-def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]]) -> list[Event]:
+def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
+                    untyped: list[tuple[int, int]] = ()) -> list[Event]:
     """Acts the lexicon does not type: a clause group opened by an explicit time, whose
     predicate is a verb that reports no speech, opinion or state (data/nonevents.tsv).
-    `covered` are sentence spans already decided: clauses holding a typed event, triggers."""
+    `covered` are sentence spans already decided: clauses holding a typed event, triggers;
+    `untyped` are triggers whose object no row types (启动…排海): acts, whatever jieba's tag."""
     t, simp, text = ctx.t, ctx.simp, ctx.doc.text
     s = simp[sa:sb]
     in_sent = _mentions_in(ctx, sa, sb)
@@ -876,9 +879,11 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]])
     # otherwise be cut and searched a thousand times.
     @cache
     def verbs_in(ci: int) -> list[tuple[int, int]]:
-        words = _clause_words(ctx, sa, s, *clauses[ci])
-        return [v for v in _act_verbs(s, words, t.nonevent_verbs)
-                if v[1] - v[0] >= 2 and not taken.overlaps(v[0], v[1])]
+        ca, cb = clauses[ci]
+        words = _clause_words(ctx, sa, s, ca, cb)
+        found = [v for v in _act_verbs(s, words, t.nonevent_verbs)
+                 if v[1] - v[0] >= 2 and not taken.overlaps(v[0], v[1])]
+        return sorted(found + [u for u in untyped if ca <= u[0] < cb and u not in found])
 
     @cache
     def nonevent_clause(ci: int) -> bool:
@@ -1064,14 +1069,16 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
                 group.append(hits[i])
             i += 1
         covered: list[tuple[int, int]] = []
-        typed = _sentence_events(ctx, sa, sb, group, covered) if group else []
+        untyped: list[tuple[int, int]] = []
+        typed = _sentence_events(ctx, sa, sb, group, covered, untyped) if group else []
         out.extend(typed)
         # a trigger its blocks cancelled (成立9年来) is no generic act either, nor does a
-        # time that dated a typed act open another (…撤离空间站组合体，转入独立飞行阶段)
-        covered.extend((h.start() - sa, h.end() - sa) for h in group)
+        # time that dated a typed act open another (…撤离空间站组合体，转入独立飞行阶段);
+        # a generic verb whose object no row types (启动…排海) is left to the generic rule
+        covered.extend(sp for h in group if (sp := (h.start() - sa, h.end() - sa)) not in untyped)
         covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
-        out.extend(_generic_events(ctx, sa, sb, covered))
+        out.extend(_generic_events(ctx, sa, sb, covered, untyped))
     return _one_per_occurrence(out)
 
 
