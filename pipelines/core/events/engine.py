@@ -832,12 +832,18 @@ def _event(ctx: _Ctx, sent: tuple[int, int], etype: str, headline: str, trigger:
     )
 
 
+_BACKGROUND_GRAINS = {"year", "half", "quarter", "season", "decade", "century"}
+
+
 def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
     """An event dated by its own expression sets the story's time for what follows it;
     a date inside quotes (宣传“7∙17龙塘村成功避险”典型事迹) is a cited example, not the
-    story's time."""
+    story's time, and nor is a whole year or longer period before the publication year
+    (2012年曾开设公司 … 他已被刑事拘留): that is background, the news is recent."""
     if (dating.basis == "explicit" and dating.source is not None and dating.granularity != "range"
-            and not _quoted(ctx.simp, sa, dating.source.start)):
+            and not _quoted(ctx.simp, sa, dating.source.start)
+            and not (dating.granularity in _BACKGROUND_GRAINS and ctx.pub is not None
+                     and dating.latest is not None and dating.latest.year < ctx.pub.year)):
         ctx.anchor = dating.source
         ctx.anchor_para = _paragraph_start(ctx.simp, sa, ctx.doc.body_start)
         ctx.anchor_sentence = ctx.sentence
