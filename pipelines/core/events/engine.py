@@ -308,6 +308,11 @@ def _usable(m: TimeMention) -> bool:
             and not (m.rule == "durrel" and m.text.endswith("后")))
 
 
+def _clock_only(m: TimeMention) -> bool:
+    """A time of day with no day (10时7分许, 晚11点左右): it opens an act on the story's day."""
+    return m.type == "TIME" and m.earliest is None and m.value.startswith("T")
+
+
 def _clamp(d: _Dating, pub: date | None, future: bool) -> _Dating:
     # Reported as done => not after publication; announced => not before it.
     if pub is None or d.earliest is None or d.latest is None:
@@ -865,7 +870,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     `covered` are sentence spans already decided: clauses holding a typed event, triggers;
     `untyped` are triggers whose object no row types (启动…排海): acts, whatever jieba's tag."""
     in_sent = _mentions_in(ctx, sa, sb)
-    if not any(_usable(m) for m in in_sent):
+    if not any(_usable(m) or _clock_only(m) for m in in_sent):
         return []  # most sentences: nothing dates an act here, so nothing to scan
     t, simp, text = ctx.t, ctx.simp, ctx.doc.text
     s = simp[sa:sb]
@@ -873,7 +878,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     in_title = _TitleScan(s)
     # a "since" expression (成立9年来, 2019年以来) frames a period, it dates no single act
     # nor does a dateline's (海外网8月5日电, 本报3月5日讯): it dates the report, not an act
-    dated = [m for m in in_sent if _usable(m) and not in_title(m.start - sa) and not _since(simp, m)
+    dated = [m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(simp, m)
              and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end)
              and not decided.holds(m.start - sa)]
     if not dated:
@@ -931,7 +936,11 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         ca, cb = clauses[ci]
         future = bool(t.future_re.search(s, ca, a))
         routine = bool(t.routine_re.search(s, ca, cb))
-        dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + a, future, m, False, [])
+        # a clock time alone (10时7分许，救护车到达) is a moment of the story's day
+        own = None if _clock_only(m) else m
+        dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + a, future, own, False, [])
+        if own is None and dating.basis == "bounded":
+            continue  # and with no day of the story to put it on, a clock dates nothing
         _note_anchor(ctx, sa, dating)
         if places is None:
             places = _sentence_places(ctx, sa, s)
