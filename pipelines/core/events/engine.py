@@ -517,8 +517,11 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     # then the article's opening "since" frame.
     para = _paragraph_start(ctx.simp, sent[0], ctx.doc.body_start)
     frame = None
-    # the anchor reaches the rest of its paragraph and the sentence right after it
-    anchored = ctx.anchor_para == para or ctx.anchor_sentence >= ctx.sentence - 1
+    # the anchor reaches the rest of its paragraph and the sentence right after it, and a
+    # clock time with no day (15时54分，飞船…对接) anywhere after it: a clock is on its day
+    anchored = ctx.anchor_para == para or ctx.anchor_sentence >= ctx.sentence - 1 or (
+        ctx.anchor is not None and ctx.anchor.earliest == ctx.anchor.latest
+        and any(_clock_only(m) for m in _mentions_in(ctx, sent[0], trig)))
     if ctx.anchor is not None and anchored and not has_session:
         frame = ctx.anchor
     if frame is None and para < sent[0]:
