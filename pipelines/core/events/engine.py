@@ -1113,7 +1113,8 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
     and a story retells its main act (枪击, 爆炸) without a date many times. Kept: the
     first mention's place in the order, the most precisely dated report.
 
-    Same wording (type and headline signature) is one event. An act of a `retold` type
+    Same wording (type and headline signature) is one event, unless both state other days.
+    An act of a `retold` type
     (types.tsv) the text does not date, or dates on the same days, is the article's earlier
     act of that type (the story's one shooting, retold; 逝世 … 享年91岁); a dated one on
     other days may be another occurrence.
@@ -1126,6 +1127,9 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
         # one article's headlines share its script: no conversion needed to compare them
         words = (e.event_type, _SIG_DROP.sub("", e.headline)[:16])
         k = by_words.get(words)
+        if (k is not None and e.date_basis == kept[k].date_basis == "explicit"
+                and (kept[k].earliest, kept[k].latest) != (e.earliest, e.latest)):
+            k = None  # the same words dated other days: 芦山发生6.1级地震 (1日), 3.2级地震 (2日)
         if k is None and e.event_type in retold and not e.is_routine:
             k = next((i for i in by_type.get(e.event_type, ())
                       if e.date_basis != "explicit" or (kept[i].earliest, kept[i].latest) == (e.earliest, e.latest)),
