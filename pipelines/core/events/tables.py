@@ -115,7 +115,7 @@ def tables() -> Tables:
         gazetteer_names=Lexicon(gazetteer),
         org_re=org_re,
         future_re=re.compile("|".join(f"(?:{p})" for p in modality.get("future", ["将于"]))),
-        done_re=re.compile(literal_alternation(modality.get("done", ["了"]))),
+        done_re=re.compile("|".join(f"(?:{p})" for p in modality.get("done", ["了"]))),
         routine_re=re.compile(literal_alternation(modality.get("routine", ["每年"]))),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
