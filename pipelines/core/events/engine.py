@@ -906,6 +906,11 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         ca, cb = clauses[ci]
         return t.nonevent_clause_re.search(s[ca:cb]) is not None  # ^ and $ are the clause's
 
+    @cache
+    def figure_clause(ci: int) -> bool:
+        ca, cb = clauses[ci]
+        return t.nonevent_figure_re.search(s[ca:cb]) is not None
+
     clause_of = _clause_finder(clauses)
 
     out: list[Event] = []
@@ -926,6 +931,8 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
             for a, b in verbs_in(ci):
                 if a >= limit and ci != last or s[a - 1:a] == "的":
                     continue  # past the next time, or a verb made a noun (技术的出现)
+                if figure_clause(ci) and (a, b) not in untyped:
+                    continue  # 收入达到393亿元: a figure, unless a lexicon verb acts (宣布抛售)
                 if t.nonevent_scope_re.search(s, 0, a) or re.search(r"(?:未|没有|没|不|尚未|无)$", s[max(ca, a - 2):a]):
                     continue
                 verb = (a, b, ci)

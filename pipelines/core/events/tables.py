@@ -51,6 +51,7 @@ class Tables:
     nonevent_verbs: frozenset[str]  # predicates that report, judge or describe: no act (说, 是)
     nonevent_clause_re: re.Pattern[str]  # clauses that report no act: statistics, hypotheticals
     nonevent_scope_re: re.Pattern[str]  # before an act anywhere in its sentence: cancels it
+    nonevent_figure_re: re.Pattern[str]  # a figure (393亿元): only a lexicon verb is an act there
 
 
 @lru_cache(maxsize=1)
@@ -83,10 +84,10 @@ def tables() -> Tables:
         modality.setdefault(r[1], []).append(_simp(r[0]))
     blocks = _blocks(set(triggers))
     nonevent_verbs: list[str] = []
-    patterns: dict[str, list[str]] = {"clause": [], "scope": []}
+    patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": []}
     for r in _rows("nonevents.tsv"):
-        if r[1] not in ("verb", "clause", "scope"):
-            raise ValueError(f"nonevents.tsv: kind must be verb, clause or scope, not {r[1]!r}")
+        if r[1] not in ("verb", "clause", "scope", "figure"):
+            raise ValueError(f"nonevents.tsv: kind must be verb, clause, scope or figure, not {r[1]!r}")
         if r[1] == "verb":
             nonevent_verbs.append(_simp(r[0]))
         else:
@@ -124,6 +125,7 @@ def tables() -> Tables:
         nonevent_verbs=frozenset(nonevent_verbs),
         nonevent_clause_re=re.compile("|".join(patterns["clause"]) or "(?!)"),
         nonevent_scope_re=re.compile("|".join(patterns["scope"]) or "(?!)"),
+        nonevent_figure_re=re.compile("|".join(patterns["figure"]) or "(?!)"),
     )
 
 
