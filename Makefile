@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 UI_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test test-fast test-scale ui lint fuzz bench clean install
+.PHONY: run test test-fast test-scale ui sql lint fuzz bench clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ test-scale: $(STAMP) ## Postgres instance + celery executor tests (need the serv
 
 fuzz: $(STAMP) ## Hypothesis with 10,000 examples per property
 	$(BIN)/pytest -q -m fuzz -p no:cacheprovider
+
+sql: $(STAMP) ## the duckdb shell on warehouse/timeline.duckdb, read-only, with the macros
+	$(BIN)/timeline sql --db warehouse/timeline.duckdb
 
 ui: $(STAMP) ## the Dagster UI on http://127.0.0.1:3000, with history kept in .dagster_home/
 	mkdir -p $(UI_HOME)

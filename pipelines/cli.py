@@ -553,6 +553,27 @@ def verify(db: DbOpt = Path(DEFAULT_DB)) -> None:
     typer.echo("ok")
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def sql(ctx: typer.Context, db: DbOpt = Path(DEFAULT_DB)) -> None:
+    """The duckdb shell on the published file, read-only, with the macros (timeline_as_of,
+    timeline_search, ...); it never blocks a run. Pipe SQL in to run it and exit; further
+    arguments go to the shell (e.g. -csv, -c 'SELECT count(*) FROM timeline')."""
+    import os
+    import shutil
+
+    if not db.exists():
+        _fail(f"no warehouse at {db}: run `timeline run` first")
+    # duckdb-cli puts the shell beside this interpreter; another one on PATH may be of a
+    # release that cannot read this file.
+    beside = Path(sys.executable).with_name("duckdb")
+    shell = str(beside) if beside.exists() else shutil.which("duckdb")
+    if shell is None:
+        _fail("the duckdb shell is not installed: pip install duckdb-cli (the version of duckdb)")
+    sys.stdout.flush()
+    # exec, not a child: Ctrl-C then cancels the shell's query instead of ending this process.
+    os.execv(shell, [shell, "-readonly", str(db), *ctx.args])
+
+
 def _register_optional_commands() -> None:
     """Commands that live in their own modules (exports) register themselves here."""
     from pipelines import cli_export

@@ -1,7 +1,8 @@
 """Projections of the event log, as SQL over a relation named `log`.
 
-The same queries build the published tables and the `*_as_of(ts)` macros, so the
-timeline "as it was recorded at a moment" is computed exactly as the current one is.
+The same queries build the published tables and, at each append of the log, the versions
+the `*_as_of(ts)` macros read, so the timeline "as it was recorded at a moment" is
+computed exactly as the current one is.
 """
 
 from __future__ import annotations
@@ -140,13 +141,16 @@ placed AS (
     FROM keyed WHERE day_key
     GROUP BY ALL HAVING count(DISTINCT mkey) = 1
 ),
-e AS (
+keyed_all AS (
     SELECT k.* EXCLUDE (placeless_day)
                REPLACE (CASE WHEN k.placeless_day AND p.place_key IS NOT NULL
                              THEN p.place_key ELSE k.mkey END AS mkey),
            k.latest - k.earliest > {wide_days} AS wide
     FROM keyed k LEFT JOIN placed p USING (event_type, earliest, latest, modality)
 ),
+-- The rows of a merge key depend only on the events of that key, so a publish may group
+-- only the keys a change touched (warehouse._step_timeline).
+e AS (SELECT * FROM keyed_all {key_filter}),
 ordered AS (
     SELECT *, max(latest) OVER (PARTITION BY mkey ORDER BY earliest, latest, event_id
                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
@@ -222,22 +226,28 @@ def events_sql(documents: str, doc_filter: str = "") -> str:
 WIDE_DAYS = 31
 
 
-def timeline_sql(events: str, documents: str) -> str:
-    return TIMELINE.format(events=events, documents=documents, wide_days=WIDE_DAYS)
+def timeline_sql(events: str, documents: str, key_filter: str = "") -> str:
+    """The merged timeline of `events`; `key_filter` (a WHERE on `mkey`, the final merge
+    key) keeps the rows of some keys only. `events` must hold every event of the day
+    groups (type, dates, modality) of the events it holds: a placeless report takes its
+    key from the one placed report of its day."""
+    return TIMELINE.format(events=events, documents=documents, wide_days=WIDE_DAYS, key_filter=key_filter)
+
+
+# Each projection keeps its row versions in `<table>_history` with the moment each was
+# recorded (`valid_from`) and superseded (`valid_to`, NULL while current): the facts'
+# `recorded_at`, so a version holds exactly while the log's prefix up to a moment says so.
+HISTORY_SCOPES = {"documents": "doc_id", "time_mentions": "doc_id", "events": "doc_id", "timeline": "merge_key"}
 
 
 def as_of_macros() -> list[str]:
-    """Table macros giving each projection as recorded at a moment `ts` (UTC)."""
-    log = "log AS (SELECT * FROM event_log WHERE recorded_at <= ts)"
-    docs = f"docs AS ({documents_sql()})"
-    evs = f"evs AS ({events_sql('docs')})"
+    """Table macros giving each projection as recorded at a moment `ts` (UTC), read from
+    its history: the versions that held at `ts`."""
     return [
-        f"CREATE OR REPLACE MACRO documents_as_of(ts) AS TABLE WITH {log}, {docs} SELECT * FROM docs",
-        f"CREATE OR REPLACE MACRO events_as_of(ts) AS TABLE WITH {log}, {docs}, {evs} SELECT * FROM evs",
-        f"CREATE OR REPLACE MACRO time_mentions_as_of(ts) AS TABLE WITH {log}, {docs} "
-        f"SELECT * FROM ({mentions_sql('docs')})",
-        f"CREATE OR REPLACE MACRO timeline_as_of(ts) AS TABLE WITH {log}, {docs}, {evs} "
-        f"SELECT * FROM ({timeline_sql('evs', 'docs')})",
+        f"CREATE OR REPLACE MACRO {table}_as_of(ts) AS TABLE "
+        f"SELECT * EXCLUDE (valid_from, valid_to, row_hash) FROM {table}_history "
+        f"WHERE valid_from <= ts AND (valid_to IS NULL OR valid_to > ts)"
+        for table in HISTORY_SCOPES
     ]
 
 

@@ -24,10 +24,11 @@ from pipelines.store.eventlog import LOG_COLUMNS, EventLog, LogIntegrityError
 from pipelines.store.integrity import published_beyond_log
 from pipelines.store.search import search_macro
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_HISTORY = {
     1: "single-file warehouse: event_log kept only inside the DuckDB file",
     2: "log as immutable Parquet segments; published file rebuilt and swapped atomically",
+    3: "row versions per append in <table>_history, read by the *_as_of macros",
 }
 
 _LOG_DDL = """
@@ -144,7 +145,7 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
         con.execute("SET threads = 1")
         _create_schema(con)
         if since == 0:
-            for table in ("documents", "time_mentions", "events", "timeline", "rejected_documents"):
+            for table in (*_PROJECTIONS, *(f"{t}_history" for t in _PROJECTIONS), "rejected_documents"):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
             con.execute("DELETE FROM event_log")
         if log.segments():
@@ -152,29 +153,18 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
                 f"INSERT INTO event_log SELECT {_LOG_COLUMN_LIST} FROM {log.relation()} "
                 f"WHERE seq > {int(since)} ORDER BY seq"
             )
+        _create_projections(con)
         new_rows = con.execute(f"SELECT count(*) FROM event_log WHERE seq > {int(since)}").fetchone()[0]
-        con.execute(
-            f"CREATE TEMP TABLE affected AS SELECT DISTINCT doc_id FROM event_log "
-            f"WHERE seq > {int(since)} AND doc_id IS NOT NULL"
-        )
-        affected = con.execute("SELECT count(*) FROM affected").fetchone()[0]
-        scoped_log = "log AS (SELECT * FROM event_log WHERE doc_id IN (SELECT doc_id FROM affected))"
-        scoped_docs = "docs AS (SELECT * FROM documents WHERE doc_id IN (SELECT doc_id FROM affected))"
-        if since == 0:
-            con.execute(f"CREATE TABLE documents AS WITH {scoped_log} {P.documents_sql()}")
-            con.execute(f"CREATE TABLE time_mentions AS WITH {scoped_log}, {scoped_docs} "
-                        f"SELECT * FROM ({P.mentions_sql('docs')})")
-            con.execute(f"CREATE TABLE events AS WITH {scoped_log}, {scoped_docs} "
-                        f"SELECT * FROM ({P.events_sql('docs')})")
-        else:
-            for table in ("time_mentions", "events", "documents"):
-                con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM affected)")
-            con.execute(f"INSERT INTO documents WITH {scoped_log} {P.documents_sql()}")
-            con.execute(f"INSERT INTO time_mentions WITH {scoped_log}, {scoped_docs} "
-                        f"SELECT * FROM ({P.mentions_sql('docs')})")
-            con.execute(f"INSERT INTO events WITH {scoped_log}, {scoped_docs} "
-                        f"SELECT * FROM ({P.events_sql('docs')})")
-        con.execute(f"CREATE OR REPLACE TABLE timeline AS {P.timeline_sql('events', 'documents')}")
+        affected = con.execute(f"SELECT count(DISTINCT doc_id) FROM event_log WHERE seq > {int(since)}").fetchone()[0]
+        # One step per append (the facts of one recorded_at), so the versions change exactly
+        # when the log's prefix does, even when several appends are published together.
+        steps = con.execute(
+            f"SELECT recorded_at, max(seq) FROM event_log WHERE seq > {int(since)} "
+            "GROUP BY recorded_at ORDER BY min(seq)").fetchall()
+        after = int(since)
+        for recorded_at, last in steps:
+            _step(con, after, int(last), recorded_at)
+            after = int(last)
         con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) {P.REJECTED}")
         con.execute("CREATE OR REPLACE VIEW routines AS SELECT * FROM events WHERE is_routine")
         for macro in [*P.as_of_macros(), search_macro()]:
@@ -189,6 +179,92 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
         outcomes = run_audits(con)
         con.execute("CHECKPOINT")
     return PublishResult(True, int(new_rows), int(affected), "", outcomes)
+
+
+_PROJECTIONS = tuple(P.HISTORY_SCOPES)
+
+
+def _create_projections(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty projection tables and their histories, typed by the projection SQL itself."""
+    empty_log = "log AS (SELECT * FROM event_log WHERE false)"
+    con.execute(f"CREATE TABLE IF NOT EXISTS documents AS WITH {empty_log} {P.documents_sql()}")
+    con.execute(f"CREATE TABLE IF NOT EXISTS time_mentions AS WITH {empty_log} "
+                f"SELECT * FROM ({P.mentions_sql('documents')})")
+    con.execute(f"CREATE TABLE IF NOT EXISTS events AS WITH {empty_log} SELECT * FROM ({P.events_sql('documents')})")
+    con.execute(f"CREATE TABLE IF NOT EXISTS timeline AS {P.timeline_sql('events', 'documents')}")
+    for table in _PROJECTIONS:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table}_history AS SELECT *, NULL::TIMESTAMP AS valid_from, "
+                    f"NULL::TIMESTAMP AS valid_to, NULL::UBIGINT AS row_hash FROM {table} LIMIT 0")
+
+
+def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) -> None:
+    """Apply the facts after seq `after` up to `last` (one append): the documents they
+    touch are projected again from their facts up to `last`, the timeline is merged again
+    for the merge keys those documents' events had or have, and every changed row gets a
+    new version from `recorded_at`."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE affected AS SELECT DISTINCT doc_id FROM event_log "
+                f"WHERE seq > {after} AND seq <= {last} AND doc_id IS NOT NULL")
+    # Day groups (type, dates, modality) whose events may take another key: a placeless
+    # report joins the one placed report of its day.
+    groups = "SELECT DISTINCT event_type, earliest, latest, modality FROM events WHERE doc_id IN (SELECT doc_id FROM affected)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE touched_groups AS {groups}")
+    con.execute("CREATE OR REPLACE TEMP TABLE touched_events AS SELECT event_id FROM events "
+                "WHERE doc_id IN (SELECT doc_id FROM affected)")
+    scoped_log = (f"log AS (SELECT * FROM event_log WHERE seq <= {last} "
+                  "AND doc_id IN (SELECT doc_id FROM affected))")
+    scoped_docs = "docs AS (SELECT * FROM documents WHERE doc_id IN (SELECT doc_id FROM affected))"
+    for table in ("time_mentions", "events", "documents"):
+        con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM affected)")
+    con.execute(f"INSERT INTO documents WITH {scoped_log} {P.documents_sql()}")
+    con.execute(f"INSERT INTO time_mentions WITH {scoped_log}, {scoped_docs} "
+                f"SELECT * FROM ({P.mentions_sql('docs')})")
+    con.execute(f"INSERT INTO events WITH {scoped_log}, {scoped_docs} SELECT * FROM ({P.events_sql('docs')})")
+    con.execute(f"INSERT INTO touched_groups {groups}")
+    _step_timeline(con)
+    for table in _PROJECTIONS:
+        _record_versions(con, table, recorded_at)
+
+
+def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
+    """Merge again only the keys whose events changed. A key's rows depend on its events
+    alone; an event's key on its own fields and on the placed reports of its day group,
+    so the keys touched are those the affected documents' events and the events of their
+    day groups had before (in `timeline`) or have now."""
+    in_groups = ("SELECT event_id FROM events SEMI JOIN touched_groups "
+                 "USING (event_type, earliest, latest, modality)")
+    con.execute(f"INSERT INTO touched_events {in_groups}")
+    members = "(SELECT merge_key, unnest(event_ids) AS event_id FROM timeline)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE touched_keys AS SELECT DISTINCT merge_key AS mkey FROM {members} "
+                "WHERE event_id IN (SELECT event_id FROM touched_events)")
+    candidates = ("(SELECT * FROM events WHERE doc_id IN (SELECT doc_id FROM affected) "
+                  "OR event_id IN (SELECT event_id FROM touched_events))")
+    con.execute(f"INSERT INTO touched_keys SELECT DISTINCT merge_key FROM ({P.timeline_sql(candidates, 'documents')})")
+    # Every event now under a touched key, with the whole day group of each, so the
+    # placed reports it may join are all there.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE key_events AS SELECT event_id FROM {members} "
+                "WHERE merge_key IN (SELECT mkey FROM touched_keys) UNION SELECT event_id FROM touched_events")
+    con.execute("CREATE OR REPLACE TEMP TABLE key_groups AS SELECT DISTINCT event_type, earliest, latest, modality "
+                "FROM events WHERE event_id IN (SELECT event_id FROM key_events)")
+    con.execute("INSERT INTO key_events SELECT event_id FROM events SEMI JOIN key_groups "
+                "USING (event_type, earliest, latest, modality)")
+    scope = ("(SELECT * FROM events WHERE doc_id IN (SELECT doc_id FROM affected) "
+             "OR event_id IN (SELECT event_id FROM key_events))")
+    con.execute("DELETE FROM timeline WHERE merge_key IN (SELECT mkey FROM touched_keys)")
+    con.execute(f"INSERT INTO timeline {P.timeline_sql(scope, 'documents', 'WHERE mkey IN (SELECT mkey FROM touched_keys)')}")
+
+
+def _record_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at) -> None:
+    """Versions of the rows of the step's scope: a row not among the open versions opens
+    one; an open version no longer among the rows is closed."""
+    column = P.HISTORY_SCOPES[table]
+    scope = (f"{column} IN (SELECT doc_id FROM affected)" if column == "doc_id"
+             else f"{column} IN (SELECT mkey FROM touched_keys)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE now_hashes AS SELECT hash(t) AS row_hash FROM {table} t WHERE {scope}")
+    con.execute(f"INSERT INTO {table}_history SELECT t.*, ?, NULL, hash(t) FROM {table} t WHERE {scope} "
+                f"AND hash(t) NOT IN (SELECT row_hash FROM {table}_history WHERE valid_to IS NULL AND {scope})",
+                [recorded_at])
+    con.execute(f"UPDATE {table}_history SET valid_to = ? WHERE valid_to IS NULL AND {scope} "
+                "AND row_hash NOT IN (SELECT row_hash FROM now_hashes)", [recorded_at])
 
 
 _FINGERPRINT = ("SELECT count(*), coalesce(max(seq), 0), bit_xor(hash(seq, kind, doc_id, entity_id, "
