@@ -89,6 +89,11 @@ class _Frame:
 
 # ---------------------------------------------------------------- date helpers
 
+def _full_year(y: int) -> int:
+    # Two-digit years (08年, 12-11-10): 50 and later are the 1900s.
+    return y + (1900 if y >= 50 else 2000) if y < 100 else y
+
+
 def _last_day(y: int, m: int) -> int:
     return calendar.monthrange(y, m)[1]
 
@@ -255,6 +260,8 @@ class _Extractor:
         for ch in set(_NEEDS_NORM.findall(norm)):
             norm = norm.replace(ch, ch.translate(_NORM))
         self.norm = norm
+        # The clock of the reference matters only to words that count hours (上个小时).
+        self.ref_moment: datetime | None = reference if isinstance(reference, datetime) else None
         if isinstance(reference, datetime):
             reference = reference.date()
         self.ref: date | None = reference
@@ -1128,7 +1135,7 @@ def _p_lunar_prefix(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: 
 def _p_numeric_date(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
     # 2020-12-16 10:38, 20230915, 03-15 09:30, 12/1/2020: numbers in calendar order.
     if a.g("y"):
-        f["y"] = int(a.g("y"))
+        f["y"] = _full_year(int(a.g("y")))
     f["m"], f["d"] = int(a.g("m")), int(a.g("d"))
     if a.g("h"):
         s = a.g("s")
@@ -1172,9 +1179,7 @@ def _p_year(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) ->
     y = to_int(a.g("y"))
     if y is None:
         return False
-    if y < 100:
-        y += 1900 if y >= 50 else 2000
-    f["y"] = y
+    f["y"] = _full_year(y)
     return True
 
 
@@ -1405,6 +1410,21 @@ def _s_vague(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
     if span:
         value = f"{first.isoformat()}/{last.isoformat()}"
     return Res(value, first, last, "day", not span), a.kind
+
+
+@_standalone_production("relative_hour")
+def _s_relative_hour(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    # 上个小时: the clock hour before the reference's. A reference without a clock time
+    # only bounds it: the hour before one on the 7th may still be on the 6th.
+    off = x.t.relative[a.g("w")][1]
+    if x.ref_moment is not None:
+        t = x.ref_moment + timedelta(hours=off)
+        return Res(f"{t:%Y-%m-%dT%H}", t.date(), t.date(), "time", False, "TIME"), a.kind
+    value = "PRESENT_REF" if off == 0 else "PAST_REF" if off < 0 else "FUTURE_REF"
+    if x.ref is None:
+        return Res(value, None, None, "time", True), a.kind
+    first, last = x.ref + timedelta(days=min(off, 0)), x.ref + timedelta(days=max(off, 0))
+    return Res(value, first, last, "time", True), a.kind
 
 
 @_standalone_production("period_rel")

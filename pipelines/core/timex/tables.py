@@ -280,6 +280,7 @@ def load_tables(data: Path) -> Tables:
     macros = {
         "REL_YEAR": rel("year"), "REL_MONTH": rel("month"), "REL_DAY": rel("day"),
         "REL_HALF": rel("half"), "REL_QUARTER": rel("quarter"), "REL_CENTURY": rel("century"),
+        "REL_HOUR": rel("hour"),
         "WEEK_REL": rel("week"),
         "WEEK_PRE": _alt(w for w, v in relative.items() if v[0] in ("week", "weekpre")),
         "WEEKDAY": _alt(weekdays),
