@@ -1448,10 +1448,11 @@ def _s_period_rel(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
         return Res("PAST_REF" if direction == "past" else "FUTURE_REF", None, None,
                    "day", True), k
     calendar_unit = unit in ("Y", "M", "W", "D")
+    # The TIMEX interval (2014-03-22,2017-03-22,P3Y) stops where the reference begins, and
+    # (2017-03-23,2017-03-25,P2D) for 未来两天 starts after it.
+    incl = incl and not x.exclusive
     if direction == "past":
         a_d = _shift(ref, unit, -n) if calendar_unit else ref
-        # The TIMEX interval (2014-03-22,2017-03-22,P3Y) stops where the reference begins.
-        incl = incl and not x.exclusive
         b_d = (ref if incl else ref - timedelta(days=1)) if calendar_unit else ref
     else:
         a_d = (ref if incl else ref + timedelta(days=1)) if calendar_unit else ref
