@@ -522,7 +522,16 @@ class _Extractor:
             base = None
         if base is None:
             return self._unresolved(f, "XXXX-XX-XX"), True
-        d = base + timedelta(days=off)
+        if not ana and (fr.year is not None or fr.month is not None) and \
+                base is self.ref and not fr.year_vague:
+            # 去年的今天, 上个月的今天: the day counted from the reference's, in the named year
+            # or month (the 29th of a February without one is its last day).
+            d = base + timedelta(days=off)
+            y = fr.year if fr.year is not None else d.year
+            m = fr.month if fr.month is not None else d.month
+            d = date(y, m, min(d.day, _last_day(y, m)))
+        else:
+            d = base + timedelta(days=off)
         return Res(d.isoformat(), d, d, "day"), False
 
     def _drive_holiday(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
@@ -869,7 +878,8 @@ class _Extractor:
                 # 一个半月后: a fractional count lands on a day, roughly.
                 d = _shift(ref, "D", round(sign * n * (365 if unit == "Y" else 30)))
                 return (Res(d.isoformat(), d, d, "day", True), rule) if d else None
-            d = _shift(ref, unit, sign * n) if n == int(n) else None
+            # 半个小时后: a part of an hour or minute still lands on a day.
+            d = _shift(ref, unit, sign * n) if n == int(n) or unit.startswith("T") else None
             if d is None:
                 return None
             # 30年前 names a year, 3个月前 a month: the count is too round for a day.
@@ -1060,6 +1070,16 @@ class _Extractor:
                 g["m"] = f1["m"]
         if "lunar" in f1:
             g["lunar"] = True
+        if not (has_y or has_m or has_d) and "clock" in g and "tod" not in g and "tod" in f1:
+            # 下午三点到五点: the second clock is in the first one's part of the day; 上午11点
+            # 到1点: one before the first is past noon.
+            g["tod"] = f1["tod"]
+            h1 = self._hour_for_tod(f1["clock"][0], f1["tod"]) if "clock" in f1 else None
+            h2, mi2, s2 = g["clock"]
+            h2 = self._hour_for_tod(h2, g["tod"])
+            if h1 is not None and h2 is not None and h2 < h1 and h2 < 12:
+                g["clock"] = (h2 + 12, mi2, s2)
+                del g["tod"]
         # the first end as the caller read it (with its own future cue), else read here
         r1 = first if first is not None and first.earliest is not None else self.resolve(f1, start)
         if r1 is not None and r1.earliest is not None:
