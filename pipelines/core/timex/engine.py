@@ -64,11 +64,13 @@ class Atom:
 
 
 class Res:
-    __slots__ = ("value", "earliest", "latest", "gran", "vague", "type", "note")
+    __slots__ = ("value", "earliest", "latest", "gran", "vague", "type", "note", "day")
 
     def __init__(self, value, earliest, latest, gran, vague=False, type_="DATE", note=""):
         self.value, self.earliest, self.latest = value, earliest, latest
         self.gran, self.vague, self.type, self.note = gran, vague, type_, note
+        # The day a count of years or months lands on (三年前), kept for 三年前的今天.
+        self.day: date | None = None
 
 
 # A holiday named without a year as coming (清明节前夕, 春节将至: patterns.tsv
@@ -884,12 +886,15 @@ class _Extractor:
                 return None
             # 30年前 names a year, 3个月前 a month: the count is too round for a day.
             if unit == "Y":
-                return Res(f"{d.year:04d}", date(d.year, 1, 1), date(d.year, 12, 31), "year",
-                           more), rule
+                res = Res(f"{d.year:04d}", date(d.year, 1, 1), date(d.year, 12, 31), "year",
+                          more)
+                res.day = d
+                return res, rule
             if unit == "M":
-                return Res(f"{d.year:04d}-{d.month:02d}", date(d.year, d.month, 1),
-                           date(d.year, d.month, _last_day(d.year, d.month)), "month",
-                           more), rule
+                res = Res(f"{d.year:04d}-{d.month:02d}", date(d.year, d.month, 1),
+                          date(d.year, d.month, _last_day(d.year, d.month)), "month", more)
+                res.day = d
+                return res, rule
             return Res(d.isoformat(), d, d, "day", more or unit in ("W", "Q")), rule
         ref = self.ref
         if meaning == "since" and n is not None and ref is not None and n == int(n):
@@ -927,6 +932,13 @@ class _Extractor:
                     if joined is None:
                         break
                     r, end = (joined, "duration"), chains[i + 1][0].end
+                    i += 1
+                if r is not None and r[0].day is not None and i + 1 < len(chains) and \
+                        self._is_today(chains[i + 1]) and \
+                        _CHAIN_GAP.fullmatch(self.norm[end:chains[i + 1][0].start]):
+                    # 三年前的今天: the very day, not the year and then today.
+                    d = r[0].day
+                    r, end = (Res(d.isoformat(), d, d, "day"), r[1]), chains[i + 1][-1].end
                     i += 1
                 if r is not None:
                     res, rule = r
@@ -984,6 +996,13 @@ class _Extractor:
                 self._remember(f, res)
             i += 1
         return out
+
+    def _is_today(self, chain: list[Atom]) -> bool:
+        """A chain that is only the reference's own day (今天, 今日 in relative.tsv)."""
+        if len(chain) != 1 or chain[0].prod != "relative":
+            return False
+        unit, off, ana, tod = self.t.relative[chain[0].g("w")]
+        return unit == "day" and off == 0 and not ana and not tod
 
     def _resolve_chain(self, f: dict, start: int) -> Res | None:
         """resolve, and for a range inside one atom (1-9月, 3月8-12日) both of its ends."""
@@ -1377,7 +1396,16 @@ def _s_decade(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
         dec = base // 100 * 100 + dec
         if dec > base:
             dec -= 100
-    return Res(f"{dec // 10:03d}", date(dec, 1, 1), date(dec + 9, 12, 31), "decade"), a.kind
+    return _decade(x, dec, a.g("dp")), a.kind
+
+
+def _decade(x: _Extractor, first: int, part: str | None) -> Res:
+    """The decade from `first`, or the years of it a part names (90年代末: parts.tsv)."""
+    if part is None:
+        return Res(f"{first // 10:03d}", date(first, 1, 1), date(first + 9, 12, 31), "decade")
+    _scope, lo, _x, hi, _y, _suffix, gran, vague = x.t.parts["年代" + part]
+    y1, y2 = first + int(lo), first + int(hi)
+    return Res(f"{y1:04d}/{y2:04d}", date(y1, 1, 1), date(y2, 12, 31), gran, vague)
 
 
 @_standalone_production("century")
@@ -1396,8 +1424,7 @@ def _s_century(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
     if not 1 <= first <= 9899:
         return None
     if a.g("dec"):  # 上世纪80年代
-        y = first + to_int(a.g("dec"))
-        return Res(f"{y // 10:03d}", date(y, 1, 1), date(y + 9, 12, 31), "decade"), a.kind
+        return _decade(x, first + to_int(a.g("dec")), a.g("dp")), a.kind
     p = a.g("p")
     if p is None:
         return Res(f"{first // 100:02d}", date(first, 1, 1), date(first + 99, 12, 31),
