@@ -69,7 +69,8 @@ class Res:
     def __init__(self, value, earliest, latest, gran, vague=False, type_="DATE", note=""):
         self.value, self.earliest, self.latest = value, earliest, latest
         self.gran, self.vague, self.type, self.note = gran, vague, type_, note
-        # The day a count of years or months lands on (三年前), kept for 三年前的今天.
+        # The day 三年前的今天 names: the one three years back; 九年后的今天 in news is today,
+        # nine years after what the story tells (直至九年后的今天，依然没有…).
         self.day: date | None = None
 
 
@@ -888,12 +889,12 @@ class _Extractor:
             if unit == "Y":
                 res = Res(f"{d.year:04d}", date(d.year, 1, 1), date(d.year, 12, 31), "year",
                           more)
-                res.day = d
+                res.day = d if sign < 0 else self.ref
                 return res, rule
             if unit == "M":
                 res = Res(f"{d.year:04d}-{d.month:02d}", date(d.year, d.month, 1),
                           date(d.year, d.month, _last_day(d.year, d.month)), "month", more)
-                res.day = d
+                res.day = d if sign < 0 else self.ref
                 return res, rule
             return Res(d.isoformat(), d, d, "day", more or unit in ("W", "Q")), rule
         ref = self.ref
@@ -936,7 +937,7 @@ class _Extractor:
                 if r is not None and r[0].day is not None and i + 1 < len(chains) and \
                         self._is_today(chains[i + 1]) and \
                         _CHAIN_GAP.fullmatch(self.norm[end:chains[i + 1][0].start]):
-                    # 三年前的今天: the very day, not the year and then today.
+                    # 三年前的今天: one day, not the year and then today (Res.day).
                     d = r[0].day
                     r, end = (Res(d.isoformat(), d, d, "day"), r[1]), chains[i + 1][-1].end
                     i += 1
