@@ -1195,6 +1195,13 @@ def _p_era(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> 
     return True
 
 
+@_chain_production("roc_year")
+def _p_roc_year(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    # 112年 in Taiwan is year 112 of the Republic, the era eras.tsv names 民国.
+    f["y"] = x.t.eras["民国"][0] + int(a.g("y")) - 1
+    return True
+
+
 @_chain_production("half")
 def _p_half(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
     f["rel_half"] = x.t.relative[a.g("w")][1]
