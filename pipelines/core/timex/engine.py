@@ -978,6 +978,10 @@ class _Extractor:
                         # 上午10点到12点: the second end is a clock time on the same day.
                         res2 = Res(res2.value, res.earliest, res.latest, res.gran, False, "TIME")
                     rng = self._range(res, res2)
+                    if rng is None and res2 is not None and res.earliest is None and \
+                            res.type == res2.type == "TIME" and res.gran == res2.gran == "time":
+                        # 下午2点半到4点 with no day: still one span of the clock (T14:30/T16).
+                        rng = Res(f"{res.value}/{res2.value}", None, None, "time", False, "TIME")
                     if rng is not None:
                         out.append(self._mention(ch[0].start, nxt[-1].end, rng, "range"))
                         self._remember(f2, res2)
