@@ -64,11 +64,14 @@ class Atom:
 
 
 class Res:
-    __slots__ = ("value", "earliest", "latest", "gran", "vague", "type", "note")
+    __slots__ = ("value", "earliest", "latest", "gran", "vague", "type", "note", "day")
 
     def __init__(self, value, earliest, latest, gran, vague=False, type_="DATE", note=""):
         self.value, self.earliest, self.latest = value, earliest, latest
         self.gran, self.vague, self.type, self.note = gran, vague, type_, note
+        # The day 三年前的今天 names: the one three years back; 九年后的今天 in news is today,
+        # nine years after what the story tells (直至九年后的今天，依然没有…).
+        self.day: date | None = None
 
 
 # A holiday named without a year as coming (清明节前夕, 春节将至: patterns.tsv
@@ -88,6 +91,11 @@ class _Frame:
 
 
 # ---------------------------------------------------------------- date helpers
+
+def _full_year(y: int) -> int:
+    # Two-digit years (08年, 12-11-10): 50 and later are the 1900s.
+    return y + (1900 if y >= 50 else 2000) if y < 100 else y
+
 
 def _last_day(y: int, m: int) -> int:
     return calendar.monthrange(y, m)[1]
@@ -255,6 +263,8 @@ class _Extractor:
         for ch in set(_NEEDS_NORM.findall(norm)):
             norm = norm.replace(ch, ch.translate(_NORM))
         self.norm = norm
+        # The clock of the reference matters only to words that count hours (上个小时).
+        self.ref_moment: datetime | None = reference if isinstance(reference, datetime) else None
         if isinstance(reference, datetime):
             reference = reference.date()
         self.ref: date | None = reference
@@ -515,7 +525,16 @@ class _Extractor:
             base = None
         if base is None:
             return self._unresolved(f, "XXXX-XX-XX"), True
-        d = base + timedelta(days=off)
+        if not ana and (fr.year is not None or fr.month is not None) and \
+                base is self.ref and not fr.year_vague:
+            # 去年的今天, 上个月的今天: the day counted from the reference's, in the named year
+            # or month (the 29th of a February without one is its last day).
+            d = base + timedelta(days=off)
+            y = fr.year if fr.year is not None else d.year
+            m = fr.month if fr.month is not None else d.month
+            d = date(y, m, min(d.day, _last_day(y, m)))
+        else:
+            d = base + timedelta(days=off)
         return Res(d.isoformat(), d, d, "day"), False
 
     def _drive_holiday(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
@@ -862,17 +881,21 @@ class _Extractor:
                 # 一个半月后: a fractional count lands on a day, roughly.
                 d = _shift(ref, "D", round(sign * n * (365 if unit == "Y" else 30)))
                 return (Res(d.isoformat(), d, d, "day", True), rule) if d else None
-            d = _shift(ref, unit, sign * n) if n == int(n) else None
+            # 半个小时后: a part of an hour or minute still lands on a day.
+            d = _shift(ref, unit, sign * n) if n == int(n) or unit.startswith("T") else None
             if d is None:
                 return None
             # 30年前 names a year, 3个月前 a month: the count is too round for a day.
             if unit == "Y":
-                return Res(f"{d.year:04d}", date(d.year, 1, 1), date(d.year, 12, 31), "year",
-                           more), rule
+                res = Res(f"{d.year:04d}", date(d.year, 1, 1), date(d.year, 12, 31), "year",
+                          more)
+                res.day = d if sign < 0 else self.ref
+                return res, rule
             if unit == "M":
-                return Res(f"{d.year:04d}-{d.month:02d}", date(d.year, d.month, 1),
-                           date(d.year, d.month, _last_day(d.year, d.month)), "month",
-                           more), rule
+                res = Res(f"{d.year:04d}-{d.month:02d}", date(d.year, d.month, 1),
+                          date(d.year, d.month, _last_day(d.year, d.month)), "month", more)
+                res.day = d if sign < 0 else self.ref
+                return res, rule
             return Res(d.isoformat(), d, d, "day", more or unit in ("W", "Q")), rule
         ref = self.ref
         if meaning == "since" and n is not None and ref is not None and n == int(n):
@@ -911,6 +934,13 @@ class _Extractor:
                         break
                     r, end = (joined, "duration"), chains[i + 1][0].end
                     i += 1
+                if r is not None and r[0].day is not None and i + 1 < len(chains) and \
+                        self._is_today(chains[i + 1]) and \
+                        _CHAIN_GAP.fullmatch(self.norm[end:chains[i + 1][0].start]):
+                    # 三年前的今天: one day, not the year and then today (Res.day).
+                    d = r[0].day
+                    r, end = (Res(d.isoformat(), d, d, "day"), r[1]), chains[i + 1][-1].end
+                    i += 1
                 if r is not None:
                     res, rule = r
                     out.append(self._mention(ch[0].start, end, res, rule))
@@ -948,6 +978,10 @@ class _Extractor:
                         # 上午10点到12点: the second end is a clock time on the same day.
                         res2 = Res(res2.value, res.earliest, res.latest, res.gran, False, "TIME")
                     rng = self._range(res, res2)
+                    if rng is None and res2 is not None and res.earliest is None and \
+                            res.type == res2.type == "TIME" and res.gran == res2.gran == "time":
+                        # 下午2点半到4点 with no day: still one span of the clock (T14:30/T16).
+                        rng = Res(f"{res.value}/{res2.value}", None, None, "time", False, "TIME")
                     if rng is not None:
                         out.append(self._mention(ch[0].start, nxt[-1].end, rng, "range"))
                         self._remember(f2, res2)
@@ -967,6 +1001,13 @@ class _Extractor:
                 self._remember(f, res)
             i += 1
         return out
+
+    def _is_today(self, chain: list[Atom]) -> bool:
+        """A chain that is only the reference's own day (今天, 今日 in relative.tsv)."""
+        if len(chain) != 1 or chain[0].prod != "relative":
+            return False
+        unit, off, ana, tod = self.t.relative[chain[0].g("w")]
+        return unit == "day" and off == 0 and not ana and not tod
 
     def _resolve_chain(self, f: dict, start: int) -> Res | None:
         """resolve, and for a range inside one atom (1-9月, 3月8-12日) both of its ends."""
@@ -1053,6 +1094,16 @@ class _Extractor:
                 g["m"] = f1["m"]
         if "lunar" in f1:
             g["lunar"] = True
+        if not (has_y or has_m or has_d) and "clock" in g and "tod" not in g and "tod" in f1:
+            # 下午三点到五点: the second clock is in the first one's part of the day; 上午11点
+            # 到1点: one before the first is past noon.
+            g["tod"] = f1["tod"]
+            h1 = self._hour_for_tod(f1["clock"][0], f1["tod"]) if "clock" in f1 else None
+            h2, mi2, s2 = g["clock"]
+            h2 = self._hour_for_tod(h2, g["tod"])
+            if h1 is not None and h2 is not None and h2 < h1 and h2 < 12:
+                g["clock"] = (h2 + 12, mi2, s2)
+                del g["tod"]
         # the first end as the caller read it (with its own future cue), else read here
         r1 = first if first is not None and first.earliest is not None else self.resolve(f1, start)
         if r1 is not None and r1.earliest is not None:
@@ -1128,7 +1179,7 @@ def _p_lunar_prefix(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: 
 def _p_numeric_date(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
     # 2020-12-16 10:38, 20230915, 03-15 09:30, 12/1/2020: numbers in calendar order.
     if a.g("y"):
-        f["y"] = int(a.g("y"))
+        f["y"] = _full_year(int(a.g("y")))
     f["m"], f["d"] = int(a.g("m")), int(a.g("d"))
     if a.g("h"):
         s = a.g("s")
@@ -1145,6 +1196,13 @@ def _p_era(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> 
     f["y"] = first + n - 1
     if lunar:
         f["lunar"] = f["lunar_year"] = True
+    return True
+
+
+@_chain_production("roc_year")
+def _p_roc_year(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    # 112年 in Taiwan is year 112 of the Republic, the era eras.tsv names 民国.
+    f["y"] = x.t.eras["民国"][0] + int(a.g("y")) - 1
     return True
 
 
@@ -1172,9 +1230,7 @@ def _p_year(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) ->
     y = to_int(a.g("y"))
     if y is None:
         return False
-    if y < 100:
-        y += 1900 if y >= 50 else 2000
-    f["y"] = y
+    f["y"] = _full_year(y)
     return True
 
 
@@ -1352,7 +1408,16 @@ def _s_decade(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
         dec = base // 100 * 100 + dec
         if dec > base:
             dec -= 100
-    return Res(f"{dec // 10:03d}", date(dec, 1, 1), date(dec + 9, 12, 31), "decade"), a.kind
+    return _decade(x, dec, a.g("dp")), a.kind
+
+
+def _decade(x: _Extractor, first: int, part: str | None) -> Res:
+    """The decade from `first`, or the years of it a part names (90年代末: parts.tsv)."""
+    if part is None:
+        return Res(f"{first // 10:03d}", date(first, 1, 1), date(first + 9, 12, 31), "decade")
+    _scope, lo, _x, hi, _y, _suffix, gran, vague = x.t.parts["年代" + part]
+    y1, y2 = first + int(lo), first + int(hi)
+    return Res(f"{y1:04d}/{y2:04d}", date(y1, 1, 1), date(y2, 12, 31), gran, vague)
 
 
 @_standalone_production("century")
@@ -1371,8 +1436,7 @@ def _s_century(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
     if not 1 <= first <= 9899:
         return None
     if a.g("dec"):  # 上世纪80年代
-        y = first + to_int(a.g("dec"))
-        return Res(f"{y // 10:03d}", date(y, 1, 1), date(y + 9, 12, 31), "decade"), a.kind
+        return _decade(x, first + to_int(a.g("dec")), a.g("dp")), a.kind
     p = a.g("p")
     if p is None:
         return Res(f"{first // 100:02d}", date(first, 1, 1), date(first + 99, 12, 31),
@@ -1407,6 +1471,21 @@ def _s_vague(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
     return Res(value, first, last, "day", not span), a.kind
 
 
+@_standalone_production("relative_hour")
+def _s_relative_hour(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
+    # 上个小时: the clock hour before the reference's. A reference without a clock time
+    # only bounds it: the hour before one on the 7th may still be on the 6th.
+    off = x.t.relative[a.g("w")][1]
+    if x.ref_moment is not None:
+        t = x.ref_moment + timedelta(hours=off)
+        return Res(f"{t:%Y-%m-%dT%H}", t.date(), t.date(), "time", False, "TIME"), a.kind
+    value = "PRESENT_REF" if off == 0 else "PAST_REF" if off < 0 else "FUTURE_REF"
+    if x.ref is None:
+        return Res(value, None, None, "time", True), a.kind
+    first, last = x.ref + timedelta(days=min(off, 0)), x.ref + timedelta(days=max(off, 0))
+    return Res(value, first, last, "time", True), a.kind
+
+
 @_standalone_production("period_rel")
 def _s_period_rel(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
     # 近3年 (the three years up to the reference), 未来5天 (the five days after it).
@@ -1428,10 +1507,11 @@ def _s_period_rel(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
         return Res("PAST_REF" if direction == "past" else "FUTURE_REF", None, None,
                    "day", True), k
     calendar_unit = unit in ("Y", "M", "W", "D")
+    # The TIMEX interval (2014-03-22,2017-03-22,P3Y) stops where the reference begins, and
+    # (2017-03-23,2017-03-25,P2D) for 未来两天 starts after it.
+    incl = incl and not x.exclusive
     if direction == "past":
         a_d = _shift(ref, unit, -n) if calendar_unit else ref
-        # The TIMEX interval (2014-03-22,2017-03-22,P3Y) stops where the reference begins.
-        incl = incl and not x.exclusive
         b_d = (ref if incl else ref - timedelta(days=1)) if calendar_unit else ref
     else:
         a_d = (ref if incl else ref + timedelta(days=1)) if calendar_unit else ref

@@ -280,6 +280,7 @@ def load_tables(data: Path) -> Tables:
     macros = {
         "REL_YEAR": rel("year"), "REL_MONTH": rel("month"), "REL_DAY": rel("day"),
         "REL_HALF": rel("half"), "REL_QUARTER": rel("quarter"), "REL_CENTURY": rel("century"),
+        "REL_HOUR": rel("hour"),
         "WEEK_REL": rel("week"),
         "WEEK_PRE": _alt(w for w, v in relative.items() if v[0] in ("week", "weekpre")),
         "WEEKDAY": _alt(weekdays),
@@ -297,7 +298,7 @@ def load_tables(data: Path) -> Tables:
         # The reference moment itself (目前, 如今) has its own row, so its rule names it.
         "PRESENT": _alt(w for w, v in vague.items() if v[2] == "PRESENT_REF" and v[0] == v[1] == 0),
         "VAGUE": _alt(w for w, v in vague.items() if not (v[2] == "PRESENT_REF" and v[0] == v[1] == 0)),
-        "PART": _alt(w for w, v in parts.items() if len(w) > 1 and v[0] != "century"),
+        "PART": _alt(w for w, v in parts.items() if len(w) > 1 and v[0] not in ("century", "decade")),
         "PLAN": _alt(plans),
         "HOLIDAY": "|".join(
             sorted((h[0].pattern for h in holidays),
