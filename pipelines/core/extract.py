@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pipelines.core.model import Document, Event, TimeMention
 
-EXTRACTOR_VERSION = "0.3.1"
+EXTRACTOR_VERSION = "0.4.0"
 # Below this many characters a process pool costs more than it saves.
 _POOL_MIN_CHARS = 400_000
 
