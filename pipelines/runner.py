@@ -28,6 +28,7 @@ class RunOutcome:
     partitions: int
     error: str | None = None  # one line: the step, the exception's class and message
     traceback: str | None = None  # the whole chain, for --debug
+    interrupted: bool = False  # stopped by SIGINT (Ctrl-C), not failed
 
 
 def instance_for_cli() -> dg.DagsterInstance:
@@ -98,9 +99,16 @@ def _outcome(result: dg.ExecuteInProcessResult, partitions: int) -> RunOutcome:
     data = failures[0].step_failure_data if failures else None
     if data is None or data.error is None:
         return RunOutcome(False, result.run_id, partitions, "run failed before any step ran")
+    step = failures[0].step_key
+    if _innermost(data.error).cls_name == "DagsterExecutionInterruptedError":
+        # Dagster turns SIGINT into this inside a step; what was written before it (whole
+        # log segments) stays, and a publish never half-replaces the published file.
+        line = (f"interrupted in step {step}: the published timeline is the last good one; "
+                "run again to finish")
+        return RunOutcome(False, result.run_id, partitions, line, data.error.to_string(), True)
     # Dagster wraps the asset's exception ("Error occurred while executing op ..."); the
     # innermost cause is what went wrong, and an OSError's message names its file.
-    line = f"step {failures[0].step_key}: {root_cause(data.error)}"
+    line = f"step {step}: {root_cause(data.error)}"
     return RunOutcome(False, result.run_id, partitions, line, data.error.to_string())
 
 
@@ -110,9 +118,14 @@ _SELF_EXPLAINING = {"LogIntegrityError", "AuditFailed", "Failure"}
 
 def root_cause(error: SerializableErrorInfo) -> str:
     """The innermost error of Dagster's wrapper chain, on one line: what actually went wrong."""
-    while error.cause is not None:
-        error = error.cause
+    error = _innermost(error)
     message = " ".join(error.message.split())
     _, named, rest = message.partition(f"{error.cls_name}: ")
     message = rest if named else message
     return message if error.cls_name in _SELF_EXPLAINING else f"{error.cls_name}: {message}"
+
+
+def _innermost(error: SerializableErrorInfo) -> SerializableErrorInfo:
+    while error.cause is not None:
+        error = error.cause
+    return error
