@@ -194,3 +194,24 @@ def test_new_article_runs_only_its_partition_and_reaches_the_timeline(daemon: Da
         withdrawn = con.execute("SELECT count(*) FROM event_log WHERE kind = 'document_withdrawn' "
                                 "AND doc_id = ?", [doc_b]).fetchone()[0]
     assert withdrawn == 1
+
+
+def test_a_folder_run_is_one_partition_and_withdraws_deleted_files(tmp_path: Path):
+    """`timeline run` on a folder materializes the folder's partition alone, however many
+    files it holds, and its scope still reaches files the log has but the folder lost."""
+    from pipelines.runner import run_pipeline
+
+    seeds = tmp_path / "seeds"
+    settings = TimelineSettings(seeds_dir=str(seeds), db_path=str(tmp_path / "wh" / "timeline.duckdb"),
+                                workers=1)
+    for i in range(4):
+        write_article(seeds, f"sub/{i}.txt", i)
+    instance = dg.DagsterInstance.ephemeral()
+    assert run_pipeline(settings, instance).success
+    assert instance.get_materialized_partitions(dg.AssetKey("articles")) == {WHOLE_FOLDER}
+    assert instance.get_dynamic_partitions(seed_files.name) == [WHOLE_FOLDER]
+    (seeds / "sub" / "2.txt").unlink()
+    assert run_pipeline(settings, instance).success
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        paths = sorted(r[0] for r in con.execute("SELECT path FROM documents").fetchall())
+    assert paths == ["sub/0.txt", "sub/1.txt", "sub/3.txt"]
