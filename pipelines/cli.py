@@ -196,6 +196,9 @@ def _run_exclusively(root: Path, only: list[str] | None, db: Path, max_bytes: in
     settings = TimelineSettings(seeds_dir=str(root), db_path=str(db), max_bytes=max_bytes,
                                 workers=env.workers, show_progress=True)
     outcome = run_pipeline(settings, only=only)
+    if outcome.interrupted:
+        typer.echo(f"stopped: {outcome.error}", err=True)
+        raise typer.Exit(130)  # the shell's code for a command ended by SIGINT
     if not outcome.success:
         typer.echo(f"error: run failed: {outcome.error}"
                    + ("" if debug else " (--debug for the traceback)"), err=True)

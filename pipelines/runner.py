@@ -1,8 +1,8 @@
 """Materialize the asset graph in process, as the CLI and tests do.
 
-The UI runs the same assets; here every seed file the folder or the log knows becomes a
-partition, and one run covers the whole range (the assets use a single-run backfill
-policy), so a thousand articles are one run, not a thousand.
+The UI runs the same assets. A whole-folder run is the folder's partition (`.`), one
+partition however many files the folder holds; a run of one file is that file's
+partition, as the sensor runs it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
 
-from pipelines.defs.assets import seed_files
+from pipelines.defs.assets import WHOLE_FOLDER, seed_files
 from pipelines.defs.automation import RANGE_END, RANGE_START
 from pipelines.defs.resources import TimelineSettings
-from pipelines.store.facts import seed_file_of
 from pipelines.store.ingest import seed_paths
 from pipelines.store.manifest import record_full_run, seed_digests
 from pipelines.store.warehouse import publish
@@ -29,14 +28,7 @@ class RunOutcome:
     partitions: int
     error: str | None = None  # one line: the step, the exception's class and message
     traceback: str | None = None  # the whole chain, for --debug
-
-
-def known_paths(settings: TimelineSettings) -> set[str]:
-    """Seed paths the log has documents or rejections from (so deletions are noticed)."""
-    state = settings.log.read_state()
-    paths = {d.path for d in state.docs.values() if d.status == "active"}
-    paths |= {seed_file_of(p) for p in state.rejections}
-    return {p for p in paths if p}
+    interrupted: bool = False  # stopped by SIGINT (Ctrl-C), not failed
 
 
 def instance_for_cli() -> dg.DagsterInstance:
@@ -60,10 +52,13 @@ def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None
     digests = seed_digests(settings.seeds) if only is None else {}
     instance = instance or instance_for_cli()
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    keys = sorted(only) if only is not None else sorted(set(seed_paths(settings.seeds)) | known_paths(settings))
-    if not keys:
-        publish(settings.db, settings.log)  # an empty but valid warehouse
-        return RunOutcome(True, None, 0)
+    if only is None:
+        if not seed_paths(settings.seeds) and settings.log.head_seq() == 0:
+            publish(settings.db, settings.log)  # an empty but valid warehouse
+            return RunOutcome(True, None, 0)
+        keys = [WHOLE_FOLDER]
+    else:
+        keys = sorted(only)
     existing = set(instance.get_dynamic_partitions(seed_files.name))
     missing = [k for k in keys if k not in existing]
     if missing:
@@ -104,9 +99,16 @@ def _outcome(result: dg.ExecuteInProcessResult, partitions: int) -> RunOutcome:
     data = failures[0].step_failure_data if failures else None
     if data is None or data.error is None:
         return RunOutcome(False, result.run_id, partitions, "run failed before any step ran")
+    step = failures[0].step_key
+    if _innermost(data.error).cls_name == "DagsterExecutionInterruptedError":
+        # Dagster turns SIGINT into this inside a step; what was written before it (whole
+        # log segments) stays, and a publish never half-replaces the published file.
+        line = (f"interrupted in step {step}: the published timeline is the last good one; "
+                "run again to finish")
+        return RunOutcome(False, result.run_id, partitions, line, data.error.to_string(), True)
     # Dagster wraps the asset's exception ("Error occurred while executing op ..."); the
     # innermost cause is what went wrong, and an OSError's message names its file.
-    line = f"step {failures[0].step_key}: {root_cause(data.error)}"
+    line = f"step {step}: {root_cause(data.error)}"
     return RunOutcome(False, result.run_id, partitions, line, data.error.to_string())
 
 
@@ -116,9 +118,14 @@ _SELF_EXPLAINING = {"LogIntegrityError", "AuditFailed", "Failure"}
 
 def root_cause(error: SerializableErrorInfo) -> str:
     """The innermost error of Dagster's wrapper chain, on one line: what actually went wrong."""
-    while error.cause is not None:
-        error = error.cause
+    error = _innermost(error)
     message = " ".join(error.message.split())
     _, named, rest = message.partition(f"{error.cls_name}: ")
     message = rest if named else message
     return message if error.cls_name in _SELF_EXPLAINING else f"{error.cls_name}: {message}"
+
+
+def _innermost(error: SerializableErrorInfo) -> SerializableErrorInfo:
+    while error.cause is not None:
+        error = error.cause
+    return error

@@ -108,3 +108,23 @@ def test_dump_lines(tmp_path):
     assert items[0].published_at == datetime(2021, 2, 23, 8, 48)
     assert isinstance(items[1], Rejection) and items[1].path == "dump.jsonl:2"
     assert isinstance(items[2], Rejection) and "no body" in items[2].reason
+
+
+def test_text_quality_judges_every_character_as_one_by_one():
+    """The share of binary characters (controls, unassigned, private use, surrogates, the
+    replacement character) is counted only for characters outside the common ranges; every
+    code point of the BMP, and a sample of the planes above it, gives what a per-character
+    judgement gives."""
+    import unicodedata
+
+    from pipelines.core.reading import _text_quality
+
+    def one_by_one(text: str) -> float:
+        bad = sum(1 for ch in text if ch not in "\n\r\t" and (
+            ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")))
+        return 1.0 - bad / len(text)
+
+    for cp in [*range(0x10000), *range(0x10000, 0x110000, 97)]:
+        text = f"年{chr(cp)}a\n"
+        assert _text_quality(text) == one_by_one(text), hex(cp)
+    assert _text_quality(SEED_TEXT) == one_by_one(SEED_TEXT) == 1.0

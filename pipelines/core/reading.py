@@ -16,6 +16,7 @@ import re
 import stat
 import unicodedata
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -104,14 +105,21 @@ def _text_quality(text: str) -> float:
     """Share of characters that are ordinary text rather than controls or unassigned."""
     if not text:
         return 1.0  # nothing is not binary; the article reader calls it "no body"
-    bad = 0
-    for ch in text:
-        if ch in "\n\r\t":
-            continue
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cn", "Co", "Cs") or ch == "\ufffd":
-            bad += 1
+    # Only characters outside the common ranges (all assigned, none controls) are judged
+    # one by one: a loop over every character was a third of the time of reading a folder
+    # of small articles.
+    rare = _COMMON_TEXT.sub("", text)
+    bad = sum(n for ch, n in Counter(rare).items() if _is_binary_char(ch))
     return 1.0 - bad / len(text)
+
+
+_COMMON_TEXT = re.compile("[\n\r\t\x20-\x7e\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]+")
+
+
+def _is_binary_char(ch: str) -> bool:
+    if ch in "\n\r\t":
+        return False
+    return ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")
 
 
 # A UTF-8 file with a few broken bytes (a truncated download, one bad sector) is still a

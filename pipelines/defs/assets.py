@@ -1,7 +1,8 @@
 """Assets: read articles, extract, append to the event log, publish the warehouse.
 
-The first three are partitioned by seed file (an article or a JSONL dump), so a new file
-is one small run; the published tables are one projection of the whole log.
+The first three are partitioned by seed path: one partition per file (an article or a
+JSONL dump), so a new file is one small run, and one for the whole folder (`.`), which a
+run over many files uses; the published tables are one projection of the whole log.
 """
 
 
@@ -14,12 +15,40 @@ from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.defs.resources import TimelineSettings
 from pipelines.progress import phase
 from pipelines.store.audits import AUDITS, AuditFailed, AuditOutcome, run_audits
-from pipelines.store.ingest import ExtractionBatch, Scan, append_to_log, extract_changed, scan_seeds
+from pipelines.store.facts import seed_file_of
+from pipelines.store.ingest import (
+    ExtractionBatch,
+    Scan,
+    append_to_log,
+    extract_changed,
+    scan_seeds,
+    seed_paths,
+)
 from pipelines.store.integrity import check_before_writing
 from pipelines.store.readonly import connect_read_only
 from pipelines.store.warehouse import publish
 
 seed_files = dg.DynamicPartitionsDefinition(name="seed_files")
+
+# The partition of the seeds folder as a whole (no file can be named "."): every file in
+# it and every path the log knows, so deleted files are withdrawn. A run over thousands of
+# files takes this one partition, not thousands: Dagster records every partition of a run
+# (a planned and a materialized event per asset, tens of ms each), which made a folder of
+# 1,000 small articles 4x slower to ingest than the same articles as one dump.
+WHOLE_FOLDER = "."
+
+
+def known_paths(settings: TimelineSettings) -> set[str]:
+    """Seed paths the log has documents or rejections from (so deletions are noticed)."""
+    state = settings.log.read_state()
+    paths = {d.path for d in state.docs.values() if d.status == "active"}
+    paths |= {seed_file_of(p) for p in state.rejections}
+    return {p for p in paths if p}
+
+
+def folder_scope(settings: TimelineSettings) -> list[str]:
+    """The seed paths the whole-folder partition covers: the folder's and the log's."""
+    return sorted(set(seed_paths(settings.seeds)) | known_paths(settings))
 
 # One writer at a time for the log and the published file (see dagster.yaml pools).
 WAREHOUSE_POOL = "timeline_warehouse"
@@ -36,14 +65,16 @@ PER_SEED_FILE = {"partitions_def": seed_files, "backfill_policy": dg.BackfillPol
     kinds={"python"},
 )
 def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> Scan:
-    """Articles read from the seed files of the selected partitions.
+    """Articles read from the seed files of the selected partitions (`.`: the whole folder).
 
     Each file is decoded (UTF-8, UTF-16, GB18030, Big5), its header parsed, and either
     becomes documents or is quarantined with a reason. JSONL dumps stream one document
     per line. A deleted file yields nothing, which later withdraws its documents.
     """
     with phase("scan", None, "documents", log=context.log.info, stderr=settings.show_progress) as advance:
-        scan = scan_seeds(settings.seeds, context.partition_keys, settings.max_bytes, advance)
+        keys = context.partition_keys
+        scope = folder_scope(settings) if WHOLE_FOLDER in keys else keys
+        scan = scan_seeds(settings.seeds, scope, settings.max_bytes, advance)
     for rej in scan.rejections:
         context.log.warning(f"quarantined {rej.path}: {rej.reason}")
     context.add_output_metadata({

@@ -1,5 +1,5 @@
 """The sensor that turns new, changed and deleted seed files into partition runs, and the
-daily re-ingestion schedule."""
+daily re-ingestion schedule (a run of the whole folder's partition)."""
 
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.core.reading import seed_entries
-from pipelines.defs.assets import seed_files
+from pipelines.defs.assets import WHOLE_FOLDER, seed_files
 from pipelines.defs.resources import TimelineSettings
 from pipelines.store.manifest import file_digest
 
@@ -27,8 +27,9 @@ RANGE_END = "dagster/asset_partition_range_end"
 
 
 CURSOR_VERSION = 2
-# More new files than this in one tick become one run over their range of partitions
-# (they are added together, so they are contiguous), not one run each.
+# More new files than this in one tick become one run of the whole folder's partition, not
+# one run each (nor a run over their range of partitions, whose cost in Dagster's records
+# grows with the number of files).
 BATCH_NEW_FILES = 25
 
 
@@ -95,7 +96,7 @@ def scan_folder(seeds: Path, previous: SeedCursor) -> dict[str, tuple[str, int, 
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Watches the seeds folder: one run per new or changed file (by content hash), "
     "and one per deleted file, which withdraws its documents. Many new files at once are "
-    "one run over their range.",
+    "one run of the whole folder's partition ('.').",
 )
 def seed_folder_sensor(context: dg.SensorEvaluationContext, settings: TimelineSettings):
     previous = SeedCursor.parse(context.cursor)
@@ -110,23 +111,23 @@ def seed_folder_sensor(context: dg.SensorEvaluationContext, settings: TimelineSe
         return dg.SensorResult(run_requests=[], cursor=cursor.dump())
     cursor.generation += 1
     gen = cursor.generation
-    requests = []
+    adding = ([WHOLE_FOLDER] if WHOLE_FOLDER not in known else []) + new_keys
+    partitions = [seed_files.build_add_request(adding)]
     if len(new_keys) > BATCH_NEW_FILES:
-        requests.append(dg.RunRequest(
-            run_key=f"new:{len(new_keys)}:{new_keys[0]}..{new_keys[-1]}#{gen}",
-            tags={RANGE_START: new_keys[0], RANGE_END: new_keys[-1]}))
-        single = [rel for rel in changed if rel in known]
-    else:
-        single = changed
-    requests += [dg.RunRequest(partition_key=rel, run_key=f"{rel}@{files[rel][0][:16]}#{gen}")
-                 for rel in single]
+        # The folder's run covers the changed and deleted files as well.
+        request = dg.RunRequest(partition_key=WHOLE_FOLDER,
+                                run_key=f"folder:{len(new_keys)} new,{len(changed)} changed#{gen}")
+        return dg.SensorResult(run_requests=[request], dynamic_partitions_requests=partitions,
+                               cursor=cursor.dump())
+    requests = [dg.RunRequest(partition_key=rel, run_key=f"{rel}@{files[rel][0][:16]}#{gen}")
+                for rel in changed]
     # A deleted file's partition stays: its run reads nothing and so withdraws what the
     # log has from that path.
     requests += [dg.RunRequest(partition_key=rel, run_key=f"{rel}@deleted#{gen}")
                  for rel in deleted if rel in known]
     return dg.SensorResult(
         run_requests=requests,
-        dynamic_partitions_requests=[seed_files.build_add_request(new_keys)] if new_keys else [],
+        dynamic_partitions_requests=partitions if adding else [],
         cursor=cursor.dump(),
     )
 
@@ -139,10 +140,6 @@ def seed_folder_sensor(context: dg.SensorEvaluationContext, settings: TimelineSe
     "files append nothing; off by default.",
 )
 def daily_reingest(context: dg.ScheduleEvaluationContext):
-    keys = context.instance.get_dynamic_partitions(seed_files.name)
-    if not keys:
+    if WHOLE_FOLDER not in context.instance.get_dynamic_partitions(seed_files.name):
         return dg.SkipReason("no seed files known yet: the sensor adds them")
-    return dg.RunRequest(
-        run_key=None,
-        tags={RANGE_START: keys[0], RANGE_END: keys[-1]},
-    )
+    return dg.RunRequest(run_key=None, partition_key=WHOLE_FOLDER)

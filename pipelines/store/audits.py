@@ -6,6 +6,7 @@ reports each audit as an asset check; the CLI prints failures.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import duckdb
@@ -18,6 +19,10 @@ class Audit:
     description: str
     sql: str  # returns offending rows; none means the audit passes
     blocking: bool = True
+    # The rows of `sql` are spans (id, doc_id, char_start, char_end, text) that must be
+    # their document's text at those offsets; the comparison is done in Python (see
+    # `_spans_off_their_text`), so `sql` lists every span, not the offending ones.
+    spans: bool = False
 
 
 @dataclass(slots=True)
@@ -28,25 +33,20 @@ class AuditOutcome:
     sample: list[tuple] = field(default_factory=list)
 
 
+MAX_FAILURES = 1000  # counted per audit; enough to tell one bad row from a broken build
+
 AUDITS: tuple[Audit, ...] = (
     Audit(
         "evidence_at_offsets", "events",
         "Every event's evidence is the text of its document at its char_start/char_end.",
-        """
-        SELECT e.event_id, e.doc_id, e.char_start, e.char_end
-        FROM events e JOIN documents d USING (doc_id)
-        WHERE e.char_start < 0 OR e.char_end > length(d.text) OR e.char_start >= e.char_end
-           OR substring(d.text, e.char_start + 1, e.char_end - e.char_start) <> e.evidence
-        """,
+        "SELECT event_id, doc_id, char_start, char_end, evidence FROM events",
+        spans=True,
     ),
     Audit(
         "mention_text_at_offsets", "time_mentions",
         "Every time mention's text is the text of its document at its offsets.",
-        """
-        SELECT m.mention_id, m.doc_id, m.char_start, m.char_end
-        FROM time_mentions m JOIN documents d USING (doc_id)
-        WHERE substring(d.text, m.char_start + 1, m.char_end - m.char_start) <> m.text
-        """,
+        "SELECT mention_id, doc_id, char_start, char_end, text FROM time_mentions",
+        spans=True,
     ),
     Audit(
         "bounds_ordered", "timeline",
@@ -91,9 +91,54 @@ AUDITS: tuple[Audit, ...] = (
 def run_audits(con: duckdb.DuckDBPyConnection, audits: tuple[Audit, ...] = AUDITS) -> list[AuditOutcome]:
     outcomes = []
     for audit in audits:
-        rows = con.execute(f"SELECT * FROM ({audit.sql}) LIMIT 1000").fetchall()
+        if audit.spans:
+            rows = _spans_off_their_text(con, audit.sql)
+        else:
+            rows = con.execute(f"SELECT * FROM ({audit.sql}) LIMIT {MAX_FAILURES}").fetchall()
         outcomes.append(AuditOutcome(audit, not rows, len(rows), rows[:5]))
     return outcomes
+
+
+_BATCH_ROWS = 2048
+
+
+def _spans_off_their_text(con: duckdb.DuckDBPyConnection, spans_sql: str) -> list[tuple]:
+    """(id, doc_id, char_start, char_end) of each span that is not its document's text at
+    its offsets, lies outside it, or belongs to no published document.
+
+    Compared in Python, one document at a time: DuckDB's substring counts characters from
+    the start of the text on every call, so a hundred thousand mentions in one long
+    article were quadratic (31 s for "2020年" repeated 100,000 times), while a Python
+    string slices in constant time. Both sides stream in doc_id order (a merge), so no
+    more than one batch of texts is held at once.
+    """
+    with con.cursor() as documents, con.cursor() as spans:
+        documents.execute("SELECT doc_id, coalesce(text, '') FROM documents "
+                          "WHERE doc_id IS NOT NULL ORDER BY doc_id")
+        spans.execute(f"SELECT * FROM ({spans_sql}) WHERE doc_id IS NOT NULL ORDER BY doc_id")
+        return _merge_spans(_batched(documents), _batched(spans))
+
+
+def _merge_spans(documents: Iterator[tuple], spans: Iterator[tuple]) -> list[tuple]:
+    offending: list[tuple] = []
+    doc_id, text = "", ""
+    for span_id, span_doc, start, end, quoted in spans:
+        while doc_id is not None and doc_id < span_doc:
+            doc_id, text = next(documents, (None, ""))
+        # A span of no published document is as wrong as one off its text (and a merge
+        # that lost its step would show here rather than pass in silence).
+        found = doc_id == span_doc
+        inside = found and start is not None and end is not None and 0 <= start < end <= len(text)
+        if not inside or text[start:end] != quoted:
+            offending.append((span_id, span_doc, start, end))
+            if len(offending) >= MAX_FAILURES:
+                break
+    return offending
+
+
+def _batched(cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple]:
+    while rows := cursor.fetchmany(_BATCH_ROWS):
+        yield from rows
 
 
 class AuditFailed(RuntimeError):

@@ -69,6 +69,30 @@ def test_each_audit_fails_on_its_bad_row_only(name: str):
     assert failed[0].failures >= 1 and failed[0].sample
 
 
+# Spans (an event's evidence, a mention's text) are wrong in more ways than one offset.
+BAD_SPANS = {
+    "a mention past the end of its text": "UPDATE time_mentions SET char_start = 20, char_end = 30",
+    "a mention of no published document": "UPDATE time_mentions SET doc_id = 'gone'",
+    "a mention with no offsets": "UPDATE time_mentions SET char_start = NULL",
+    "a mention counted from the end": "UPDATE time_mentions SET char_start = -10",
+    "an empty mention": "UPDATE time_mentions SET char_start = 0, char_end = 0, text = ''",
+    "a mention in the second of two documents, off by one": (
+        "INSERT INTO documents VALUES ('d0', 'x2021年5月11日', NULL);"
+        "INSERT INTO documents VALUES ('d2', 'x2021年5月11日', NULL);"
+        "INSERT INTO time_mentions VALUES ('m0', 'd0', '2021年5月11日', 1, 11);"
+        "INSERT INTO time_mentions VALUES ('m2', 'd2', '2021年5月11日', 0, 10)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SPANS))
+def test_a_span_off_its_text_fails_its_audit(case: str):
+    con = small_warehouse()
+    con.execute(BAD_SPANS[case])
+    failed = [o for o in run_audits(con) if not o.passed]
+    assert [o.audit.name for o in failed] == ["mention_text_at_offsets"]
+    assert failed[0].failures == 1
+
+
 def test_every_audit_is_a_blocking_check_of_the_warehouse_asset():
     specs = {(s.asset_key.to_user_string(), s.name): s for s in warehouse.check_specs}
     assert {(a.table, a.name) for a in AUDITS} == set(specs)

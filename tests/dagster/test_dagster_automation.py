@@ -11,11 +11,9 @@ import duckdb
 import pytest
 from dagster_fixtures import timeline_defs, write_article
 
-from pipelines.defs.assets import seed_files
+from pipelines.defs.assets import WHOLE_FOLDER, seed_files
 from pipelines.defs.automation import (
     BATCH_NEW_FILES,
-    RANGE_END,
-    RANGE_START,
     daily_reingest,
     seed_folder_sensor,
 )
@@ -64,7 +62,7 @@ def test_new_file_adds_its_partition_and_requests_a_run(daemon: Daemon):
     write_article(daemon.seeds, "sub/b.txt", 1)
     result = daemon.tick()
     assert keys(result) == ["a.txt", "sub/b.txt"]
-    assert daemon.partitions() == ["a.txt", "sub/b.txt"]
+    assert daemon.partitions() == [WHOLE_FOLDER, "a.txt", "sub/b.txt"]
     assert len({r.run_key for r in result.run_requests}) == 2
 
 
@@ -113,23 +111,37 @@ def test_old_cursor_format_is_read(daemon: Daemon):
     assert keys(daemon.tick()) == []
 
 
-def test_many_new_files_are_one_range_run(daemon: Daemon):
+def test_many_new_files_are_one_run_of_the_whole_folder(daemon: Daemon):
+    instance = daemon.instance
+    defs = timeline_defs(daemon.settings, dg.in_process_executor)
     write_article(daemon.seeds, "old.txt", 0)
-    daemon.tick()
+    write_article(daemon.seeds, "gone.txt", 1)
+    for request in daemon.tick().run_requests:
+        _run(defs, instance, request)
     names = [f"batch/{i:03d}.txt" for i in range(BATCH_NEW_FILES + 1)]
     for i, name in enumerate(names):
-        write_article(daemon.seeds, name, i)
+        write_article(daemon.seeds, name, i + 2)
     write_article(daemon.seeds, "old.txt", 0, day=12)
+    (daemon.seeds / "gone.txt").unlink()
     result = daemon.tick()
-    ranged = [r for r in result.run_requests if r.partition_key is None]
-    assert len(ranged) == 1
-    assert (ranged[0].tags[RANGE_START], ranged[0].tags[RANGE_END]) == (names[0], names[-1])
-    assert keys(result) == [None, "old.txt"]
+    # One run, of the folder: it covers the new, the changed and the deleted files.
+    assert keys(result) == [WHOLE_FOLDER]
     parts = daemon.partitions()
-    assert parts[parts.index(names[0]):parts.index(names[-1]) + 1] == names
+    assert parts[parts.index(names[0]):parts.index(names[-1]) + 1] == names  # each file keeps its own
+    run = _run(defs, instance, result.run_requests[0])
+    scan = run.output_for_node("articles")
+    assert scan.scope_paths == {"old.txt", "gone.txt", *names}
+    with duckdb.connect(str(daemon.settings.db), read_only=True) as con:
+        paths = {r[0] for r in con.execute("SELECT path FROM documents").fetchall()}
+        day = con.execute("SELECT max(published_at) FROM documents WHERE path = 'old.txt'").fetchone()[0]
+    assert paths == {"old.txt", *names}
+    assert day.day == 13  # the changed old.txt: published the day after its day 12
+    # Dagster records one partition for the run, not one per file.
+    materialized = instance.get_materialized_partitions(dg.AssetKey("articles"))
+    assert WHOLE_FOLDER in materialized and not materialized & set(names)
 
 
-def test_schedule_skips_without_partitions_then_covers_all(daemon: Daemon):
+def test_schedule_skips_without_partitions_then_covers_the_folder(daemon: Daemon):
     context = dg.build_schedule_context(instance=daemon.instance)
     assert isinstance(daily_reingest(context), dg.SkipReason)
     write_article(daemon.seeds, "a.txt", 0)
@@ -137,7 +149,7 @@ def test_schedule_skips_without_partitions_then_covers_all(daemon: Daemon):
     daemon.tick()
     request = daily_reingest(dg.build_schedule_context(instance=daemon.instance))
     assert isinstance(request, dg.RunRequest)
-    assert (request.tags[RANGE_START], request.tags[RANGE_END]) == ("a.txt", "b.txt")
+    assert request.partition_key == WHOLE_FOLDER
     assert daily_reingest.default_status == dg.DefaultScheduleStatus.STOPPED
     assert daily_reingest.cron_schedule == "0 3 * * *"
 
@@ -182,3 +194,24 @@ def test_new_article_runs_only_its_partition_and_reaches_the_timeline(daemon: Da
         withdrawn = con.execute("SELECT count(*) FROM event_log WHERE kind = 'document_withdrawn' "
                                 "AND doc_id = ?", [doc_b]).fetchone()[0]
     assert withdrawn == 1
+
+
+def test_a_folder_run_is_one_partition_and_withdraws_deleted_files(tmp_path: Path):
+    """`timeline run` on a folder materializes the folder's partition alone, however many
+    files it holds, and its scope still reaches files the log has but the folder lost."""
+    from pipelines.runner import run_pipeline
+
+    seeds = tmp_path / "seeds"
+    settings = TimelineSettings(seeds_dir=str(seeds), db_path=str(tmp_path / "wh" / "timeline.duckdb"),
+                                workers=1)
+    for i in range(4):
+        write_article(seeds, f"sub/{i}.txt", i)
+    instance = dg.DagsterInstance.ephemeral()
+    assert run_pipeline(settings, instance).success
+    assert instance.get_materialized_partitions(dg.AssetKey("articles")) == {WHOLE_FOLDER}
+    assert instance.get_dynamic_partitions(seed_files.name) == [WHOLE_FOLDER]
+    (seeds / "sub" / "2.txt").unlink()
+    assert run_pipeline(settings, instance).success
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        paths = sorted(r[0] for r in con.execute("SELECT path FROM documents").fetchall())
+    assert paths == ["sub/0.txt", "sub/1.txt", "sub/3.txt"]

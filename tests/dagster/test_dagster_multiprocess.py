@@ -94,7 +94,7 @@ def test_partitions_in_parallel_runs_and_one_range_run(env: dict[str, Path]):
         assert paths == set(names)
         assert timeline_docs == PARTITIONS and rows == 2 * PARTITIONS
 
-        # One run over the whole range (what the schedule and a single-run backfill do):
+        # One run over the whole range (what a single-run backfill of a range does):
         # outputs cover four partitions, which the IO manager stores as one file.
         write_article(env["seeds"], names[1], 1, day=20)
         out = subprocess.run([sys.executable, str(script), names[0], names[-1]],

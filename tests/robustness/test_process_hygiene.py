@@ -81,3 +81,47 @@ def test_workers_die_with_their_parent(tmp_path, sig):
         for pid in [run.pid, *workers]:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_stops_the_run_and_keeps_the_last_good_state(tmp_path):
+    """SIGINT to the run's process group, as Ctrl-C in a terminal sends it, while its workers
+    extract: the run stops (exit 130, saying so), no worker is left, the published file is
+    the previous run's byte for byte, and `timeline verify` passes."""
+    seeds, db = tmp_path / "seeds", tmp_path / "timeline.duckdb"
+    seeds.mkdir()
+    (seeds / "seed.txt").write_text(SEED_TEXT, "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "TIMELINE_"))}
+    cli = [sys.executable, "-m", "pipelines.cli"]
+    first = subprocess.run([*cli, "run", "--seeds", str(seeds), "--db", str(db), "--show", "none"],
+                           env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    published = db.read_bytes()
+    _dump(seeds / "corpus.jsonl", 600)
+    run = subprocess.Popen(
+        [*cli, "run", "--seeds", str(seeds), "--db", str(db), "--show", "none"],
+        env={**env, "TIMELINE_WORKERS": "2"}, cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True, start_new_session=True)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 240
+        while len(workers) < 2 and time.monotonic() < deadline and run.poll() is None:
+            workers |= _children(run.pid)
+            time.sleep(0.2)
+        assert workers, "the run never started its extraction workers"
+        os.killpg(run.pid, signal.SIGINT)
+        _, err = run.communicate(timeout=60)  # seconds here; generous for a busy machine
+        assert run.returncode == 130, err[-2000:]
+        assert "interrupted" in err.splitlines()[-1]
+        deadline = time.monotonic() + 5
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [w for w in workers if _alive(w)], "workers outlived the interrupted run"
+    finally:
+        for pid in [run.pid, *workers]:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert db.read_bytes() == published
+    verify = subprocess.run([*cli, "verify", "--db", str(db)], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
