@@ -43,13 +43,16 @@ def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> S
     per line. A deleted file yields nothing, which later withdraws its documents.
     """
     with phase("scan", None, "documents", log=context.log.info, stderr=settings.show_progress) as advance:
-        scan = scan_seeds(settings.seeds, context.partition_keys, settings.max_bytes, advance)
+        scan = scan_seeds(settings.seeds, context.partition_keys, settings.max_bytes, advance,
+                          index=settings.line_index)
     for rej in scan.rejections:
         context.log.warning(f"quarantined {rej.path}: {rej.reason}")
     context.add_output_metadata({
         "documents": len(scan.docs),
+        "parsed": scan.parsed,
+        "known_by_line_hash": len(scan.docs) - scan.parsed,
         "rejected": len(scan.rejections),
-        "characters": scan.chars,
+        "characters_parsed": scan.chars,
         "seed_files": len(scan.scope_paths),
     })
     return scan
@@ -64,22 +67,22 @@ def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
                 articles: Scan) -> ExtractionBatch:
     """Time mentions and events of every new or changed article.
 
-    Articles whose content hash and extractor version the log already has are skipped
-    before any parsing. Extraction uses a process pool when the batch is large.
+    Articles whose content hash and extractor version the log already has are skipped.
+    The others are read again one by one, extracted (by a process pool when there are
+    many) and spooled to disk for the event log, so memory holds a window of them.
     """
     with phase("extract", len(articles.docs), "documents", log=context.log.info,
                stderr=settings.show_progress) as advance:
         batch = extract_changed(articles, settings.log, settings.extractor_version,
                                 settings.worker_count, advance)
-    errors = [ex for ex in batch.extractions if ex.error]
-    for ex in errors:
-        context.log.error(f"{ex.doc.doc_id}: {ex.error}")
+    for error in batch.errors:
+        context.log.error(error)
     context.add_output_metadata({
-        "extracted": len(batch.extractions),
+        "extracted": batch.extracted,
         "unchanged_skipped": batch.unchanged,
-        "time_mentions": sum(len(ex.mentions) for ex in batch.extractions),
-        "events": sum(len(ex.events) for ex in batch.extractions),
-        "extraction_errors": len(errors),
+        "time_mentions": batch.mentions,
+        "events": batch.events,
+        "extraction_errors": len(batch.errors),
         "extractor_version": settings.extractor_version,
     })
     return batch

@@ -11,6 +11,7 @@ from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.core.reading import DEFAULT_MAX_BYTES
 from pipelines.paths import DEFAULT_DB, DEFAULT_SEEDS
 from pipelines.store.eventlog import EventLog
+from pipelines.store.lineindex import INDEX_FOLDER, LineIndex
 
 
 class TimelineSettings(dg.ConfigurableResource):
@@ -43,6 +44,10 @@ class TimelineSettings(dg.ConfigurableResource):
     @property
     def log(self) -> EventLog:
         return EventLog.beside(self.db)
+
+    @property
+    def line_index(self) -> LineIndex:
+        return LineIndex(self.log.directory / INDEX_FOLDER)
 
     @property
     def worker_count(self) -> int | None:

@@ -9,13 +9,14 @@ what a document said and what it says now is a set difference of ids.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pipelines.core.extract import Extraction
-from pipelines.core.model import Document, Event, Rejection, TimeMention
+from pipelines.core.model import DocRef, Document, Event, Rejection, TimeMention
 from pipelines.core.reading import is_dump
 from pipelines.store.eventlog import LogState
 
@@ -65,14 +66,14 @@ def document_payload(doc: Document) -> dict:
 class RunPlan:
     """What a run over some seed paths must do, decided before any extraction."""
 
-    to_extract: list[Document] = field(default_factory=list)
+    to_extract: list[DocRef] = field(default_factory=list)
     unchanged: int = 0
     facts: list[dict] = field(default_factory=list)  # rejections, withdrawals, clearances
     rejected: list[Rejection] = field(default_factory=list)
 
 
 def plan_run(
-    docs: list[Document],
+    docs: Sequence[DocRef],
     rejections: list[Rejection],
     scope_paths: set[str],
     state: LogState,
@@ -140,14 +141,31 @@ def seed_file_of(path: str) -> str:
     return head if sep and tail.isdigit() else path
 
 
+# Extractions whose documents the log knows are diffed against what the log says of them
+# this many documents at a time: one query per window, a bounded answer in memory.
+_DIFF_WINDOW = 2_000
+
+
 def facts_for_extractions(
-    extractions: list[Extraction],
+    extractions: Iterable[Extraction],
     state: LogState,
-    active: dict[str, dict[str, str]],
+    active_entities: Callable[[list[str]], dict[str, dict[str, str]]],
     version: str,
 ) -> Iterator[dict]:
     """Observed, retracted and document facts for documents that are new or changed, one
-    document after another (a run's facts are never all held at once)."""
+    document after another (a run's facts are never all held at once).
+
+    `active_entities(doc_ids)` answers what the log says each document says now
+    (EventLog.active_entities); it is asked only about documents the log has."""
+    stream = iter(extractions)
+    while window := list(itertools.islice(stream, _DIFF_WINDOW)):
+        known_ids = [ex.doc.doc_id for ex in window if ex.doc.doc_id in state.docs]
+        active = active_entities(known_ids) if known_ids else {}
+        yield from _facts_of_window(window, state, active, version)
+
+
+def _facts_of_window(extractions: list[Extraction], state: LogState, active: dict[str, dict[str, str]],
+                     version: str) -> Iterator[dict]:
     for ex in extractions:
         facts: list[dict] = []
         doc = ex.doc
