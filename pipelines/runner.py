@@ -16,9 +16,7 @@ from dagster._utils.error import SerializableErrorInfo
 from pipelines.defs.assets import seed_files
 from pipelines.defs.automation import RANGE_END, RANGE_START
 from pipelines.defs.resources import TimelineSettings
-from pipelines.store.facts import seed_file_of
 from pipelines.store.ingest import seed_paths
-from pipelines.store.manifest import record_full_run, seed_digests
 from pipelines.store.warehouse import publish
 
 
@@ -33,10 +31,7 @@ class RunOutcome:
 
 def known_paths(settings: TimelineSettings) -> set[str]:
     """Seed paths the log has documents or rejections from (so deletions are noticed)."""
-    state = settings.log.read_state()
-    paths = {d.path for d in state.docs.values() if d.status == "active"}
-    paths |= {seed_file_of(p) for p in state.rejections}
-    return {p for p in paths if p}
+    return settings.log.read_state().seed_paths()
 
 
 def instance_for_cli() -> dg.DagsterInstance:
@@ -56,8 +51,6 @@ def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None
     from pipelines.definitions import defs  # the graph the UI shows, exports included
 
     assets = list(defs.assets or [])
-    # before the run reads anything; only a whole-folder run records them
-    digests = seed_digests(settings.seeds) if only is None else {}
     instance = instance or instance_for_cli()
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     keys = sorted(only) if only is not None else sorted(set(seed_paths(settings.seeds)) | known_paths(settings))
@@ -79,22 +72,13 @@ def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None
             assets, instance=instance, resources=resources, run_config=run_config,
             tags={RANGE_START: ordered[0], RANGE_END: ordered[-1]}, raise_on_error=False,
         )
-        return _recorded(_outcome(result, len(keys)), settings, digests, only is None)
+        return _outcome(result, len(keys))
     for key in ordered:
         result = dg.materialize(assets, instance=instance, resources=resources,
                                 run_config=run_config, partition_key=key, raise_on_error=False)
         if not result.success:
             return _outcome(result, len(keys))
-    return _recorded(_outcome(result, len(keys)), settings, digests, only is None)
-
-
-def _recorded(outcome: RunOutcome, settings: TimelineSettings, digests: dict[str, str],
-              full: bool = True) -> RunOutcome:
-    """A successful full run leaves a manifest so the next unchanged run can stop early."""
-    if outcome.success and full:
-        record_full_run(settings.db, settings.seeds, digests, settings.extractor_version,
-                        settings.max_bytes)
-    return outcome
+    return _outcome(result, len(keys))
 
 
 def _outcome(result: dg.ExecuteInProcessResult, partitions: int) -> RunOutcome:

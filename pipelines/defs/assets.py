@@ -14,8 +14,16 @@ from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.defs.resources import TimelineSettings
 from pipelines.progress import phase
 from pipelines.store.audits import AUDITS, AuditFailed, AuditOutcome, run_audits
-from pipelines.store.ingest import ExtractionBatch, Scan, append_to_log, extract_changed, scan_seeds
+from pipelines.store.ingest import (
+    ExtractionBatch,
+    Scan,
+    append_to_log,
+    extract_changed,
+    scan_seeds,
+    seed_paths,
+)
 from pipelines.store.integrity import check_before_writing
+from pipelines.store.manifest import hold_digests, record_if_held, seed_digests
 from pipelines.store.readonly import connect_read_only
 from pipelines.store.warehouse import publish
 
@@ -30,6 +38,14 @@ PER_SEED_FILE = {"partitions_def": seed_files, "backfill_policy": dg.BackfillPol
                  "tags": VERSION_TAGS}
 
 
+def _covers_folder(context: dg.AssetExecutionContext, settings: TimelineSettings) -> bool:
+    keys = set(context.partition_keys)
+    # every partition the instance knows first (a query), the folder's listing only then
+    if not keys >= set(context.instance.get_dynamic_partitions(seed_files.name)):
+        return False
+    return keys >= set(seed_paths(settings.seeds))
+
+
 @dg.asset(
     **PER_SEED_FILE,
     group_name="ingest",
@@ -42,9 +58,13 @@ def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> S
     becomes documents or is quarantined with a reason. JSONL dumps stream one document
     per line. A deleted file yields nothing, which later withdraws its documents.
     """
+    # A run over every seed file (the CLI's, the daily schedule's) takes the files' digests
+    # before reading them: after it publishes they are the manifest of an unchanged folder.
+    digests = seed_digests(settings.seeds) if _covers_folder(context, settings) else None
     with phase("scan", None, "documents", log=context.log.info, stderr=settings.show_progress) as advance:
         scan = scan_seeds(settings.seeds, context.partition_keys, settings.max_bytes, advance,
                           index=settings.line_index)
+    scan.digests = digests
     for rej in scan.rejections:
         context.log.warning(f"quarantined {rej.path}: {rej.reason}")
     context.add_output_metadata({
@@ -102,10 +122,12 @@ def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
     check_before_writing(settings.db)  # never append after a lost history
     with phase("append", None, "facts", log=context.log.info, stderr=settings.show_progress) as counted:
         appended = append_to_log(extractions, settings.log, settings.extractor_version, context.run.run_id)
-        counted(sum(appended.values()))
+        counted(appended.total)
+    if extractions.scan.digests is not None and appended.covers_log:
+        hold_digests(settings.db, context.run.run_id, extractions.scan.digests)
     context.add_output_metadata({
-        "appended": sum(appended.values()),
-        **{f"appended_{kind}": n for kind, n in sorted(appended.items())},
+        "appended": appended.total,
+        **{f"appended_{kind}": n for kind, n in sorted(appended.kinds.items())},
         "log_head_seq": settings.log.head_seq(),
     })
 
@@ -146,6 +168,8 @@ def warehouse(context: dg.AssetExecutionContext, settings: TimelineSettings):
     except AuditFailed as failed:
         yield from _check_results(failed.outcomes, with_sample=True)
         raise dg.Failure(str(failed)) from failed
+    record_if_held(settings.db, context.run.run_id, settings.seeds, settings.extractor_version,
+                   settings.max_bytes)
     with connect_read_only(settings.db) as con:
         # Nothing new to publish: the checks then judge the file as it is published.
         yield from _check_results(result.audits or run_audits(con))

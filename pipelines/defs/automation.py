@@ -14,7 +14,7 @@ import dagster as dg
 from pipelines.core.reading import seed_entries
 from pipelines.defs.assets import seed_files
 from pipelines.defs.resources import TimelineSettings
-from pipelines.store.manifest import file_digest
+from pipelines.store.manifest import file_digest, unchanged_since_last_run
 
 ingest_job = dg.define_asset_job(
     "ingest_seed_files",
@@ -135,13 +135,19 @@ def seed_folder_sensor(context: dg.SensorEvaluationContext, settings: TimelineSe
     job=ingest_job,
     cron_schedule="0 3 * * *",
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Daily re-ingestion of every known seed file at 03:00 in one run. Unchanged "
-    "files append nothing; off by default.",
+    description="Daily re-ingestion of every known seed file at 03:00 in one run. A folder "
+    "unchanged since the last full run (the manifest beside the log) starts no run; "
+    "unchanged files append nothing; off by default.",
 )
-def daily_reingest(context: dg.ScheduleEvaluationContext):
+def daily_reingest(context: dg.ScheduleEvaluationContext, settings: TimelineSettings):
     keys = context.instance.get_dynamic_partitions(seed_files.name)
     if not keys:
         return dg.SkipReason("no seed files known yet: the sensor adds them")
+    # The CLI's short-cut: every seed file, the extractor, the log and the published file
+    # as the last full run left them means a run would find nothing to do.
+    if unchanged_since_last_run(settings.db, settings.seeds, settings.extractor_version, settings.max_bytes):
+        return dg.SkipReason("nothing changed since the last full run (seed files, extractor, "
+                             "log and published file as recorded in its manifest)")
     return dg.RunRequest(
         run_key=None,
         tags={RANGE_START: keys[0], RANGE_END: keys[-1]},

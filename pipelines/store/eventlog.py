@@ -62,6 +62,14 @@ class LogState:
     docs: dict[str, DocState] = field(default_factory=dict)
     rejections: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # path -> (hash, reason)
 
+    def seed_paths(self) -> set[str]:
+        """Seed paths the log has active documents or rejections from."""
+        from pipelines.store.facts import seed_file_of
+
+        paths = {d.path for d in self.docs.values() if d.status == "active"}
+        paths |= {seed_file_of(p) for p in self.rejections}
+        return {p for p in paths if p}
+
 
 class EventLog:
     """A directory of Parquet segments `seg-<first seq>.parquet`."""

@@ -45,6 +45,9 @@ class Scan:
     docs: list[DocRef] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)  # seed path -> the entry read
+    # Seed file digests taken before reading, when the run covers the whole folder: once
+    # it has published, they are the manifest that lets an unchanged folder skip a run.
+    digests: dict[str, str] | None = None
     parsed: int = 0  # documents parsed; the others were lines the line index knew
     chars: int = 0  # characters of the documents parsed
 
@@ -177,10 +180,20 @@ def extract_changed(
     return batch
 
 
+@dataclass(slots=True)
+class Appended:
+    kinds: Counter[str]  # facts appended per kind
+    covers_log: bool  # the run's seed paths include every one the log had documents from
+
+    @property
+    def total(self) -> int:
+        return sum(self.kinds.values())
+
+
 def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTOR_VERSION,
-                  run_id: str | None = None) -> Counter[str]:
-    """Append the run's facts under the log lock; returns the number appended per kind.
-    The spooled extractions are read back a few at a time and removed once appended."""
+                  run_id: str | None = None) -> Appended:
+    """Append the run's facts under the log lock. The spooled extractions are read back a
+    few at a time and removed once appended."""
     with log.lock():
         # Planned again on the state read under the lock: another run may have appended
         # since extract_changed planned, and facts must be a diff against the log as it is.
@@ -198,6 +211,7 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
 
         facts = facts_for_extractions(extractions, state, log.active_entities, version)
         log.append(counted(itertools.chain(plan.facts, facts)), run_id, head=state.head_seq)
+        covers_log = state.seed_paths() <= scan.scope_paths
     if batch.spool is not None:
         batch.spool.unlink(missing_ok=True)
-    return kinds
+    return Appended(kinds, covers_log)
