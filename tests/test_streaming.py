@@ -15,6 +15,7 @@ import pipelines.core.reading as reading
 from pipelines.core.model import DocRef, Document
 from pipelines.store import facts as facts_module
 from pipelines.store.eventlog import EventLog, LogState
+from pipelines.store.fact import FactKind
 from pipelines.store.ingest import append_to_log, extract_changed, read_documents, scan_seeds
 from pipelines.store.lineindex import LineIndex
 
@@ -87,9 +88,9 @@ def test_facts_are_diffed_window_by_window(tmp_path: Path, monkeypatch: pytest.M
     seen_docs = Pulled(extract.extract_document(_document(i, size=1)) for i in range(10))
     out = facts_module.facts_for_extractions(seen_docs, LogState(), lambda ids: {}, "v")
     first = next(out)
-    assert first["kind"] == "document_ingested"
+    assert first.kind == FactKind.DOCUMENT_INGESTED
     assert seen_docs.taken == 3  # one window, not the whole run
-    assert Counter(f["kind"] for f in [first, *out])["document_ingested"] == 10
+    assert Counter(f.kind for f in [first, *out])[FactKind.DOCUMENT_INGESTED] == 10
 
 
 def test_the_scan_keeps_identities_and_extraction_reads_texts_again(tmp_path: Path):

@@ -29,6 +29,7 @@ from pipelines.core.reading import (
     shown,
 )
 from pipelines.store.eventlog import EventLog
+from pipelines.store.fact import Fact
 from pipelines.store.facts import facts_for_extractions, plan_run
 from pipelines.store.lineindex import LineIndex
 from pipelines.store.spool import SPOOL_FOLDER, read_spool, write_spool
@@ -204,9 +205,9 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
         extractions = (ex for ex in read_spool(batch.spool) if ex.doc.doc_id in pending)
         kinds: Counter[str] = Counter()
 
-        def counted(facts: Iterable[dict]) -> Iterator[dict]:
+        def counted(facts: Iterable[Fact]) -> Iterator[Fact]:
             for fact in facts:
-                kinds[fact["kind"]] += 1
+                kinds[fact.kind] += 1
                 yield fact
 
         facts = facts_for_extractions(extractions, state, log.active_entities, version)

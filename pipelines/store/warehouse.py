@@ -2,7 +2,7 @@
 
 Writers never open the published file for writing. A run appends to the log (Parquet
 segments beside the file), then builds the next version of the published file in a
-staging copy and moves it into place with `os.replace`. A reader that holds the old file
+staging copy and moves it into place with an atomic rename. A reader that holds the old file
 open keeps reading the old version (POSIX keeps the old inode alive), a new reader sees
 the new one, and no reader ever sees a half-written table or blocks a run.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.atomicfile import replace_atomically
 from pipelines.store import projections as P
 from pipelines.store.audits import AuditFailed, AuditOutcome, run_audits
 from pipelines.store.eventlog import LOG_COLUMNS, EventLog, LogIntegrityError
@@ -128,9 +129,7 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False) -
             result = _build(staging, log, published_seq if incremental else 0, head, upgrade_note)
             if any(not o.passed and o.audit.blocking for o in result.audits):
                 raise AuditFailed(result.audits)
-            with open(staging, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(staging, db_path)
+            replace_atomically(staging, db_path)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 staging.unlink()

@@ -43,11 +43,15 @@ def _jieba() -> _Lexicon:
     # Loaded on first use only: importing the package must stay cheap. jieba's own start
     # (import posseg with its HMM tables, parse dict.txt for tags, unmarshal its cache:
     # ~1.8 s) is paid once per machine; later processes read one marshal file (~0.6 s).
+    import contextlib
     import marshal
     import os
     import tempfile
+    from pathlib import Path
 
     import jieba
+
+    from pipelines.atomicfile import write_bytes_atomically
 
     jieba.setLogLevel(60)
     dic = jieba.get_dict_file()
@@ -64,13 +68,9 @@ def _jieba() -> _Lexicon:
 
         jieba.initialize()
         freq, total, tags = jieba.dt.FREQ, jieba.dt.total, pseg.dt.word_tag_tab
-        tmp = f"{cache}.{os.getpid()}.tmp"
-        try:
-            with open(tmp, "wb") as fh:
-                marshal.dump((freq, total, tags), fh)
-            os.replace(tmp, cache)
-        except OSError:  # a read-only temp dir only costs the slow start next time too
-            pass
+        # a read-only temp dir only costs the slow start next time too
+        with contextlib.suppress(OSError):
+            write_bytes_atomically(Path(cache), marshal.dumps((freq, total, tags)), durable=False)
     dt = jieba.dt
     dt.FREQ, dt.total, dt.initialized = freq, total, True
     return _Lexicon(dt, tags)
