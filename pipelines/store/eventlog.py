@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import sys
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -143,7 +144,9 @@ class EventLog:
             """
         ):
             status = "withdrawn" if last_kind == FactKind.DOCUMENT_WITHDRAWN else "active"
-            state.docs[doc_id] = DocState(chash, version, status, path)
+            # a dump's documents share one path and a run's one version: one string each,
+            # not one per document (the state holds every document the log knows)
+            state.docs[doc_id] = DocState(chash, _shared(version), status, _shared(path))
         for path, last_kind, chash, reason in self._query(
             f"""
             SELECT path, arg_max(kind, seq), arg_max(content_hash, seq),
@@ -253,6 +256,10 @@ class EventLog:
         with atomic_path(final) as tmp:
             frame.write_parquet(tmp, compression="zstd", statistics=True)
         self._commit(final, first, int(frame["seq"].max()))
+
+
+def _shared(text: str | None) -> str | None:
+    return None if text is None else sys.intern(text)
 
 
 _APPEND_BATCH = 20_000  # facts per row group of a segment
