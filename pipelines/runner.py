@@ -1,6 +1,7 @@
-"""Materialize the asset graph in process, as the CLI and tests do.
+"""Materialize the asset graph in process, as `timeline run --dagster` and tests do.
 
-The UI runs the same assets; here every seed file the folder or the log knows becomes a
+The UI runs the same assets (the CLI's default run, `pipelines.local_run`, the same steps
+without Dagster); here every seed file the folder or the log knows becomes a
 partition, and one run covers the whole range (the assets use a single-run backfill
 policy), so a thousand articles are one run, not a thousand.
 """
@@ -8,7 +9,6 @@ policy), so a thousand articles are one run, not a thousand.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
@@ -16,22 +16,7 @@ from dagster._utils.error import SerializableErrorInfo
 from pipelines.defs.assets import seed_files
 from pipelines.defs.automation import RANGE_END, RANGE_START
 from pipelines.defs.resources import TimelineSettings
-from pipelines.store.ingest import seed_paths
-from pipelines.store.warehouse import publish
-
-
-@dataclass(slots=True)
-class RunOutcome:
-    success: bool
-    run_id: str | None
-    partitions: int
-    error: str | None = None  # one line: the step, the exception's class and message
-    traceback: str | None = None  # the whole chain, for --debug
-
-
-def known_paths(settings: TimelineSettings) -> set[str]:
-    """Seed paths the log has documents or rejections from (so deletions are noticed)."""
-    return settings.log.read_state().seed_paths()
+from pipelines.local_run import RunOutcome, describe
 
 
 def instance_for_cli() -> dg.DagsterInstance:
@@ -53,9 +38,10 @@ def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None
     assets = list(defs.assets or [])
     instance = instance or instance_for_cli()
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    keys = sorted(only) if only is not None else sorted(set(seed_paths(settings.seeds)) | known_paths(settings))
+    store = settings.store
+    keys = sorted(only) if only is not None else store.folder_paths()
     if not keys:
-        publish(settings.db, settings.log)  # an empty but valid warehouse
+        store.publish()  # an empty but valid warehouse
         return RunOutcome(True, None, 0)
     existing = set(instance.get_dynamic_partitions(seed_files.name))
     missing = [k for k in keys if k not in existing]
@@ -94,15 +80,8 @@ def _outcome(result: dg.ExecuteInProcessResult, partitions: int) -> RunOutcome:
     return RunOutcome(False, result.run_id, partitions, line, data.error.to_string())
 
 
-# Errors whose message is the whole story; others are named by their class as well.
-_SELF_EXPLAINING = {"LogIntegrityError", "AuditFailed", "Failure"}
-
-
 def root_cause(error: SerializableErrorInfo) -> str:
     """The innermost error of Dagster's wrapper chain, on one line: what actually went wrong."""
     while error.cause is not None:
         error = error.cause
-    message = " ".join(error.message.split())
-    _, named, rest = message.partition(f"{error.cls_name}: ")
-    message = rest if named else message
-    return message if error.cls_name in _SELF_EXPLAINING else f"{error.cls_name}: {message}"
+    return describe(error.cls_name, error.message)

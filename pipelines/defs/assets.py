@@ -14,18 +14,8 @@ from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.defs.resources import TimelineSettings
 from pipelines.progress import phase
 from pipelines.store.audits import AUDITS, AuditFailed, AuditOutcome, run_audits
-from pipelines.store.ingest import (
-    ExtractionBatch,
-    Scan,
-    append_to_log,
-    extract_changed,
-    scan_seeds,
-    seed_paths,
-)
-from pipelines.store.integrity import check_before_writing
-from pipelines.store.manifest import hold_digests, record_if_held, seed_digests
+from pipelines.store.ingest import ExtractionBatch, Scan, seed_paths
 from pipelines.store.readonly import connect_read_only
-from pipelines.store.warehouse import publish
 
 seed_files = dg.DynamicPartitionsDefinition(name="seed_files")
 
@@ -58,13 +48,11 @@ def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> S
     becomes documents or is quarantined with a reason. JSONL dumps stream one document
     per line. A deleted file yields nothing, which later withdraws its documents.
     """
-    # A run over every seed file (the CLI's, the daily schedule's) takes the files' digests
-    # before reading them: after it publishes they are the manifest of an unchanged folder.
-    digests = seed_digests(settings.seeds) if _covers_folder(context, settings) else None
+    # A run over every seed file (the daily schedule's) takes the files' digests before
+    # reading them: after it publishes they are the manifest of an unchanged folder.
     with phase("scan", None, "documents", log=context.log.info, stderr=settings.show_progress) as advance:
-        scan = scan_seeds(settings.seeds, context.partition_keys, settings.max_bytes, advance,
-                          index=settings.line_index)
-    scan.digests = digests
+        scan = settings.store.scan(context.partition_keys, advance,
+                                   whole_folder=_covers_folder(context, settings))
     for rej in scan.rejections:
         context.log.warning(f"quarantined {rej.path}: {rej.reason}")
     context.add_output_metadata({
@@ -93,8 +81,7 @@ def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
     """
     with phase("extract", len(articles.docs), "documents", log=context.log.info,
                stderr=settings.show_progress) as advance:
-        batch = extract_changed(articles, settings.log, settings.extractor_version,
-                                settings.worker_count, advance)
+        batch = settings.store.extract(articles, advance)
     for error in batch.errors:
         context.log.error(error)
     context.add_output_metadata({
@@ -119,12 +106,9 @@ def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
     """The append-only event log: facts of ingestion, revision, withdrawal, observation
     and retraction, as immutable Parquet segments beside the warehouse file. Re-running
     on unchanged input appends nothing."""
-    check_before_writing(settings.db)  # never append after a lost history
     with phase("append", None, "facts", log=context.log.info, stderr=settings.show_progress) as counted:
-        appended = append_to_log(extractions, settings.log, settings.extractor_version, context.run.run_id)
+        appended = settings.store.append(extractions, context.run.run_id)  # never after a lost history
         counted(appended.total)
-    if extractions.scan.digests is not None and appended.covers_log:
-        hold_digests(settings.db, context.run.run_id, extractions.scan.digests)
     context.add_output_metadata({
         "appended": appended.total,
         **{f"appended_{kind}": n for kind, n in sorted(appended.kinds.items())},
@@ -163,13 +147,11 @@ def warehouse(context: dg.AssetExecutionContext, settings: TimelineSettings):
     try:
         with phase("publish", None, "new log rows", log=context.log.info,
                    stderr=settings.show_progress) as counted:
-            result = publish(settings.db, settings.log)
+            result = settings.store.publish(context.run.run_id)
             counted(result.log_rows)
     except AuditFailed as failed:
         yield from _check_results(failed.outcomes, with_sample=True)
         raise dg.Failure(str(failed)) from failed
-    record_if_held(settings.db, context.run.run_id, settings.seeds, settings.extractor_version,
-                   settings.max_bytes)
     with connect_read_only(settings.db) as con:
         # Nothing new to publish: the checks then judge the file as it is published.
         yield from _check_results(result.audits or run_audits(con))
