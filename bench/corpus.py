@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 CORPUS = Path("/work/shared/corpus/dtels-news-10k.jsonl.gz")
@@ -64,3 +65,19 @@ def edit_share(lines: list[str], every: int = 100) -> tuple[list[str], int]:
             changed += 1
         out.append(line)
     return out, changed
+
+
+def scaled_lines(n: int, corpus: Path = CORPUS) -> Iterator[str]:
+    """n articles for runs at scale: the corpus over and over, each copy's doc ids suffixed
+    (-c1, -c2, ...) so every line is a document of its own. Streamed: only the corpus's
+    own lines are held, never the n."""
+    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+        base = [line if line.endswith("\n") else line + "\n" for line in fh if line.strip()]
+    for i in range(n):
+        copy, line = divmod(i, len(base))
+        if not copy:
+            yield base[line]
+            continue
+        rec = json.loads(base[line])
+        rec["doc_id"] = f"{rec['doc_id']}-c{copy}"
+        yield json.dumps(rec, ensure_ascii=False) + "\n"

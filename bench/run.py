@@ -251,8 +251,8 @@ def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[R
         md += [f"| {name} | {sec:.2f} |" for name, sec in steps]
         one = s["extract_quarter_1worker"] * 4
         md += ["", f"- extraction: {s['mentions']:,} mentions, {s['events']:,} events; "
-               f"{s['to_extract']:,} documents (pickled they would be {s['pickle_mb']:.0f} MB, "
-               f"{s['pickle_docs']:.2f} s; the forked pool inherits them instead); one worker "
+               f"{s['to_extract']:,} documents (their identities, which the steps hand on, pickle to "
+               f"{s['pickle_mb']:.1f} MB in {s['pickle_docs']:.2f} s; texts stream through the pool); one worker "
                f"would take ~{one:.1f} s "
                f"(a quarter timed x4), the pool took {s['extract']:.1f} s "
                f"({one / s['extract']:.2f}x).",

@@ -128,9 +128,14 @@ def run(
     no_show: Annotated[bool, typer.Option("--no-show", hidden=True, help="Same as --show none.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Run even when no seed file changed since the last run.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="On failure, print the whole traceback.")] = False,
+    dagster: Annotated[bool, typer.Option(
+        "--dagster", help="Run the asset graph through Dagster (recorded in the instance of "
+                          "DAGSTER_HOME, so the run shows in the UI) instead of the same steps without it.")] = False,
 ) -> None:
     """Ingest the seeds (a folder, or one file) in process and publish the warehouse.
 
+    The steps are the asset graph's (scan, extract, append, publish, page, picture), run
+    without Dagster's bookkeeping unless --dagster is given.
     Prints what was ingested and the first rows; progress of each phase goes to stderr.
     Exit 0 when bad files were only quarantined; 1 when the run itself failed.
     """
@@ -159,7 +164,7 @@ def run(
     # other (documented under "How the event log works").
     try:
         with run_lock(log_dir_for(db), waiting=lambda message: typer.echo(message, err=True)):
-            _run_exclusively(root, only, db, int(raw_max), force, debug)
+            _run_exclusively(root, only, db, int(raw_max), force, debug, dagster)
     except OSError as exc:  # the warehouse's folder cannot be made or locked (a file in its way)
         typer.echo(f"error: run failed: {type(exc).__name__}: {exc}"
                    + ("" if debug else " (--debug for the traceback)"), err=True)
@@ -172,7 +177,9 @@ def run(
 
 
 def _run_exclusively(root: Path, only: list[str] | None, db: Path, max_bytes: int, force: bool,
-                     debug: bool) -> None:
+                     debug: bool, dagster: bool = False) -> None:
+    import os
+
     from pipelines.core.extract import EXTRACTOR_VERSION
     from pipelines.store.integrity import LogIntegrityError, check_before_writing
     from pipelines.store.manifest import unchanged_since_last_run
@@ -181,21 +188,28 @@ def _run_exclusively(root: Path, only: list[str] | None, db: Path, max_bytes: in
         check_before_writing(db)
     except LogIntegrityError as exc:
         _fail(f"run refused, nothing read or published: {exc}")
-    # Checked before Dagster is imported: an unchanged folder costs a hash per file.
+    # Checked before anything heavy is imported: an unchanged folder costs a hash per file.
     if not force and only is None and unchanged_since_last_run(db, root, EXTRACTOR_VERSION, max_bytes):
         typer.echo("nothing changed since the last run (same files, same extractor): "
                    "nothing to extract, append or publish", err=True)
         return
 
-    from pipelines.defs.resources import TimelineSettings
-    from pipelines.runner import run_pipeline
+    workers = int(os.environ.get("TIMELINE_WORKERS", "0")) or None
+    if dagster:
+        from pipelines.defs.resources import TimelineSettings
+        from pipelines.runner import run_pipeline
 
-    # A new resource, not model_copy: Dagster rebuilds a resource from the arguments it was
-    # constructed with, so fields changed by model_copy silently revert inside the run.
-    env = TimelineSettings.from_env()
-    settings = TimelineSettings(seeds_dir=str(root), db_path=str(db), max_bytes=max_bytes,
-                                workers=env.workers, show_progress=True)
-    outcome = run_pipeline(settings, only=only)
+        # A new resource, not model_copy: Dagster rebuilds a resource from the arguments it
+        # was constructed with, so fields changed by model_copy silently revert in the run.
+        settings = TimelineSettings(seeds_dir=str(root), db_path=str(db), max_bytes=max_bytes,
+                                    workers=workers or 0, show_progress=True)
+        outcome = run_pipeline(settings, only=only)
+    else:
+        from pipelines.local_run import run_in_process
+        from pipelines.store.api import Store
+
+        outcome = run_in_process(Store(db, root, max_bytes, EXTRACTOR_VERSION, workers), only,
+                                 show_progress=True)
     if outcome.interrupted:
         typer.echo(f"stopped: {outcome.error}", err=True)
         raise typer.Exit(130)  # the shell's code for a command ended by SIGINT

@@ -1,6 +1,7 @@
-"""Materialize the asset graph in process, as the CLI and tests do.
+"""Materialize the asset graph in process, as `timeline run --dagster` and tests do.
 
-The UI runs the same assets. A whole-folder run is the folder's partition (`.`), one
+The UI runs the same assets (`timeline run`'s default, `pipelines.local_run`, runs the
+same steps without Dagster). A whole-folder run is the folder's partition (`.`), one
 partition however many files the folder holds; a run of one file is that file's
 partition, as the sensor runs it.
 """
@@ -8,7 +9,6 @@ partition, as the sensor runs it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
@@ -16,19 +16,8 @@ from dagster._utils.error import SerializableErrorInfo
 from pipelines.defs.assets import WHOLE_FOLDER, seed_files
 from pipelines.defs.automation import RANGE_END, RANGE_START
 from pipelines.defs.resources import TimelineSettings
+from pipelines.local_run import RunOutcome, describe
 from pipelines.store.ingest import seed_paths
-from pipelines.store.manifest import record_full_run, seed_digests
-from pipelines.store.warehouse import publish
-
-
-@dataclass(slots=True)
-class RunOutcome:
-    success: bool
-    run_id: str | None
-    partitions: int
-    error: str | None = None  # one line: the step, the exception's class and message
-    traceback: str | None = None  # the whole chain, for --debug
-    interrupted: bool = False  # stopped by SIGINT (Ctrl-C), not failed
 
 
 def instance_for_cli() -> dg.DagsterInstance:
@@ -48,13 +37,11 @@ def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None
     from pipelines.definitions import defs  # the graph the UI shows, exports included
 
     assets = list(defs.assets or [])
-    # before the run reads anything; only a whole-folder run records them
-    digests = seed_digests(settings.seeds) if only is None else {}
     instance = instance or instance_for_cli()
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if only is None:
         if not seed_paths(settings.seeds) and settings.log.head_seq() == 0:
-            publish(settings.db, settings.log)  # an empty but valid warehouse
+            settings.store.publish()  # an empty but valid warehouse
             return RunOutcome(True, None, 0)
         keys = [WHOLE_FOLDER]
     else:
@@ -74,22 +61,13 @@ def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None
             assets, instance=instance, resources=resources, run_config=run_config,
             tags={RANGE_START: ordered[0], RANGE_END: ordered[-1]}, raise_on_error=False,
         )
-        return _recorded(_outcome(result, len(keys)), settings, digests, only is None)
+        return _outcome(result, len(keys))
     for key in ordered:
         result = dg.materialize(assets, instance=instance, resources=resources,
                                 run_config=run_config, partition_key=key, raise_on_error=False)
         if not result.success:
             return _outcome(result, len(keys))
-    return _recorded(_outcome(result, len(keys)), settings, digests, only is None)
-
-
-def _recorded(outcome: RunOutcome, settings: TimelineSettings, digests: dict[str, str],
-              full: bool = True) -> RunOutcome:
-    """A successful full run leaves a manifest so the next unchanged run can stop early."""
-    if outcome.success and full:
-        record_full_run(settings.db, settings.seeds, digests, settings.extractor_version,
-                        settings.max_bytes)
-    return outcome
+    return _outcome(result, len(keys))
 
 
 def _outcome(result: dg.ExecuteInProcessResult, partitions: int) -> RunOutcome:
@@ -112,17 +90,10 @@ def _outcome(result: dg.ExecuteInProcessResult, partitions: int) -> RunOutcome:
     return RunOutcome(False, result.run_id, partitions, line, data.error.to_string())
 
 
-# Errors whose message is the whole story; others are named by their class as well.
-_SELF_EXPLAINING = {"LogIntegrityError", "AuditFailed", "Failure"}
-
-
 def root_cause(error: SerializableErrorInfo) -> str:
     """The innermost error of Dagster's wrapper chain, on one line: what actually went wrong."""
     error = _innermost(error)
-    message = " ".join(error.message.split())
-    _, named, rest = message.partition(f"{error.cls_name}: ")
-    message = rest if named else message
-    return message if error.cls_name in _SELF_EXPLAINING else f"{error.cls_name}: {message}"
+    return describe(error.cls_name, error.message)
 
 
 def _innermost(error: SerializableErrorInfo) -> SerializableErrorInfo:

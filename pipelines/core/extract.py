@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from pipelines.core.model import Document, Event, TimeMention
@@ -61,11 +63,6 @@ def warm_up() -> None:
     _extract(Document("warm-up", "", "2020年5月1日在北京市召开会议。", "", body_start=0))
 
 
-# The batch a forked pool works on: workers inherit it with the process image, so
-# documents are never pickled to them; a task is a range of indexes.
-_BATCH: list[Document] = []
-
-
 def die_with_parent(parent_pid: int) -> None:
     """Pool initializer: the worker is killed when the process that forked it dies.
 
@@ -82,63 +79,77 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _extract_range(lo: int, hi: int) -> list[tuple[list[TimeMention], list[Event], str | None]]:
-    # Only what was found goes back: the parent already holds the documents, and
-    # pickling their text back would double it there.
-    return [_extract(d) for d in _BATCH[lo:hi]]
-
-
 def _extract_chunk(docs: list[Document]) -> list[tuple[list[TimeMention], list[Event], str | None]]:
+    # Only what was found goes back: the parent still holds the documents.
     return [_extract(d) for d in docs]
 
 
-def extract_many(
+# Documents go to the pool in chunks, with a few chunks per worker in flight: enough to
+# keep every worker busy, few enough that a run holds a bounded number of documents.
+_CHUNK_DOCS = 32
+_IN_FLIGHT_PER_WORKER = 4
+
+
+def extract_stream(
     docs: Iterable[Document],
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> list[Extraction]:
-    """Extract a batch, in input order; uses a process pool when the batch is large."""
-    global _BATCH
-    docs = list(docs)
-    total_chars = sum(len(d.text) for d in docs)
+) -> Iterator[Extraction]:
+    """Extract documents as they come, in input order, holding only a bounded window of
+    them; a process pool does the work once the stream proves large enough to need one."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or total_chars < _POOL_MIN_CHARS or len(docs) < 8:
-        out = []
-        for d in docs:
-            out.append(extract_document(d))
-            if progress:
-                progress(1)
-        return out
-    chunk = max(1, min(200, len(docs) // (workers * 8) or 1))
-    bounds = [(i, min(i + chunk, len(docs))) for i in range(0, len(docs), chunk)]
-    out: list[Extraction] = []
+    stream = iter(docs)
+    head: list[Document] = []
+    chars = 0
+    if workers > 1:
+        for doc in stream:
+            head.append(doc)
+            chars += len(doc.text)
+            if chars >= _POOL_MIN_CHARS and len(head) >= 8:
+                yield from _pooled(itertools.chain(head, stream), workers, progress)
+                return
+    for doc in itertools.chain(head, stream):
+        yield extract_document(doc)
+        if progress:
+            progress(1)
+
+
+def _chunks(docs: Iterator[Document], size: int) -> Iterator[list[Document]]:
+    while chunk := list(itertools.islice(docs, size)):
+        yield chunk
+
+
+def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], None] | None,
+            ) -> Iterator[Extraction]:
     from pipelines.core.events.engine import _jieba, release_lexicon
 
-    fork = "fork" in multiprocessing.get_all_start_methods()
     had_lexicon = _jieba.cache_info().currsize > 0
     warm_up()
     # Objects that exist now are never collected in the workers, so the collector does
     # not write to (and copy) the pages they share with this process.
     gc.freeze()
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
+                               initargs=(os.getpid(),))
+    pending: deque[tuple[list[Document], Future]] = deque()
+
+    def collect() -> Iterator[Extraction]:
+        chunk, future = pending.popleft()
+        found = future.result()
+        yield from (Extraction(doc, *r) for doc, r in zip(chunk, found, strict=True))
+        if progress:
+            progress(len(found))
+
     try:
-        if fork:
-            _BATCH = docs
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=die_with_parent, initargs=(os.getpid(),))
-            results = pool.map(_extract_range, *zip(*bounds, strict=True))
-        else:
-            pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
-                                       initargs=(os.getpid(),))
-            results = pool.map(_extract_chunk, (docs[lo:hi] for lo, hi in bounds))
-        with pool:
-            for (lo, _), found in zip(bounds, results, strict=True):
-                out.extend(Extraction(docs[lo + i], *r) for i, r in enumerate(found))
-                if progress:
-                    progress(len(found))
+        for chunk in _chunks(docs, _CHUNK_DOCS):
+            pending.append((chunk, pool.submit(_extract_chunk, chunk)))
+            if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
+                yield from collect()
+        while pending:
+            yield from collect()
     finally:
-        _BATCH = []
+        pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
         if not had_lexicon:
             release_lexicon()
             gc.collect()
-    return out

@@ -106,6 +106,21 @@ class Document:
     flags: tuple[str, ...] = field(default_factory=tuple)  # e.g. no_publication_time
     line: int | None = None  # its line in a JSONL dump, so a refusal of it can name the line
 
+    @property
+    def ref(self) -> DocRef:
+        return DocRef(self.doc_id, self.path, self.line, self.content_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class DocRef:
+    """Which document, where, in which version: what a run plans with. The text is read
+    again when the document is extracted, so a run never holds every article at once."""
+
+    doc_id: str
+    path: str
+    line: int | None  # in a JSONL dump; None for an article file
+    content_hash: str
+
 
 @dataclass(frozen=True, slots=True)
 class Rejection:

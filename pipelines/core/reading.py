@@ -17,12 +17,13 @@ import stat
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from pipelines.core.model import Document, Rejection
 
@@ -37,6 +38,7 @@ _BOMS = (
     (b"\xfe\xff", "utf-16"),
 )
 _FALLBACK_ENCODINGS = ("gb18030", "big5hkscs", "big5")
+T = TypeVar("T")
 
 
 class UndecodableError(ValueError):
@@ -462,10 +464,10 @@ def _open_dump(path: Path) -> io.BufferedIOBase:
     return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")  # noqa: SIM115 - returned open
 
 
-def iter_dump(
+def dump_lines(
     path: Path, seeds_root: Path, max_line_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[Document | Rejection]:
-    """Stream a JSONL dump: one article per line, keeping each line's own doc_id.
+) -> Iterator[tuple[int, bytes] | Rejection]:
+    """The raw lines of a JSONL dump, numbered from 1, not yet decoded or parsed.
 
     Memory stays bounded by the longest accepted line: a line over max_line_bytes is
     quarantined and skipped in chunks, never held whole.
@@ -506,14 +508,45 @@ def iter_dump(
                 return
             if not raw:
                 return
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield Rejection(where, f"not UTF-8 text: {exc.reason} at byte {exc.start} of the line")
-                continue
-            if not line.strip():
-                continue
-            yield _dump_record(line, where, rel, line_no)
+            yield line_no, raw
+
+
+def dump_line_record(raw: bytes, rel: str, line_no: int) -> Document | Rejection | None:
+    """One raw dump line as a document, a rejection, or None for a blank line."""
+    where = f"{rel}:{line_no}"
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Rejection(where, f"not UTF-8 text: {exc.reason} at byte {exc.start} of the line")
+    if not line.strip():
+        return None
+    return _dump_record(line, where, rel, line_no)
+
+
+def iter_dump(
+    path: Path, seeds_root: Path, max_line_bytes: int = DEFAULT_MAX_BYTES,
+    known: Callable[[int, bytes], T | None] | None = None,
+) -> Iterator[Document | Rejection | T]:
+    """Stream a JSONL dump: one article per line, keeping each line's own doc_id.
+
+    `known(line_no, raw)` may answer for a line before it is decoded and parsed (a line
+    whose bytes were read before): what it returns is yielded instead of a document.
+    """
+    rel = seed_name(path, seeds_root)
+    for item in dump_lines(path, seeds_root, max_line_bytes):
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        line_no, raw = item
+        if known is not None and (answer := known(line_no, raw)) is not None:
+            yield answer
+        elif (record := dump_line_record(raw, rel, line_no)) is not None:
+            yield record
+
+
+# What a dump line's identity (doc_id, content hash) is computed from: a cache of line
+# bytes -> identity is valid only for the same version of it.
+DUMP_IDENTITY_VERSION = 1
 
 
 def _dump_record(line: str, where: str, rel: str, line_no: int) -> Document | Rejection:
@@ -657,15 +690,18 @@ def _is_utf8(name: str) -> bool:
 
 
 def read_seed_path(
-    path: Path, seeds_root: Path, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[Document | Rejection]:
-    """Documents and rejections of one entry of the seeds folder, whatever its kind."""
+    path: Path, seeds_root: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+    known: Callable[[int, bytes], T | None] | None = None,
+) -> Iterator[Document | Rejection | T]:
+    """Documents and rejections of one entry of the seeds folder, whatever its kind.
+
+    `known` answers for dump lines read before (see `iter_dump`)."""
     raw = _relative_name(path, seeds_root)
     name = seed_name(path, seeds_root)
     if reason := _refusal_of_entry(path, raw, seeds_root):
         yield Rejection(name, reason)
     elif is_dump(path):
-        yield from iter_dump(path, seeds_root, max_bytes)
+        yield from iter_dump(path, seeds_root, max_bytes, known)
     elif path.name.endswith(ARTICLE_SUFFIXES) or path.is_symlink():
         yield read_article_file(path, seeds_root, max_bytes)
     else:

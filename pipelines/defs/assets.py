@@ -15,18 +15,8 @@ from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.defs.resources import TimelineSettings
 from pipelines.progress import phase
 from pipelines.store.audits import AUDITS, AuditFailed, AuditOutcome, run_audits
-from pipelines.store.facts import seed_file_of
-from pipelines.store.ingest import (
-    ExtractionBatch,
-    Scan,
-    append_to_log,
-    extract_changed,
-    scan_seeds,
-    seed_paths,
-)
-from pipelines.store.integrity import check_before_writing
+from pipelines.store.ingest import ExtractionBatch, Scan, seed_paths
 from pipelines.store.readonly import connect_read_only
-from pipelines.store.warehouse import publish
 
 seed_files = dg.DynamicPartitionsDefinition(name="seed_files")
 
@@ -38,18 +28,6 @@ seed_files = dg.DynamicPartitionsDefinition(name="seed_files")
 WHOLE_FOLDER = "."
 
 
-def known_paths(settings: TimelineSettings) -> set[str]:
-    """Seed paths the log has documents or rejections from (so deletions are noticed)."""
-    state = settings.log.read_state()
-    paths = {d.path for d in state.docs.values() if d.status == "active"}
-    paths |= {seed_file_of(p) for p in state.rejections}
-    return {p for p in paths if p}
-
-
-def folder_scope(settings: TimelineSettings) -> list[str]:
-    """The seed paths the whole-folder partition covers: the folder's and the log's."""
-    return sorted(set(seed_paths(settings.seeds)) | known_paths(settings))
-
 # One writer at a time for the log and the published file (see dagster.yaml pools).
 WAREHOUSE_POOL = "timeline_warehouse"
 VERSION_TAGS = {"extractor_version": EXTRACTOR_VERSION}
@@ -57,6 +35,18 @@ VERSION_TAGS = {"extractor_version": EXTRACTOR_VERSION}
 # one log segment, one publish), not one run per file.
 PER_SEED_FILE = {"partitions_def": seed_files, "backfill_policy": dg.BackfillPolicy.single_run(),
                  "tags": VERSION_TAGS}
+
+
+def _scope(context: dg.AssetExecutionContext, settings: TimelineSettings) -> tuple[list[str], bool]:
+    """The seed paths the run's partitions cover, and whether that is the whole folder
+    (whose digests then become the manifest of an unchanged folder)."""
+    keys = list(context.partition_keys)
+    if WHOLE_FOLDER in keys:
+        return settings.store.folder_paths(), True
+    # every partition the instance knows first (a query), the folder's listing only then
+    if not set(keys) >= set(context.instance.get_dynamic_partitions(seed_files.name)):
+        return keys, False
+    return keys, set(keys) >= set(seed_paths(settings.seeds))
 
 
 @dg.asset(
@@ -71,16 +61,19 @@ def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> S
     becomes documents or is quarantined with a reason. JSONL dumps stream one document
     per line. A deleted file yields nothing, which later withdraws its documents.
     """
+    # A run over every seed file (the daily schedule's) takes the files' digests before
+    # reading them: after it publishes they are the manifest of an unchanged folder.
     with phase("scan", None, "documents", log=context.log.info, stderr=settings.show_progress) as advance:
-        keys = context.partition_keys
-        scope = folder_scope(settings) if WHOLE_FOLDER in keys else keys
-        scan = scan_seeds(settings.seeds, scope, settings.max_bytes, advance)
+        paths, whole_folder = _scope(context, settings)
+        scan = settings.store.scan(paths, advance, whole_folder=whole_folder)
     for rej in scan.rejections:
         context.log.warning(f"quarantined {rej.path}: {rej.reason}")
     context.add_output_metadata({
         "documents": len(scan.docs),
+        "parsed": scan.parsed,
+        "known_by_line_hash": len(scan.docs) - scan.parsed,
         "rejected": len(scan.rejections),
-        "characters": scan.chars,
+        "characters_parsed": scan.chars,
         "seed_files": len(scan.scope_paths),
     })
     return scan
@@ -95,22 +88,21 @@ def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
                 articles: Scan) -> ExtractionBatch:
     """Time mentions and events of every new or changed article.
 
-    Articles whose content hash and extractor version the log already has are skipped
-    before any parsing. Extraction uses a process pool when the batch is large.
+    Articles whose content hash and extractor version the log already has are skipped.
+    The others are read again one by one, extracted (by a process pool when there are
+    many) and spooled to disk for the event log, so memory holds a window of them.
     """
     with phase("extract", len(articles.docs), "documents", log=context.log.info,
                stderr=settings.show_progress) as advance:
-        batch = extract_changed(articles, settings.log, settings.extractor_version,
-                                settings.worker_count, advance)
-    errors = [ex for ex in batch.extractions if ex.error]
-    for ex in errors:
-        context.log.error(f"{ex.doc.doc_id}: {ex.error}")
+        batch = settings.store.extract(articles, advance)
+    for error in batch.errors:
+        context.log.error(error)
     context.add_output_metadata({
-        "extracted": len(batch.extractions),
+        "extracted": batch.extracted,
         "unchanged_skipped": batch.unchanged,
-        "time_mentions": sum(len(ex.mentions) for ex in batch.extractions),
-        "events": sum(len(ex.events) for ex in batch.extractions),
-        "extraction_errors": len(errors),
+        "time_mentions": batch.mentions,
+        "events": batch.events,
+        "extraction_errors": len(batch.errors),
         "extractor_version": settings.extractor_version,
     })
     return batch
@@ -127,13 +119,12 @@ def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
     """The append-only event log: facts of ingestion, revision, withdrawal, observation
     and retraction, as immutable Parquet segments beside the warehouse file. Re-running
     on unchanged input appends nothing."""
-    check_before_writing(settings.db)  # never append after a lost history
     with phase("append", None, "facts", log=context.log.info, stderr=settings.show_progress) as counted:
-        appended = append_to_log(extractions, settings.log, settings.extractor_version, context.run.run_id)
-        counted(sum(appended.values()))
+        appended = settings.store.append(extractions, context.run.run_id)  # never after a lost history
+        counted(appended.total)
     context.add_output_metadata({
-        "appended": sum(appended.values()),
-        **{f"appended_{kind}": n for kind, n in sorted(appended.items())},
+        "appended": appended.total,
+        **{f"appended_{kind}": n for kind, n in sorted(appended.kinds.items())},
         "log_head_seq": settings.log.head_seq(),
     })
 
@@ -169,7 +160,7 @@ def warehouse(context: dg.AssetExecutionContext, settings: TimelineSettings):
     try:
         with phase("publish", None, "new log rows", log=context.log.info,
                    stderr=settings.show_progress) as counted:
-            result = publish(settings.db, settings.log)
+            result = settings.store.publish(context.run.run_id)
             counted(result.log_rows)
     except AuditFailed as failed:
         yield from _check_results(failed.outcomes, with_sample=True)

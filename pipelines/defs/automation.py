@@ -136,10 +136,16 @@ def seed_folder_sensor(context: dg.SensorEvaluationContext, settings: TimelineSe
     job=ingest_job,
     cron_schedule="0 3 * * *",
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Daily re-ingestion of every known seed file at 03:00 in one run. Unchanged "
-    "files append nothing; off by default.",
+    description="Daily re-ingestion of every known seed file at 03:00 in one run. A folder "
+    "unchanged since the last full run (the manifest beside the log) starts no run; "
+    "unchanged files append nothing; off by default.",
 )
-def daily_reingest(context: dg.ScheduleEvaluationContext):
+def daily_reingest(context: dg.ScheduleEvaluationContext, settings: TimelineSettings):
     if WHOLE_FOLDER not in context.instance.get_dynamic_partitions(seed_files.name):
         return dg.SkipReason("no seed files known yet: the sensor adds them")
+    # The CLI's short-cut: every seed file, the extractor, the log and the published file
+    # as the last full run left them means a run would find nothing to do.
+    if settings.store.unchanged():
+        return dg.SkipReason("nothing changed since the last full run (seed files, extractor, "
+                             "log and published file as recorded in its manifest)")
     return dg.RunRequest(run_key=None, partition_key=WHOLE_FOLDER)

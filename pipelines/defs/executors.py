@@ -28,6 +28,8 @@ from urllib.parse import quote
 
 import dagster as dg
 
+from pipelines.atomicfile import atomic_path
+
 EXECUTOR_ENV = "TIMELINE_EXECUTOR"
 CELERY_BROKER_ENV = "TIMELINE_CELERY_BROKER"
 CELERY_BACKEND_ENV = "TIMELINE_CELERY_BACKEND"
@@ -117,10 +119,8 @@ class PickleFiles(dg.IOManager):
     def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
         path = self._output_path(context)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as handle:
+        with atomic_path(path, durable=False) as tmp, open(tmp, "wb") as handle:
             pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
         if path.name.startswith("range-"):
             self._prune_ranges(path)
         context.add_output_metadata({"pickle": dg.MetadataValue.path(str(path)),

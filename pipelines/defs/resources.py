@@ -10,7 +10,9 @@ import dagster as dg
 from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.core.reading import DEFAULT_MAX_BYTES
 from pipelines.paths import DEFAULT_DB, DEFAULT_SEEDS
+from pipelines.store.api import Store
 from pipelines.store.eventlog import EventLog
+from pipelines.store.lineindex import LineIndex
 
 
 class TimelineSettings(dg.ConfigurableResource):
@@ -41,8 +43,17 @@ class TimelineSettings(dg.ConfigurableResource):
         return Path(self.db_path)
 
     @property
+    def store(self) -> Store:
+        """The store's one face, which every asset goes through."""
+        return Store(self.db, self.seeds, self.max_bytes, self.extractor_version, self.worker_count)
+
+    @property
     def log(self) -> EventLog:
-        return EventLog.beside(self.db)
+        return self.store.log
+
+    @property
+    def line_index(self) -> LineIndex:
+        return self.store.line_index
 
     @property
     def worker_count(self) -> int | None:

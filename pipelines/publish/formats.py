@@ -9,13 +9,13 @@ objects. TimelineJS is Knight Lab's format. HTML is the self-contained timeline 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from pipelines.atomicfile import atomic_path
 from pipelines.publish.data import TIMELINE_ORDER, MissingWarehouse, json_row, read_timeline
 from pipelines.store.readonly import connect_read_only
 
@@ -65,12 +65,8 @@ def csv_readback_sql(path: Path | str, schema: list[tuple[str, str]]) -> str:
 def _write_atomically(out: Path, write: Callable[[Path], None]) -> None:
     """Write to a temporary name beside `out`, then rename: no half-written export."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    try:
+    with atomic_path(out, durable=False) as tmp:
         write(tmp)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _copy(db_path: Path, out: Path, fmt: str, search: str | None = None) -> int:

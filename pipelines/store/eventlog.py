@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import itertools
-import json
-import os
+import sys
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -22,10 +21,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.atomicfile import atomic_path
 from pipelines.paths import log_dir_for
+from pipelines.store.fact import DOCUMENT_KINDS, ENTITY_KINDS, Fact, FactKind, sql_list
 from pipelines.store.integrity import Catalog, LogIntegrityError, SegmentRecord
 
-__all__ = ["EventLog", "LogIntegrityError", "LogState", "DocState"]
+__all__ = ["DOCUMENT_KINDS", "EventLog", "LogIntegrityError", "LogState", "DocState"]
 
 LOG_SCHEMA_VERSION = 2
 
@@ -43,7 +44,6 @@ LOG_COLUMNS: dict[str, pl.DataType] = {
     "schema_version": pl.Int32(),
 }
 
-DOCUMENT_KINDS = ("document_ingested", "document_revised", "document_withdrawn", "document_rederived")
 
 
 @dataclass(slots=True)
@@ -61,6 +61,14 @@ class LogState:
     head_seq: int = 0
     docs: dict[str, DocState] = field(default_factory=dict)
     rejections: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # path -> (hash, reason)
+
+    def seed_paths(self) -> set[str]:
+        """Seed paths the log has active documents or rejections from."""
+        from pipelines.store.facts import seed_file_of
+
+        paths = {d.path for d in self.docs.values() if d.status == "active"}
+        paths |= {seed_file_of(p) for p in self.rejections}
+        return {p for p in paths if p}
 
 
 class EventLog:
@@ -125,27 +133,29 @@ class EventLog:
 
     def read_state(self) -> LogState:
         state = LogState(head_seq=self.head_seq())
-        kinds = ", ".join(f"'{k}'" for k in DOCUMENT_KINDS)
         for doc_id, last_kind, chash, version, path in self._query(
             f"""
             SELECT doc_id,
                    arg_max(kind, seq),
-                   arg_max(content_hash, seq) FILTER (WHERE kind <> 'document_withdrawn'),
+                   arg_max(content_hash, seq) FILTER (WHERE kind <> '{FactKind.DOCUMENT_WITHDRAWN}'),
                    arg_max(extractor_version, seq),
                    arg_max(path, seq)
-            FROM {{log}} WHERE kind IN ({kinds}) GROUP BY doc_id
+            FROM {{log}} WHERE kind IN ({sql_list(DOCUMENT_KINDS)}) GROUP BY doc_id
             """
         ):
-            status = "withdrawn" if last_kind == "document_withdrawn" else "active"
-            state.docs[doc_id] = DocState(chash, version, status, path)
+            status = "withdrawn" if last_kind == FactKind.DOCUMENT_WITHDRAWN else "active"
+            # a dump's documents share one path and a run's one version: one string each,
+            # not one per document (the state holds every document the log knows)
+            state.docs[doc_id] = DocState(chash, _shared(version), status, _shared(path))
         for path, last_kind, chash, reason in self._query(
-            """
+            f"""
             SELECT path, arg_max(kind, seq), arg_max(content_hash, seq),
                    arg_max(payload ->> '$.reason', seq)
-            FROM {log} WHERE kind IN ('document_rejected', 'rejection_cleared') GROUP BY path
+            FROM {{log}} WHERE kind IN ({sql_list((FactKind.DOCUMENT_REJECTED, FactKind.REJECTION_CLEARED))})
+            GROUP BY path
             """
         ):
-            if last_kind == "document_rejected":
+            if last_kind == FactKind.DOCUMENT_REJECTED:
                 state.rejections[path] = (chash, reason)
         return state
 
@@ -154,14 +164,15 @@ class EventLog:
         if not doc_ids:
             return {}
         out: dict[str, dict[str, str]] = {d: {} for d in doc_ids}
+        observed = sql_list((FactKind.MENTION_OBSERVED, FactKind.EVENT_OBSERVED))
         rows = self._query(
-            """
+            f"""
             WITH wanted AS (SELECT unnest($1::VARCHAR[]) AS doc_id)
             SELECT doc_id, entity_id, md5(arg_max(payload, seq)) AS digest
-            FROM {log} JOIN wanted USING (doc_id)
-            WHERE kind IN ('mention_observed', 'mention_retracted', 'event_observed', 'event_retracted')
+            FROM {{log}} JOIN wanted USING (doc_id)
+            WHERE kind IN ({sql_list(ENTITY_KINDS)})
             GROUP BY doc_id, entity_id
-            HAVING arg_max(kind, seq) IN ('mention_observed', 'event_observed')
+            HAVING arg_max(kind, seq) IN ({observed})
             """,
             [doc_ids],
         )
@@ -171,7 +182,7 @@ class EventLog:
 
     # ------------------------------------------------------------ appending
 
-    def append(self, facts: Iterable[dict], run_id: str | None = None, head: int | None = None) -> int:
+    def append(self, facts: Iterable[Fact], run_id: str | None = None, head: int | None = None) -> int:
         """Append facts as one new segment. Call under `lock()`. Returns rows appended.
 
         Facts may be a stream: they are written in row groups of `_APPEND_BATCH`, so a
@@ -188,45 +199,39 @@ class EventLog:
             raise LogIntegrityError(
                 f"the log in {self.directory} reads as ending at seq {first - 1} but its catalog "
                 f"at seq {cataloged}: append under lock() after verifying")
+        first_batch = next(batches, None)
+        if first_batch is None:
+            return 0
         now = datetime.now(UTC).replace(tzinfo=None)
         run_id = run_id or uuid.uuid4().hex
         final = self.directory / f"seg-{first:012d}.parquet"
-        tmp = self.directory / f".seg-{first:012d}-{os.getpid()}.tmp"
-        seq, writer = first, None
-        try:
-            for batch in batches:
-                rows = {
-                    "seq": list(range(seq, seq + len(batch))),
-                    "recorded_at": [now] * len(batch),
-                    "kind": [f["kind"] for f in batch],
-                    "doc_id": [f.get("doc_id") for f in batch],
-                    "entity_id": [f.get("entity_id") for f in batch],
-                    "path": [f.get("path") for f in batch],
-                    "payload": [f.get("payload_json") or json.dumps(f.get("payload") or {},
-                                                                    ensure_ascii=False, sort_keys=True)
-                                for f in batch],
-                    "extractor_version": [f.get("extractor_version") for f in batch],
-                    "content_hash": [f.get("content_hash") for f in batch],
-                    "run_id": [run_id] * len(batch),
-                    "schema_version": [LOG_SCHEMA_VERSION] * len(batch),
-                }
-                table = pl.DataFrame(rows, schema=LOG_COLUMNS).to_arrow()
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
-                writer.write_table(table)
-                seq += len(batch)
-        except BaseException:
-            if writer is not None:
-                writer.close()
-            tmp.unlink(missing_ok=True)
-            raise
-        if writer is None:
-            return 0
-        writer.close()
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, final)
-        _fsync_dir(self.directory)
+        seq = first
+        # A segment appears whole under its final name or not at all.
+        with atomic_path(final) as tmp:
+            writer = None
+            try:
+                for batch in itertools.chain([first_batch], batches):
+                    rows = {
+                        "seq": list(range(seq, seq + len(batch))),
+                        "recorded_at": [now] * len(batch),
+                        "kind": [str(f.kind) for f in batch],
+                        "doc_id": [f.doc_id for f in batch],
+                        "entity_id": [f.entity_id for f in batch],
+                        "path": [f.path for f in batch],
+                        "payload": [f.payload for f in batch],
+                        "extractor_version": [f.extractor_version for f in batch],
+                        "content_hash": [f.content_hash for f in batch],
+                        "run_id": [run_id] * len(batch),
+                        "schema_version": [LOG_SCHEMA_VERSION] * len(batch),
+                    }
+                    table = pl.DataFrame(rows, schema=LOG_COLUMNS).to_arrow()
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                    writer.write_table(table)
+                    seq += len(batch)
+            finally:
+                if writer is not None:
+                    writer.close()
         self._commit(final, first, seq - 1)
         return seq - first
 
@@ -247,26 +252,20 @@ class EventLog:
         )
         first = int(frame["seq"].min())
         self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.directory / f".seg-{first:012d}-{os.getpid()}.tmp"
-        frame.write_parquet(tmp, compression="zstd", statistics=True)
         final = self.directory / f"seg-{first:012d}.parquet"
-        os.replace(tmp, final)
-        _fsync_dir(self.directory)
+        with atomic_path(final) as tmp:
+            frame.write_parquet(tmp, compression="zstd", statistics=True)
         self._commit(final, first, int(frame["seq"].max()))
+
+
+def _shared(text: str | None) -> str | None:
+    return None if text is None else sys.intern(text)
 
 
 _APPEND_BATCH = 20_000  # facts per row group of a segment
 
 
-def _batched(items: Iterable[dict]) -> Iterator[tuple[dict, ...]]:
+def _batched(items: Iterable[Fact]) -> Iterator[tuple[Fact, ...]]:
     it = iter(items)
     while batch := tuple(itertools.islice(it, _APPEND_BATCH)):
         yield batch
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -9,15 +9,16 @@ what a document said and what it says now is a set difference of ids.
 from __future__ import annotations
 
 import hashlib
-import json
+import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pipelines.core.extract import Extraction
-from pipelines.core.model import Document, Event, Rejection, TimeMention
+from pipelines.core.model import DocRef, Document, Event, Rejection, TimeMention
 from pipelines.core.reading import is_dump
 from pipelines.store.eventlog import LogState
+from pipelines.store.fact import Fact, FactKind
 
 
 def _digest(*parts: object) -> str:
@@ -65,14 +66,14 @@ def document_payload(doc: Document) -> dict:
 class RunPlan:
     """What a run over some seed paths must do, decided before any extraction."""
 
-    to_extract: list[Document] = field(default_factory=list)
+    to_extract: list[DocRef] = field(default_factory=list)
     unchanged: int = 0
-    facts: list[dict] = field(default_factory=list)  # rejections, withdrawals, clearances
+    facts: list[Fact] = field(default_factory=list)  # rejections, withdrawals, clearances
     rejected: list[Rejection] = field(default_factory=list)
 
 
 def plan_run(
-    docs: list[Document],
+    docs: Sequence[DocRef],
     rejections: list[Rejection],
     scope_paths: set[str],
     state: LogState,
@@ -105,32 +106,29 @@ def plan_run(
         rejected_paths.add(rej.path)
         if state.rejections.get(rej.path) == (rej.content_hash, rej.reason):
             continue
-        plan.facts.append({
-            "kind": "document_rejected", "doc_id": rej.doc_id, "path": rej.path,
-            "content_hash": rej.content_hash, "payload": {"reason": rej.reason},
-        })
+        plan.facts.append(Fact(FactKind.DOCUMENT_REJECTED, doc_id=rej.doc_id, path=rej.path,
+                               content_hash=rej.content_hash, payload=Fact.payload_of({"reason": rej.reason})))
     seen_paths = {d.path for d in docs} | {seed_file_of(r.path) for r in plan.rejected}
     # sorted: the log's GROUP BY comes back in any order, and seq numbers must not
     for path in sorted(state.rejections):
         file = seed_file_of(path)
         if path not in rejected_paths and (file in scope_paths or path in scope_paths):
-            plan.facts.append({"kind": "rejection_cleared", "path": path,
-                               "payload": {"reason": "the file is gone or now reads cleanly"}})
+            plan.facts.append(Fact(FactKind.REJECTION_CLEARED, path=path, payload=Fact.payload_of(
+                {"reason": "the file is gone or now reads cleanly"})))
     for doc_id, known in sorted(state.docs.items()):
         if known.status != "active" or doc_id in seen_ids:
             continue
-        if known.path in scope_paths and known.path not in seen_paths:
-            plan.facts.append({
-                "kind": "document_withdrawn", "doc_id": doc_id, "path": known.path,
-                "content_hash": known.content_hash, "extractor_version": known.extractor_version,
-                "payload": {"reason": "no longer in the seeds folder", "path": known.path},
-            })
-        elif known.path in scope_paths and known.path in seen_paths and is_dump(known.path):
-            plan.facts.append({
-                "kind": "document_withdrawn", "doc_id": doc_id, "path": known.path,
-                "content_hash": known.content_hash, "extractor_version": known.extractor_version,
-                "payload": {"reason": "no longer in its dump file", "path": known.path},
-            })
+        if known.path not in scope_paths:
+            continue
+        if known.path not in seen_paths:
+            reason = "no longer in the seeds folder"
+        elif is_dump(known.path):
+            reason = "no longer in its dump file"
+        else:
+            continue
+        plan.facts.append(Fact(FactKind.DOCUMENT_WITHDRAWN, doc_id=doc_id, path=known.path,
+                               content_hash=known.content_hash, extractor_version=known.extractor_version,
+                               payload=Fact.payload_of({"reason": reason, "path": known.path})))
     return plan
 
 
@@ -140,32 +138,51 @@ def seed_file_of(path: str) -> str:
     return head if sep and tail.isdigit() else path
 
 
+# Extractions whose documents the log knows are diffed against what the log says of them
+# this many documents at a time: one query per window, a bounded answer in memory.
+_DIFF_WINDOW = 2_000
+
+
 def facts_for_extractions(
-    extractions: list[Extraction],
+    extractions: Iterable[Extraction],
     state: LogState,
-    active: dict[str, dict[str, str]],
+    active_entities: Callable[[list[str]], dict[str, dict[str, str]]],
     version: str,
-) -> Iterator[dict]:
+) -> Iterator[Fact]:
     """Observed, retracted and document facts for documents that are new or changed, one
-    document after another (a run's facts are never all held at once)."""
+    document after another (a run's facts are never all held at once).
+
+    `active_entities(doc_ids)` answers what the log says each document says now
+    (EventLog.active_entities); it is asked only about documents the log has."""
+    stream = iter(extractions)
+    while window := list(itertools.islice(stream, _DIFF_WINDOW)):
+        known_ids = [ex.doc.doc_id for ex in window if ex.doc.doc_id in state.docs]
+        active = active_entities(known_ids) if known_ids else {}
+        yield from _facts_of_window(window, state, active, version)
+
+
+def _facts_of_window(extractions: list[Extraction], state: LogState, active: dict[str, dict[str, str]],
+                     version: str) -> Iterator[Fact]:
     for ex in extractions:
-        facts: list[dict] = []
+        facts: list[Fact] = []
         doc = ex.doc
         known = state.docs.get(doc.doc_id)
-        base = {"doc_id": doc.doc_id, "path": doc.path, "content_hash": doc.content_hash,
-                "extractor_version": version}
+
+        def fact(kind: FactKind, payload: str, entity_id: str | None = None, doc: Document = doc) -> Fact:
+            return Fact(kind, doc_id=doc.doc_id, entity_id=entity_id, path=doc.path,
+                        content_hash=doc.content_hash, extractor_version=version, payload=payload)
+
         payload = document_payload(doc)
         if ex.error:
             payload["extraction_error"] = ex.error
         if known is None or known.status == "withdrawn":
-            facts.append({**base, "kind": "document_ingested", "payload": payload})
+            facts.append(fact(FactKind.DOCUMENT_INGESTED, Fact.payload_of(payload)))
         elif known.content_hash != doc.content_hash:
             payload["previous_hash"] = known.content_hash
-            facts.append({**base, "kind": "document_revised", "payload": payload})
+            facts.append(fact(FactKind.DOCUMENT_REVISED, Fact.payload_of(payload)))
         if known is not None and known.status == "active" and known.extractor_version != version:
-            facts.append({**base, "kind": "document_rederived",
-                          "payload": {"previous_version": known.extractor_version,
-                                      "version": version}})
+            facts.append(fact(FactKind.DOCUMENT_REDERIVED, Fact.payload_of(
+                {"previous_version": known.extractor_version, "version": version})))
         before = active.get(doc.doc_id, {})
         now: dict[str, tuple[str, dict]] = {}
         for mid, m in zip(mention_ids(doc.doc_id, version, ex.mentions), ex.mentions, strict=True):
@@ -175,14 +192,13 @@ def facts_for_extractions(
         for entity_id, (what, body) in now.items():
             # serialized once, here: the log stores this text (so it is the text a digest
             # sees), and a run's facts held as text take a fraction of the memory of dicts
-            text = json.dumps(body, ensure_ascii=False, sort_keys=True)
+            text = Fact.payload_of(body)
             if entity_id in before and before[entity_id] == hashlib.md5(text.encode("utf-8")).hexdigest():
                 continue  # says exactly what it said: nothing to record
-            facts.append({**base, "kind": f"{what}_observed", "entity_id": entity_id, "payload_json": text})
+            facts.append(fact(FactKind.observed(what), text, entity_id))
         for entity_id in sorted(before.keys() - now.keys()):  # set order varies by process
             what = "mention" if entity_id.startswith("m_") else "event"
-            facts.append({**base, "kind": f"{what}_retracted", "entity_id": entity_id,
-                          "payload": {"reason": "the source no longer says this"
-                                      if known and known.extractor_version == version
-                                      else "re-derived under a new extractor version"}})
+            reason = ("the source no longer says this" if known and known.extractor_version == version
+                      else "re-derived under a new extractor version")
+            facts.append(fact(FactKind.retracted(what), Fact.payload_of({"reason": reason}), entity_id))
         yield from facts

@@ -1,5 +1,9 @@
 """The steps of a run, as plain functions: scan, extract what changed, append to the log.
 
+A run streams: the scan keeps each document's identity, not its text; extraction reads the
+changed documents again one at a time and spools what it finds to disk; the append reads
+the spool back a few documents at a time. Memory holds a window of documents, never all.
+
 Dagster assets call these one per step; tests and benchmarks can call them directly.
 """
 
@@ -12,32 +16,54 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.core.extract import EXTRACTOR_VERSION, Extraction, extract_many
-from pipelines.core.model import Document, Rejection
-from pipelines.core.reading import DEFAULT_MAX_BYTES, read_seed_path, seed_entries, seed_name, shown
+from pipelines.core.extract import EXTRACTOR_VERSION, Extraction, extract_stream
+from pipelines.core.model import DocRef, Document, Rejection
+from pipelines.core.reading import (
+    DEFAULT_MAX_BYTES,
+    dump_line_record,
+    dump_lines,
+    is_dump,
+    read_seed_path,
+    seed_entries,
+    seed_name,
+    shown,
+)
 from pipelines.store.eventlog import EventLog
+from pipelines.store.fact import Fact
 from pipelines.store.facts import facts_for_extractions, plan_run
+from pipelines.store.lineindex import LineIndex
+from pipelines.store.spool import SPOOL_FOLDER, read_spool, write_spool
 
 
 @dataclass(slots=True)
 class Scan:
-    """What a run read from the seeds folder, and which seed paths it covered."""
+    """What a run read from the seeds folder: which documents (their identities, not their
+    texts), which refusals, and which seed paths it covered."""
 
     seeds_root: str
     scope_paths: set[str]
-    docs: list[Document] = field(default_factory=list)
+    max_bytes: int = DEFAULT_MAX_BYTES
+    docs: list[DocRef] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
-
-    @property
-    def chars(self) -> int:
-        return sum(len(d.text) for d in self.docs)
+    files: dict[str, Path] = field(default_factory=dict)  # seed path -> the entry read
+    # Seed file digests taken before reading, when the run covers the whole folder: once
+    # it has published, they are the manifest that lets an unchanged folder skip a run.
+    digests: dict[str, str] | None = None
+    parsed: int = 0  # documents parsed; the others were lines the line index knew
+    chars: int = 0  # characters of the documents parsed
 
 
 @dataclass(slots=True)
 class ExtractionBatch:
+    """What the extract step found, spooled to disk for the append step."""
+
     scan: Scan
-    extractions: list[Extraction]
+    spool: Path | None
     unchanged: int
+    extracted: int = 0
+    mentions: int = 0
+    events: int = 0
+    errors: list[str] = field(default_factory=list)  # "doc_id: what failed"
 
 
 def seed_paths(seeds_root: Path) -> list[str]:
@@ -55,14 +81,15 @@ def _listed_where_named(root: Path, rel: str, path: Path) -> bool:
 
 def scan_seeds(
     seeds_root: Path, only: Iterable[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, index: LineIndex | None = None,
 ) -> Scan:
     """Read the whole seeds folder, or only the given relative paths (deleted ones included).
-    `progress(1)` is called per document or rejection read."""
+    Dump lines the `index` knows by their bytes are not parsed. `progress(1)` is called per
+    document or rejection read."""
     root = Path(seeds_root)
     listing: dict[str, Path] | None = None if only is not None else seed_entries(root)
     paths = sorted(set(only)) if only is not None else list(listing)
-    scan = Scan(str(root), set(paths))
+    scan = Scan(str(root), set(paths), max_bytes)
     for rel in paths:
         # A partition names its file: look there before listing the whole folder (one file
         # of twenty thousand is one stat, not a walk); names shown escaped need the listing.
@@ -73,28 +100,101 @@ def scan_seeds(
             path = listing.get(rel)
         if path is None:
             continue  # deleted: plan_run withdraws what the log has from it
+        scan.files[rel] = path
+        lines = index.for_dump(rel) if index is not None and is_dump(rel) else None
         try:
-            for item in read_seed_path(path, root, max_bytes):
-                (scan.docs if isinstance(item, Document) else scan.rejections).append(item)
+            for item in read_seed_path(path, root, max_bytes, lines.lookup if lines else None):
+                if isinstance(item, Rejection):
+                    scan.rejections.append(item)
+                elif isinstance(item, Document):
+                    scan.parsed += 1
+                    scan.chars += len(item.text)
+                    if lines:
+                        lines.learn(item)
+                    scan.docs.append(item.ref)
+                else:
+                    scan.docs.append(item)
                 if progress:
                     progress(1)
         except Exception as exc:  # a reader bug on one file must not stop the run
             scan.rejections.append(Rejection(rel, shown(f"unreadable: {type(exc).__name__}: {exc}")))
+        else:
+            if lines:
+                lines.save()
     return scan
+
+
+def read_documents(scan: Scan, refs: Iterable[DocRef]) -> Iterator[Document]:
+    """The documents of `refs`, read again from their files one at a time, in scan order.
+
+    Dump lines other than the wanted ones are not parsed. A document whose file changed
+    since the scan is left out: the next run sees the change and extracts it then.
+    """
+    root = Path(scan.seeds_root)
+    wanted: dict[str, dict[int | None, DocRef]] = {}
+    for ref in refs:
+        wanted.setdefault(ref.path, {})[ref.line] = ref
+    for rel, by_line in wanted.items():
+        path = scan.files.get(rel)
+        if path is None:
+            continue
+        if not is_dump(rel):
+            for item in read_seed_path(path, root, scan.max_bytes):
+                ref = by_line.get(None)
+                if isinstance(item, Document) and ref is not None and item.content_hash == ref.content_hash:
+                    yield item
+            continue
+        left = len(by_line)
+        for item in dump_lines(path, root, scan.max_bytes):
+            if isinstance(item, Rejection) or (ref := by_line.get(item[0])) is None:
+                continue
+            doc = dump_line_record(item[1], rel, item[0])
+            if isinstance(doc, Document) and doc.content_hash == ref.content_hash:
+                yield doc
+            left -= 1
+            if not left:
+                break
 
 
 def extract_changed(
     scan: Scan, log: EventLog, version: str = EXTRACTOR_VERSION, workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ExtractionBatch:
-    """Extract only documents whose content hash or extractor version is new to the log."""
+    """Extract only documents whose content hash or extractor version is new to the log,
+    streaming them from their files through the extractors into a spool beside the log."""
     plan = plan_run(scan.docs, scan.rejections, scan.scope_paths, log.read_state(), version)
-    return ExtractionBatch(scan, extract_many(plan.to_extract, workers, progress), plan.unchanged)
+    batch = ExtractionBatch(scan, None, plan.unchanged)
+    if not plan.to_extract:
+        return batch
+
+    def counted(extractions: Iterable[Extraction]) -> Iterator[Extraction]:
+        for ex in extractions:
+            batch.extracted += 1
+            batch.mentions += len(ex.mentions)
+            batch.events += len(ex.events)
+            if ex.error:
+                batch.errors.append(f"{ex.doc.doc_id}: {ex.error}")
+            yield ex
+
+    stream = extract_stream(read_documents(scan, plan.to_extract), workers, progress)
+    batch.spool = write_spool(counted(stream), log.directory / SPOOL_FOLDER)
+    return batch
+
+
+@dataclass(slots=True)
+class Appended:
+    kinds: Counter[str]  # facts appended per kind
+    covers_log: bool  # the run's seed paths include every one the log had documents from
+
+    @property
+    def total(self) -> int:
+        return sum(self.kinds.values())
 
 
 def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTOR_VERSION,
-                  run_id: str | None = None) -> Counter[str]:
-    """Append the run's facts under the log lock; returns the number appended per kind."""
+                  run_id: str | None = None) -> Appended:
+    """Append the run's facts under the log lock. The spooled extractions are read back a
+    few at a time and removed once appended."""
     with log.lock():
         # Planned again on the state read under the lock: another run may have appended
         # since extract_changed planned, and facts must be a diff against the log as it is.
@@ -102,15 +202,17 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
         scan = batch.scan
         plan = plan_run(scan.docs, scan.rejections, scan.scope_paths, state, version)
         pending = {d.doc_id for d in plan.to_extract}
-        extractions = [ex for ex in batch.extractions if ex.doc.doc_id in pending]
-        active = log.active_entities([ex.doc.doc_id for ex in extractions])
+        extractions = (ex for ex in read_spool(batch.spool) if ex.doc.doc_id in pending)
         kinds: Counter[str] = Counter()
 
-        def counted(facts: Iterable[dict]) -> Iterator[dict]:
+        def counted(facts: Iterable[Fact]) -> Iterator[Fact]:
             for fact in facts:
-                kinds[fact["kind"]] += 1
+                kinds[fact.kind] += 1
                 yield fact
 
-        log.append(counted(itertools.chain(plan.facts, facts_for_extractions(extractions, state, active, version))),
-                   run_id, head=state.head_seq)
-    return kinds
+        facts = facts_for_extractions(extractions, state, log.active_entities, version)
+        log.append(counted(itertools.chain(plan.facts, facts)), run_id, head=state.head_seq)
+        covers_log = state.seed_paths() <= scan.scope_paths
+    if batch.spool is not None:
+        batch.spool.unlink(missing_ok=True)
+    return Appended(kinds, covers_log)

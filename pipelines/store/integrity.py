@@ -21,6 +21,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pipelines.atomicfile import write_bytes_atomically
+
 CATALOG_NAME = "segments.json"
 SEGMENT_GLOB = "seg-*.parquet"
 
@@ -97,12 +99,8 @@ class Catalog:
 
     def save(self, records: list[SegmentRecord]) -> None:
         records = sorted(records, key=lambda r: r.first_seq)
-        tmp = self.directory / f".{CATALOG_NAME}.{os.getpid()}.tmp"
         body = {"format": 1, "segments": [asdict(r) for r in records]}
-        tmp.write_text(json.dumps(body, indent=0), "utf-8")
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.path)
+        write_bytes_atomically(self.path, json.dumps(body, indent=0).encode("utf-8"))
 
     def segment_files(self) -> list[Path]:
         return sorted(self.directory.glob(SEGMENT_GLOB)) if self.directory.is_dir() else []

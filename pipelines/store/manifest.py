@@ -1,6 +1,6 @@
 """What the last successful full run saw, so an unchanged folder costs almost nothing.
 
-After a full run publishes, the runner records the byte hash of every seed file (taken
+After a full run publishes, its last step records the byte hash of every seed file (taken
 before the run read them), the extractor version and the state of the log and the
 published file. The next `timeline run` compares before importing Dagster: if every hash,
 the version and both files are as recorded, there is nothing to extract, append or
@@ -17,6 +17,7 @@ import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipelines.atomicfile import write_bytes_atomically
 from pipelines.core.reading import seed_entries
 from pipelines.paths import log_dir_for
 from pipelines.store.projections import projection_digest
@@ -87,9 +88,31 @@ def record_full_run(db_path: Path, seeds_root: Path, digests: dict[str, str],
     )
     target = SeedManifest.path_for(db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, sort_keys=True), "utf-8")
-    os.replace(tmp, target)
+    write_bytes_atomically(target, json.dumps(asdict(manifest), ensure_ascii=False, sort_keys=True).encode())
+
+
+# A run's seed digests wait here between the append (which knows the run covered every
+# seed path) and the publish (after which the manifest may be written).
+_PENDING = ".manifest-pending-{run_id}.json"
+
+
+def hold_digests(db_path: Path, run_id: str, digests: dict[str, str]) -> None:
+    """Keep the digests of a run that covers the whole folder until it publishes."""
+    write_bytes_atomically(log_dir_for(db_path) / _PENDING.format(run_id=run_id),
+                           json.dumps(digests, ensure_ascii=False).encode(), durable=False)
+
+
+def record_if_held(db_path: Path, run_id: str, seeds_root: Path, extractor_version: str,
+                   max_bytes: int) -> bool:
+    """After a publish: the run held digests, so it was a full run; record its manifest."""
+    held = log_dir_for(db_path) / _PENDING.format(run_id=run_id)
+    try:
+        digests = json.loads(held.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    record_full_run(db_path, seeds_root, digests, extractor_version, max_bytes)
+    held.unlink(missing_ok=True)
+    return True
 
 
 def unchanged_since_last_run(db_path: Path, seeds_root: Path, extractor_version: str,

@@ -9,54 +9,62 @@ from __future__ import annotations
 
 import hashlib
 
+from pipelines.store.fact import FactKind
+
+# The payload (a document's whole text) is fetched by joining on the seq of the fact that
+# holds it, not carried through the aggregate as arg_max(payload, seq): aggregate states
+# of strings do not spill, so the whole corpus's text was held in memory at once (2.3 GiB
+# at 30k articles); a join streams it.
 DOCUMENTS = """
-SELECT doc_id,
-       payload ->> '$.path' AS path,
-       payload ->> '$.title' AS title,
-       payload ->> '$.source' AS source,
-       TRY_CAST(payload ->> '$.published_at' AS TIMESTAMP) AS published_at,
-       content_hash,
-       payload ->> '$.editor' AS editor,
-       from_json(payload -> '$.authors', '["VARCHAR"]') AS authors,
-       payload ->> '$.encoding' AS encoding,
-       payload ->> '$.script' AS script,
-       from_json(payload -> '$.flags', '["VARCHAR"]') AS flags,
-       payload ->> '$.extraction_error' AS extraction_error,
-       CAST(payload ->> '$.body_start' AS INTEGER) AS body_start,
-       extractor_version,
-       first_recorded_at,
-       recorded_at AS last_recorded_at,
-       payload ->> '$.text' AS text
+SELECT latest.doc_id,
+       fact.payload ->> '$.path' AS path,
+       fact.payload ->> '$.title' AS title,
+       fact.payload ->> '$.source' AS source,
+       TRY_CAST(fact.payload ->> '$.published_at' AS TIMESTAMP) AS published_at,
+       fact.content_hash,
+       fact.payload ->> '$.editor' AS editor,
+       from_json(fact.payload -> '$.authors', '["VARCHAR"]') AS authors,
+       fact.payload ->> '$.encoding' AS encoding,
+       fact.payload ->> '$.script' AS script,
+       from_json(fact.payload -> '$.flags', '["VARCHAR"]') AS flags,
+       fact.payload ->> '$.extraction_error' AS extraction_error,
+       CAST(fact.payload ->> '$.body_start' AS INTEGER) AS body_start,
+       latest.extractor_version,
+       latest.first_recorded_at,
+       latest.recorded_at AS last_recorded_at,
+       fact.payload ->> '$.text' AS text
 FROM (
     SELECT doc_id,
            arg_max(kind, seq) AS last_kind,
-           arg_max(payload, seq) FILTER (WHERE kind IN ('document_ingested', 'document_revised')) AS payload,
-           arg_max(content_hash, seq) FILTER (WHERE kind IN ('document_ingested', 'document_revised')) AS content_hash,
-           arg_max(extractor_version, seq) FILTER (WHERE kind <> 'document_withdrawn') AS extractor_version,
+           max(seq) FILTER (WHERE kind IN ('{k.DOCUMENT_INGESTED}', '{k.DOCUMENT_REVISED}')) AS payload_seq,
+           arg_max(extractor_version, seq) FILTER (WHERE kind <> '{k.DOCUMENT_WITHDRAWN}') AS extractor_version,
            min(recorded_at) AS first_recorded_at,
            max(recorded_at) AS recorded_at
     FROM log
-    WHERE kind IN ('document_ingested', 'document_revised', 'document_withdrawn', 'document_rederived')
+    WHERE kind IN ('{k.DOCUMENT_INGESTED}', '{k.DOCUMENT_REVISED}', '{k.DOCUMENT_WITHDRAWN}',
+                   '{k.DOCUMENT_REDERIVED}')
       {doc_filter}
     GROUP BY doc_id
-)
-WHERE last_kind <> 'document_withdrawn' AND payload IS NOT NULL
+) AS latest
+JOIN log AS fact ON fact.seq = latest.payload_seq
+WHERE latest.last_kind <> '{k.DOCUMENT_WITHDRAWN}'
 """
 
 _ENTITIES = """
-SELECT doc_id, entity_id, payload, recorded_at
+SELECT latest.doc_id, latest.entity_id, fact.payload, latest.recorded_at
 FROM (
     SELECT entity_id,
            arg_max(doc_id, seq) AS doc_id,
            arg_max(kind, seq) AS last_kind,
-           arg_max(payload, seq) AS payload,
+           max(seq) AS last_seq,
            max(recorded_at) AS recorded_at
     FROM log
-    WHERE kind IN ('{what}_observed', '{what}_retracted') {doc_filter}
+    WHERE kind IN ('{observed}', '{retracted}') {doc_filter}
     GROUP BY entity_id
-)
-WHERE last_kind = '{what}_observed'
-  AND doc_id IN (SELECT doc_id FROM {documents})
+) AS latest
+JOIN log AS fact ON fact.seq = latest.last_seq
+WHERE latest.last_kind = '{observed}'
+  AND latest.doc_id IN (SELECT doc_id FROM {documents})
 """
 
 TIME_MENTIONS = """
@@ -193,7 +201,7 @@ FROM groups g JOIN islands i ON i.event_id = g.event_id
 ORDER BY i.earliest, i.latest, i.event_type, g.event_id
 """
 
-REJECTED = """
+REJECTED = f"""
 SELECT path, reason, content_hash, doc_id, recorded_at AS rejected_at,
        coalesce(nullif(regexp_extract(path, '^(.*):[0-9]+$', 1), ''), path) AS file,
        TRY_CAST(nullif(regexp_extract(path, ':([0-9]+)$', 1), '') AS INTEGER) AS line
@@ -201,24 +209,26 @@ FROM (
     SELECT path, arg_max(kind, seq) AS last_kind, arg_max(payload ->> '$.reason', seq) AS reason,
            arg_max(content_hash, seq) AS content_hash, arg_max(doc_id, seq) AS doc_id,
            max(recorded_at) AS recorded_at
-    FROM log WHERE kind IN ('document_rejected', 'rejection_cleared')
+    FROM log WHERE kind IN ('{FactKind.DOCUMENT_REJECTED}', '{FactKind.REJECTION_CLEARED}')
     GROUP BY path
 )
-WHERE last_kind = 'document_rejected'
+WHERE last_kind = '{FactKind.DOCUMENT_REJECTED}'
 """
 
 
 def documents_sql(doc_filter: str = "") -> str:
-    return DOCUMENTS.format(doc_filter=doc_filter)
+    return DOCUMENTS.format(doc_filter=doc_filter, k=FactKind)
 
 
 def mentions_sql(documents: str, doc_filter: str = "") -> str:
-    entities = _ENTITIES.format(what="mention", doc_filter=doc_filter, documents=documents)
+    entities = _ENTITIES.format(observed=FactKind.MENTION_OBSERVED, retracted=FactKind.MENTION_RETRACTED,
+                                doc_filter=doc_filter, documents=documents)
     return TIME_MENTIONS.format(entities=entities)
 
 
 def events_sql(documents: str, doc_filter: str = "") -> str:
-    entities = _ENTITIES.format(what="event", doc_filter=doc_filter, documents=documents)
+    entities = _ENTITIES.format(observed=FactKind.EVENT_OBSERVED, retracted=FactKind.EVENT_RETRACTED,
+                                doc_filter=doc_filter, documents=documents)
     return EVENTS.format(entities=entities)
 
 

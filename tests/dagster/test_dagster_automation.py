@@ -142,12 +142,12 @@ def test_many_new_files_are_one_run_of_the_whole_folder(daemon: Daemon):
 
 
 def test_schedule_skips_without_partitions_then_covers_the_folder(daemon: Daemon):
-    context = dg.build_schedule_context(instance=daemon.instance)
+    context = dg.build_schedule_context(instance=daemon.instance, resources={"settings": daemon.settings})
     assert isinstance(daily_reingest(context), dg.SkipReason)
     write_article(daemon.seeds, "a.txt", 0)
     write_article(daemon.seeds, "b.txt", 1)
     daemon.tick()
-    request = daily_reingest(dg.build_schedule_context(instance=daemon.instance))
+    request = daily_reingest(context)
     assert isinstance(request, dg.RunRequest)
     assert request.partition_key == WHOLE_FOLDER
     assert daily_reingest.default_status == dg.DefaultScheduleStatus.STOPPED
@@ -215,3 +215,34 @@ def test_a_folder_run_is_one_partition_and_withdraws_deleted_files(tmp_path: Pat
     with duckdb.connect(str(settings.db), read_only=True) as con:
         paths = sorted(r[0] for r in con.execute("SELECT path FROM documents").fetchall())
     assert paths == ["sub/0.txt", "sub/1.txt", "sub/3.txt"]
+
+
+def test_schedule_skips_an_unchanged_folder_after_its_own_full_run(daemon: Daemon):
+    """The scheduled run itself (no CLI) leaves the manifest; the next tick with nothing
+    changed starts no run, and a changed file brings the run back."""
+    instance = daemon.instance
+    defs = timeline_defs(daemon.settings, dg.in_process_executor)
+    write_article(daemon.seeds, "a.txt", 0)
+    write_article(daemon.seeds, "b.txt", 1)
+    daemon.tick()
+    context = dg.build_schedule_context(instance=instance, resources={"settings": daemon.settings})
+    request = daily_reingest(context)
+    assert isinstance(request, dg.RunRequest)
+    _run(defs, instance, request)
+    skipped = daily_reingest(context)
+    assert isinstance(skipped, dg.SkipReason)
+    assert "nothing changed" in skipped.skip_message
+    write_article(daemon.seeds, "b.txt", 2)  # new content
+    assert isinstance(daily_reingest(context), dg.RunRequest)
+
+
+def test_a_run_of_one_partition_leaves_no_manifest(daemon: Daemon):
+    """Only a run that read every seed file may vouch for the whole folder."""
+    instance = daemon.instance
+    defs = timeline_defs(daemon.settings, dg.in_process_executor)
+    write_article(daemon.seeds, "a.txt", 0)
+    write_article(daemon.seeds, "b.txt", 1)
+    daemon.tick()
+    _run(defs, instance, dg.RunRequest(partition_key="a.txt"))
+    context = dg.build_schedule_context(instance=instance, resources={"settings": daemon.settings})
+    assert isinstance(daily_reingest(context), dg.RunRequest)

@@ -61,8 +61,8 @@ def _nth(module, name: str, n: int) -> None:
 
 
 def install(point: str) -> None:
+    import pipelines.atomicfile as atomicfile  # every rename into place goes through it
     import pipelines.core.extract as extract
-    import pipelines.store.eventlog as eventlog
     import pipelines.store.ingest as ingest
     import pipelines.store.warehouse as warehouse
 
@@ -79,15 +79,15 @@ def install(point: str) -> None:
     elif where == "extract":
         _nth(extract, "extract_document", int(arg))
     elif point == "append:tmp":
-        eventlog.os = _OsProxy(before=is_segment)
+        atomicfile.os = _OsProxy(before=is_segment)
     elif point == "append:done":
-        eventlog.os = _OsProxy(after=is_segment)
+        atomicfile.os = _OsProxy(after=is_segment)
     elif point == "publish:building":
         _nth(warehouse, "run_audits", 1)
     elif point == "publish:staged":
-        warehouse.os = _OsProxy(before=is_warehouse)
+        atomicfile.os = _OsProxy(before=is_warehouse)
     elif point == "publish:done":
-        warehouse.os = _OsProxy(after=is_warehouse)
+        atomicfile.os = _OsProxy(after=is_warehouse)
     else:
         raise SystemExit(f"unknown kill point {point!r}")
 

@@ -1,0 +1,110 @@
+"""The store's one face: the steps of a run, and what a reader asks of a warehouse.
+
+`timeline run`, the Dagster assets (UI, schedule, sensor) and the tests go through
+`Store` and nothing under it, so an article takes one path however its run was started:
+
+    scan -> extract -> append -> publish        (then verify, as-of, for readers)
+
+No Dagster here: the assets are thin wrappers that add Dagster's metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.core.extract import EXTRACTOR_VERSION
+from pipelines.core.reading import DEFAULT_MAX_BYTES
+from pipelines.store.eventlog import EventLog
+from pipelines.store.ingest import (
+    Appended,
+    ExtractionBatch,
+    Scan,
+    append_to_log,
+    extract_changed,
+    scan_seeds,
+    seed_paths,
+)
+from pipelines.store.integrity import check_before_writing
+from pipelines.store.lineindex import INDEX_FOLDER, LineIndex
+from pipelines.store.manifest import (
+    hold_digests,
+    record_if_held,
+    seed_digests,
+    unchanged_since_last_run,
+)
+from pipelines.store.warehouse import PublishResult, publish, verify_warehouse
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """A warehouse (the published DuckDB file, its log beside it) and the folder it ingests."""
+
+    db: Path
+    seeds: Path
+    max_bytes: int = DEFAULT_MAX_BYTES
+    extractor_version: str = EXTRACTOR_VERSION
+    workers: int | None = None  # extraction processes; None: one per CPU
+
+    @property
+    def log(self) -> EventLog:
+        return EventLog.beside(self.db)
+
+    @property
+    def line_index(self) -> LineIndex:
+        return LineIndex(self.log.directory / INDEX_FOLDER)
+
+    # ------------------------------------------------------------------ planning
+
+    def folder_paths(self) -> list[str]:
+        """Every seed path a whole-folder run covers: the folder's files and the paths the
+        log has documents or rejections from (a deleted file's documents are withdrawn)."""
+        return sorted(set(seed_paths(self.seeds)) | self.log.read_state().seed_paths())
+
+    def unchanged(self) -> bool:
+        """Same files, same extractor and limits as the last whole-folder run: nothing to do."""
+        return unchanged_since_last_run(self.db, self.seeds, self.extractor_version, self.max_bytes)
+
+    def refuse_if_damaged(self) -> None:
+        """Raise LogIntegrityError when the log lost history: nothing may be appended."""
+        check_before_writing(self.db)
+
+    # ------------------------------------------------------------------ a run
+
+    def scan(self, paths: list[str], progress: Progress | None = None, whole_folder: bool = False) -> Scan:
+        """Read the seed files of `paths`: documents by identity, rejections with reasons.
+        A whole-folder run takes the files' digests first; once it publishes they are the
+        manifest that lets the next unchanged run stop early."""
+        digests = seed_digests(self.seeds) if whole_folder else None
+        scan = scan_seeds(self.seeds, paths, self.max_bytes, progress, index=self.line_index)
+        scan.digests = digests
+        return scan
+
+    def extract(self, scan: Scan, progress: Progress | None = None) -> ExtractionBatch:
+        """Extract the documents that are new to the log or changed, into a spool."""
+        return extract_changed(scan, self.log, self.extractor_version, self.workers, progress)
+
+    def append(self, batch: ExtractionBatch, run_id: str) -> Appended:
+        """Append the run's facts to the log (never after a lost history)."""
+        self.refuse_if_damaged()
+        appended = append_to_log(batch, self.log, self.extractor_version, run_id)
+        if batch.scan.digests is not None and appended.covers_log:
+            hold_digests(self.db, run_id, batch.scan.digests)
+        return appended
+
+    def publish(self, run_id: str | None = None, rebuild: bool = False) -> PublishResult:
+        """Bring the published file up to the log's head, audited and swapped atomically;
+        a whole-folder run's digests become the manifest once it is published."""
+        result = publish(self.db, self.log, rebuild=rebuild)
+        if run_id is not None:
+            record_if_held(self.db, run_id, self.seeds, self.extractor_version, self.max_bytes)
+        return result
+
+    # ------------------------------------------------------------------ readers
+
+    def verify(self) -> tuple[list[str], list[str]]:
+        """(problems, findings) of a full check of the log and the published file."""
+        return verify_warehouse(self.db, self.log)

@@ -1,0 +1,92 @@
+"""What each line of a dump was, by the hash of its bytes, so an unchanged line is not parsed.
+
+A daily dump is mostly the lines it had yesterday. Reading a line's identity (doc_id and
+content hash) means decoding it, parsing its JSON and hashing its fields; hashing its raw
+bytes is a fraction of that. The index maps the bytes' hash to the identity they gave,
+one small Parquet file per dump beside the log. It is a cache of a pure function of the
+bytes (and of DUMP_IDENTITY_VERSION, part of its file name): it never decides what the log
+records, only spares the work of finding out again; a missing or unreadable index file
+means every line is parsed, as on a first run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pipelines.atomicfile import atomic_path
+from pipelines.core.model import DocRef, Document
+from pipelines.core.reading import DUMP_IDENTITY_VERSION
+
+INDEX_FOLDER = "line-index"
+
+
+def line_key(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+class DumpLineIndex:
+    """The index of one dump: looks lines up during a scan and learns the ones it parsed."""
+
+    def __init__(self, rel: str, file: Path | None) -> None:
+        self.rel = rel
+        self.file = file
+        self.known: dict[bytes, tuple[str, str]] = _load(file) if file else {}
+        self.now: dict[bytes, tuple[str, str]] = {}  # what this scan read, saved when it ends
+        self._missed: tuple[int, bytes] | None = None
+
+    def lookup(self, line_no: int, raw: bytes) -> DocRef | None:
+        """The document a line read before was; None means parse it."""
+        key = line_key(raw)
+        if (hit := self.known.get(key)) is not None:
+            self.now[key] = hit
+            return DocRef(hit[0], self.rel, line_no, hit[1])
+        self._missed = (line_no, key)
+        return None
+
+    def learn(self, doc: Document) -> None:
+        """`doc` was parsed from the line `lookup` last missed."""
+        if self._missed is not None and self._missed[0] == doc.line:
+            self.now[self._missed[1]] = (doc.doc_id, doc.content_hash)
+        self._missed = None
+
+    def save(self) -> None:
+        """Keep what this scan read (lines gone from the dump are forgotten)."""
+        if self.file is None or self.now == self.known:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        keys = list(self.now)
+        table = pa.table({
+            "line_hash": pa.array(keys, pa.binary(16)),
+            "doc_id": [self.now[k][0] for k in keys],
+            "content_hash": [self.now[k][1] for k in keys],
+        }).replace_schema_metadata({"dump": self.rel})
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(self.file, durable=False) as tmp:  # a cache: a lost write costs a parse
+            pq.write_table(table, tmp, compression="zstd")
+
+
+def _load(file: Path) -> dict[bytes, tuple[str, str]]:
+    if not file.exists():
+        return {}
+    import pyarrow.parquet as pq
+
+    try:
+        columns = pq.read_table(file).to_pydict()
+        return dict(zip(columns["line_hash"], zip(columns["doc_id"], columns["content_hash"], strict=True),
+                        strict=True))
+    except Exception:  # an unreadable cache is an empty one: every line is parsed again
+        return {}
+
+
+class LineIndex:
+    """The line indexes of a warehouse's dumps, in `<log folder>/line-index/`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def for_dump(self, rel: str) -> DumpLineIndex:
+        name = hashlib.sha256(rel.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        return DumpLineIndex(rel, self.folder / f"{name}.v{DUMP_IDENTITY_VERSION}.parquet")

@@ -1,0 +1,108 @@
+"""`timeline run`'s in-process run and the Dagster asset graph are one path through the store.
+
+Both go through `pipelines.store.api.Store`; these tests hold them to the same tables after
+a fresh run, an edit and a deletion, and to the same way of naming a failed step.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from pipelines.local_run import run_in_process
+from pipelines.store.api import Store
+from tests.conftest import SEED, Workspace
+
+TABLES = {
+    "documents": "doc_id",
+    "time_mentions": "doc_id, char_start, char_end",
+    "events": "event_id",
+    "timeline": "event_id",
+    "rejected_documents": "path",
+}
+# when and by which run a fact was recorded differ between two runs by design
+RUN_COLUMNS = {"recorded_at", "run_id", "first_recorded_at", "last_recorded_at", "rejected_at"}
+
+
+def _tables(db) -> dict[str, list[tuple]]:
+    out = {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        for table, order in TABLES.items():
+            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in RUN_COLUMNS]
+            out[table] = con.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}").fetchall()
+    return out
+
+
+def _dump(path, records: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+
+
+ARTICLES = [
+    {"doc_id": "a1", "published_at": "2023-06-02 07:19:00", "title": "天津一小区地面沉降",
+     "content": "6月1日晚，天津市津南区八里台镇部分路面隆起开裂。当晚，当地紧急转移群众2900余人。"},
+    {"doc_id": "a2", "published_at": "2023-08-25 16:02:00", "title": "排海",
+     "content": "今天，日本启动福岛核污染水排海。外交部发言人当天回应称，日方应停止错误做法。"},
+    {"doc_id": "bad", "published_at": "not a date"},
+]
+
+
+def test_in_process_run_equals_the_dagster_run(tmp_path) -> None:
+    via_dagster, in_process = Workspace(tmp_path / "dagster"), Workspace(tmp_path / "local")
+    for ws in (via_dagster, in_process):
+        ws.add_seed()
+        _dump(ws.seeds / "news.jsonl", ARTICLES)
+
+    def both() -> None:
+        via_dagster.run()
+        outcome = run_in_process(Store(in_process.db, in_process.seeds, workers=1))
+        assert outcome.success, outcome.error
+        assert _tables(via_dagster.db) == _tables(in_process.db)
+
+    both()
+    assert in_process.count("events") > 5 and in_process.count("rejected_documents") == 1
+    for ws in (via_dagster, in_process):  # an edit and a deletion
+        _dump(ws.seeds / "news.jsonl", [ARTICLES[0]])
+        (ws.seeds / SEED.name).unlink()
+    both()
+    assert in_process.query("SELECT doc_id FROM documents") == [("a1",)]
+
+
+def test_one_file_leaves_the_others_as_they_are(tmp_path) -> None:
+    ws = Workspace(tmp_path)
+    ws.add_seed()
+    _dump(ws.seeds / "news.jsonl", ARTICLES[:2])
+    store = Store(ws.db, ws.seeds, workers=1)
+    assert run_in_process(store).success
+    before = ws.count("documents")
+    (ws.seeds / SEED.name).unlink()
+    outcome = run_in_process(store, only=["news.jsonl"])
+    assert outcome.success and outcome.partitions == 1
+    assert ws.count("documents") == before  # the seed article is not withdrawn by a one-file run
+
+
+def test_a_failed_step_is_named_with_its_cause(tmp_path) -> None:
+    ws = Workspace(tmp_path)
+    ws.add_seed()
+    store = Store(ws.db, ws.seeds, workers=1)
+    assert run_in_process(store).success
+    shutil.copy(SEED, ws.seeds / "second.txt")
+    assert run_in_process(store).success
+    first = sorted(store.log.segments())[0]
+    first.unlink()  # history lost: nothing may be appended after it
+    (ws.seeds / "third.txt").write_text(SEED.read_text("utf-8").replace("2020", "2019"), "utf-8")
+    outcome = run_in_process(store)
+    assert not outcome.success
+    assert outcome.error.startswith("step "), outcome.error
+    assert first.name in outcome.error
+    assert "Traceback" in (outcome.traceback or "")
+
+
+@pytest.mark.parametrize("only", [None, ["nothing-here.txt"]])
+def test_nothing_to_read_still_publishes_a_valid_warehouse(tmp_path, only) -> None:
+    ws = Workspace(tmp_path)
+    outcome = run_in_process(Store(ws.db, ws.seeds, workers=1), only=only)
+    assert outcome.success
+    assert ws.count("events") == 0

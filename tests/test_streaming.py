@@ -1,0 +1,206 @@
+"""A run streams (memory holds a window of documents, not the corpus) and a dump costs what
+changed in it: lines known by their bytes are not parsed, one changed line re-derives only
+its document. The steps are the functions the Dagster assets call."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import pipelines.core.extract as extract
+import pipelines.core.reading as reading
+from pipelines.core.model import DocRef, Document
+from pipelines.store import facts as facts_module
+from pipelines.store.eventlog import EventLog, LogState
+from pipelines.store.fact import FactKind
+from pipelines.store.ingest import append_to_log, extract_changed, read_documents, scan_seeds
+from pipelines.store.lineindex import LineIndex
+
+SENTENCES = ["{m}月{d}日，市政府召开防汛工作会议，部署{m}月下旬的抢险演练。",
+             "{m}月{d}日上午，县里举行学校开学典礼。"]
+
+
+def _line(i: int, extra: str = "") -> str:
+    m, d = 1 + i % 12, 1 + i % 27
+    text = "".join(s.format(m=m, d=d) for s in SENTENCES) + extra
+    return json.dumps({"doc_id": f"d{i}", "title": f"第{i}篇", "published_at": f"2021-{m:02d}-{d:02d}",
+                       "content": text}, ensure_ascii=False) + "\n"
+
+
+def _dump(seeds: Path, lines: list[str], name: str = "news.jsonl") -> Path:
+    seeds.mkdir(parents=True, exist_ok=True)
+    path = seeds / name
+    path.write_text("".join(lines), "utf-8")
+    return path
+
+
+def _document(i: int, size: int = 40) -> Document:
+    text = "2021年5月1日，北京市召开会议。" * size
+    return Document(f"d{i}", "x.txt", text, f"h{i}")
+
+
+class Pulled:
+    """An iterator that counts what was taken from it."""
+
+    def __init__(self, items):
+        self.items, self.taken = iter(items), 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        item = next(self.items)
+        self.taken += 1
+        return item
+
+
+def test_extraction_takes_documents_as_it_goes_not_all_first():
+    docs = Pulled(_document(i) for i in range(50))
+    stream = extract.extract_stream(docs, workers=1)
+    first = next(stream)
+    assert first.doc.doc_id == "d0" and first.events
+    assert docs.taken == 1
+    assert [ex.doc.doc_id for ex in stream] == [f"d{i}" for i in range(1, 50)]
+
+
+def test_the_pool_holds_a_bounded_window_of_documents(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(extract, "_POOL_MIN_CHARS", 1)
+    monkeypatch.setattr(extract, "_CHUNK_DOCS", 2)
+    total = 200
+    docs = Pulled(_document(i, size=2) for i in range(total))
+    stream = extract.extract_stream(docs, workers=2)
+    taken_at_first = None
+    order = []
+    for ex in stream:
+        if taken_at_first is None:
+            taken_at_first = docs.taken
+        order.append(ex.doc.doc_id)
+    window = 8 + 2 * extract._IN_FLIGHT_PER_WORKER * extract._CHUNK_DOCS  # the head, then chunks in flight
+    assert taken_at_first is not None and taken_at_first <= window < total
+    assert order == [f"d{i}" for i in range(total)]  # input order, whatever the workers did
+
+
+def test_facts_are_diffed_window_by_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(facts_module, "_DIFF_WINDOW", 3)
+    seen_docs = Pulled(extract.extract_document(_document(i, size=1)) for i in range(10))
+    out = facts_module.facts_for_extractions(seen_docs, LogState(), lambda ids: {}, "v")
+    first = next(out)
+    assert first.kind == FactKind.DOCUMENT_INGESTED
+    assert seen_docs.taken == 3  # one window, not the whole run
+    assert Counter(f.kind for f in [first, *out])[FactKind.DOCUMENT_INGESTED] == 10
+
+
+def test_the_scan_keeps_identities_and_extraction_reads_texts_again(tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    _dump(seeds, [_line(i) for i in range(5)])
+    (seeds / "one.txt").write_text("标题\n\n2021年5月1日，北京市召开会议。", "utf-8")
+    scan = scan_seeds(seeds)
+    assert all(type(d) is DocRef for d in scan.docs) and len(scan.docs) == 6
+    wanted = [scan.docs[2], scan.docs[5]]
+    docs = list(read_documents(scan, wanted))
+    assert [(d.doc_id, d.path, d.line) for d in docs] == [("d2", "news.jsonl", 3), ("one.txt", "one.txt", None)]
+    assert [d.ref for d in docs] == wanted
+
+
+def test_a_document_changed_after_the_scan_is_left_for_the_next_run(tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    _dump(seeds, [_line(i) for i in range(3)])
+    scan = scan_seeds(seeds)
+    _dump(seeds, [_line(0), _line(1, "（更正）"), _line(2)])
+    assert [d.doc_id for d in read_documents(scan, scan.docs)] == ["d0", "d2"]
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    calls: Counter[str] = Counter()
+    original = reading._dump_record
+
+    def counted(line, where, rel, line_no):
+        calls[where] += 1
+        return original(line, where, rel, line_no)
+
+    monkeypatch.setattr(reading, "_dump_record", counted)
+    return calls
+
+
+def _count_extractions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    done: list[str] = []
+    original = extract.extract_document
+
+    def counted(doc):
+        done.append(doc.doc_id)
+        return original(doc)
+
+    monkeypatch.setattr(extract, "extract_document", counted)
+    return done
+
+
+def _run(seeds: Path, log: EventLog, index: LineIndex):
+    scan = scan_seeds(seeds, index=index)
+    return scan, append_to_log(extract_changed(scan, log, workers=1), log)
+
+
+def test_an_unchanged_dump_is_not_parsed_and_one_changed_line_costs_one_document(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    seeds, log = tmp_path / "seeds", EventLog(tmp_path / "timeline.log")
+    index = LineIndex(log.directory / "line-index")
+    lines = [_line(i) for i in range(12)]
+    _dump(seeds, lines)
+    parses, extracted = _count_parses(monkeypatch), _count_extractions(monkeypatch)
+    _run(seeds, log, index)
+    assert sum(parses.values()) == 12 + 12  # the scan, then reading the texts to extract
+    assert len(extracted) == 12
+
+    parses.clear()
+    extracted.clear()
+    scan, appended = _run(seeds, log, index)
+    assert sum(parses.values()) == 0  # every line known by its bytes
+    assert len(scan.docs) == 12 and scan.parsed == 0
+    assert extracted == [] and appended.total == 0
+
+    lines[7] = _line(7, "（更正：本文于2021年3月1日更新。）")
+    _dump(seeds, lines)
+    scan, appended = _run(seeds, log, index)
+    assert set(parses) == {"news.jsonl:8"}  # the changed line alone, scanned then read to extract
+    assert extracted == ["d7"]
+    assert appended.kinds["document_revised"] == 1
+    assert {k for k in appended.kinds} <= {"document_revised", "mention_observed", "event_observed",
+                                           "mention_retracted", "event_retracted"}
+
+
+def test_a_line_moved_in_the_dump_is_still_known_and_a_removed_one_withdrawn(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    seeds, log = tmp_path / "seeds", EventLog(tmp_path / "timeline.log")
+    index = LineIndex(log.directory / "line-index")
+    lines = [_line(i) for i in range(6)]
+    _dump(seeds, lines)
+    _run(seeds, log, index)
+    parses = _count_parses(monkeypatch)
+    _dump(seeds, [lines[5], *lines[1:5], _line(99)])  # d0 gone, d5 moved up, d99 new
+    scan, appended = _run(seeds, log, index)
+    assert set(parses) == {"news.jsonl:6"}
+    assert [d.line for d in scan.docs if d.doc_id == "d5"] == [1]
+    assert appended.kinds["document_withdrawn"] == 1 and appended.kinds["document_ingested"] == 1
+
+
+def test_a_damaged_line_index_only_costs_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    seeds, log = tmp_path / "seeds", EventLog(tmp_path / "timeline.log")
+    index = LineIndex(log.directory / "line-index")
+    _dump(seeds, [_line(i) for i in range(4)])
+    first, _ = _run(seeds, log, index)
+    for file in index.folder.iterdir():
+        file.write_bytes(b"not parquet")
+    parses = _count_parses(monkeypatch)
+    again, appended = _run(seeds, log, index)
+    assert sum(parses.values()) == 4 and again.docs == first.docs and appended.total == 0
+
+
+def test_the_spool_is_removed_once_appended(tmp_path: Path):
+    seeds, log = tmp_path / "seeds", EventLog(tmp_path / "timeline.log")
+    _dump(seeds, [_line(i) for i in range(3)])
+    batch = extract_changed(scan_seeds(seeds), log, workers=1)
+    assert batch.spool is not None and batch.spool.exists() and batch.extracted == 3
+    append_to_log(batch, log)
+    assert not batch.spool.exists()
