@@ -4,11 +4,13 @@ also between two appends that one publish brought in."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import duckdb
 
 from pipelines.store.eventlog import EventLog
+from pipelines.store.fact import Fact, FactKind
 from pipelines.store.warehouse import publish
 
 AS_OF = ("documents", "time_mentions", "events", "timeline")
@@ -21,8 +23,8 @@ def _rows(con: duckdb.DuckDBPyConnection, relation: str, params: list | None = N
 
 def _withdraw(log: EventLog, doc_id: str, path: str) -> None:
     with log.lock():
-        log.append([{"kind": "document_withdrawn", "doc_id": doc_id, "path": path,
-                     "payload": {"reason": "test: withdrawn outside a run", "path": path}}])
+        payload = json.dumps({"reason": "test: withdrawn outside a run", "path": path})
+        log.append([Fact(FactKind.DOCUMENT_WITHDRAWN, doc_id=doc_id, path=path, payload=payload)])
 
 
 def _rebuilt_prefix(log: EventLog, moment, target) -> dict[str, list[tuple]]:

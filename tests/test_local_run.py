@@ -14,8 +14,8 @@ import pytest
 
 from pipelines.local_run import run_in_process
 from pipelines.store.api import Store
-from tests.conftest import SEED, Workspace
 
+SEED_NAME = "000_f909081cfa4b4b6d.txt"  # what Workspace.add_seed copies
 TABLES = {
     "documents": "doc_id",
     "time_mentions": "doc_id, char_start, char_end",
@@ -49,8 +49,8 @@ ARTICLES = [
 ]
 
 
-def test_in_process_run_equals_the_dagster_run(tmp_path) -> None:
-    via_dagster, in_process = Workspace(tmp_path / "dagster"), Workspace(tmp_path / "local")
+def test_in_process_run_equals_the_dagster_run(new_workspace) -> None:
+    via_dagster, in_process = new_workspace("dagster"), new_workspace("local")
     for ws in (via_dagster, in_process):
         ws.add_seed()
         _dump(ws.seeds / "news.jsonl", ARTICLES)
@@ -65,34 +65,34 @@ def test_in_process_run_equals_the_dagster_run(tmp_path) -> None:
     assert in_process.count("events") > 5 and in_process.count("rejected_documents") == 1
     for ws in (via_dagster, in_process):  # an edit and a deletion
         _dump(ws.seeds / "news.jsonl", [ARTICLES[0]])
-        (ws.seeds / SEED.name).unlink()
+        (ws.seeds / SEED_NAME).unlink()
     both()
     assert in_process.query("SELECT doc_id FROM documents") == [("a1",)]
 
 
-def test_one_file_leaves_the_others_as_they_are(tmp_path) -> None:
-    ws = Workspace(tmp_path)
+def test_one_file_leaves_the_others_as_they_are(workspace) -> None:
+    ws = workspace
     ws.add_seed()
     _dump(ws.seeds / "news.jsonl", ARTICLES[:2])
     store = Store(ws.db, ws.seeds, workers=1)
     assert run_in_process(store).success
     before = ws.count("documents")
-    (ws.seeds / SEED.name).unlink()
+    (ws.seeds / SEED_NAME).unlink()
     outcome = run_in_process(store, only=["news.jsonl"])
     assert outcome.success and outcome.partitions == 1
     assert ws.count("documents") == before  # the seed article is not withdrawn by a one-file run
 
 
-def test_a_failed_step_is_named_with_its_cause(tmp_path) -> None:
-    ws = Workspace(tmp_path)
+def test_a_failed_step_is_named_with_its_cause(workspace) -> None:
+    ws = workspace
     ws.add_seed()
     store = Store(ws.db, ws.seeds, workers=1)
     assert run_in_process(store).success
-    shutil.copy(SEED, ws.seeds / "second.txt")
+    shutil.copy(ws.seeds / SEED_NAME, ws.seeds / "second.txt")
     assert run_in_process(store).success
     first = sorted(store.log.segments())[0]
     first.unlink()  # history lost: nothing may be appended after it
-    (ws.seeds / "third.txt").write_text(SEED.read_text("utf-8").replace("2020", "2019"), "utf-8")
+    (ws.seeds / "third.txt").write_text((ws.seeds / SEED_NAME).read_text("utf-8").replace("2020", "2019"), "utf-8")
     outcome = run_in_process(store)
     assert not outcome.success
     assert outcome.error.startswith("step "), outcome.error
@@ -101,8 +101,8 @@ def test_a_failed_step_is_named_with_its_cause(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("only", [None, ["nothing-here.txt"]])
-def test_nothing_to_read_still_publishes_a_valid_warehouse(tmp_path, only) -> None:
-    ws = Workspace(tmp_path)
+def test_nothing_to_read_still_publishes_a_valid_warehouse(workspace, only) -> None:
+    ws = workspace
     outcome = run_in_process(Store(ws.db, ws.seeds, workers=1), only=only)
     assert outcome.success
     assert ws.count("events") == 0
