@@ -34,15 +34,21 @@ class Daemon:
         self.cursor: str | None = None
 
     def tick(self) -> dg.SensorResult:
-        context = dg.build_sensor_context(instance=self.instance, cursor=self.cursor,
-                                          resources={"settings": self.settings})
-        result = seed_folder_sensor(context)
+        # entered and left: a context that touches the instance sets Dagster's current
+        # state storage until it is closed, and later runs in this process would find it
+        with dg.build_sensor_context(instance=self.instance, cursor=self.cursor,
+                                     resources={"settings": self.settings}) as context:
+            result = seed_folder_sensor(context)
         assert isinstance(result, dg.SensorResult)
         for request in result.dynamic_partitions_requests or []:
             self.instance.add_dynamic_partitions(request.partitions_def_name,
                                                  list(request.partition_keys))
         self.cursor = result.cursor
         return result
+
+    def schedule(self) -> dg.RunRequest | dg.SkipReason:
+        with dg.build_schedule_context(instance=self.instance, resources={"settings": self.settings}) as context:
+            return daily_reingest(context)
 
     def partitions(self) -> list[str]:
         return self.instance.get_dynamic_partitions(seed_files.name)
@@ -142,12 +148,11 @@ def test_many_new_files_are_one_run_of_the_whole_folder(daemon: Daemon):
 
 
 def test_schedule_skips_without_partitions_then_covers_the_folder(daemon: Daemon):
-    context = dg.build_schedule_context(instance=daemon.instance, resources={"settings": daemon.settings})
-    assert isinstance(daily_reingest(context), dg.SkipReason)
+    assert isinstance(daemon.schedule(), dg.SkipReason)
     write_article(daemon.seeds, "a.txt", 0)
     write_article(daemon.seeds, "b.txt", 1)
     daemon.tick()
-    request = daily_reingest(context)
+    request = daemon.schedule()
     assert isinstance(request, dg.RunRequest)
     assert request.partition_key == WHOLE_FOLDER
     assert daily_reingest.default_status == dg.DefaultScheduleStatus.STOPPED
@@ -225,15 +230,14 @@ def test_schedule_skips_an_unchanged_folder_after_its_own_full_run(daemon: Daemo
     write_article(daemon.seeds, "a.txt", 0)
     write_article(daemon.seeds, "b.txt", 1)
     daemon.tick()
-    context = dg.build_schedule_context(instance=instance, resources={"settings": daemon.settings})
-    request = daily_reingest(context)
+    request = daemon.schedule()
     assert isinstance(request, dg.RunRequest)
     _run(defs, instance, request)
-    skipped = daily_reingest(context)
+    skipped = daemon.schedule()
     assert isinstance(skipped, dg.SkipReason)
     assert "nothing changed" in skipped.skip_message
     write_article(daemon.seeds, "b.txt", 2)  # new content
-    assert isinstance(daily_reingest(context), dg.RunRequest)
+    assert isinstance(daemon.schedule(), dg.RunRequest)
 
 
 def test_a_run_of_one_partition_leaves_no_manifest(daemon: Daemon):
@@ -244,5 +248,4 @@ def test_a_run_of_one_partition_leaves_no_manifest(daemon: Daemon):
     write_article(daemon.seeds, "b.txt", 1)
     daemon.tick()
     _run(defs, instance, dg.RunRequest(partition_key="a.txt"))
-    context = dg.build_schedule_context(instance=instance, resources={"settings": daemon.settings})
-    assert isinstance(daily_reingest(context), dg.RunRequest)
+    assert isinstance(daemon.schedule(), dg.RunRequest)
