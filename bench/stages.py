@@ -58,13 +58,13 @@ def main(seeds: Path, db: Path) -> dict:
     t = time.perf_counter()
     batch = extract_changed(scan, log)
     out["extract"] = time.perf_counter() - t
-    out["mentions"] = sum(len(x.mentions) for x in batch.extractions)
-    out["events"] = sum(len(x.events) for x in batch.extractions)
+    out["mentions"] = batch.mentions
+    out["events"] = batch.events
 
     t = time.perf_counter()
     appended = append_to_log(batch, log)
     out["append"] = time.perf_counter() - t
-    out["facts"] = sum(appended.values())
+    out["facts"] = appended.total
 
     t = time.perf_counter()
     try:
