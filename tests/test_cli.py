@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +125,27 @@ def test_unchanged_folder_stops_before_any_work(workspace):
     edited = _cli_run(workspace)
     assert edited.returncode == 0 and "nothing changed" not in edited.stderr
     assert workspace.count("event_log") > log_rows
+
+
+def test_run_through_dagster_is_recorded_and_publishes_the_same(workspace, tmp_path):
+    """`--dagster` materializes the asset graph (the run is in DAGSTER_HOME's instance);
+    the default run takes the same steps without it, to the same events."""
+    import dagster as dg
+    import duckdb
+
+    workspace.add_seed()
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    other = tmp_path / "other" / "timeline.duckdb"
+    for db, flags in ((workspace.db, ["--dagster"]), (other, [])):
+        result = subprocess.run(
+            [sys.executable, "-m", "pipelines.cli", "run", "--seeds", str(workspace.seeds),
+             "--db", str(db), "--no-show", *flags],
+            capture_output=True, text=True, timeout=300, env=env)
+        assert result.returncode == 0, result.stderr[-2000:]
+    instance = dg.DagsterInstance.from_config(str(home))
+    assert len(instance.get_run_records()) == 1  # the --dagster run only
+    query = "SELECT event_type, headline, earliest, latest FROM events ORDER BY event_id"
+    with duckdb.connect(str(workspace.db), read_only=True) as a, duckdb.connect(str(other), read_only=True) as b:
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
