@@ -22,6 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from .processes import children, kill_left, survivors
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_f909081cfa4b4b6d.txt"
 CORPUS = ROOT.parent / "shared" / "corpus" / "dtels-news-10k.jsonl.gz"
@@ -256,47 +258,23 @@ def _cli(code: Path, *args: str) -> subprocess.CompletedProcess:
                           cwd=code, capture_output=True, text=True, timeout=900)
 
 
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(stat[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def _kill_parent_after(code: Path, seconds: float, *args: str) -> None:
     """Run `timeline args`, SIGKILL the process itself after `seconds`, then check that
     none of its children is alive 5 s later."""
     proc = subprocess.Popen([sys.executable, str(code / DRIVER.name), *args],
                             env=_env(workers="2", code=code), cwd=code, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    children: set[int] = set()
+    workers: set[int] = set()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and proc.poll() is None:
-        children |= _children(proc.pid)
+        workers |= children(proc.pid)
         time.sleep(0.05)
     if proc.poll() is None:
         proc.kill()
     proc.wait()
-    settle = time.monotonic() + 5
-    while any(_alive(c) for c in children) and time.monotonic() < settle:
-        time.sleep(0.1)
-    survivors = [c for c in children if _alive(c)]
-    for pid in survivors:  # ours: do not leave them to the next test
-        os.kill(pid, signal.SIGKILL)
-    assert not survivors, f"workers outlived their parent: {survivors}"
+    left = survivors(workers)
+    kill_left(set(left))  # ours: do not leave them to the next test
+    assert not left, f"workers outlived their parent: {left}"
 
 
 def _verified(code: Path, db: Path) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from .processes import children, kill_left, survivors
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED_TEXT = (ROOT / "seeds" / "000_f909081cfa4b4b6d.txt").read_text("utf-8")
 CORPUS = ROOT.parent / "shared" / "corpus" / "dtels-news-10k.jsonl.gz"
@@ -29,27 +31,6 @@ def _dump(path: Path, articles: int = 1500) -> None:
         lines = [json.dumps({"doc_id": f"s{i}", "published_at": "2020-12-16", "content": f"{i}。{body}"},
                             ensure_ascii=False) for i in range(articles)]
     path.write_text("\n".join(lines) + "\n", "utf-8")
-
-
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
@@ -68,19 +49,14 @@ def test_workers_die_with_their_parent(tmp_path, sig):
     try:
         deadline = time.monotonic() + 240
         while len(workers) < 2 and time.monotonic() < deadline and run.poll() is None:
-            workers |= _children(run.pid)
+            workers |= children(run.pid)
             time.sleep(0.2)
         assert workers, "the run never started its extraction workers"
         run.send_signal(sig)  # the parent only, not its process group
         run.wait(timeout=30)
-        deadline = time.monotonic() + 5
-        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not [w for w in workers if _alive(w)], "workers outlived their parent"
+        assert not survivors(workers), "workers outlived their parent"
     finally:
-        for pid in [run.pid, *workers]:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        kill_left({run.pid, *workers})
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -106,21 +82,16 @@ def test_ctrl_c_stops_the_run_and_keeps_the_last_good_state(tmp_path):
     try:
         deadline = time.monotonic() + 240
         while len(workers) < 2 and time.monotonic() < deadline and run.poll() is None:
-            workers |= _children(run.pid)
+            workers |= children(run.pid)
             time.sleep(0.2)
         assert workers, "the run never started its extraction workers"
         os.killpg(run.pid, signal.SIGINT)
         _, err = run.communicate(timeout=60)  # seconds here; generous for a busy machine
         assert run.returncode == 130, err[-2000:]
         assert "interrupted" in err.splitlines()[-1]
-        deadline = time.monotonic() + 5
-        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not [w for w in workers if _alive(w)], "workers outlived the interrupted run"
+        assert not survivors(workers), "workers outlived the interrupted run"
     finally:
-        for pid in [run.pid, *workers]:
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        kill_left({run.pid, *workers})
     assert db.read_bytes() == published
     verify = subprocess.run([*cli, "verify", "--db", str(db)], env=env, cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
