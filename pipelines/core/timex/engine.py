@@ -82,13 +82,17 @@ _HOLIDAY_AHEAD_DAYS = 10
 class _Frame:
     """What a chain's fields say of its year, month, day and quarter, relative words counted."""
 
-    __slots__ = ("year", "year_vague", "month", "day", "quarter", "future")
+    __slots__ = ("year", "year_vague", "month", "day", "quarter", "future", "start")
 
     def __init__(self, year: int | None, year_vague: bool, month: int | None, day: int | None,
-                 quarter: int | None, future: bool):
+                 quarter: int | None, future: bool, start: int):
         self.year, self.year_vague, self.month, self.day = year, year_vague, month, day
-        self.quarter, self.future = quarter, future
+        self.quarter, self.future, self.start = quarter, future, start
 
+
+# How far (characters) a date with its own year lends that year to a yearless month after it.
+_STORY_YEAR_REACH = 400
+_STORY_DAYS = 31
 
 # ---------------------------------------------------------------- date helpers
 
@@ -271,6 +275,9 @@ class _Extractor:
         self.t = _checked_tables()
         self.anchor_day: date | None = None
         self.anchor_year: int | None = None
+        # The last date that wrote its own year (2021年7月17日), and where it ended: a month
+        # and day without a year later in its paragraph continue that story's year.
+        self.story_date: tuple[int, date] | None = None
 
     # atoms ---------------------------------------------------------------
     def atoms(self) -> list[Atom]:
@@ -504,7 +511,7 @@ class _Extractor:
                 return self._unresolved(f, "XXXX")
             n = ref.year * 4 + (ref.month - 1) // 3 + f["rel_quarter"][0]
             year, quarter = n // 4, n % 4 + 1
-        return _Frame(year, year_vague, month, f.get("d"), quarter, self._future(start))
+        return _Frame(year, year_vague, month, f.get("d"), quarter, self._future(start), start)
 
     # drivers: each returns (reading, final); a final reading takes no ordinal or clock
     def _drive_half(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
@@ -571,7 +578,9 @@ class _Extractor:
                         return None, True
                     return self._unresolved(f, f"XXXX-{month:02d}-{day:02d}"), True
                 return self._unresolved(f, f"XXXX-{month:02d}"), True
-            year = self._year_for_month(month, day, lm if lunar else None, future)
+            year = self._story_year(month, day, fr.start) if not future and not lunar else None
+            if year is None:
+                year = self._year_for_month(month, day, lm if lunar else None, future)
         if day is None:
             return self._whole_month(f, year, month, lm if lunar else None), False
         d = _lunar_to_solar(year, lm, day) if lunar else _safe_date(year, month, day)
@@ -588,6 +597,23 @@ class _Extractor:
                 if d:
                     break
         return (Res(d.isoformat(), d, d, "day") if d else None), False
+
+    def _story_year(self, month: int, day: int | None, start: int) -> int | None:
+        """The year of a month and day told just after a date of an earlier year, in the
+        same paragraph: 2021年7月17日暴雨…7月19日启动响应 is 2021's July, not the publication
+        year's. Only days that follow the story date within _STORY_DAYS continue it: a
+        retrospective that jumps from 2008年5月12日 to this June reads the reference's year."""
+        if self.story_date is None or self.ref is None or day is None:
+            return None
+        end, told = self.story_date
+        if told.year >= self.ref.year or start - end > _STORY_YEAR_REACH or \
+                "\n" in self.norm[end:start]:
+            return None
+        for year in (told.year, told.year + 1):
+            probe = _safe_date(year, month, day)
+            if probe is not None and 0 <= (probe - told).days <= _STORY_DAYS and probe <= self.ref:
+                return year
+        return None
 
     def _year_for_month(self, month: int, day: int | None, lunar_month: int | None,
                         future: bool) -> int:
@@ -965,7 +991,8 @@ class _Extractor:
                 rng = self._range(res, res2) if res2 is not None else None
                 if rng is not None:
                     out.append(self._mention(ch[0].start, tail.end(), rng, "between"))
-                    self._remember(f2, res2)
+                    self._remember(f, res, tail.end())
+                    self._remember(f2, res2, tail.end())
                     i += 2
                     continue
             # A range: chain, 至/到/-, chain; the second inherits what it leaves out.
@@ -984,7 +1011,8 @@ class _Extractor:
                         rng = Res(f"{res.value}/{res2.value}", None, None, "time", False, "TIME")
                     if rng is not None:
                         out.append(self._mention(ch[0].start, nxt[-1].end, rng, "range"))
-                        self._remember(f2, res2)
+                        self._remember(f, res, nxt[-1].end)
+                        self._remember(f2, res2, nxt[-1].end)
                         i += 2
                         continue
             if res is not None:
@@ -998,7 +1026,7 @@ class _Extractor:
                 else:
                     out.append(self._mention(ch[0].start, ch[-1].end, res, "+".join(
                         a.kind for a in ch)))
-                self._remember(f, res)
+                self._remember(f, res, ch[-1].end)
             i += 1
         return out
 
@@ -1127,9 +1155,11 @@ class _Extractor:
             res = self.resolve(g, start)
         return res
 
-    def _remember(self, f: dict, res: Res) -> None:
+    def _remember(self, f: dict, res: Res, end: int) -> None:
         if res.earliest is None:
             return
+        if "y" in f and res.gran in ("day", "time", "month"):
+            self.story_date = (end, res.earliest)
         if res.gran in ("day", "time") and "rel_day" not in f:
             self.anchor_day = res.earliest
         if "y" in f or "rel_year" in f or res.gran in ("day", "time", "month"):
