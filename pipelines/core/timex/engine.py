@@ -93,6 +93,7 @@ class _Frame:
 # How far (characters) a date with its own year lends that year to a yearless month after it.
 _STORY_YEAR_REACH = 400
 _STORY_DAYS = 31
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
 
 # ---------------------------------------------------------------- date helpers
 
@@ -599,19 +600,24 @@ class _Extractor:
         return (Res(d.isoformat(), d, d, "day") if d else None), False
 
     def _story_year(self, month: int, day: int | None, start: int) -> int | None:
-        """The year of a month and day told just after a date of an earlier year, in the
-        same paragraph: 2021年7月17日暴雨…7月19日启动响应 is 2021's July, not the publication
-        year's. Only days that follow the story date within _STORY_DAYS continue it: a
-        retrospective that jumps from 2008年5月12日 to this June reads the reference's year."""
+        """The year of a month and day told just after a day of another year than the
+        reference's, or after one still to come, in the same paragraph (a coming day: its sentence): 2021年7月17日暴雨…
+        7月19日启动响应 is 2021's July, not the publication year's; 拍卖将于6月12日开始，
+        于6月17日结束 is the coming June twice. Only days that follow the story's day within
+        _STORY_DAYS continue it: a retrospective that jumps from 2008年5月12日 to this June
+        reads the reference's year."""
         if self.story_date is None or self.ref is None or day is None:
             return None
         end, told = self.story_date
-        if told.year >= self.ref.year or start - end > _STORY_YEAR_REACH or \
-                "\n" in self.norm[end:start]:
-            return None
+        ahead = told > self.ref
+        between = self.norm[end:start]
+        if (told.year == self.ref.year and not ahead) or len(between) > _STORY_YEAR_REACH or \
+                "\n" in between or (ahead and _SENTENCE_END.search(between)):
+            return None  # a coming day lends its year only within its sentence
         for year in (told.year, told.year + 1):
             probe = _safe_date(year, month, day)
-            if probe is not None and 0 <= (probe - told).days <= _STORY_DAYS and probe <= self.ref:
+            if probe is not None and 0 <= (probe - told).days <= _STORY_DAYS and \
+                    (ahead or probe <= self.ref):
                 return year
         return None
 
@@ -1158,7 +1164,8 @@ class _Extractor:
     def _remember(self, f: dict, res: Res, end: int) -> None:
         if res.earliest is None:
             return
-        if "y" in f and res.gran in ("day", "time", "month"):
+        if res.gran in ("day", "time", "month") and (
+                "y" in f or (self.ref is not None and res.earliest > self.ref)):
             self.story_date = (end, res.earliest)
         if res.gran in ("day", "time") and "rel_day" not in f:
             self.anchor_day = res.earliest
