@@ -797,11 +797,15 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 if len(head) < 6:
                     head = _headline(text, sa + _lead_clause_start(ctx, sa, clauses), sa + cb)
             obj = s[rel:oend] if oend > rel + len(trig) else s[rel:cb]
-            ev = _event(ctx, (sa, sb), etype, head, text[h.start():h.end()], dating, future,
+            # a row may end with the mark that makes its word a predicate (通报，): not reported
+            ev = _event(ctx, (sa, sb), etype, head, text[h.start():h.end()].rstrip(_CLAUSE_TAIL), dating, future,
                         place, place_simp, actors, session, routine, s[rel:cb] if own is None else obj,
                         s[ca:max(cb, oend)] if own is None else s[ia:oend])
             out.append(ev)
     return out
+
+
+_CLAUSE_TAIL = "，：,:"
 
 
 def _quoted(simp: str, sa: int, pos: int) -> bool:
