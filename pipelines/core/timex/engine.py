@@ -621,6 +621,12 @@ class _Extractor:
                 return year
         return None
 
+    def _just_ahead(self, year: int, month: int, day: int) -> bool:
+        """That day falls within limits.tsv's ahead_days after the reference: a dateline's lag
+        or the coming days of a forecast, not a year (or month) ago."""
+        d = _safe_date(year, month, day)
+        return d is not None and self.ref is not None and 0 < (d - self.ref).days <= self.t.ahead_days
+
     def _year_for_month(self, month: int, day: int | None, lunar_month: int | None,
                         future: bool) -> int:
         """The year of a month (and day) named without one: the latest not after the
@@ -639,7 +645,8 @@ class _Extractor:
                         break
             if probe is not None:
                 key = (probe.month, probe.day)
-        if not future and key > rkey:
+        if not future and key > rkey and not (
+                day is not None and lunar_month is None and self._just_ahead(year, month, day)):
             year -= 1
         elif future and (key[0] < rkey[0] if day is None and lunar_month is None else key < rkey):
             # 将在6月中旬 said on 6月7日 is this June: a month without a day has not passed
@@ -668,7 +675,7 @@ class _Extractor:
         if ref is None:
             return self._unresolved(f, f"XXXX-XX-{day:02d}"), True
         y, m = ref.year, ref.month
-        if not fr.future and day > ref.day:
+        if not fr.future and day > ref.day and not self._just_ahead(y, m, day):
             y, m = _add_months(y, m, -1)
         elif fr.future and day < ref.day:
             y, m = _add_months(y, m, 1)

@@ -141,6 +141,7 @@ class Tables:
     # little (一五 is a plan, 五一 a holiday), and one regex compiles faster than ten.
     start_groups: dict[str, frozenset[str]]
     plausible_years: tuple[int, int]  # written years outside are no date (limits.tsv)
+    ahead_days: int  # a day this many days after the reference is not pushed back (limits.tsv)
     _by_char: dict[str, re.Pattern] = field(default_factory=dict)
     _by_rows: dict[tuple[str, ...], re.Pattern] = field(default_factory=dict)
 
@@ -366,7 +367,11 @@ def load_tables(data: Path) -> Tables:
                   dict(zip(names, bodies, strict=True)), starts,
                   frozenset(first | {w[0] for w in prefixes} | {w[0] for w in eras}),
                   {c: g for g in (frozenset("0123456789"), frozenset(numerals)) for c in g},
-                  plausible_years(data))
+                  plausible_years(data), _limit(data, "ahead_days"))
+
+
+def _limit(data: Path, name: str) -> int:
+    return int(next(r for r in read_rows(data / "limits.tsv") if r[0] == name)[1])
 
 
 def plausible_years(data: Path = DATA) -> tuple[int, int]:
