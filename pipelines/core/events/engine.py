@@ -484,6 +484,10 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
                 owned: list[tuple[int, int]]) -> _Dating:
     pub = ctx.pub
     if own is not None:
+        if "/" in own.value and not own.vague:
+            # a stated period (29日后半夜到31日) is reported as such, even where it runs on
+            # past publication (a forecast's), like a period picked below
+            return _Dating(own.earliest, own.latest, "range", "explicit", own.text, own)
         return _clamp(_Dating(own.earliest, own.latest, own.granularity, "explicit", own.text, own), pub, future)
     # A date inside a title (《…行动计划（2021—2030年）》) is the document's, not the act's.
     in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m) and not _in_title(ctx.simp, m.start, sent[0])]
