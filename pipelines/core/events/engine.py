@@ -926,6 +926,8 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     places = None
     for k, m in enumerate(dated):
         mc = clause_of(m.start - sa)
+        if nonevent_clause(mc):
+            continue  # 他今年13岁，离开了学校: the time belongs to the age (a statistic…), not the act
         limit = dated[k + 1].start - sa if k + 1 < len(dated) else len(s)
         # the act: the first verb from the time's clause on, before the next time's clause
         verb = None
