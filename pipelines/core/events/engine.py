@@ -926,8 +926,8 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     places = None
     for k, m in enumerate(dated):
         mc = clause_of(m.start - sa)
-        if nonevent_clause(mc):
-            continue  # 他今年13岁，离开了学校: the time belongs to the age (a statistic…), not the act
+        if t.time_owner_re.search(s[clauses[mc][0]:clauses[mc][1]]):
+            continue  # 他今年13岁，离开了学校: the time belongs to the age, not to the act
         limit = dated[k + 1].start - sa if k + 1 < len(dated) else len(s)
         # the act: the first verb from the time's clause on, before the next time's clause
         verb = None

@@ -51,6 +51,7 @@ class Tables:
     nonevent_verbs: frozenset[str]  # predicates that report, judge or describe: no act (说, 是)
     nonevent_clause_re: re.Pattern[str]  # clauses that report no act: statistics, hypotheticals
     nonevent_scope_re: re.Pattern[str]  # before an act anywhere in its sentence: cancels it
+    time_owner_re: re.Pattern[str]  # clauses whose time is their own (今年13岁): it dates no act after them
     nonevent_figure_re: re.Pattern[str]  # a figure (393亿元): only a lexicon verb is an act there
 
 
@@ -84,10 +85,10 @@ def tables() -> Tables:
         modality.setdefault(r[1], []).append(_simp(r[0]))
     blocks = _blocks(set(triggers))
     nonevent_verbs: list[str] = []
-    patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": []}
+    patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": []}
     for r in _rows("nonevents.tsv"):
-        if r[1] not in ("verb", "clause", "scope", "figure"):
-            raise ValueError(f"nonevents.tsv: kind must be verb, clause, scope or figure, not {r[1]!r}")
+        if r[1] != "verb" and r[1] not in patterns:
+            raise ValueError(f"nonevents.tsv: kind must be verb or one of {sorted(patterns)}, not {r[1]!r}")
         if r[1] == "verb":
             nonevent_verbs.append(_simp(r[0]))
         else:
@@ -123,7 +124,8 @@ def tables() -> Tables:
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
         sessions=tuple((r[0], re.compile(_simp(r[1]))) for r in _rows("sessions.tsv")),
         nonevent_verbs=frozenset(nonevent_verbs),
-        nonevent_clause_re=re.compile("|".join(patterns["clause"]) or "(?!)"),
+        nonevent_clause_re=re.compile("|".join(patterns["clause"] + patterns["owner"]) or "(?!)"),
+        time_owner_re=re.compile("|".join(patterns["owner"]) or "(?!)"),
         nonevent_scope_re=re.compile("|".join(patterns["scope"]) or "(?!)"),
         nonevent_figure_re=re.compile("|".join(patterns["figure"]) or "(?!)"),
     )
