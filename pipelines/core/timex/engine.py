@@ -1350,11 +1350,14 @@ def _p_day(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> 
 
 @_chain_production("day_range")
 def _p_day_range(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
-    # 3月8-12日: the days from the first to the second, in the chain's month (which it needs:
-    # 3-5日 alone is as often a count of days).
+    # 3月8-12日: the days from the first to the second, in the chain's month, or alone where
+    # the context says they are dates (patterns.tsv drange_pre).
     d1, d2 = int(a.g("d")), int(a.g("d2"))
-    if ("m" not in f and "rel_month" not in f) or not d1 < d2:
+    if not d1 < d2:
         return False
+    if "m" not in f and "rel_month" not in f and not (
+            a.start == 0 or x.t.context["drange_pre"].search(x.norm, max(0, a.start - 4), a.start)):
+        return False  # 持续3-5日: a count of days; 预计24-26日, 24-26日，: days of the month
     f["d"], f["upto"] = d1, {"d": d2}
     return True
 
