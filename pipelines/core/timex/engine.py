@@ -278,7 +278,8 @@ class _Extractor:
         self.anchor_year: int | None = None
         # The last date that wrote its own year (2021年7月17日), and where it ended: a month
         # and day without a year later in its paragraph continue that story's year.
-        self.story_date: tuple[int, date] | None = None
+        self.story_date: tuple[int, date, date] | None = None
+        self.story_hit = False  # the mention being resolved took its year from the story
 
     # atoms ---------------------------------------------------------------
     def atoms(self) -> list[Atom]:
@@ -451,6 +452,7 @@ class _Extractor:
         """The calendar reading of a chain's fields: the frame (year, month, day) first, then
         the one driver the fields call for (a relative day, a holiday, a month, a day, a
         week, a year, a part of a period, a time alone), then ordinals and the clock."""
+        self.story_hit = False
         try:
             return self._resolve(f, start)
         except (ValueError, OverflowError):
@@ -603,12 +605,12 @@ class _Extractor:
         """The year of a month and day told just after a day of another year than the
         reference's, or after one still to come, in the same paragraph (a coming day: its sentence): 2021年7月17日暴雨…
         7月19日启动响应 is 2021's July, not the publication year's; 拍卖将于6月12日开始，
-        于6月17日结束 is the coming June twice. Only days that follow the story's day within
-        _STORY_DAYS continue it: a retrospective that jumps from 2008年5月12日 to this June
+        于6月17日结束 is the coming June twice. Only days that follow the story's day (or
+        period: 1999年6月底) within _STORY_DAYS continue it: a retrospective that jumps from 2008年5月12日 to this June
         reads the reference's year."""
         if self.story_date is None or self.ref is None or day is None:
             return None
-        end, told = self.story_date
+        end, told, told_last = self.story_date
         ahead = told > self.ref
         between = self.norm[end:start]
         if (told.year == self.ref.year and not ahead) or len(between) > _STORY_YEAR_REACH or \
@@ -616,8 +618,9 @@ class _Extractor:
             return None  # a coming day lends its year only within its sentence
         for year in (told.year, told.year + 1):
             probe = _safe_date(year, month, day)
-            if probe is not None and 0 <= (probe - told).days <= _STORY_DAYS and \
-                    (ahead or probe <= self.ref):
+            if probe is not None and probe >= told and \
+                    (probe - told_last).days <= _STORY_DAYS and (ahead or probe <= self.ref):
+                self.story_hit = True
                 return year
         return None
 
@@ -1171,9 +1174,12 @@ class _Extractor:
     def _remember(self, f: dict, res: Res, end: int) -> None:
         if res.earliest is None:
             return
-        if res.gran in ("day", "time", "month") and (
-                "y" in f or (self.ref is not None and res.earliest > self.ref)):
-            self.story_date = (end, res.earliest)
+        if res.gran in ("day", "time", "month", "tenday", "week") and res.latest is not None and (
+                "y" in f or self.story_hit or (self.ref is not None and res.earliest > self.ref)):
+            # a day that took its year from the story carries the story on (1999年6月底…
+            # 7月22日…7月23日)
+            self.story_date = (end, res.earliest, res.latest)
+        self.story_hit = False
         if res.gran in ("day", "time") and "rel_day" not in f:
             self.anchor_day = res.earliest
         if "y" in f or "rel_year" in f or res.gran in ("day", "time", "month"):
