@@ -618,7 +618,9 @@ class _Extractor:
             return None  # a coming day lends its year only within its sentence
         for year in (told.year, told.year + 1):
             probe = _safe_date(year, month, day)
-            if probe is not None and probe >= told and \
+            # a day up to _STORY_DAYS before the story's day continues it too (2020年8月4日
+            # 通报。…于7月9日晚将李某月诱骗: what the notice tells happened before it)
+            if probe is not None and (told - probe).days <= _STORY_DAYS and \
                     (probe - told_last).days <= _STORY_DAYS and (ahead or probe <= self.ref):
                 self.story_hit = True
                 return year
@@ -1175,9 +1177,10 @@ class _Extractor:
         if res.earliest is None:
             return
         if res.gran in ("day", "time", "month", "tenday", "week") and res.latest is not None and (
-                "y" in f or self.story_hit or (self.ref is not None and res.earliest > self.ref)):
+                "y" in f or "rel_year" in f or self.story_hit or
+                (self.ref is not None and res.earliest > self.ref)):
             # a day that took its year from the story carries the story on (1999年6月底…
-            # 7月22日…7月23日)
+            # 7月22日…7月23日); one of this year by name (今年2月1日) ends an older story
             self.story_date = (end, res.earliest, res.latest)
         self.story_hit = False
         if res.gran in ("day", "time") and "rel_day" not in f:
