@@ -926,6 +926,10 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     places = None
     for k, m in enumerate(dated):
         mc = clause_of(m.start - sa)
+        if mc not in used and (statement := _dated_statement(ctx, (sa, sb), s, clauses[mc], m)) is not None:
+            used.add(mc)
+            out.append(statement)
+            continue
         if t.time_owner_re.search(s[clauses[mc][0]:clauses[mc][1]]):
             continue  # 他今年13岁，离开了学校: the time belongs to the age, not to the act
         limit = dated[k + 1].start - sa if k + 1 < len(dated) else len(s)
@@ -977,6 +981,26 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
                           tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)), None, routine,
                           s[a:cb], s[min(hs, ca):cb]))
     return out
+
+
+def _dated_statement(ctx: _Ctx, sent: tuple[int, int], s: str, clause: tuple[int, int],
+                     m: TimeMention) -> Event | None:
+    """拜登6日表示，…: a speech verb right after a day of its clause dates a statement, news
+    in itself; not a report of one (据路透社7日称) nor a speech of no stated day (他表示)."""
+    sa, sb = sent
+    ca, cb = clause
+    if m.granularity not in ("day", "time") or m.vague or "/" in m.value:
+        return None
+    said = ctx.t.said_re.match(s, m.end - sa, cb)
+    if said is None or "据" in s[ca:m.start - sa]:
+        return None
+    a, b = said.span("verb")
+    dating = _date_event(ctx, sent, (sa + ca, sa + cb), sa + a, False, m, False, [])
+    _note_anchor(ctx, sa, dating)
+    text = ctx.doc.text
+    head = _headline(text, sa + ca, sa + cb)
+    return _event(ctx, sent, "statement", head, text[sa + a:sa + b], dating, False,
+                  ctx.title_place, ctx.title_place_simp, (), None, False, s[a:cb], s[ca:cb])
 
 
 def _sentences(simp: str, lo: int) -> list[tuple[int, int]]:
