@@ -475,6 +475,7 @@ def _first_clause_frame(ctx: _Ctx, a: int, b: int) -> TimeMention | None:
     return None
 
 
+_VAGUE_REACH_DAYS = 3
 _FRAME_LEAD = 6  # 当地时间, 北京时间, 据悉 before the date
 _FRAME_TAIL = 3  # 以来, 起, 前后 after it
 
@@ -539,6 +540,11 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         frame = ctx.frame
     if frame is None and not has_session:
         frame = ctx.story_day
+    if frame is not None and (frame.vague and frame.earliest is not None and frame.latest is not None
+                              and (frame.latest - frame.earliest).days > _VAGUE_REACH_DAYS):
+        # 近日 or 近期 dates its own clause loosely; what follows it is bounded, not given
+        # that window (刚刚 and 这两天 are narrow enough to pass on)
+        frame = None
     if frame is not None and not future:
         if _since(ctx.simp, frame) and pub is not None and frame.earliest <= pub:
             return _Dating(frame.earliest, pub, "range", "inherited", frame.text, frame)
