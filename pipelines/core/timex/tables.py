@@ -45,6 +45,38 @@ class _Start:
         return any(lo <= o <= hi for lo, hi in self.ranges) or \
             (self.digit and ch.isdigit()) or (self.space and ch.isspace())
 
+    def update(self, other: _Start) -> None:
+        self.any = self.any or other.any
+        self.chars |= other.chars
+        self.ranges += other.ranges
+        self.digit = self.digit or other.digit
+        self.space = self.space or other.space
+
+    def char_class(self) -> str:
+        """The regex class of these characters (not for `any`)."""
+        return "[" + "".join(re.escape(c) for c in sorted(self.chars)) + \
+            "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in sorted(set(self.ranges))) + \
+            (r"\d" if self.digit else "") + (r"\s" if self.space else "") + "]"
+
+
+_ANY = _Start()
+_ANY.any = True
+
+
+def _add_class(items, st: _Start) -> None:
+    """Adds the characters of a parsed class `[...]` to `st`."""
+    for iop, iav in items:
+        if iop is _sre.LITERAL:
+            st.chars.add(chr(iav))
+        elif iop is _sre.RANGE:
+            st.ranges.append(iav)
+        elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_DIGIT, _sre.CATEGORY_UNI_DIGIT):
+            st.digit = True
+        elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_SPACE, _sre.CATEGORY_UNI_SPACE):
+            st.space = True
+        else:
+            st.any = True  # NEGATE and the rest
+
 
 def _first(seq, st: _Start) -> bool:
     """Adds to `st` what `seq` (parsed regex items) can start with; True if it can match empty.
@@ -57,19 +89,7 @@ def _first(seq, st: _Start) -> bool:
             st.chars.add(chr(av))
             return False
         if op is _sre.IN:
-            for iop, iav in av:
-                if iop is _sre.LITERAL:
-                    st.chars.add(chr(iav))
-                elif iop is _sre.RANGE:
-                    st.ranges.append(iav)
-                elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_DIGIT,
-                                                      _sre.CATEGORY_UNI_DIGIT):
-                    st.digit = True
-                elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_SPACE,
-                                                      _sre.CATEGORY_UNI_SPACE):
-                    st.space = True
-                else:
-                    st.any = True  # NEGATE and the rest
+            _add_class(av, st)
             return False
         if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
             continue  # zero-width
@@ -105,6 +125,74 @@ def _starts(pattern: str) -> _Start:
     return st
 
 
+def _then(seq, follow: _Start) -> _Start:
+    """What can come first after the start of `seq`: its first characters, and those of
+    `follow` when `seq` can match empty."""
+    st = _Start()
+    if _first(seq, st):
+        st.update(follow)
+    return st
+
+
+def _pairs(seq, follow: _Start) -> tuple[list[tuple[_Start, _Start]], bool]:
+    """The (first, second) character pairs a match of `seq` can start with, `follow` being
+    what may come after `seq`; and whether `seq` can match empty.
+
+    Conservative like `_first`: lookarounds are skipped, anything not understood pairs any
+    first character with any second one.
+    """
+    out: list[tuple[_Start, _Start]] = []
+    for k, (op, av) in enumerate(seq):
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue
+        after = _then(seq[k + 1:], follow)
+        if op is _sre.LITERAL:
+            st = _Start()
+            st.chars.add(chr(av))
+            out.append((st, after))
+            return out, False
+        if op is _sre.IN:
+            st = _Start()
+            _add_class(av, st)
+            out.append((st, after))
+            return out, False
+        if op is _sre.SUBPATTERN and not av[1] & _sre.SRE_FLAG_IGNORECASE:
+            pairs, empty = _pairs(av[3], after)
+        elif op is _sre.ATOMIC_GROUP:
+            pairs, empty = _pairs(av, after)
+        elif op is _sre.BRANCH:
+            pairs, empty = [], False
+            for alt in av[1]:
+                p, e = _pairs(alt, after)
+                pairs += p
+                empty = empty or e
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            lo, hi, sub = av
+            if hi == 0:
+                continue
+            again = after
+            if hi > 1:  # after one round, another round or what follows
+                again = _Start()
+                _first(sub, again)
+                again.update(after)
+            pairs, empty = _pairs(sub, again)
+            empty = empty or lo == 0
+        else:
+            return [*out, (_ANY, _ANY)], False
+        out += pairs
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _row_pairs(pattern: str) -> list[tuple[_Start, _Start]]:
+    parsed = _sre_parse.parse(pattern)
+    if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE:
+        return [(_ANY, _ANY)]
+    pairs, empty = _pairs(parsed, _ANY)  # after the atom, anything
+    return [*pairs, (_ANY, _ANY)] if empty else pairs
+
+
 @dataclass(frozen=True)
 class PatternRow:
     name: str  # the atom kind, and the mention's rule
@@ -132,7 +220,7 @@ class Tables:
     context: dict[str, re.Pattern]  # '!name' rows of patterns.tsv: cues around an atom
     splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]]  # word -> left, right
     rows: dict[str, PatternRow]  # atom name -> its row, in the order tried
-    first: re.Pattern  # where an atom may start: one char class, then table-word prefixes
+    first: re.Pattern  # where an atom may start (`_scan`)
     era_start: re.Pattern  # where an era year starts (its first chars are too common for first)
     bodies: dict[str, str]  # row -> its named group; all of them, in order, are one alternation
     starts: dict[str, _Start]  # row -> the chars it can start with
@@ -353,11 +441,7 @@ def load_tables(data: Path) -> Tables:
         bodies.append(f"(?P<{name}>{pattern})")
         starts[name] = _starts(bodies[-1])
     prefixes = sorted({w for w in words_first if w[0] not in first})
-    # Zero-width for the prefixes, so the scan still visits the chars inside them (同一年
-    # holds 一年); the leading char class lets the C search skip ahead.
-    first_rx = re.compile("[" + "".join(re.escape(c) for c in sorted(first)) + "]|(?=[" +
-                          "".join(sorted({w[0] for w in prefixes})) + "])(?=" +
-                          "|".join(map(re.escape, prefixes)) + ")")
+    first_rx = _scan(first, prefixes, {n: _row_pairs(b) for n, b in zip(names, bodies, strict=True)})
     # Era names start with everyday characters (成, 民, 开, 光); trying the big alternation at
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
     era_start = re.compile(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
@@ -367,6 +451,37 @@ def load_tables(data: Path) -> Tables:
                   frozenset(first | {w[0] for w in prefixes} | {w[0] for w in eras}),
                   {c: g for g in (frozenset("0123456789"), frozenset(numerals)) for c in g},
                   plausible_years(data))
+
+
+def _scan(first: set[str], prefixes: list[str], pairs: dict[str, list[tuple[_Start, _Start]]],
+          ) -> re.Pattern:
+    """The regex whose matches are the positions worth trying the rows at.
+
+    A char of @FIRST is visited only before a char some row can follow it with (一 before
+    年 or 个, not before 些 or 直): the pairs come from the rows themselves, so a position
+    left out is one where every row would fail. A table word's prefix (不久, 国庆) is
+    visited where the prefix stands. Every branch starts with its literal char, so the C
+    search skips from one candidate char to the next; a match is that one char, so the
+    chars inside a prefix are visited too (同一年 holds 一年).
+    """
+    branches = []
+    for c in sorted(first):
+        then = _Start()
+        for row_pairs in pairs.values():
+            for head, second in row_pairs:
+                if head.admits(c):
+                    then.update(second)
+        if then.any:
+            branches.append(re.escape(c))
+        elif then.chars or then.ranges or then.digit or then.space:
+            branches.append(f"{re.escape(c)}(?={then.char_class()})")
+    by_char: dict[str, set[str]] = {}
+    for w in prefixes:
+        by_char.setdefault(w[0], set()).add(w[1:])
+    for c, rests in sorted(by_char.items()):
+        branches.append(re.escape(c) if "" in rests else
+                        f"{re.escape(c)}(?={'|'.join(map(re.escape, sorted(rests)))})")
+    return re.compile("|".join(branches))
 
 
 def plausible_years(data: Path = DATA) -> tuple[int, int]:
