@@ -118,9 +118,9 @@ def _first(seq, st: _Start) -> bool:
     return True
 
 
-def _starts(pattern: str) -> _Start:
+def _starts(parsed) -> _Start:
     st = _Start()
-    if _first(_sre_parse.parse(pattern), st):
+    if _first(parsed, st):
         st.any = True  # a row that can match empty could start anywhere
     return st
 
@@ -185,8 +185,7 @@ def _pairs(seq, follow: _Start) -> tuple[list[tuple[_Start, _Start]], bool]:
     return out, True
 
 
-def _row_pairs(pattern: str) -> list[tuple[_Start, _Start]]:
-    parsed = _sre_parse.parse(pattern)
+def _row_pairs(parsed) -> list[tuple[_Start, _Start]]:
     if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE:
         return [(_ANY, _ANY)]
     pairs, empty = _pairs(parsed, _ANY)  # after the atom, anything
@@ -367,6 +366,7 @@ def load_tables(data: Path) -> Tables:
                                 "w": {**relative, **vague}, "tail": tails, "mw": clock_minutes}
     names, bodies = [], []
     starts: dict[str, _Start] = {}
+    pairs: dict[str, list[tuple[_Start, _Start]]] = {}
     rows: dict[str, PatternRow] = {}
     first: set[str] = set()
     # Table words whose first char no pattern starts with (不久前, 国庆, 情人节) are scanned for by
@@ -409,9 +409,10 @@ def load_tables(data: Path) -> Tables:
         pattern = re.sub(r"\(\?P=(\w+)\)", rf"(?P={name}__\1)", pattern)
         names.append(name)
         bodies.append(f"(?P<{name}>{pattern})")
-        starts[name] = _starts(bodies[-1])
+        parsed = _sre_parse.parse(bodies[-1])
+        starts[name], pairs[name] = _starts(parsed), _row_pairs(parsed)
     prefixes = sorted({w for w in words_first if w[0] not in first})
-    first_rx = _scan(first, prefixes, {n: _row_pairs(b) for n, b in zip(names, bodies, strict=True)})
+    first_rx = _scan(first, prefixes, pairs)
     # Era names start with everyday characters (成, 民, 开, 光); trying the big alternation at
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
     era_start = re.compile(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
@@ -447,13 +448,13 @@ def _scan(first: set[str], prefixes: list[str], pairs: dict[str, list[tuple[_Sta
     search skips from one candidate char to the next; a match is that one char, so the
     chars inside a prefix are visited too (同一年 holds 一年).
     """
+    follows = {c: _Start() for c in first}  # what some row can follow c with
+    for head, second in (pair for row_pairs in pairs.values() for pair in row_pairs):
+        plain = not (head.any or head.ranges or head.digit or head.space)
+        for c in (head.chars & first if plain else (c for c in first if head.admits(c))):
+            follows[c].update(second)
     branches = []
-    for c in sorted(first):
-        then = _Start()
-        for row_pairs in pairs.values():
-            for head, second in row_pairs:
-                if head.admits(c):
-                    then.update(second)
+    for c, then in sorted(follows.items()):
         if then.any:
             branches.append(re.escape(c))
         elif then.chars or then.ranges or then.digit or then.space:
