@@ -12,11 +12,13 @@ import os
 import re
 import re._constants as _sre  # the parsed-regex opcodes, read to find where rows can start
 import re._parser as _sre_parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from pipelines.core.datatables import read_rows
+from pipelines.core.timex.regexcache import RegexCache, cache_file
 
 DATA = Path(__file__).with_name("data")
 
@@ -281,12 +283,17 @@ def _levels(name: str, cell: str) -> tuple[int, int] | None:
 
 @lru_cache(maxsize=1)
 def tables() -> Tables:
-    """The tables of data/, loaded and checked once per process."""
-    return load_tables(DATA)
+    """The tables of data/, loaded and checked once per process; their compiled regexes
+    come from the previous process's when the patterns are the same (regexcache.py)."""
+    cache = RegexCache(cache_file(DATA))
+    loaded = load_tables(DATA, cache.compile)
+    cache.save()
+    return loaded
 
 
-def load_tables(data: Path) -> Tables:
-    """The tables of one data folder; TableError names the row that cannot work."""
+def load_tables(data: Path, compile_regex: Callable[[str], re.Pattern] = re.compile) -> Tables:
+    """The tables of one data folder, their patterns compiled by `compile_regex`; TableError
+    names the row that cannot work."""
 
     def _rows(name: str) -> list[list[str]]:
         return read_rows(data / name)
@@ -306,7 +313,7 @@ def load_tables(data: Path) -> Tables:
     plans = {r[0]: (int(r[1]), int(r[2])) for r in _rows("plans.tsv")}
     holidays = []
     for pat, cal, m, d in _rows("holidays.tsv"):
-        holidays.append((re.compile(pat), cal, m, int(d)))
+        holidays.append((compile_regex(pat), cal, m, int(d)))
     durrel = {r[0]: (r[1], r[2] == "1") for r in _rows("durrel.tsv")}
     eras = {r[0]: (int(r[1]), r[2] == "lunar") for r in _rows("eras.tsv")}
     unit_rows = [r + [""] * (4 - len(r)) for r in _rows("units.tsv")]
@@ -328,8 +335,8 @@ def load_tables(data: Path) -> Tables:
     splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]] = {}
     for r in _rows("splits.tsv"):
         r = r + [""] * (3 - len(r))
-        splits.setdefault(r[0], []).append((re.compile(r[1]) if r[1] else None,
-                                            re.compile(r[2]) if r[2] else None))
+        splits.setdefault(r[0], []).append((compile_regex(r[1]) if r[1] else None,
+                                            compile_regex(r[2]) if r[2] else None))
 
     def rel(unit: str) -> str:
         return _alt(w for w, v in relative.items() if v[0] == unit)
@@ -402,7 +409,7 @@ def load_tables(data: Path) -> Tables:
             macros[name[1:]] = pattern
             continue
         if name.startswith("!"):
-            context[name[1:]] = re.compile(pattern)
+            context[name[1:]] = compile_regex(pattern)
             continue
         # Prefix inner group names so all atoms fit in one alternation.
         pattern = re.sub(r"\(\?P<(\w+)>", rf"(?P<{name}__\1>", pattern)
@@ -412,17 +419,17 @@ def load_tables(data: Path) -> Tables:
         parsed = _sre_parse.parse(bodies[-1])
         starts[name], pairs[name] = _starts(parsed), _row_pairs(parsed)
     prefixes = sorted({w for w in words_first if w[0] not in first})
-    first_rx = _scan(first, prefixes, pairs)
+    first_rx = compile_regex(_scan(first, prefixes, pairs))
     # Era names start with everyday characters (成, 民, 开, 光); trying the big alternation at
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
-    era_start = re.compile(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
+    era_start = compile_regex(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
     return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, units, tod,
                   weekdays, tails, clock_minutes, lunar_months, context, splits, rows, first_rx,
-                  _alternation(dict(zip(names, bodies, strict=True)), starts), era_start,
+                  compile_regex(_alternation(dict(zip(names, bodies, strict=True)), starts)), era_start,
                   dict(zip(names, bodies, strict=True)), starts, plausible_years(data))
 
 
-def _alternation(bodies: dict[str, str], starts: dict[str, _Start]) -> re.Pattern:
+def _alternation(bodies: dict[str, str], starts: dict[str, _Start]) -> str:
     """The alternation of every row, in the rows' order, each behind a lookahead of the
     chars it can start with.
 
@@ -433,12 +440,12 @@ def _alternation(bodies: dict[str, str], starts: dict[str, _Start]) -> re.Patter
     rows, same order, same group names: the match is the one the plain alternation of all
     the rows gives.
     """
-    return re.compile("|".join(body if starts[name].any else f"(?={starts[name].char_class()}){body}"
-                               for name, body in bodies.items()))
+    return "|".join(body if starts[name].any else f"(?={starts[name].char_class()}){body}"
+                    for name, body in bodies.items())
 
 
 def _scan(first: set[str], prefixes: list[str], pairs: dict[str, list[tuple[_Start, _Start]]],
-          ) -> re.Pattern:
+          ) -> str:
     """The regex whose matches are the positions worth trying the rows at.
 
     A char of @FIRST is visited only before a char some row can follow it with (一 before
@@ -465,7 +472,7 @@ def _scan(first: set[str], prefixes: list[str], pairs: dict[str, list[tuple[_Sta
     for c, rests in sorted(by_char.items()):
         branches.append(re.escape(c) if "" in rests else
                         f"{re.escape(c)}(?={'|'.join(map(re.escape, sorted(rests)))})")
-    return re.compile("|".join(branches))
+    return "|".join(branches)
 
 
 def plausible_years(data: Path = DATA) -> tuple[int, int]:
