@@ -92,3 +92,22 @@ def test_each_data_folder_has_its_own_file(tmp_path: Path) -> None:
     # evict this one's programs at every load.
     files = {cache_file(folder, tmp_path) for folder in (DATA, tmp_path / "a", tmp_path / "b")}
     assert len(files) == 3 and all(f.parent == tmp_path for f in files)
+
+
+def test_without_a_home_every_process_compiles(monkeypatch) -> None:
+    for name in ("TIMELINE_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: (_ for _ in ()).throw(
+        RuntimeError("Could not determine home directory."))))
+    assert cache_file(DATA) is None
+    cache = RegexCache(None)
+    assert cache.compile("年").match("年")
+    cache.save()
+
+
+def test_cache_folder_from_the_environment(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "here"))
+    assert cache_file(DATA).parent == tmp_path / "here"
+    monkeypatch.delenv("TIMELINE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_file(DATA).parent == tmp_path / "xdg" / "zh-news-timeline"

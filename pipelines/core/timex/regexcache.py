@@ -29,12 +29,17 @@ from pipelines.atomicfile import write_bytes_atomically
 _BUILD = [sys.version, _sre.MAGIC, _sre.CODESIZE]
 
 
-def default_folder() -> Path:
-    """$TIMELINE_CACHE_DIR, else $XDG_CACHE_HOME/zh-news-timeline, else ~/.cache/zh-news-timeline."""
+def default_folder() -> Path | None:
+    """$TIMELINE_CACHE_DIR, else $XDG_CACHE_HOME/zh-news-timeline, else
+    ~/.cache/zh-news-timeline; None without a home (then every process compiles)."""
     if folder := os.environ.get("TIMELINE_CACHE_DIR"):
         return Path(folder)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "zh-news-timeline"
+    if base := os.environ.get("XDG_CACHE_HOME"):
+        return Path(base) / "zh-news-timeline"
+    try:
+        return Path.home() / ".cache" / "zh-news-timeline"
+    except RuntimeError:  # no HOME and no password entry
+        return None
 
 
 def _program(pattern: str) -> tuple[re.Pattern, list]:
@@ -107,7 +112,10 @@ class RegexCache:
             pass  # a read-only home: every process compiles, nothing else changes
 
 
-def cache_file(data: Path, folder: Path | None = None) -> Path:
+def cache_file(data: Path, folder: Path | None = None) -> Path | None:
     """The cache of one data folder: projects with other tables keep their own."""
+    folder = folder or default_folder()
+    if folder is None:
+        return None
     digest = zlib.crc32(str(Path(data).resolve()).encode())
-    return (folder or default_folder()) / f"timex-regex-{digest:08x}.json"
+    return folder / f"timex-regex-{digest:08x}.json"
