@@ -12,7 +12,7 @@ import os
 import re
 import re._constants as _sre  # the parsed-regex opcodes, read to find where rows can start
 import re._parser as _sre_parse
-from collections.abc import Callable
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +21,18 @@ from pipelines.core.datatables import read_rows
 from pipelines.core.timex.regexcache import RegexCache, cache_file
 
 DATA = Path(__file__).with_name("data")
+
+
+def _source_digest() -> str:
+    """What the patterns derived from the rows depend on besides the rows: this module's
+    code (unreadable, as in a zip: a value no cache holds, so they are always derived)."""
+    try:
+        return f"{zlib.crc32(Path(__file__).read_bytes()):08x}"
+    except OSError:
+        return os.urandom(8).hex()
+
+
+_SOURCE_DIGEST = _source_digest()
 
 
 class TableError(ValueError):
@@ -225,7 +237,6 @@ class Tables:
     atoms: re.Pattern  # every row, in order, one alternation (`_alternation`)
     era_start: re.Pattern  # where an era year starts (its first chars are too common for first)
     bodies: dict[str, str]  # row -> its named group; all of them, in order, are one alternation
-    starts: dict[str, _Start]  # row -> the chars it can start with
     plausible_years: tuple[int, int]  # written years outside are no date (limits.tsv)
 
 
@@ -286,14 +297,16 @@ def tables() -> Tables:
     """The tables of data/, loaded and checked once per process; their compiled regexes
     come from the previous process's when the patterns are the same (regexcache.py)."""
     cache = RegexCache(cache_file(DATA))
-    loaded = load_tables(DATA, cache.compile)
+    loaded = load_tables(DATA, cache)
     cache.save()
     return loaded
 
 
-def load_tables(data: Path, compile_regex: Callable[[str], re.Pattern] = re.compile) -> Tables:
-    """The tables of one data folder, their patterns compiled by `compile_regex`; TableError
-    names the row that cannot work."""
+def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
+    """The tables of one data folder, their patterns compiled through `regexes` (by default
+    compiled afresh); TableError names the row that cannot work."""
+    regexes = regexes or RegexCache(None)
+    compile_regex = regexes.compile
 
     def _rows(name: str) -> list[list[str]]:
         return read_rows(data / name)
@@ -372,8 +385,6 @@ def load_tables(data: Path, compile_regex: Callable[[str], re.Pattern] = re.comp
     lookups: dict[str, dict] = {"u": units, "t": tod, "ts": tod, "wd": weekdays,
                                 "w": {**relative, **vague}, "tail": tails, "mw": clock_minutes}
     names, bodies = [], []
-    starts: dict[str, _Start] = {}
-    pairs: dict[str, list[tuple[_Start, _Start]]] = {}
     rows: dict[str, PatternRow] = {}
     first: set[str] = set()
     # Table words whose first char no pattern starts with (不久前, 国庆, 情人节) are scanned for by
@@ -416,17 +427,30 @@ def load_tables(data: Path, compile_regex: Callable[[str], re.Pattern] = re.comp
         pattern = re.sub(r"\(\?P=(\w+)\)", rf"(?P={name}__\1)", pattern)
         names.append(name)
         bodies.append(f"(?P<{name}>{pattern})")
-        parsed = _sre_parse.parse(bodies[-1])
-        starts[name], pairs[name] = _starts(parsed), _row_pairs(parsed)
+    row_bodies = dict(zip(names, bodies, strict=True))
     prefixes = sorted({w for w in words_first if w[0] not in first})
-    first_rx = compile_regex(_scan(first, prefixes, pairs))
+    analysis = lru_cache(maxsize=1)(lambda: _analyse(row_bodies))
+    # Both are built from the parsed rows (~20 ms) by this module's code; the cache keeps
+    # them for the same rows and the same code.
+    inputs = [_SOURCE_DIGEST, *bodies]
+    atoms = regexes.compile_derived("\x1f".join(inputs), lambda: _alternation(row_bodies, analysis()[0]))
+    first_rx = regexes.compile_derived("\x1f".join([*inputs, "".join(sorted(first)), *prefixes]),
+                                       lambda: _scan(first, prefixes, analysis()[1]))
     # Era names start with everyday characters (成, 民, 开, 光); trying the big alternation at
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
     era_start = compile_regex(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
     return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, units, tod,
                   weekdays, tails, clock_minutes, lunar_months, context, splits, rows, first_rx,
-                  compile_regex(_alternation(dict(zip(names, bodies, strict=True)), starts)), era_start,
-                  dict(zip(names, bodies, strict=True)), starts, plausible_years(data))
+                  atoms, era_start, row_bodies, plausible_years(data))
+
+
+def _analyse(bodies: dict[str, str]) -> tuple[dict[str, _Start], dict[str, list[tuple[_Start, _Start]]]]:
+    """Each row's start chars and (first, second) char pairs, from its parsed pattern."""
+    starts, pairs = {}, {}
+    for name, body in bodies.items():
+        parsed = _sre_parse.parse(body)
+        starts[name], pairs[name] = _starts(parsed), _row_pairs(parsed)
+    return starts, pairs
 
 
 def _alternation(bodies: dict[str, str], starts: dict[str, _Start]) -> str:
