@@ -1,8 +1,9 @@
 """The tagger's compiled regexes, kept on disk between processes.
 
-The atom alternation and the scan are large (~40k chars, ~500 character classes); Python
-compiles them, and the tables' other patterns, in ~0.06 s at the start of every process:
-a tenth of a `timeline extract` of a thousand articles. `re` has no public way to keep a
+The atom alternation and the scan are large (~12k chars, ~400 character classes of CJK
+chars, each of which costs `re` a 64K-entry bitmap); Python compiles them, and the tables'
+other patterns, in ~0.06 s at the start of every process: near a tenth of a `timeline
+extract` of a thousand articles. `re` has no public way to keep a
 compiled pattern, so this keeps what its compiler produces for each pattern (the SRE
 program: flags, a list of ints, the group names) in a JSON file, and builds the pattern
 object from it with `_sre.compile`, the call `re.compile` itself ends with; SRE checks a
