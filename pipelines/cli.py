@@ -508,6 +508,7 @@ def _extract_jsonl(out: TextIO, convention: str | None) -> None:
         for item in lines:
             out.write(_extract_chunk([item], convention))
         return
+    import gc
     import itertools
     import multiprocessing
     import os
@@ -523,16 +524,21 @@ def _extract_jsonl(out: TextIO, convention: str | None) -> None:
     chunks = iter(lambda: list(itertools.islice(rest, _CHUNK_LINES)), [])
     from pipelines.core.extract import die_with_parent
 
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        pending: deque = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_extract_chunk, chunk, convention))
-            if len(pending) >= workers * 4:
+    # What exists now is left out of collections until the pool is done: the workers'
+    # collector does not walk (and copy) the pages they share with this process.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+            pending: deque = deque()
+            for chunk in chunks:
+                pending.append(pool.submit(_extract_chunk, chunk, convention))
+                if len(pending) >= workers * 4:
+                    out.write(pending.popleft().result())
+            while pending:
                 out.write(pending.popleft().result())
-        while pending:
-            out.write(pending.popleft().result())
-
+    finally:
+        gc.unfreeze()
 
 @app.command()
 def rebuild(db: DbOpt = Path(DEFAULT_DB)) -> None:

@@ -149,3 +149,23 @@ def test_run_through_dagster_is_recorded_and_publishes_the_same(workspace, tmp_p
     query = "SELECT event_type, headline, earliest, latest FROM events ORDER BY event_id"
     with duckdb.connect(str(workspace.db), read_only=True) as a, duckdb.connect(str(other), read_only=True) as b:
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
+
+
+def test_extract_jsonl_over_the_worker_pool_gives_the_in_process_lines(tmp_path):
+    # Over _POOL_MIN_BYTES of input the lines go to forked workers in chunks; what comes
+    # back, in input order, is what one process gives line by line, bad lines included.
+    seed = (Path(__file__).parents[1] / "seeds" / "000_f909081cfa4b4b6d.txt").read_text("utf-8")
+    lines = [json.dumps({"id": i, "text": f"{i}月{i % 28 + 1}日。{seed}", "reference": "2020-12-16"},
+                        ensure_ascii=False) for i in range(1, 200)]
+    lines.insert(50, "{not json")
+    assert sum(len(line.encode()) for line in lines) > 400_000
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIMELINE_")}
+    pooled = subprocess.run([sys.executable, "-m", "pipelines.cli", "extract", "--jsonl"],
+                            input="\n".join(lines) + "\n", env={**env, "TIMELINE_WORKERS": "2"},
+                            cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=300)
+    assert pooled.returncode == 0, pooled.stderr[-2000:]
+    alone = runner.invoke(app, ["extract", "--jsonl"], input="\n".join(lines) + "\n",
+                          env={"TIMELINE_WORKERS": "1"})
+    assert alone.exit_code == 0, alone.output
+    assert pooled.stdout == alone.stdout
+    assert len(pooled.stdout.splitlines()) == len(lines)

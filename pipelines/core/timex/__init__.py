@@ -13,7 +13,6 @@ from pipelines.core.model import TimeMention
 from pipelines.core.textscan import mask_long_runs
 
 from . import engine
-from .tables import tables
 
 
 def extract_times(text: str, reference: datetime | date | None = None, *,
@@ -32,12 +31,12 @@ def extract_times(text: str, reference: datetime | date | None = None, *,
 
 
 def warm_up() -> None:
-    """Load the tables and compile every alternation the scan may use, in this process.
+    """Load the tables and compile their patterns, in this process.
 
     Called before forking workers, so they inherit the compiled patterns instead of each
     compiling its own on first use.
     """
-    tables().compile_all()
+    engine._checked_tables()
 
 
 __all__ = ["extract_times", "warm_up"]

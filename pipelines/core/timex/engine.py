@@ -284,7 +284,7 @@ class _Extractor:
     # atoms ---------------------------------------------------------------
     def atoms(self) -> list[Atom]:
         out: list[Atom] = []
-        norm, atoms_at, pos = self.norm, self.t.atoms_at, 0
+        norm, match, pos = self.norm, self.t.atoms.match, 0
         rows, splits = self.t.rows, self.t.splits
         # Try the big alternation only where an atom can start: a C-level char-class scan
         # skips the rest of the text, several times faster than finditer on the alternation.
@@ -295,7 +295,7 @@ class _Extractor:
         for i in starts:
             if i < pos:
                 continue
-            m = atoms_at(norm[i]).match(norm, i)
+            m = match(norm, i)
             if m is None:
                 continue
             kind = m.lastgroup

@@ -12,13 +12,27 @@ import os
 import re
 import re._constants as _sre  # the parsed-regex opcodes, read to find where rows can start
 import re._parser as _sre_parse
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from pipelines.core.datatables import read_rows
+from pipelines.core.timex.regexcache import RegexCache, cache_file
 
 DATA = Path(__file__).with_name("data")
+
+
+def _source_digest() -> str:
+    """What the patterns derived from the rows depend on besides the rows: this module's
+    code (unreadable, as in a zip: a value no cache holds, so they are always derived)."""
+    try:
+        return f"{zlib.crc32(Path(__file__).read_bytes()):08x}"
+    except OSError:
+        return os.urandom(8).hex()
+
+
+_SOURCE_DIGEST = _source_digest()
 
 
 class TableError(ValueError):
@@ -45,6 +59,38 @@ class _Start:
         return any(lo <= o <= hi for lo, hi in self.ranges) or \
             (self.digit and ch.isdigit()) or (self.space and ch.isspace())
 
+    def update(self, other: _Start) -> None:
+        self.any = self.any or other.any
+        self.chars |= other.chars
+        self.ranges += other.ranges
+        self.digit = self.digit or other.digit
+        self.space = self.space or other.space
+
+    def char_class(self) -> str:
+        """The regex class of these characters (not for `any`)."""
+        return "[" + "".join(re.escape(c) for c in sorted(self.chars)) + \
+            "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in sorted(set(self.ranges))) + \
+            (r"\d" if self.digit else "") + (r"\s" if self.space else "") + "]"
+
+
+_ANY = _Start()
+_ANY.any = True
+
+
+def _add_class(items, st: _Start) -> None:
+    """Adds the characters of a parsed class `[...]` to `st`."""
+    for iop, iav in items:
+        if iop is _sre.LITERAL:
+            st.chars.add(chr(iav))
+        elif iop is _sre.RANGE:
+            st.ranges.append(iav)
+        elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_DIGIT, _sre.CATEGORY_UNI_DIGIT):
+            st.digit = True
+        elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_SPACE, _sre.CATEGORY_UNI_SPACE):
+            st.space = True
+        else:
+            st.any = True  # NEGATE and the rest
+
 
 def _first(seq, st: _Start) -> bool:
     """Adds to `st` what `seq` (parsed regex items) can start with; True if it can match empty.
@@ -57,19 +103,7 @@ def _first(seq, st: _Start) -> bool:
             st.chars.add(chr(av))
             return False
         if op is _sre.IN:
-            for iop, iav in av:
-                if iop is _sre.LITERAL:
-                    st.chars.add(chr(iav))
-                elif iop is _sre.RANGE:
-                    st.ranges.append(iav)
-                elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_DIGIT,
-                                                      _sre.CATEGORY_UNI_DIGIT):
-                    st.digit = True
-                elif iop is _sre.CATEGORY and iav in (_sre.CATEGORY_SPACE,
-                                                      _sre.CATEGORY_UNI_SPACE):
-                    st.space = True
-                else:
-                    st.any = True  # NEGATE and the rest
+            _add_class(av, st)
             return False
         if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
             continue  # zero-width
@@ -98,11 +132,78 @@ def _first(seq, st: _Start) -> bool:
     return True
 
 
-def _starts(pattern: str) -> _Start:
+def _starts(parsed) -> _Start:
     st = _Start()
-    if _first(_sre_parse.parse(pattern), st):
+    if _first(parsed, st):
         st.any = True  # a row that can match empty could start anywhere
     return st
+
+
+def _then(seq, follow: _Start) -> _Start:
+    """What can come first after the start of `seq`: its first characters, and those of
+    `follow` when `seq` can match empty."""
+    st = _Start()
+    if _first(seq, st):
+        st.update(follow)
+    return st
+
+
+def _pairs(seq, follow: _Start) -> tuple[list[tuple[_Start, _Start]], bool]:
+    """The (first, second) character pairs a match of `seq` can start with, `follow` being
+    what may come after `seq`; and whether `seq` can match empty.
+
+    Conservative like `_first`: lookarounds are skipped, anything not understood pairs any
+    first character with any second one.
+    """
+    out: list[tuple[_Start, _Start]] = []
+    for k, (op, av) in enumerate(seq):
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue
+        after = _then(seq[k + 1:], follow)
+        if op is _sre.LITERAL:
+            st = _Start()
+            st.chars.add(chr(av))
+            out.append((st, after))
+            return out, False
+        if op is _sre.IN:
+            st = _Start()
+            _add_class(av, st)
+            out.append((st, after))
+            return out, False
+        if op is _sre.SUBPATTERN and not av[1] & _sre.SRE_FLAG_IGNORECASE:
+            pairs, empty = _pairs(av[3], after)
+        elif op is _sre.ATOMIC_GROUP:
+            pairs, empty = _pairs(av, after)
+        elif op is _sre.BRANCH:
+            pairs, empty = [], False
+            for alt in av[1]:
+                p, e = _pairs(alt, after)
+                pairs += p
+                empty = empty or e
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            lo, hi, sub = av
+            if hi == 0:
+                continue
+            again = after
+            if hi > 1:  # after one round, another round or what follows
+                again = _Start()
+                _first(sub, again)
+                again.update(after)
+            pairs, empty = _pairs(sub, again)
+            empty = empty or lo == 0
+        else:
+            return [*out, (_ANY, _ANY)], False
+        out += pairs
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _row_pairs(parsed) -> list[tuple[_Start, _Start]]:
+    if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE:
+        return [(_ANY, _ANY)]
+    pairs, empty = _pairs(parsed, _ANY)  # after the atom, anything
+    return [*pairs, (_ANY, _ANY)] if empty else pairs
 
 
 @dataclass(frozen=True)
@@ -132,43 +233,12 @@ class Tables:
     context: dict[str, re.Pattern]  # '!name' rows of patterns.tsv: cues around an atom
     splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]]  # word -> left, right
     rows: dict[str, PatternRow]  # atom name -> its row, in the order tried
-    first: re.Pattern  # where an atom may start: one char class, then table-word prefixes
+    first: re.Pattern  # where an atom may start (`_scan`)
+    atoms: re.Pattern  # every row, in order, one alternation (`_alternation`)
     era_start: re.Pattern  # where an era year starts (its first chars are too common for first)
     bodies: dict[str, str]  # row -> its named group; all of them, in order, are one alternation
-    starts: dict[str, _Start]  # row -> the chars it can start with
-    start_chars: frozenset[str]  # every char `first` or `era_start` can stop at
-    # Digits, and the Chinese numerals, share one alternation each: their rows differ only a
-    # little (一五 is a plan, 五一 a holiday), and one regex compiles faster than ten.
-    start_groups: dict[str, frozenset[str]]
     plausible_years: tuple[int, int]  # written years outside are no date (limits.tsv)
     ahead_days: int  # a day this many days after the reference is not pushed back (limits.tsv)
-    _by_char: dict[str, re.Pattern] = field(default_factory=dict)
-    _by_rows: dict[tuple[str, ...], re.Pattern] = field(default_factory=dict)
-
-    def compile_all(self) -> None:
-        """Every per-char alternation now (~0.2 s): before forking, so workers share them."""
-        for ch in self.start_chars:
-            self.atoms_at(ch)
-
-    def atoms_at(self, ch: str) -> re.Pattern:
-        """The alternation of only the rows that can start with `ch`, in the rows' order.
-
-        Python tries every branch of an alternation in turn; at a position holding 月, the
-        rows that start with a digit or 上 cannot match, and skipping them halves the scan.
-        Same rows, same order, same group names: the match is the one the alternation of all
-        the rows would give.
-        """
-        rx = self._by_char.get(ch)
-        if rx is None:
-            group = self.start_groups.get(ch, (ch,))
-            names = tuple(n for n, st in self.starts.items() if any(map(st.admits, group)))
-            rx = self._by_rows.get(names)
-            if rx is None:
-                rx = re.compile("|".join(self.bodies[n] for n in names)) if names \
-                    else re.compile("(?!)")
-                self._by_rows[names] = rx
-            self._by_char[ch] = rx
-        return rx
 
 
 def _group_body(pattern: str, group: str) -> str | None:
@@ -225,12 +295,19 @@ def _levels(name: str, cell: str) -> tuple[int, int] | None:
 
 @lru_cache(maxsize=1)
 def tables() -> Tables:
-    """The tables of data/, loaded and checked once per process."""
-    return load_tables(DATA)
+    """The tables of data/, loaded and checked once per process; their compiled regexes
+    come from the previous process's when the patterns are the same (regexcache.py)."""
+    cache = RegexCache(cache_file(DATA))
+    loaded = load_tables(DATA, cache)
+    cache.save()
+    return loaded
 
 
-def load_tables(data: Path) -> Tables:
-    """The tables of one data folder; TableError names the row that cannot work."""
+def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
+    """The tables of one data folder, their patterns compiled through `regexes` (by default
+    compiled afresh); TableError names the row that cannot work."""
+    regexes = regexes or RegexCache(None)
+    compile_regex = regexes.compile
 
     def _rows(name: str) -> list[list[str]]:
         return read_rows(data / name)
@@ -250,7 +327,7 @@ def load_tables(data: Path) -> Tables:
     plans = {r[0]: (int(r[1]), int(r[2])) for r in _rows("plans.tsv")}
     holidays = []
     for pat, cal, m, d in _rows("holidays.tsv"):
-        holidays.append((re.compile(pat), cal, m, int(d)))
+        holidays.append((compile_regex(pat), cal, m, int(d)))
     durrel = {r[0]: (r[1], r[2] == "1") for r in _rows("durrel.tsv")}
     eras = {r[0]: (int(r[1]), r[2] == "lunar") for r in _rows("eras.tsv")}
     unit_rows = [r + [""] * (4 - len(r)) for r in _rows("units.tsv")]
@@ -272,8 +349,8 @@ def load_tables(data: Path) -> Tables:
     splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]] = {}
     for r in _rows("splits.tsv"):
         r = r + [""] * (3 - len(r))
-        splits.setdefault(r[0], []).append((re.compile(r[1]) if r[1] else None,
-                                            re.compile(r[2]) if r[2] else None))
+        splits.setdefault(r[0], []).append((compile_regex(r[1]) if r[1] else None,
+                                            compile_regex(r[2]) if r[2] else None))
 
     def rel(unit: str) -> str:
         return _alt(w for w, v in relative.items() if v[0] == unit)
@@ -309,7 +386,6 @@ def load_tables(data: Path) -> Tables:
     lookups: dict[str, dict] = {"u": units, "t": tod, "ts": tod, "wd": weekdays,
                                 "w": {**relative, **vague}, "tail": tails, "mw": clock_minutes}
     names, bodies = [], []
-    starts: dict[str, _Start] = {}
     rows: dict[str, PatternRow] = {}
     first: set[str] = set()
     # Table words whose first char no pattern starts with (不久前, 国庆, 情人节) are scanned for by
@@ -345,33 +421,87 @@ def load_tables(data: Path) -> Tables:
             macros[name[1:]] = pattern
             continue
         if name.startswith("!"):
-            context[name[1:]] = re.compile(pattern)
+            context[name[1:]] = compile_regex(pattern)
             continue
         # Prefix inner group names so all atoms fit in one alternation.
         pattern = re.sub(r"\(\?P<(\w+)>", rf"(?P<{name}__\1>", pattern)
         pattern = re.sub(r"\(\?P=(\w+)\)", rf"(?P={name}__\1)", pattern)
         names.append(name)
         bodies.append(f"(?P<{name}>{pattern})")
-        starts[name] = _starts(bodies[-1])
+    row_bodies = dict(zip(names, bodies, strict=True))
     prefixes = sorted({w for w in words_first if w[0] not in first})
-    # Zero-width for the prefixes, so the scan still visits the chars inside them (同一年
-    # holds 一年); the leading char class lets the C search skip ahead.
-    first_rx = re.compile("[" + "".join(re.escape(c) for c in sorted(first)) + "]|(?=[" +
-                          "".join(sorted({w[0] for w in prefixes})) + "])(?=" +
-                          "|".join(map(re.escape, prefixes)) + ")")
+    analysis = lru_cache(maxsize=1)(lambda: _analyse(row_bodies))
+    # Both are built from the parsed rows (~20 ms) by this module's code; the cache keeps
+    # them for the same rows and the same code.
+    inputs = [_SOURCE_DIGEST, *bodies]
+    atoms = regexes.compile_derived("\x1f".join(inputs), lambda: _alternation(row_bodies, analysis()[0]))
+    first_rx = regexes.compile_derived("\x1f".join([*inputs, "".join(sorted(first)), *prefixes]),
+                                       lambda: _scan(first, prefixes, analysis()[1]))
     # Era names start with everyday characters (成, 民, 开, 光); trying the big alternation at
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
-    era_start = re.compile(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
+    era_start = compile_regex(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
     return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, units, tod,
-                  weekdays, tails, clock_minutes, lunar_months, context, splits, rows, first_rx, era_start,
-                  dict(zip(names, bodies, strict=True)), starts,
-                  frozenset(first | {w[0] for w in prefixes} | {w[0] for w in eras}),
-                  {c: g for g in (frozenset("0123456789"), frozenset(numerals)) for c in g},
-                  plausible_years(data), _limit(data, "ahead_days"))
+                  weekdays, tails, clock_minutes, lunar_months, context, splits, rows, first_rx,
+                  atoms, era_start, row_bodies, plausible_years(data), _limit(data, "ahead_days"))
 
 
 def _limit(data: Path, name: str) -> int:
     return int(next(r for r in read_rows(data / "limits.tsv") if r[0] == name)[1])
+
+
+def _analyse(bodies: dict[str, str]) -> tuple[dict[str, _Start], dict[str, list[tuple[_Start, _Start]]]]:
+    """Each row's start chars and (first, second) char pairs, from its parsed pattern."""
+    starts, pairs = {}, {}
+    for name, body in bodies.items():
+        parsed = _sre_parse.parse(body)
+        starts[name], pairs[name] = _starts(parsed), _row_pairs(parsed)
+    return starts, pairs
+
+
+def _alternation(bodies: dict[str, str], starts: dict[str, _Start]) -> str:
+    """The alternation of every row, in the rows' order, each behind a lookahead of the
+    chars it can start with.
+
+    Python tries every branch of an alternation in turn; a row that cannot start with the
+    char at hand fails at its lookahead instead of inside its body. The scan costs about
+    what one alternation per start char costs (~5% more), and the one regex compiles ~4x
+    faster than those 50 (when the regex cache cannot serve it, every process compiles it). Same
+    rows, same order, same group names: the match is the one the plain alternation of all
+    the rows gives.
+    """
+    return "|".join(body if starts[name].any else f"(?={starts[name].char_class()}){body}"
+                    for name, body in bodies.items())
+
+
+def _scan(first: set[str], prefixes: list[str], pairs: dict[str, list[tuple[_Start, _Start]]],
+          ) -> str:
+    """The regex whose matches are the positions worth trying the rows at.
+
+    A char of @FIRST is visited only before a char some row can follow it with (一 before
+    年 or 个, not before 些 or 直): the pairs come from the rows themselves, so a position
+    left out is one where every row would fail. A table word's prefix (不久, 国庆) is
+    visited where the prefix stands. Every branch starts with its literal char, so the C
+    search skips from one candidate char to the next; a match is that one char, so the
+    chars inside a prefix are visited too (同一年 holds 一年).
+    """
+    follows = {c: _Start() for c in first}  # what some row can follow c with
+    for head, second in (pair for row_pairs in pairs.values() for pair in row_pairs):
+        plain = not (head.any or head.ranges or head.digit or head.space)
+        for c in (head.chars & first if plain else (c for c in first if head.admits(c))):
+            follows[c].update(second)
+    branches = []
+    for c, then in sorted(follows.items()):
+        if then.any:
+            branches.append(re.escape(c))
+        elif then.chars or then.ranges or then.digit or then.space:
+            branches.append(f"{re.escape(c)}(?={then.char_class()})")
+    by_char: dict[str, set[str]] = {}
+    for w in prefixes:
+        by_char.setdefault(w[0], set()).add(w[1:])
+    for c, rests in sorted(by_char.items()):
+        branches.append(re.escape(c) if "" in rests else
+                        f"{re.escape(c)}(?={'|'.join(map(re.escape, sorted(rests)))})")
+    return "|".join(branches)
 
 
 def plausible_years(data: Path = DATA) -> tuple[int, int]:
