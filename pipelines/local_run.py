@@ -9,13 +9,18 @@ or the sensor, and `timeline run --dagster`, go through the assets instead.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipelines.progress import phase
 from pipelines.store.api import Store
+
+if TYPE_CHECKING:
+    from pipelines.publish.background import PictureDrawer
 
 
 @dataclass(slots=True)
@@ -29,7 +34,7 @@ class RunOutcome:
 
 
 # Errors whose message is the whole story; others are named by their class as well.
-SELF_EXPLAINING = {"LogIntegrityError", "AuditFailed", "Failure"}
+SELF_EXPLAINING = {"LogIntegrityError", "AuditFailed", "Failure", "PictureFailed"}
 
 
 def describe(cls_name: str, message: str) -> str:
@@ -50,6 +55,7 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
     run_id = uuid.uuid4().hex
     paths = sorted(only) if only is not None else store.folder_paths()
     step = "warehouse"
+    drawer = None
     try:
         if not paths:
             store.publish()  # an empty but valid warehouse
@@ -60,6 +66,7 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
         step = "extractions"
         with phase("extract", len(scan.docs), "documents", stderr=show_progress) as advance:
             batch = store.extract(scan, advance)
+        drawer = _picture_drawer(store, batch.extracted)
         step = "event_log"
         with phase("append", None, "facts", stderr=show_progress) as counted:
             counted(store.append(batch, run_id).total)
@@ -68,12 +75,20 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
             counted(store.publish(run_id).log_rows)
         from pipelines.publish.files import write_page_beside, write_picture_beside
 
+        def warn(line: str) -> None:
+            print(f"warning: {line}", file=sys.stderr)
+
         step = "timeline_page"
         with phase("page", None, "events", stderr=show_progress) as counted:
+            if drawer is not None:
+                drawer.start_drawing()
             counted(write_page_beside(store.db)[1])
         step = "timeline_picture"
         with phase("picture", None, stderr=show_progress):
-            write_picture_beside(store.db, warn=lambda line: print(f"warning: {line}", file=sys.stderr))
+            if drawer is not None:
+                drawer.draw(warn)
+            else:
+                write_picture_beside(store.db, warn=warn)
     except KeyboardInterrupt:
         # what was written before it (whole log segments) stays, and a publish never
         # half-replaces the published file
@@ -85,4 +100,22 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
             cause = cause.__cause__
         line = f"step {step}: {describe(type(cause).__name__, str(cause))}"
         return RunOutcome(False, run_id, len(paths), line, traceback.format_exc())
+    finally:
+        if drawer is not None:
+            drawer.cancel()
     return RunOutcome(True, run_id, len(paths))
+
+
+# A run that extracted at least this many documents has its picture drawn by a helper
+# process that loads matplotlib while the run appends and publishes on the other core.
+# Below it the publish is too short to hide the helper's start (most of the picture's
+# cost), and drawing in process is as fast.
+BACKGROUND_PICTURE_MIN_DOCS = 500
+
+
+def _picture_drawer(store: Store, extracted: int) -> PictureDrawer | None:
+    if extracted < BACKGROUND_PICTURE_MIN_DOCS or (os.cpu_count() or 1) < 2:
+        return None
+    from pipelines.publish.background import PictureDrawer
+
+    return PictureDrawer(store.db)
