@@ -150,6 +150,10 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
         spill = log.directory / PUBLISH_SPILL_FOLDER
         shutil.rmtree(spill, ignore_errors=True)  # left by a killed publish (they hold the lock)
         con.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
+        # No FSST string compression: choosing and applying it was most of the publish's
+        # checkpoint (1.3-2.0 s of 3.5-4.5 s at 3,000 articles, 0.7-0.9 s without), for a
+        # file 7% smaller (121 MB against 129 MB).
+        con.execute("SET disabled_compression_methods = 'fsst'")
         con.execute("SET temp_directory = ?", [str(spill)])
         _create_schema(con)
         if since == 0:
