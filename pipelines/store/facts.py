@@ -160,6 +160,8 @@ def seed_file_of(path: str) -> str:
     return head if sep and tail.isdigit() else path
 
 
+_OBSERVED = {what: FactKind.observed(what) for what in ("mention", "event")}
+
 # Extractions whose documents the log knows are diffed against what the log says of them
 # this many documents at a time: one query per window, a bounded answer in memory.
 _DIFF_WINDOW = 2_000
@@ -214,7 +216,7 @@ def _facts_of_window(extractions: list[LoggedExtraction], state: LogState, activ
         for entity_id, (what, text) in now.items():
             if entity_id in before and before[entity_id] == hashlib.md5(text.encode("utf-8")).hexdigest():
                 continue  # says exactly what it said: nothing to record
-            facts.append(fact(FactKind.observed(what), text, entity_id))
+            facts.append(fact(_OBSERVED[what], text, entity_id))
         for entity_id in sorted(before.keys() - now.keys()):  # set order varies by process
             what = "mention" if entity_id.startswith("m_") else "event"
             reason = ("the source no longer says this" if known and known.extractor_version == version
