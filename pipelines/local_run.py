@@ -72,7 +72,8 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
             counted(store.append(batch, run_id).total)
         step = "warehouse"
         with phase("publish", None, "new log rows", stderr=show_progress) as counted:
-            counted(store.publish(run_id).log_rows)
+            staged = drawer.draw_staged if drawer is not None else None
+            counted(store.publish(run_id, staged=staged).log_rows)
         from pipelines.publish.files import write_page_beside, write_picture_beside
 
         def warn(line: str) -> None:
@@ -80,13 +81,11 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
 
         step = "timeline_page"
         with phase("page", None, "events", stderr=show_progress) as counted:
-            if drawer is not None:
-                drawer.start_drawing()
             counted(write_page_beside(store.db)[1])
         step = "timeline_picture"
         with phase("picture", None, stderr=show_progress):
             if drawer is not None:
-                drawer.draw(warn)
+                drawer.finish(warn)
             else:
                 write_picture_beside(store.db, warn=warn)
     except KeyboardInterrupt:
@@ -107,7 +106,8 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
 
 
 # A run that extracted at least this many documents has its picture drawn by a helper
-# process that loads matplotlib while the run appends and publishes on the other core.
+# process that loads matplotlib while the run appends and publishes on the other core,
+# and draws while the publish writes its file.
 # Below it the publish is too short to hide the helper's start (most of the picture's
 # cost), and drawing in process is as fast.
 BACKGROUND_PICTURE_MIN_DOCS = 500

@@ -168,3 +168,10 @@ def test_a_run_failing_before_its_picture_leaves_no_helper(workspace, monkeypatc
     assert outcome.error == "step warehouse: OSError: disk gone"
     assert len(drawers) == 1 and drawers[0]._proc.poll() is not None  # stopped and reaped
     assert not (ws.db.parent / "timeline.png").exists()
+
+
+def test_a_helper_that_dies_fails_the_picture_step_with_its_exit(seeded) -> None:
+    drawer = background.PictureDrawer(seeded.db)
+    drawer._proc.kill()
+    with pytest.raises(background.PictureFailed, match="the picture's helper exited with -9"):
+        drawer.finish()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,8 +108,13 @@ def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
 
 
-def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False) -> PublishResult:
-    """Bring the published file up to the log's head: incrementally, or from the log alone."""
+def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
+            staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> PublishResult:
+    """Bring the published file up to the log's head: incrementally, or from the log alone.
+
+    `staged(con)` is called with the build's connection once it has passed the audits,
+    before it is written out and moved into place: what it reads is what will be published
+    (unless moving the file fails, and then the publish raises)."""
     db_path = Path(db_path)
     log = log or EventLog.beside(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +133,7 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False) -
         if incremental:
             shutil.copyfile(db_path, staging)
         try:
-            result = _build(staging, log, published_seq if incremental else 0, head, upgrade_note)
+            result = _build(staging, log, published_seq if incremental else 0, head, upgrade_note, staged)
             if any(not o.passed and o.audit.blocking for o in result.audits):
                 raise AuditFailed(result.audits)
             replace_atomically(staging, db_path)
@@ -138,7 +144,8 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False) -
         return result
 
 
-def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None) -> PublishResult:
+def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None,
+           staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> PublishResult:
     with duckdb.connect(str(staging)) as con:
         # One thread: each extra thread keeps its own aggregate state over the JSON payloads
         # (documents carry their full text), ~300 MiB more at 10k articles, for no gain in
@@ -192,6 +199,8 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
         con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('projection_digest', ?)",
                     [P.projection_digest()])
         outcomes = run_audits(con)
+        if staged is not None and not any(not o.passed and o.audit.blocking for o in outcomes):
+            staged(con)
         con.execute("CHECKPOINT")
     return PublishResult(True, int(new_rows), int(affected), "", outcomes)
 
