@@ -14,8 +14,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipelines.store.readonly import connect_read_only
-
 # The order of `timeline show`: earliest first, ties broken so the output is stable.
 TIMELINE_ORDER = "ORDER BY earliest, latest, event_type, event_id"
 
@@ -46,6 +44,10 @@ def _timeline_connection(db_path: Path | str) -> Iterator[Any]:
     db_path = Path(db_path)
     if not db_path.exists():
         raise MissingWarehouse(f"no warehouse at {db_path}: run `timeline run` first")
+    # imported here: the picture's helper process draws from rows it is given, and DuckDB
+    # would add 56 MiB to it while the run's publish is at its peak
+    from pipelines.store.readonly import connect_read_only
+
     with connect_read_only(db_path) as con:
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
