@@ -175,3 +175,28 @@ def test_a_helper_that_dies_fails_the_picture_step_with_its_exit(seeded) -> None
     drawer._proc.kill()
     with pytest.raises(background.PictureFailed, match="the picture's helper exited with -9"):
         drawer.finish()
+
+
+def test_a_publish_failing_its_audits_keeps_the_previous_picture(workspace, monkeypatch) -> None:
+    """The helper draws the build's rows before the audits; only a publish that succeeds
+    has its picture written."""
+    import dataclasses
+
+    from pipelines.store.audits import AUDITS, run_audits
+
+    ws = workspace
+    ws.add_seed()
+    assert _picture_run(ws, monkeypatch, in_background=True).success
+    picture = ws.db.parent / "timeline.png"
+    before = picture.read_bytes()
+    _dump(ws.seeds / "news.jsonl", ARTICLES[:2])
+    failing = tuple(dataclasses.replace(a, sql="SELECT doc_id FROM documents") if a.name == "timeline_not_empty"
+                    else a for a in AUDITS)
+    monkeypatch.setattr("pipelines.store.warehouse.run_audits", lambda con: run_audits(con, failing))
+    drew = []
+    real = background.PictureDrawer.draw_staged
+    monkeypatch.setattr(background.PictureDrawer, "draw_staged", lambda self, con: (drew.append(1), real(self, con)))
+    outcome = _picture_run(ws, monkeypatch, in_background=True)
+    assert not outcome.success and "timeline_not_empty" in outcome.error
+    assert drew == [1]  # it was drawing when the audits failed
+    assert picture.read_bytes() == before

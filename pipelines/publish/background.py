@@ -3,9 +3,9 @@
 Drawing the picture costs ~2 s on one core, most of it before the first line is drawn:
 importing matplotlib and loading the CJK font. A large run starts this helper before its
 append and publish, which keep one core busy, so the imports take the other. The publish
-hands it the picture's rows as soon as its build has passed the audits (the rows the file
-will hold once it is moved into place), so it draws while the publish writes its file and
-the run writes the page. The helper only returns the PNG: the run writes timeline.png,
+hands it the picture's rows as soon as its tables are built (the rows the file will hold
+if the publish succeeds), so it draws while the publish audits and writes its file and the
+run writes the page. The helper only returns the PNG: the run writes timeline.png,
 after the publish, as `write_picture_beside` does in process (same rows, same drawing), and
 a failure is the run's failure in its `timeline_picture` step.
 
@@ -40,7 +40,8 @@ class PictureDrawer:
         self._output: tuple[bytes, bytes] | None = None
 
     def draw_staged(self, con: Any) -> None:
-        """Start drawing the rows of a publish's audited build (`publish(staged=...)`)."""
+        """Start drawing the rows of a publish's build (`publish(staged=...)`); nothing is
+        written unless the publish succeeds."""
         from pipelines.publish.data import timeline_top
         from pipelines.publish.png import MAX_ROWS
 

@@ -112,9 +112,9 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
             staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> PublishResult:
     """Bring the published file up to the log's head: incrementally, or from the log alone.
 
-    `staged(con)` is called with the build's connection once it has passed the audits,
-    before it is written out and moved into place: what it reads is what will be published
-    (unless moving the file fails, and then the publish raises)."""
+    `staged(con)` is called with the build's connection once its tables are built, before
+    the audits and before it is written out and moved into place: what it reads is what
+    will be published if the publish returns (a failed audit or move raises instead)."""
     db_path = Path(db_path)
     log = log or EventLog.beside(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,9 +198,9 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
         con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('published_seq', ?)", [str(head)])
         con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('projection_digest', ?)",
                     [P.projection_digest()])
-        outcomes = run_audits(con)
-        if staged is not None and not any(not o.passed and o.audit.blocking for o in outcomes):
+        if staged is not None:
             staged(con)
+        outcomes = run_audits(con)
         con.execute("CHECKPOINT")
     return PublishResult(True, int(new_rows), int(affected), "", outcomes)
 
