@@ -12,7 +12,9 @@ import shutil
 import duckdb
 import pytest
 
+from pipelines import local_run
 from pipelines.local_run import run_in_process
+from pipelines.publish import background
 from pipelines.store.api import Store
 
 SEED_NAME = "000_f909081cfa4b4b6d.txt"  # what Workspace.add_seed copies
@@ -106,3 +108,95 @@ def test_nothing_to_read_still_publishes_a_valid_warehouse(workspace, only) -> N
     outcome = run_in_process(Store(ws.db, ws.seeds, workers=1), only=only)
     assert outcome.success
     assert ws.count("events") == 0
+
+
+def _picture_run(ws, monkeypatch: pytest.MonkeyPatch, in_background: bool):
+    monkeypatch.setattr(local_run, "BACKGROUND_PICTURE_MIN_DOCS", 1 if in_background else 10**9)
+    spawned = []
+    real = background.PictureDrawer.__init__
+
+    def counted(self, db):
+        spawned.append(db)
+        real(self, db)
+
+    monkeypatch.setattr(background.PictureDrawer, "__init__", counted)
+    outcome = run_in_process(Store(ws.db, ws.seeds, workers=1))
+    assert bool(spawned) == in_background
+    return outcome
+
+
+def test_a_large_run_draws_the_same_picture_in_a_helper_process(new_workspace, monkeypatch) -> None:
+    pictures = []
+    for in_background in (False, True):
+        ws = new_workspace(f"picture-{in_background}")
+        ws.add_seed()
+        _dump(ws.seeds / "news.jsonl", ARTICLES)
+        outcome = _picture_run(ws, monkeypatch, in_background)
+        assert outcome.success, outcome.error
+        pictures.append((ws.db.parent / "timeline.png").read_bytes())
+    assert pictures[0].startswith(b"\x89PNG") and pictures[1] == pictures[0]
+
+
+@pytest.mark.parametrize("in_background", [False, True])
+def test_a_picture_that_cannot_be_written_fails_its_step_alike(workspace, monkeypatch, in_background) -> None:
+    ws = workspace
+    ws.add_seed()
+    (ws.db.parent / "timeline.png").mkdir(parents=True)  # a folder where the picture goes
+    outcome = _picture_run(ws, monkeypatch, in_background)
+    assert not outcome.success
+    assert outcome.error.startswith("step timeline_picture: IsADirectoryError: "), outcome.error
+    assert "timeline.png" in outcome.error
+
+
+def test_a_run_failing_before_its_picture_leaves_no_helper(workspace, monkeypatch) -> None:
+    ws = workspace
+    ws.add_seed()
+    drawers = []
+    real = background.PictureDrawer.__init__
+
+    def kept(self, db):
+        drawers.append(self)
+        real(self, db)
+
+    def no_publish(*args, **kwargs):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(local_run, "BACKGROUND_PICTURE_MIN_DOCS", 1)
+    monkeypatch.setattr(background.PictureDrawer, "__init__", kept)
+    monkeypatch.setattr(Store, "publish", no_publish)
+    outcome = run_in_process(Store(ws.db, ws.seeds, workers=1))
+    assert outcome.error == "step warehouse: OSError: disk gone"
+    assert len(drawers) == 1 and drawers[0]._proc.poll() is not None  # stopped and reaped
+    assert not (ws.db.parent / "timeline.png").exists()
+
+
+def test_a_helper_that_dies_fails_the_picture_step_with_its_exit(seeded) -> None:
+    drawer = background.PictureDrawer(seeded.db)
+    drawer._proc.kill()
+    with pytest.raises(background.PictureFailed, match="the picture's helper exited with -9"):
+        drawer.finish()
+
+
+def test_a_publish_failing_its_audits_keeps_the_previous_picture(workspace, monkeypatch) -> None:
+    """The helper draws the build's rows before the audits; only a publish that succeeds
+    has its picture written."""
+    import dataclasses
+
+    from pipelines.store.audits import AUDITS, run_audits
+
+    ws = workspace
+    ws.add_seed()
+    assert _picture_run(ws, monkeypatch, in_background=True).success
+    picture = ws.db.parent / "timeline.png"
+    before = picture.read_bytes()
+    _dump(ws.seeds / "news.jsonl", ARTICLES[:2])
+    failing = tuple(dataclasses.replace(a, sql="SELECT doc_id FROM documents") if a.name == "timeline_not_empty"
+                    else a for a in AUDITS)
+    monkeypatch.setattr("pipelines.store.warehouse.run_audits", lambda con: run_audits(con, failing))
+    drew = []
+    real = background.PictureDrawer.draw_staged
+    monkeypatch.setattr(background.PictureDrawer, "draw_staged", lambda self, con: (drew.append(1), real(self, con)))
+    outcome = _picture_run(ws, monkeypatch, in_background=True)
+    assert not outcome.success and "timeline_not_empty" in outcome.error
+    assert drew == [1]  # it was drawing when the audits failed
+    assert picture.read_bytes() == before

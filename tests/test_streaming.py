@@ -4,6 +4,7 @@ its document. The steps are the functions the Dagster assets call."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from pathlib import Path
@@ -85,7 +86,8 @@ def test_the_pool_holds_a_bounded_window_of_documents(monkeypatch: pytest.Monkey
 
 def test_facts_are_diffed_window_by_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(facts_module, "_DIFF_WINDOW", 3)
-    seen_docs = Pulled(extract.extract_document(_document(i, size=1)) for i in range(10))
+    seen_docs = Pulled(facts_module.logged_form(extract.extract_document(_document(i, size=1)), "v")
+                       for i in range(10))
     out = facts_module.facts_for_extractions(seen_docs, LogState(), lambda ids: {}, "v")
     first = next(out)
     assert first.kind == FactKind.DOCUMENT_INGESTED
@@ -204,3 +206,16 @@ def test_the_spool_is_removed_once_appended(tmp_path: Path):
     assert batch.spool is not None and batch.spool.exists() and batch.extracted == 3
     append_to_log(batch, log)
     assert not batch.spool.exists()
+
+
+def test_pool_workers_give_the_logged_form_the_parent_would(monkeypatch: pytest.MonkeyPatch):
+    """The append's serialization runs in the pool's workers: what comes back is what the
+    run's own process makes of the same documents, in input order."""
+    monkeypatch.setattr(extract, "_POOL_MIN_CHARS", 1)
+    monkeypatch.setattr(extract, "_CHUNK_DOCS", 3)
+    finish = functools.partial(facts_module.logged_form, version="v")
+    pooled = list(extract.extract_stream((_document(i, size=2) for i in range(20)), workers=2, finish=finish))
+    here = [finish(extract.extract_document(_document(i, size=2))) for i in range(20)]
+    assert [ex.doc.doc_id for ex in pooled] == [f"d{i}" for i in range(20)]
+    assert pooled == here
+    assert all(ex.events and ex.mentions for ex in pooled)

@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from pipelines.core.model import Document, Event, TimeMention
 
@@ -79,7 +80,10 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _extract_chunk(docs: list[Document]) -> list[tuple[list[TimeMention], list[Event], str | None]]:
+def _extract_chunk(docs: list[Document], finish: Callable[[Extraction], Any] | None,
+                   ) -> list[tuple[list[TimeMention], list[Event], str | None]] | list[Any]:
+    if finish is not None:
+        return [finish(extract_document(d)) for d in docs]
     # Only what was found goes back: the parent still holds the documents.
     return [_extract(d) for d in docs]
 
@@ -94,9 +98,14 @@ def extract_stream(
     docs: Iterable[Document],
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[Extraction]:
+    finish: Callable[[Extraction], Any] | None = None,
+) -> Iterator[Any]:
     """Extract documents as they come, in input order, holding only a bounded window of
-    them; a process pool does the work once the stream proves large enough to need one."""
+    them; a process pool does the work once the stream proves large enough to need one.
+
+    Yields Extractions, or what `finish` (a picklable function) makes of each: it runs where
+    the document was extracted, so in a pool the workers share that work too, and only its
+    result crosses back to this process."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     stream = iter(docs)
     head: list[Document] = []
@@ -106,10 +115,11 @@ def extract_stream(
             head.append(doc)
             chars += len(doc.text)
             if chars >= _POOL_MIN_CHARS and len(head) >= 8:
-                yield from _pooled(itertools.chain(head, stream), workers, progress)
+                yield from _pooled(itertools.chain(head, stream), workers, progress, finish)
                 return
     for doc in itertools.chain(head, stream):
-        yield extract_document(doc)
+        ex = extract_document(doc)
+        yield ex if finish is None else finish(ex)
         if progress:
             progress(1)
 
@@ -120,7 +130,7 @@ def _chunks(docs: Iterator[Document], size: int) -> Iterator[list[Document]]:
 
 
 def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], None] | None,
-            ) -> Iterator[Extraction]:
+            finish: Callable[[Extraction], Any] | None) -> Iterator[Any]:
     from pipelines.core.events.engine import _jieba, release_lexicon
 
     had_lexicon = _jieba.cache_info().currsize > 0
@@ -136,13 +146,16 @@ def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], No
     def collect() -> Iterator[Extraction]:
         chunk, future = pending.popleft()
         found = future.result()
-        yield from (Extraction(doc, *r) for doc, r in zip(chunk, found, strict=True))
+        if finish is not None:
+            yield from found
+        else:
+            yield from (Extraction(doc, *r) for doc, r in zip(chunk, found, strict=True))
         if progress:
             progress(len(found))
 
     try:
         for chunk in _chunks(docs, _CHUNK_DOCS):
-            pending.append((chunk, pool.submit(_extract_chunk, chunk)))
+            pending.append((chunk, pool.submit(_extract_chunk, chunk, finish)))
             if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
                 yield from collect()
         while pending:

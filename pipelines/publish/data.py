@@ -14,8 +14,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipelines.store.readonly import connect_read_only
-
 # The order of `timeline show`: earliest first, ties broken so the output is stable.
 TIMELINE_ORDER = "ORDER BY earliest, latest, event_type, event_id"
 
@@ -46,6 +44,10 @@ def _timeline_connection(db_path: Path | str) -> Iterator[Any]:
     db_path = Path(db_path)
     if not db_path.exists():
         raise MissingWarehouse(f"no warehouse at {db_path}: run `timeline run` first")
+    # imported here: the picture's helper process draws from rows it is given, and DuckDB
+    # would add 56 MiB to it while the run's publish is at its peak
+    from pipelines.store.readonly import connect_read_only
+
     with connect_read_only(db_path) as con:
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
@@ -72,17 +74,22 @@ def read_timeline_top(db_path: Path | str, limit: int, search: str | None = None
                       ) -> tuple[list[dict[str, Any]], int, list[str]]:
     """The `limit` most reported dated rows (then earliest), by date; the number of dated
     rows; every source. What a picture needs, without reading a large timeline whole."""
+    with _timeline_connection(db_path) as con:
+        return timeline_top(con, limit, search)
+
+
+def timeline_top(con: Any, limit: int, search: str | None = None) -> tuple[list[dict[str, Any]], int, list[str]]:
+    """`read_timeline_top` on an open connection (a publish's own, before it swaps)."""
     from pipelines.store.timeline_query import timeline_relation
 
-    with _timeline_connection(db_path) as con:
-        relation = timeline_relation(con, search)
-        rows = _rows(con.execute(
-            f"SELECT * FROM (SELECT * FROM {relation} WHERE earliest IS NOT NULL "
-            "ORDER BY coalesce(num_sources, 1) DESC, earliest, latest, event_type, event_id LIMIT ?) "
-            f"{TIMELINE_ORDER}", [limit]))
-        total = con.execute(f"SELECT count(*) FROM {relation} WHERE earliest IS NOT NULL").fetchone()[0]
-        sources = [r[0] for r in con.execute(
-            f"SELECT DISTINCT unnest(sources) AS s FROM {relation} ORDER BY s").fetchall()]
+    relation = timeline_relation(con, search)
+    rows = _rows(con.execute(
+        f"SELECT * FROM (SELECT * FROM {relation} WHERE earliest IS NOT NULL "
+        "ORDER BY coalesce(num_sources, 1) DESC, earliest, latest, event_type, event_id LIMIT ?) "
+        f"{TIMELINE_ORDER}", [limit]))
+    total = con.execute(f"SELECT count(*) FROM {relation} WHERE earliest IS NOT NULL").fetchone()[0]
+    sources = [r[0] for r in con.execute(
+        f"SELECT DISTINCT unnest(sources) AS s FROM {relation} ORDER BY s").fetchall()]
     return rows, int(total), sources
 
 

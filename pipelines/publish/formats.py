@@ -12,12 +12,13 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from pipelines.atomicfile import atomic_path
 from pipelines.publish.data import TIMELINE_ORDER, MissingWarehouse, json_row, read_timeline
-from pipelines.store.readonly import connect_read_only
+
+if TYPE_CHECKING:
+    import duckdb
 
 FORMATS = ("parquet", "csv", "json", "timelinejs", "html")
 # Formats that can go to stdout (OUT = "-"); Parquet is binary and needs a file.
@@ -70,6 +71,9 @@ def _write_atomically(out: Path, write: Callable[[Path], None]) -> None:
 
 
 def _copy(db_path: Path, out: Path, fmt: str, search: str | None = None) -> int:
+    # imported here: the package's other modules draw and format rows without DuckDB (the
+    # picture's helper process)
+    from pipelines.store.readonly import connect_read_only
     from pipelines.store.timeline_query import timeline_relation
 
     with connect_read_only(db_path) as con:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.core.reading import DEFAULT_MAX_BYTES
 from pipelines.store.eventlog import EventLog
@@ -95,10 +97,12 @@ class Store:
             hold_digests(self.db, run_id, batch.scan.digests)
         return appended
 
-    def publish(self, run_id: str | None = None, rebuild: bool = False) -> PublishResult:
+    def publish(self, run_id: str | None = None, rebuild: bool = False,
+                staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> PublishResult:
         """Bring the published file up to the log's head, audited and swapped atomically;
-        a whole-folder run's digests become the manifest once it is published."""
-        result = publish(self.db, self.log, rebuild=rebuild)
+        a whole-folder run's digests become the manifest once it is published. `staged`:
+        see `warehouse.publish`."""
+        result = publish(self.db, self.log, rebuild=rebuild, staged=staged)
         if run_id is not None:
             record_if_held(self.db, run_id, self.seeds, self.extractor_version, self.max_bytes)
         return result

@@ -190,6 +190,7 @@ class EventLog:
         the caller read it under the same lock (saves a scan of every segment); without it
         the log is read again.
         """
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         batches = _batched(facts)
@@ -206,6 +207,7 @@ class EventLog:
         run_id = run_id or uuid.uuid4().hex
         final = self.directory / f"seg-{first:012d}.parquet"
         seq = first
+        schema = pl.DataFrame(schema=LOG_COLUMNS).to_arrow().schema  # the log's column types
         # A segment appears whole under its final name or not at all.
         with atomic_path(final) as tmp:
             writer = None
@@ -224,9 +226,11 @@ class EventLog:
                         "run_id": [run_id] * len(batch),
                         "schema_version": [LOG_SCHEMA_VERSION] * len(batch),
                     }
-                    table = pl.DataFrame(rows, schema=LOG_COLUMNS).to_arrow()
+                    table = pa.table({name: pa.array(values, schema.field(name).type)
+                                      for name, values in rows.items()}, schema=schema)
                     if writer is None:
-                        writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                        writer = pq.ParquetWriter(tmp, schema, compression="zstd",
+                                                  use_dictionary=_DICTIONARY_COLUMNS)
                     writer.write_table(table)
                     seq += len(batch)
             finally:
@@ -263,6 +267,9 @@ def _shared(text: str | None) -> str | None:
 
 
 _APPEND_BATCH = 20_000  # facts per row group of a segment
+# Columns whose values repeat (a run's kinds, paths, version); payloads and ids are unique,
+# and trying a dictionary on them first was a third of the time of writing a segment.
+_DICTIONARY_COLUMNS = ["kind", "doc_id", "path", "extractor_version", "content_hash", "run_id"]
 
 
 def _batched(items: Iterable[Fact]) -> Iterator[tuple[Fact, ...]]:

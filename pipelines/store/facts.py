@@ -46,6 +46,28 @@ def event_ids(doc_id: str, version: str, events: list[Event]) -> list[str]:
     return ids
 
 
+@dataclass(slots=True)
+class LoggedExtraction:
+    """An extraction as the log stores it: each mention and event as (entity id, payload
+    JSON). Made where the document was extracted (a pool worker), so the run's parent only
+    diffs and writes text, and the spool between the steps holds strings, not objects."""
+
+    doc: Document
+    mentions: list[tuple[str, str]]
+    events: list[tuple[str, str]]
+    error: str | None = None
+
+
+def logged_form(ex: Extraction, version: str) -> LoggedExtraction:
+    doc_id = ex.doc.doc_id
+    # serialized once, here: the log stores this text (so it is the text a digest sees)
+    mentions = [(mid, Fact.payload_of(m.to_json()))
+                for mid, m in zip(mention_ids(doc_id, version, ex.mentions), ex.mentions, strict=True)]
+    events = [(eid, Fact.payload_of(e.to_json()))
+              for eid, e in zip(event_ids(doc_id, version, ex.events), ex.events, strict=True)]
+    return LoggedExtraction(ex.doc, mentions, events, ex.error)
+
+
 def document_payload(doc: Document) -> dict:
     return {
         "path": doc.path,
@@ -138,13 +160,15 @@ def seed_file_of(path: str) -> str:
     return head if sep and tail.isdigit() else path
 
 
+_OBSERVED = {what: FactKind.observed(what) for what in ("mention", "event")}
+
 # Extractions whose documents the log knows are diffed against what the log says of them
 # this many documents at a time: one query per window, a bounded answer in memory.
 _DIFF_WINDOW = 2_000
 
 
 def facts_for_extractions(
-    extractions: Iterable[Extraction],
+    extractions: Iterable[LoggedExtraction],
     state: LogState,
     active_entities: Callable[[list[str]], dict[str, dict[str, str]]],
     version: str,
@@ -161,7 +185,7 @@ def facts_for_extractions(
         yield from _facts_of_window(window, state, active, version)
 
 
-def _facts_of_window(extractions: list[Extraction], state: LogState, active: dict[str, dict[str, str]],
+def _facts_of_window(extractions: list[LoggedExtraction], state: LogState, active: dict[str, dict[str, str]],
                      version: str) -> Iterator[Fact]:
     for ex in extractions:
         facts: list[Fact] = []
@@ -184,18 +208,15 @@ def _facts_of_window(extractions: list[Extraction], state: LogState, active: dic
             facts.append(fact(FactKind.DOCUMENT_REDERIVED, Fact.payload_of(
                 {"previous_version": known.extractor_version, "version": version})))
         before = active.get(doc.doc_id, {})
-        now: dict[str, tuple[str, dict]] = {}
-        for mid, m in zip(mention_ids(doc.doc_id, version, ex.mentions), ex.mentions, strict=True):
-            now[mid] = ("mention", m.to_json())
-        for eid, e in zip(event_ids(doc.doc_id, version, ex.events), ex.events, strict=True):
-            now[eid] = ("event", e.to_json())
-        for entity_id, (what, body) in now.items():
-            # serialized once, here: the log stores this text (so it is the text a digest
-            # sees), and a run's facts held as text take a fraction of the memory of dicts
-            text = Fact.payload_of(body)
+        now: dict[str, tuple[str, str]] = {}
+        for mid, text in ex.mentions:
+            now[mid] = ("mention", text)
+        for eid, text in ex.events:
+            now[eid] = ("event", text)
+        for entity_id, (what, text) in now.items():
             if entity_id in before and before[entity_id] == hashlib.md5(text.encode("utf-8")).hexdigest():
                 continue  # says exactly what it said: nothing to record
-            facts.append(fact(FactKind.observed(what), text, entity_id))
+            facts.append(fact(_OBSERVED[what], text, entity_id))
         for entity_id in sorted(before.keys() - now.keys()):  # set order varies by process
             what = "mention" if entity_id.startswith("m_") else "event"
             reason = ("the source no longer says this" if known and known.extractor_version == version

@@ -9,6 +9,7 @@ Dagster assets call these one per step; tests and benchmarks can call them direc
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 from collections import Counter
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.core.extract import EXTRACTOR_VERSION, Extraction, extract_stream
+from pipelines.core.extract import EXTRACTOR_VERSION, extract_stream
 from pipelines.core.model import DocRef, Document, Rejection
 from pipelines.core.reading import (
     DEFAULT_MAX_BYTES,
@@ -30,7 +31,7 @@ from pipelines.core.reading import (
 )
 from pipelines.store.eventlog import EventLog
 from pipelines.store.fact import Fact
-from pipelines.store.facts import facts_for_extractions, plan_run
+from pipelines.store.facts import LoggedExtraction, facts_for_extractions, logged_form, plan_run
 from pipelines.store.lineindex import LineIndex
 from pipelines.store.spool import SPOOL_FOLDER, read_spool, write_spool
 
@@ -167,7 +168,7 @@ def extract_changed(
     if not plan.to_extract:
         return batch
 
-    def counted(extractions: Iterable[Extraction]) -> Iterator[Extraction]:
+    def counted(extractions: Iterable[LoggedExtraction]) -> Iterator[LoggedExtraction]:
         for ex in extractions:
             batch.extracted += 1
             batch.mentions += len(ex.mentions)
@@ -176,7 +177,8 @@ def extract_changed(
                 batch.errors.append(f"{ex.doc.doc_id}: {ex.error}")
             yield ex
 
-    stream = extract_stream(read_documents(scan, plan.to_extract), workers, progress)
+    stream = extract_stream(read_documents(scan, plan.to_extract), workers, progress,
+                            functools.partial(logged_form, version=version))
     batch.spool = write_spool(counted(stream), log.directory / SPOOL_FOLDER)
     return batch
 

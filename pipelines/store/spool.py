@@ -19,20 +19,20 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pipelines.core.extract import Extraction
+from pipelines.store.facts import LoggedExtraction
 
 SPOOL_FOLDER = "spool"
 _FRAME = 256  # extractions per pickled frame
 _STALE_SECONDS = 24 * 3600
 
 
-def write_spool(extractions: Iterable[Extraction], folder: Path) -> Path:
+def write_spool(extractions: Iterable[LoggedExtraction], folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     _remove_stale(folder)
     path = folder / f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:12]}.spool"
     try:
         with path.open("wb") as out:
-            frame: list[Extraction] = []
+            frame: list[LoggedExtraction] = []
             for ex in extractions:
                 frame.append(ex)
                 if len(frame) >= _FRAME:
@@ -46,7 +46,7 @@ def write_spool(extractions: Iterable[Extraction], folder: Path) -> Path:
     return path
 
 
-def read_spool(path: Path | None) -> Iterator[Extraction]:
+def read_spool(path: Path | None) -> Iterator[LoggedExtraction]:
     if path is None:
         return
     with path.open("rb") as handle:
