@@ -854,6 +854,8 @@ def _event(ctx: _Ctx, sent: tuple[int, int], etype: str, headline: str, trigger:
     )
 
 
+# a season or a decade dates no single untyped act (春季开学前两周是流感高发期)
+_GENERIC_SKIP_GRAINS = {"season", "decade", "century"}
 _BACKGROUND_GRAINS = {"year", "half", "quarter", "season", "decade", "century"}
 
 
@@ -896,6 +898,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     # a "since" expression (成立9年来, 2019年以来) frames a period, it dates no single act
     # nor does a dateline's (海外网8月5日电, 本报3月5日讯): it dates the report, not an act
     dated = [m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(simp, m)
+             and m.granularity not in _GENERIC_SKIP_GRAINS
              and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end)
              and not decided.holds(m.start - sa)]
     if not dated:
