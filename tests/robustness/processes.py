@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -21,6 +22,16 @@ def children(pid: int) -> set[int]:
             if int(fields[1]) == pid:
                 found.add(int(entry.name))
     return found
+
+
+def wait_for_workers(run: subprocess.Popen, count: int = 2, timeout: float = 240) -> set[int]:
+    """The children of `run` once `count` of them are up (or it ends, or `timeout` passes)."""
+    workers: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while len(workers) < count and time.monotonic() < deadline and run.poll() is None:
+        workers |= children(run.pid)
+        time.sleep(0.2)
+    return workers
 
 
 def alive(pid: int) -> bool:

@@ -9,12 +9,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from .processes import children, kill_left, survivors
+from .processes import kill_left, survivors, wait_for_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_TEXT = (ROOT / "seeds" / "000_f909081cfa4b4b6d.txt").read_text("utf-8")
@@ -47,10 +46,7 @@ def test_workers_die_with_their_parent(tmp_path, sig):
         stderr=subprocess.DEVNULL, start_new_session=True)
     workers: set[int] = set()
     try:
-        deadline = time.monotonic() + 240
-        while len(workers) < 2 and time.monotonic() < deadline and run.poll() is None:
-            workers |= children(run.pid)
-            time.sleep(0.2)
+        workers = wait_for_workers(run)
         assert workers, "the run never started its extraction workers"
         run.send_signal(sig)  # the parent only, not its process group
         run.wait(timeout=30)
@@ -80,10 +76,7 @@ def test_ctrl_c_stops_the_run_and_keeps_the_last_good_state(tmp_path):
         stderr=subprocess.PIPE, text=True, start_new_session=True)
     workers: set[int] = set()
     try:
-        deadline = time.monotonic() + 240
-        while len(workers) < 2 and time.monotonic() < deadline and run.poll() is None:
-            workers |= children(run.pid)
-            time.sleep(0.2)
+        workers = wait_for_workers(run)
         assert workers, "the run never started its extraction workers"
         os.killpg(run.pid, signal.SIGINT)
         _, err = run.communicate(timeout=60)  # seconds here; generous for a busy machine
