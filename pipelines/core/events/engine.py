@@ -1001,7 +1001,7 @@ def _dated_statement(ctx: _Ctx, sent: tuple[int, int], s: str, clause: tuple[int
     if m.granularity not in ("day", "time") or m.vague or "/" in m.value:
         return None
     said = ctx.t.said_re.match(s, m.end - sa, cb)
-    if said is None or "据" in s[ca:m.start - sa]:
+    if said is None or ctx.t.hearsay_re.search(s, ca, m.start - sa):
         return None
     a, b = said.span("verb")
     dating = _date_event(ctx, sent, (sa + ca, sa + cb), sa + a, False, m, False, [])
