@@ -41,6 +41,11 @@ Dating (`date_basis`)
                Two mentions joined by 至/到/— before the trigger are a stated period
                (自3月1日起至12月31日开展 -> [03-01, 12-31], granularity "range", not clamped).
                Dates inside 《…》 titles and plan periods (十四五) never date an act.
+               A list page (a news index, a box of related reports) that ends with a date
+               closing its line and holds two or more prints each item's date after it
+               (`西南空管局召开…工作会` / `2023-04-07`, or `…正式启用。29日`): that date is
+               the item's own, even for an act no trigger types, unless the item states
+               a day itself (a period it names, 四月份安委会, holds the date and yields).
     inherited  the story's anchor (the last expression that dated an act, unless quoted,
                for the rest of its paragraph and the next sentence), else the frame opening
                the paragraph, else the lead's "since" frame within the lead's paragraph

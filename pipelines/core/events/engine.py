@@ -390,6 +390,8 @@ class _Ctx:
     # (据共同社8日报道, 7月17日凌晨); the story's undated acts fall on it
     story_day: TimeMention | None = None
     sentences: list[tuple[int, int]] = field(default_factory=list)  # of the body, in order
+    # a list page's items and the date printed after each (see _item_dates)
+    item_dates: list[tuple[int, int, TimeMention]] = field(default_factory=list)
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
@@ -459,6 +461,65 @@ def _story_day(ctx: _Ctx, sentences: list[tuple[int, int]]) -> TimeMention | Non
     return None
 
 
+def _item_dates(ctx: _Ctx) -> list[tuple[int, int, TimeMention]]:
+    """A list page (a bureau's news index, a box of related reports) prints each item's date
+    after it, closing its line: `西南空管局组织召开首届科技创新工作会` then `2023-04-07`, or
+    `…美不胜收。29日`. Such a date dates the item's lines before it, not the next item. A page
+    is read so only when it ends with such a date and holds at least two; an item is at most
+    the two lines (title, summary) after the previous item's date."""
+    simp = ctx.simp
+    closing = []
+    for m in ctx.mentions:
+        if not _usable(m) or m.granularity not in ("day", "time") or m.vague:
+            continue
+        line_end = simp.find("\n", m.end)
+        line_end = len(simp) if line_end < 0 else line_end
+        if simp[m.end:line_end].strip():
+            continue
+        line_start = simp.rfind("\n", 0, m.start) + 1
+        head = simp[line_start:m.start].rstrip()
+        if head and head[-1] not in _ITEM_END:
+            continue
+        closing.append((line_start + len(head), m))
+    if len(closing) < 2 or simp[closing[-1][1].end:].strip():
+        return []
+    out = []
+    prev = ctx.doc.body_start or 0
+    for head_end, m in closing:
+        lines = [ln for ln in _line_spans(simp, prev, head_end) if simp[ln[0]:ln[1]].strip()][-_ITEM_LINES:]
+        if lines:
+            out.append((lines[0][0], head_end, m))
+        prev = m.end
+    return out
+
+
+_ITEM_END = "。！？”"
+_ITEM_LINES = 2
+
+
+def _line_spans(simp: str, a: int, b: int) -> list[tuple[int, int]]:
+    out, pos = [], a
+    while pos < b:
+        nl = simp.find("\n", pos, b)
+        end = b if nl < 0 else nl
+        out.append((pos, end))
+        pos = end + 1
+    return out
+
+
+def _item_date(ctx: _Ctx, trig: int, stated: TimeMention | None) -> TimeMention | None:
+    """The date of a list item holding trig, unless the item states another: a period it
+    names that holds the date (召开四月份安委会, 制定2023年度…计划) qualifies a noun."""
+    if stated is not None and (stated.earliest == stated.latest or "/" in stated.value):
+        return stated
+    item = next((m for a, b, m in ctx.item_dates if a <= trig < b), None)
+    if item is None or (stated is not None and not (
+            stated.earliest is not None and stated.latest is not None
+            and stated.earliest <= item.earliest <= stated.latest)):
+        return stated
+    return item
+
+
 def _first_clause_frame(ctx: _Ctx, a: int, b: int) -> TimeMention | None:
     """A time mention opening the paragraph (its first clause) frames what follows."""
     s = ctx.simp[a:b]
@@ -484,6 +545,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
                 future: bool, own: TimeMention | None, has_session: bool,
                 owned: list[tuple[int, int]]) -> _Dating:
     pub = ctx.pub
+    if own is not None and ctx.item_dates:
+        own = _item_date(ctx, trig, own)
     if own is not None:
         if "/" in own.value and not own.vague:
             # a stated period (29日后半夜到31日) is reported as such, even where it runs on
@@ -510,6 +573,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
         # object's (发布关于3·21事故的通报), so only when nothing precedes the act
         pick = in_clause[0]
+    if ctx.item_dates:
+        pick = _item_date(ctx, trig, pick)
     if pick is not None:
         pick = _finest_within(ctx, sent[0], trig, pick, owned)
     if pick is not None:
@@ -889,7 +954,9 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     `covered` are sentence spans already decided: clauses holding a typed event, triggers;
     `untyped` are triggers whose object no row types (启动…排海): acts, whatever jieba's tag."""
     in_sent = _mentions_in(ctx, sa, sb)
-    if not any(_usable(m) or _clock_only(m) for m in in_sent):
+    # a list item (see _item_dates) is dated by the date printed after it
+    item = _item_date(ctx, sa, None) if ctx.item_dates and not any(_usable(m) for m in in_sent) else None
+    if item is None and not any(_usable(m) or _clock_only(m) for m in in_sent):
         return []  # most sentences: nothing dates an act here, so nothing to scan
     t, simp, text = ctx.t, ctx.simp, ctx.doc.text
     s = simp[sa:sb]
@@ -897,10 +964,11 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     in_title = _TitleScan(s)
     # a "since" expression (成立9年来, 2019年以来) frames a period, it dates no single act
     # nor does a dateline's (海外网8月5日电, 本报3月5日讯): it dates the report, not an act
-    dated = [m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(simp, m)
-             and m.granularity not in _GENERIC_SKIP_GRAINS
-             and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end)
-             and not decided.holds(m.start - sa)]
+    dated = [item] if item is not None else [
+        m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(simp, m)
+        and m.granularity not in _GENERIC_SKIP_GRAINS
+        and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end)
+        and not decided.holds(m.start - sa)]
     if not dated:
         return []
     clauses = _clauses(s)
@@ -934,7 +1002,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     used: set[int] = set()
     places = None
     for k, m in enumerate(dated):
-        mc = clause_of(m.start - sa)
+        mc = clause_of(m.start - sa) if m is not item else 0
         if mc not in used and (statement := _dated_statement(ctx, (sa, sb), s, clauses[mc], m)) is not None:
             used.add(mc)
             out.append(statement)
@@ -1127,6 +1195,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     lead_end = len(simp) if lead_end < 0 else lead_end
     ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(simp, m)), None)
     sentences = ctx.sentences = _sentences(simp, body)
+    ctx.item_dates = _item_dates(ctx)
     ctx.story_day = _story_day(ctx, sentences)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
     out: list[Event] = []
