@@ -554,7 +554,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
             return _Dating(own.earliest, own.latest, "range", "explicit", own.text, own)
         return _clamp(_Dating(own.earliest, own.latest, own.granularity, "explicit", own.text, own), pub, future)
     # A date inside a title (《…行动计划（2021—2030年）》) is the document's, not the act's.
-    in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m) and not _in_title(ctx.simp, m.start, sent[0])]
+    in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m) and not _in_title(ctx.simp, m.start, sent[0])
+                 and not _names_incident(ctx, m, trig)]
     before = [m for m in in_clause if m.start < trig]
     if len(before) >= 2 and _RANGE_GLUE.fullmatch(ctx.simp, before[-2].end, before[-1].start):
         # 自3月1日起至12月31日开展: the act spans both ends, not the last one
@@ -566,7 +567,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         # 随后…被押抵收押所: the remand is today's, the hearing next year's).
         in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
                    if _usable(m) and not any(a <= m.start < b for a, b in owned)
-                   and not _in_title(ctx.simp, m.start, sent[0])
+                   and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
                    and (future or pub is None or m.earliest is None or m.earliest <= pub)]
         pick = in_sent[-1] if in_sent else None
     if pick is None and in_clause:
@@ -616,6 +617,12 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         d = _Dating(frame.earliest, frame.latest, frame.granularity, "inherited", frame.text, frame)
         return _clamp(d, pub, future)
     return _bounded(pub, future)
+
+
+def _names_incident(ctx: _Ctx, m: TimeMention, trig: int) -> bool:
+    """“3·21”特别重大爆炸事故调查组成立: the date names an incident whose name closes before
+    the act, so it dates the incident, not the act (data/nonevents.tsv kind=named)."""
+    return m.rule == "evdot" and m.end <= trig and ctx.t.named_re.search(ctx.simp, m.end, trig) is not None
 
 
 def _finest_within(ctx: _Ctx, sa: int, trig: int, pick: TimeMention,

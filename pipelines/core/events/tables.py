@@ -52,6 +52,7 @@ class Tables:
     nonevent_clause_re: re.Pattern[str]  # clauses that report no act: statistics, hypotheticals
     nonevent_scope_re: re.Pattern[str]  # before an act anywhere in its sentence: cancels it
     hearsay_re: re.Pattern[str]  # before a speech's day: it is reported, not said (据路透社7日称)
+    named_re: re.Pattern[str]  # after an incident's name date, the name's end (“3·21”…事故)
     said_re: re.Pattern[str]  # after a day of its clause, a speech verb that makes the speech dated news
     time_owner_re: re.Pattern[str]  # clauses whose time is their own (今年13岁): it dates no act after them
     nonevent_figure_re: re.Pattern[str]  # a figure (393亿元): only a lexicon verb is an act there
@@ -87,7 +88,7 @@ def tables() -> Tables:
         modality.setdefault(r[1], []).append(_simp(r[0]))
     blocks = _blocks(set(triggers))
     nonevent_verbs: list[str] = []
-    patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": []}
+    patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "named": []}
     said: list[str] = []
     for r in _rows("nonevents.tsv"):
         if r[1] not in ("verb", "said") and r[1] not in patterns:
@@ -131,6 +132,7 @@ def tables() -> Tables:
         nonevent_verbs=frozenset(nonevent_verbs),
         nonevent_clause_re=re.compile("|".join(patterns["clause"] + patterns["owner"]) or "(?!)"),
         hearsay_re=re.compile("|".join(patterns["hearsay"]) or "(?!)"),
+        named_re=re.compile("|".join(patterns["named"]) or "(?!)"),
         time_owner_re=re.compile("|".join(patterns["owner"]) or "(?!)"),
         # 拜登6日表示, 外交部发言人10日在例行记者会上说: the verb right after its day, a place between
         said_re=re.compile(r"\s*(?:在[^，。；：“”]{1,20}?)?(?P<verb>" + literal_alternation(said) + ")")
