@@ -782,6 +782,9 @@ class _TitleScan:
         return not (j < len(self.closes) and self.closes[j] < pos)
 
 
+_BARE_ACT = 2  # triggers.tsv needs_object: typed by its object, an untyped act without one
+
+
 def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                      covered: list[tuple[int, int]], untyped: list[tuple[int, int]]) -> list[Event]:
     t, simp, text = ctx.t, ctx.simp, ctx.doc.text
@@ -799,7 +802,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
     trig_clauses = {clause_of(h.start() - sa) for h in hits}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
-    hits = sorted(hits, key=lambda h: (clause_of(h.start() - sa), t.triggers[h.group()][1], h.start()))
+    hits = sorted(hits, key=lambda h: (clause_of(h.start() - sa), t.triggers[h.group()][1] > 0, h.start()))
     segs = [i for i, ch in enumerate(s) if ch in "；;"]
     used_clauses: set[int] = set()
     out: list[Event] = []
@@ -822,8 +825,13 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         if otype == "-":
             continue  # 进行出舱活动: the object says this is none of our types
         if needs and otype is None:
-            untyped.append((rel, rel + len(trig)))  # 启动福岛核污染水排海: no object row types it
-            continue
+            if needs == _BARE_ACT and not any(_usable(m) for m in _mentions_in(ctx, sa, sb)):
+                # 上交所下发监管工作函: no object row types it, yet a report of an act, and with
+                # no time in the sentence the generic rule would not see it
+                etype = GENERIC_TYPE
+            else:
+                untyped.append((rel, rel + len(trig)))  # 启动福岛核污染水排海: no object row types it
+                continue
         if otype is not None and (needs or (etype == "meeting" and otype == "conference")):
             etype = otype
         used_clauses.add(ci)

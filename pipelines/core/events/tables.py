@@ -30,7 +30,7 @@ class Tables:
     labels: dict[str, tuple[str, str]]  # event_type -> (Traditional label, Simplified label)
     retold: frozenset[str]  # types whose undated mentions retell the story's one occurrence
     merge_by_day: frozenset[str]  # types whose reports merge by type, place and stated day
-    triggers: dict[str, tuple[str, bool]]  # trigger -> (default type, needs an object)
+    triggers: dict[str, tuple[str, int]]  # trigger -> (default type, needs_object 0/1/2)
     trigger_lexicon: Lexicon  # every trigger, found leftmost-longest
     objects: dict[str, tuple[str, frozenset[str] | None]]  # keyword -> (type or "-", triggers)
     object_lexicon: Lexicon
@@ -61,14 +61,17 @@ class Tables:
 @lru_cache(maxsize=1)
 def tables() -> Tables:
     labels = {r[0]: (r[1], r[2] if len(r) > 2 else r[1]) for r in _rows("types.tsv")}
-    triggers: dict[str, tuple[str, bool]] = {}
+    triggers: dict[str, tuple[str, int]] = {}
     for r in _rows("triggers.tsv"):
         etype = r[1]
         if etype not in labels:
             raise ValueError(f"triggers.tsv: unknown event type {etype!r}")
         if _simp(r[0]) in triggers:
             raise ValueError(f"triggers.tsv: {r[0]!r} is listed twice")
-        triggers[_simp(r[0])] = (etype, len(r) > 2 and r[2].strip() == "1")
+        needs = r[2].strip() if len(r) > 2 else "0"
+        if needs not in ("0", "1", "2"):
+            raise ValueError(f"triggers.tsv: needs_object of {r[0]!r} must be 0, 1 or 2, not {needs!r}")
+        triggers[_simp(r[0])] = (etype, int(needs))
     objects: dict[str, tuple[str, frozenset[str] | None]] = {}
     for r in _rows("objects.tsv"):
         if r[1] != "-" and r[1] not in labels:
