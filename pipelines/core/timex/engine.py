@@ -1351,10 +1351,16 @@ def _p_day(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> 
         return False  # 13月5日: the month was impossible, so is the day
     # 十日 / 3号 alone are too often not dates (十日谈, 3号线).
     bare = a.g("d")[0] not in "0123456789" or a.g("du") == "号"
-    if bare and "m" not in f and "rel_month" not in f and not second:
+    if bare and "m" not in f and "rel_month" not in f and not second and not _day_of_clock(a, chain):
         return False
     f["d"] = to_int(a.g("d"))
     return True
+
+
+def _day_of_clock(a: Atom, chain: list[Atom]) -> bool:
+    """2号晚间, 15号上午9点: a time of day after a bare 号 makes it a day of the month."""
+    i = chain.index(a)
+    return a.g("d")[0] in "0123456789" and i + 1 < len(chain) and chain[i + 1].prod in ("tod", "clock")
 
 
 @_chain_production("day_range")
