@@ -783,6 +783,7 @@ class _TitleScan:
 
 
 _BARE_ACT = 2  # triggers.tsv needs_object: typed by its object, an untyped act without one
+_SPEECH = 3  # triggers.tsv needs_object: a statement only where the text dates it
 
 
 def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
@@ -824,7 +825,13 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         otype, oend = _object_type(t, s, trig, rel + len(trig), cb)
         if otype == "-":
             continue  # 进行出舱活动: the object says this is none of our types
-        if needs and otype is None:
+        if needs == _SPEECH:
+            if t.hearsay_re.search(s, ca, rel) or _date_event(
+                    ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, False, None, False,
+                    [(sa + clauses[j][0], sa + clauses[j][1]) for j in trig_clauses if j != ci]).basis != "explicit":
+                continue  # 他表示, 据路透社7日称: talk, or a report of it, not a development
+            otype = None
+        elif needs and otype is None:
             if needs == _BARE_ACT and not any(_usable(m) for m in _mentions_in(ctx, sa, sb)):
                 # 上交所下发监管工作函: no object row types it, yet a report of an act, and with
                 # no time in the sentence the generic rule would not see it
@@ -1018,10 +1025,6 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     places = None
     for k, m in enumerate(dated):
         mc = clause_of(m.start - sa) if m is not item else 0
-        if mc not in used and (statement := _dated_statement(ctx, (sa, sb), s, clauses[mc], m)) is not None:
-            used.add(mc)
-            out.append(statement)
-            continue
         if t.time_owner_re.search(s[clauses[mc][0]:clauses[mc][1]]):
             continue  # 他今年13岁，离开了学校: the time belongs to the age, not to the act
         limit = dated[k + 1].start - sa if k + 1 < len(dated) else len(s)
@@ -1073,26 +1076,6 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
                           tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)), None, routine,
                           s[a:cb], s[min(hs, ca):cb]))
     return out
-
-
-def _dated_statement(ctx: _Ctx, sent: tuple[int, int], s: str, clause: tuple[int, int],
-                     m: TimeMention) -> Event | None:
-    """拜登6日表示，…: a speech verb right after a day of its clause dates a statement, news
-    in itself; not a report of one (据路透社7日称) nor a speech of no stated day (他表示)."""
-    sa, sb = sent
-    ca, cb = clause
-    if m.granularity not in ("day", "time") or m.vague or "/" in m.value:
-        return None
-    said = ctx.t.said_re.match(s, m.end - sa, cb)
-    if said is None or ctx.t.hearsay_re.search(s, ca, m.start - sa):
-        return None
-    a, b = said.span("verb")
-    dating = _date_event(ctx, sent, (sa + ca, sa + cb), sa + a, False, m, False, [])
-    _note_anchor(ctx, sa, dating)
-    text = ctx.doc.text
-    head = _headline(text, sa + ca, sa + cb)
-    return _event(ctx, sent, "statement", head, text[sa + a:sa + b], dating, False,
-                  ctx.title_place, ctx.title_place_simp, (), None, False, s[a:cb], s[ca:cb])
 
 
 def _sentences(simp: str, lo: int) -> list[tuple[int, int]]:

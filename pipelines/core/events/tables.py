@@ -30,7 +30,7 @@ class Tables:
     labels: dict[str, tuple[str, str]]  # event_type -> (Traditional label, Simplified label)
     retold: frozenset[str]  # types whose undated mentions retell the story's one occurrence
     merge_by_day: frozenset[str]  # types whose reports merge by type, place and stated day
-    triggers: dict[str, tuple[str, int]]  # trigger -> (default type, needs_object 0/1/2)
+    triggers: dict[str, tuple[str, int]]  # trigger -> (default type, needs_object 0-3)
     trigger_lexicon: Lexicon  # every trigger, found leftmost-longest
     objects: dict[str, tuple[str, frozenset[str] | None]]  # keyword -> (type or "-", triggers)
     object_lexicon: Lexicon
@@ -51,9 +51,8 @@ class Tables:
     nonevent_verbs: frozenset[str]  # predicates that report, judge or describe: no act (说, 是)
     nonevent_clause_re: re.Pattern[str]  # clauses that report no act: statistics, hypotheticals
     nonevent_scope_re: re.Pattern[str]  # before an act anywhere in its sentence: cancels it
-    hearsay_re: re.Pattern[str]  # before a speech's day: it is reported, not said (据路透社7日称)
+    hearsay_re: re.Pattern[str]  # before a speech verb: it is reported, not said (据路透社7日称)
     named_re: re.Pattern[str]  # after an incident's name date, the name's end (“3·21”…事故)
-    said_re: re.Pattern[str]  # after a day of its clause, a speech verb that makes the speech dated news
     time_owner_re: re.Pattern[str]  # clauses whose time is their own (今年13岁): it dates no act after them
     nonevent_figure_re: re.Pattern[str]  # a figure (393亿元): only a lexicon verb is an act there
 
@@ -69,8 +68,8 @@ def tables() -> Tables:
         if _simp(r[0]) in triggers:
             raise ValueError(f"triggers.tsv: {r[0]!r} is listed twice")
         needs = r[2].strip() if len(r) > 2 else "0"
-        if needs not in ("0", "1", "2"):
-            raise ValueError(f"triggers.tsv: needs_object of {r[0]!r} must be 0, 1 or 2, not {needs!r}")
+        if needs not in ("0", "1", "2", "3"):
+            raise ValueError(f"triggers.tsv: needs_object of {r[0]!r} must be 0, 1, 2 or 3, not {needs!r}")
         triggers[_simp(r[0])] = (etype, int(needs))
     objects: dict[str, tuple[str, frozenset[str] | None]] = {}
     for r in _rows("objects.tsv"):
@@ -92,14 +91,11 @@ def tables() -> Tables:
     blocks = _blocks(set(triggers))
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "named": []}
-    said: list[str] = []
     for r in _rows("nonevents.tsv"):
-        if r[1] not in ("verb", "said") and r[1] not in patterns:
-            raise ValueError(f"nonevents.tsv: kind must be verb, said or one of {sorted(patterns)}, not {r[1]!r}")
-        if r[1] in ("verb", "said"):
+        if r[1] != "verb" and r[1] not in patterns:
+            raise ValueError(f"nonevents.tsv: kind must be verb or one of {sorted(patterns)}, not {r[1]!r}")
+        if r[1] == "verb":
             nonevent_verbs.append(_simp(r[0]))
-            if r[1] == "said":
-                said.append(_simp(r[0]))
         else:
             re.compile(r[0])
             patterns[r[1]].append(f"(?:{_simp(r[0])})")
@@ -137,9 +133,6 @@ def tables() -> Tables:
         hearsay_re=re.compile("|".join(patterns["hearsay"]) or "(?!)"),
         named_re=re.compile("|".join(patterns["named"]) or "(?!)"),
         time_owner_re=re.compile("|".join(patterns["owner"]) or "(?!)"),
-        # 拜登6日表示, 外交部发言人10日在例行记者会上说: the verb right after its day, a place between
-        said_re=re.compile(r"\s*(?:在[^，。；：“”]{1,20}?)?(?P<verb>" + literal_alternation(said) + ")")
-        if said else re.compile("(?!)"),
         nonevent_scope_re=re.compile("|".join(patterns["scope"]) or "(?!)"),
         nonevent_figure_re=re.compile("|".join(patterns["figure"]) or "(?!)"),
     )
