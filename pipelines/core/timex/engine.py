@@ -608,7 +608,7 @@ class _Extractor:
         于6月17日结束 is the coming June twice. Only days that follow the story's day (or
         period: 1999年6月底) within _STORY_DAYS continue it: a retrospective that jumps from 2008年5月12日 to this June
         reads the reference's year."""
-        if self.story_date is None or self.ref is None or day is None:
+        if self.story_date is None or self.ref is None:
             return None
         end, told, told_last = self.story_date
         ahead = told > self.ref
@@ -617,11 +617,13 @@ class _Extractor:
                 "\n" in between or (ahead and _SENTENCE_END.search(between)):
             return None  # a coming day lends its year only within its sentence
         for year in (told.year, told.year + 1):
-            probe = _safe_date(year, month, day)
+            # a month alone (2018年8月…；9月，…) continues the story from its first day
+            probe = _safe_date(year, month, day or 1)
+            probe_last = probe if day is not None or probe is None else date(year, month, _last_day(year, month))
             # a day up to _STORY_DAYS before the story's day continues it too (2020年8月4日
             # 通报。…于7月9日晚将李某月诱骗: what the notice tells happened before it)
-            if probe is not None and (told - probe).days <= _STORY_DAYS and \
-                    (probe - told_last).days <= _STORY_DAYS and (ahead or probe <= self.ref):
+            if probe is not None and (told - probe_last).days <= _STORY_DAYS and \
+                    (probe - told_last).days <= _STORY_DAYS and (ahead or probe_last <= self.ref):
                 self.story_hit = True
                 return year
         return None
