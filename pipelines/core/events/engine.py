@@ -611,6 +611,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         # 近日 or 近期 dates its own clause loosely; what follows it is bounded, not given
         # that window (刚刚 and 这两天 are narrow enough to pass on)
         frame = None
+    if frame is not None and not future and pub is not None and frame.earliest is not None and frame.earliest > pub:
+        frame = None  # 将在喀山举行2024年峰会。普京签署命令: a coming date frames no reported act
     if frame is not None and not future:
         if _since(ctx.simp, frame) and pub is not None and frame.earliest <= pub:
             return _Dating(frame.earliest, pub, "range", "inherited", frame.text, frame)
