@@ -146,3 +146,40 @@ def test_a_writer_whose_server_session_is_lost_commits_nothing(lock_env: dict[st
         admin.close()
     assert log.segments() == [] and log.catalog.load() in (None, [])
     assert not list(log.directory.glob(".seg-*"))  # no temporary left either
+
+
+HOLD_RUN_LOCK = """
+import sys, time
+from pathlib import Path
+from pipelines.store.locks import run_lock
+with run_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(3600)
+"""
+
+
+def test_timeline_run_waits_at_the_lock_server_for_a_killed_run(lock_env: dict[str, str],
+                                                                tmp_path: Path):
+    from dagster_fixtures import write_article
+
+    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
+    write_article(seeds, "s0.txt", 0)
+    env = {**lock_env, "TIMELINE_WORKERS": "1"}
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_RUN_LOCK, str(db.parent / "timeline.log")],
+                              env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        run = subprocess.Popen([str(Path(sys.executable).parent / "timeline"), "run", "--seeds", str(seeds),
+                                "--db", str(db), "--no-show"], env=env, cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        said = run.stderr.readline()  # its first words, while the lock is held
+        assert "at the lock server" in said and f"pid {holder.pid}" in said and "waiting" in said, said
+        assert not db.exists()
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=60)
+    _, err = run.communicate(timeout=600)
+    assert run.returncode == 0, err[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    _verify(db)
