@@ -17,12 +17,13 @@ import fcntl
 import hashlib
 import os
 import re
+import select
 import socket
+import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
 
 LOCK_URL_ENV = "TIMELINE_LOCK_URL"
 RUN_LOCK_FILE = ".run.lock"
@@ -31,13 +32,18 @@ LOG_LOCK_FILE = ".lock"
 # the shared folder at different paths, and must still agree on the keys.
 WAREHOUSE_ID_FILE = "warehouse-id"
 
-# How often a writer waiting at the server gets control back (to see Ctrl-C).
-_WAIT_SLICE_MS = 1000
-# Server-side settings of the lock's session: never end it for being idle (the holder is
-# idle while it works), and find a vanished holder's machine by TCP keepalives in ~1 min.
-_SESSION_OPTIONS = ("-c idle_session_timeout=0 -c idle_in_transaction_session_timeout=0 "
-                    "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 "
-                    "-c tcp_keepalives_count=3")
+_CONNECT_TIMEOUT_S = 10.0
+_ANSWER_TIMEOUT_S = 30.0  # for every statement but the wait for the lock
+# The lock session's settings, those this server has: no timeout may end the wait for the
+# lock or the session while its holder works (the session is idle then), and the server
+# finds a vanished holder's machine by TCP keepalives in about a minute.
+_SESSION_SETTINGS = """
+SELECT set_config(name, setting, false) FROM (VALUES
+    ('statement_timeout', '0'), ('lock_timeout', '0'), ('idle_session_timeout', '0'),
+    ('idle_in_transaction_session_timeout', '0'), ('tcp_keepalives_idle', '30'),
+    ('tcp_keepalives_interval', '10'), ('tcp_keepalives_count', '3')) AS wanted(name, setting)
+WHERE name IN (SELECT name FROM pg_settings)
+"""
 
 
 class LockServerError(OSError):
@@ -54,7 +60,7 @@ def configured_lock_url(lock_url: str | None = None) -> str | None:
 class HeldLock:
     """A lock taken by `warehouse_lock`; `confirm()` before committing what it guards."""
 
-    def __init__(self, session: Any | None = None, key: int | None = None) -> None:
+    def __init__(self, session: _Session | None = None, key: int | None = None) -> None:
         self._session = session
         self._key = key
 
@@ -68,10 +74,8 @@ class HeldLock:
         if self._session is None:
             return
         try:
-            with self._session.cursor() as cur:
-                cur.execute(f"SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() "
-                            f"AND granted AND {_LOCK_ROW})", _key_parts(self._key))
-                held = cur.fetchone()[0]
+            held = self._session.query(f"SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() "
+                                       f"AND granted AND {_LOCK_ROW})", _key_parts(self._key))[0][0]
         except Exception as exc:  # any driver error: the session cannot vouch for the lock
             raise LockServerError(f"lost the lock server's session while holding the warehouse "
                                   f"lock: nothing committed ({exc})") from exc
@@ -181,24 +185,60 @@ def _redacted(url: str) -> str:
     return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
-def _connect(url: str, lock_file: str) -> Any:
-    try:
-        import psycopg2
-    except ImportError as exc:
-        raise LockServerError(f"{LOCK_URL_ENV} is set but psycopg2 is not installed: "
-                              "pip install -e '.[scale]'") from exc
-    # SQLAlchemy spells the driver into the scheme (postgresql+psycopg2://, as the Dagster
-    # instance's TIMELINE_PG_URL); libpq wants the plain scheme.
-    dsn = re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", url)
-    name = f"timeline {'run' if lock_file == RUN_LOCK_FILE else 'log'} lock {socket.gethostname()} pid {os.getpid()}"
-    try:
-        session = psycopg2.connect(dsn, connect_timeout=10, application_name=name[:63],
-                                   options=_SESSION_OPTIONS)
-    except psycopg2.Error as exc:
-        raise LockServerError(f"cannot reach the lock server {_redacted(url)} "
-                              f"({LOCK_URL_ENV}): {str(exc).strip()}") from exc
-    session.autocommit = True
-    return session
+class _Session:
+    """A connection of its own to the lock server, in psycopg2's asynchronous mode: a writer
+    waiting in the server's queue wakes every second and so still sees Ctrl-C (a blocking
+    call would not return before the lock is granted)."""
+
+    def __init__(self, url: str, name: str) -> None:
+        try:
+            import psycopg2
+        except ImportError as exc:
+            raise LockServerError(f"{LOCK_URL_ENV} is set but psycopg2 is not installed: "
+                                  "pip install -e '.[scale]'") from exc
+        self.url = url
+        # SQLAlchemy spells the driver into the scheme (postgresql+psycopg2://, as the Dagster
+        # instance's TIMELINE_PG_URL); libpq wants the plain scheme.
+        dsn = re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", url)
+        self.conn = None
+        try:
+            self.conn = psycopg2.connect(dsn, async_=True, application_name=name[:63], keepalives=1,
+                                         keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
+            self._wait(_CONNECT_TIMEOUT_S)
+            self.query(_SESSION_SETTINGS)
+        except (psycopg2.Error, LockServerError) as exc:
+            if self.conn is not None:
+                self.conn.close()
+            raise LockServerError(f"cannot reach the lock server {_redacted(url)} "
+                                  f"({LOCK_URL_ENV}): {str(exc).strip()}") from exc
+
+    def _wait(self, timeout_s: float | None) -> None:
+        from psycopg2 import extensions
+
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while (state := self.conn.poll()) != extensions.POLL_OK:
+            if deadline is not None and time.monotonic() > deadline:
+                raise LockServerError(f"no answer from the lock server in {timeout_s:.0f} s")
+            fd = self.conn.fileno()
+            select.select([fd] if state == extensions.POLL_READ else [],
+                          [fd] if state == extensions.POLL_WRITE else [], [], 1.0)
+
+    def query(self, sql: str, params: tuple = (), timeout_s: float | None = _ANSWER_TIMEOUT_S) -> list[tuple]:
+        """Rows of one statement (autocommit); `timeout_s` None waits as long as it takes."""
+        cur = self.conn.cursor()
+        cur.execute(sql, params)
+        try:
+            self._wait(timeout_s)
+        except BaseException:
+            # Interrupted or timed out mid-statement: the server must not go on queueing
+            # for a writer that left.
+            with suppress(Exception):
+                self.conn.cancel()
+            raise
+        return cur.fetchall() if cur.description else []
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 @contextmanager
@@ -207,23 +247,15 @@ def _server_lock(url: str, log_dir: Path, lock_file: str,
     import psycopg2
 
     key = lock_key(log_dir, lock_file)
-    session = _connect(url, lock_file)
+    name = f"timeline {'run' if lock_file == RUN_LOCK_FILE else 'log'} lock {socket.gethostname()} pid {os.getpid()}"
+    session = _Session(url, name)
     try:
-        with session.cursor() as cur:
-            cur.execute("SELECT pg_try_advisory_lock(%s)", (key,))
-            if not cur.fetchone()[0]:
-                if waiting is not None:
-                    waiting(_holder(cur, key))
-                # Waits in the server's queue, a slice at a time so Ctrl-C is seen.
-                cur.execute(f"SET lock_timeout = {_WAIT_SLICE_MS}")
-                while True:
-                    try:
-                        cur.execute("SELECT pg_advisory_lock(%s)", (key,))
-                        break
-                    except psycopg2.errors.LockNotAvailable:
-                        continue
-                cur.execute("SET lock_timeout = 0")
-    except psycopg2.Error as exc:
+        if not session.query("SELECT pg_try_advisory_lock(%s)", (key,))[0][0]:
+            if waiting is not None:
+                waiting(_holder(session, key))
+            # In the server's queue until the holder's session releases it or ends.
+            session.query("SELECT pg_advisory_lock(%s)", (key,), timeout_s=None)
+    except (psycopg2.Error, LockServerError) as exc:
         session.close()
         raise LockServerError(f"lock server {_redacted(url)}: {str(exc).strip()}") from exc
     except BaseException:
@@ -232,20 +264,16 @@ def _server_lock(url: str, log_dir: Path, lock_file: str,
     try:
         yield HeldLock(session, key)
     finally:
-        try:
-            with session.cursor() as cur:
-                cur.execute("SELECT pg_advisory_unlock(%s)", (key,))
-        except psycopg2.Error:
-            pass  # the session is gone, and the lock with it
+        with suppress(psycopg2.Error, LockServerError):  # else the session is gone, and the lock with it
+            session.query("SELECT pg_advisory_unlock(%s)", (key,))
         session.close()
 
 
-def _holder(cur: Any, key: int) -> str:
+def _holder(session: _Session, key: int) -> str:
     """Who holds the lock at the server, as its session named itself."""
-    cur.execute(f"SELECT a.application_name, host(a.client_addr) FROM pg_locks "
-                f"JOIN pg_stat_activity a USING (pid) WHERE granted AND {_LOCK_ROW}", _key_parts(key))
-    row = cur.fetchone()
-    if row is None:
+    rows = session.query(f"SELECT a.application_name, host(a.client_addr) FROM pg_locks "
+                         f"JOIN pg_stat_activity a USING (pid) WHERE granted AND {_LOCK_ROW}", _key_parts(key))
+    if not rows:
         return "a writer on the lock server"
-    name, address = row
+    name, address = rows[0]
     return f"{name or 'a writer'}{f' from {address}' if address else ''}, at the lock server"

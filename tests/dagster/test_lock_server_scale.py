@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster_fixtures import postgres_unreachable
+from dagster_fixtures import postgres_unreachable, write_article
 
 pytestmark = pytest.mark.scale
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,7 +160,6 @@ with run_lock(Path(sys.argv[1])):
 
 def test_timeline_run_waits_at_the_lock_server_for_a_killed_run(lock_env: dict[str, str],
                                                                 tmp_path: Path):
-    from dagster_fixtures import write_article
 
     seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
     write_article(seeds, "s0.txt", 0)
@@ -183,3 +182,30 @@ def test_timeline_run_waits_at_the_lock_server_for_a_killed_run(lock_env: dict[s
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
     _verify(db)
+
+
+def test_ctrl_c_stops_a_run_waiting_at_the_lock_server(lock_env: dict[str, str], tmp_path: Path):
+    import psycopg2
+
+
+    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
+    write_article(seeds, "s0.txt", 0)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_RUN_LOCK, str(db.parent / "timeline.log")],
+                              env=lock_env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        run = subprocess.Popen([str(Path(sys.executable).parent / "timeline"), "run", "--seeds", str(seeds),
+                                "--db", str(db), "--no-show"], env=lock_env, cwd=ROOT,
+                               stderr=subprocess.PIPE, text=True)
+        assert "at the lock server" in run.stderr.readline()
+        run.send_signal(signal.SIGINT)
+        run.communicate(timeout=30)  # a blocking wait at the server would not return
+        assert run.returncode == 130
+        with psycopg2.connect(PG_URL.replace("+psycopg2", "")) as admin, admin.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE %s",
+                        (f"timeline % pid {run.pid}",))
+            assert cur.fetchone()[0] == 0  # it left the server's queue (and its session)
+    finally:
+        holder.kill()
+        holder.wait(timeout=60)
+    assert not db.exists()
