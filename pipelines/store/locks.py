@@ -64,10 +64,6 @@ class HeldLock:
         self._session = session
         self._key = key
 
-    @property
-    def on_server(self) -> bool:
-        return self._session is not None
-
     def confirm(self) -> None:
         """Raise LockServerError when the server no longer holds this lock for us (its
         session was lost, so another machine may be writing): nothing may be committed."""
@@ -89,8 +85,8 @@ def warehouse_lock(log_dir: Path, lock_file: str, lock_url: str | None = None,
                    waiting: Callable[[str], None] | None = None) -> Iterator[HeldLock]:
     """Exclusive across processes (and, with a lock URL, across machines) on one warehouse.
 
-    `lock_file` names the lock (RUN_LOCK_FILE or LOG_LOCK_FILE); `waiting` hears, once, who
-    holds it when this caller must wait. The server lock is taken before the file lock, in
+    `lock_file` names the lock (RUN_LOCK_FILE or LOG_LOCK_FILE); `waiting` hears who holds
+    it when this caller must wait. The server lock is taken before the file lock, in
     every writer, so two writers can never each hold one and wait for the other.
     """
     log_dir = Path(log_dir)
