@@ -31,7 +31,7 @@ test-fast: $(STAMP) ## ruff, then the tests that need no subprocess pipeline, UI
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -m 'not fuzz and not scale and not slow'
 
-test-scale: $(STAMP) ## Postgres instance + celery executor tests (need the servers; .ci/services starts them)
+test-scale: $(STAMP) ## Postgres instance, warehouse locks on Postgres, celery executor tests (need the servers; .ci/services starts them)
 	$(BIN)/pip install --quiet -e '.[test,scale]'
 	$(BIN)/pytest -q -m scale tests/dagster
 

@@ -9,6 +9,7 @@ the file's bytes before the rename, the folder's entry after it.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +18,9 @@ __all__ = ["atomic_path", "fsync_folder", "replace_atomically", "write_bytes_ato
 
 
 def temporary_name(target: Path) -> Path:
-    """Hidden, beside the target (same file system, so the rename is atomic), per process."""
-    return target.parent / f".{target.name}.{os.getpid()}.tmp"
+    """Hidden, beside the target (same file system, so the rename is atomic), per process,
+    and per machine (processes on machines sharing the folder may have the same pid)."""
+    return target.parent / f".{target.name}.{socket.gethostname()}-{os.getpid()}.tmp"
 
 
 def fsync_folder(folder: Path) -> None:

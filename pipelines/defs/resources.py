@@ -24,6 +24,10 @@ class TimelineSettings(dg.ConfigurableResource):
     workers: int = 0  # processes for extraction; 0 means one per CPU
     extractor_version: str = EXTRACTOR_VERSION  # a new version re-derives every document
     show_progress: bool = False  # a progress bar on stderr (the CLI turns it on)
+    # A PostgreSQL URL whose advisory locks serialize the warehouse's writers on several
+    # machines. None reads TIMELINE_LOCK_URL when a lock is taken, which keeps the password
+    # out of the resource's config shown in the UI; "" turns the server lock off.
+    lock_url: str | None = None
 
     @classmethod
     def from_env(cls) -> TimelineSettings:
@@ -45,7 +49,8 @@ class TimelineSettings(dg.ConfigurableResource):
     @property
     def store(self) -> Store:
         """The store's one face, which every asset goes through."""
-        return Store(self.db, self.seeds, self.max_bytes, self.extractor_version, self.worker_count)
+        return Store(self.db, self.seeds, self.max_bytes, self.extractor_version, self.worker_count,
+                     self.lock_url)
 
     @property
     def log(self) -> EventLog:

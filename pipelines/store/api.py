@@ -50,10 +50,11 @@ class Store:
     max_bytes: int = DEFAULT_MAX_BYTES
     extractor_version: str = EXTRACTOR_VERSION
     workers: int | None = None  # extraction processes; None: one per CPU
+    lock_url: str | None = None  # PostgreSQL lock server for writers on several machines; None: TIMELINE_LOCK_URL
 
     @property
     def log(self) -> EventLog:
-        return EventLog.beside(self.db)
+        return EventLog.beside(self.db, self.lock_url)
 
     @property
     def line_index(self) -> LineIndex:

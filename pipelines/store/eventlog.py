@@ -3,16 +3,16 @@
 The log is the source of truth. Each append writes a new segment file (to a temporary
 name, then an atomic rename), so a crash leaves either the whole segment or none of it,
 and nothing ever rewrites or deletes a row. Sequence numbers are assigned under an
-exclusive file lock, which also serializes appenders across processes.
+exclusive lock (`locks.warehouse_lock`), which serializes appenders across processes, and
+across machines when a PostgreSQL lock server is configured.
 """
 
 from __future__ import annotations
 
-import fcntl
 import itertools
 import sys
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +25,7 @@ from pipelines.atomicfile import atomic_path
 from pipelines.paths import log_dir_for
 from pipelines.store.fact import DOCUMENT_KINDS, ENTITY_KINDS, Fact, FactKind, sql_list
 from pipelines.store.integrity import Catalog, LogIntegrityError, SegmentRecord
+from pipelines.store.locks import LOG_LOCK_FILE, HeldLock, warehouse_lock
 
 __all__ = ["DOCUMENT_KINDS", "EventLog", "LogIntegrityError", "LogState", "DocState"]
 
@@ -74,15 +75,17 @@ class LogState:
 class EventLog:
     """A directory of Parquet segments `seg-<first seq>.parquet`."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, lock_url: str | None = None) -> None:
         self.directory = Path(directory)
         self.catalog = Catalog(self.directory)
+        self.lock_url = lock_url  # a PostgreSQL lock server; None: TIMELINE_LOCK_URL, if set
         self._verified: list[SegmentRecord] = []  # the catalog as checked under the lock
+        self._held: HeldLock | None = None
 
     @classmethod
-    def beside(cls, db_path: Path) -> EventLog:
+    def beside(cls, db_path: Path, lock_url: str | None = None) -> EventLog:
         """The log that belongs to a published DuckDB file: warehouse/timeline.log/."""
-        return cls(log_dir_for(db_path))
+        return cls(log_dir_for(db_path), lock_url)
 
     # ------------------------------------------------------------ files and locking
 
@@ -97,22 +100,29 @@ class EventLog:
         return f"read_parquet([{files}], union_by_name = true)"
 
     @contextmanager
-    def lock(self) -> Iterator[None]:
-        """Exclusive across processes; the kernel releases it if the holder is killed.
+    def lock(self, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Exclusive across processes (and machines, with a lock server); released by the
+        kernel, and the server, if the holder is killed.
 
         Whoever takes it is about to read the log to write after it, so the log is
         verified first: a writer never appends to, or publishes, a damaged history.
+        `waiting` hears, once, who holds the lock when this writer must wait.
         """
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / ".lock", "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        with warehouse_lock(self.directory, LOG_LOCK_FILE, self.lock_url, waiting) as held:
+            self._held = held
             try:
                 self._remove_stale_temporaries()
                 self._verified = self.catalog.check(repair=True)
                 yield
             finally:
                 self._verified = []
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                self._held = None
+
+    def _confirm_locked(self) -> None:
+        # Just before a segment is renamed into place: a writer whose server session was
+        # lost (so another machine may hold the lock now) must not commit.
+        if self._held is not None:
+            self._held.confirm()
 
     def _remove_stale_temporaries(self) -> None:
         # Left by a writer killed mid-append; never part of the log.
@@ -236,6 +246,7 @@ class EventLog:
             finally:
                 if writer is not None:
                     writer.close()
+            self._confirm_locked()
         self._commit(final, first, seq - 1)
         return seq - first
 
@@ -259,6 +270,7 @@ class EventLog:
         final = self.directory / f"seg-{first:012d}.parquet"
         with atomic_path(final) as tmp:
             frame.write_parquet(tmp, compression="zstd", statistics=True)
+            self._confirm_locked()
         self._commit(final, first, int(frame["seq"].max()))
 
 

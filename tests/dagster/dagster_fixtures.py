@@ -11,6 +11,19 @@ PLACES = ["四川宜宾市珙县", "云南大理州漾濞县", "青海玛多县"
           "河北唐山市", "西藏定日县", "台湾花莲县"]
 
 
+def postgres_unreachable(url: str | None) -> str | None:
+    """Why the PostgreSQL server of the `scale` tests cannot be used, or None when it can."""
+    if not url:
+        return "TIMELINE_TEST_PG_URL is not set (source .ci/services to start PostgreSQL)"
+    try:
+        import psycopg2
+
+        psycopg2.connect(url.replace("+psycopg2", ""), connect_timeout=3).close()
+    except Exception as exc:  # any failure to connect means: skip, with the reason
+        return f"PostgreSQL at {url} is not reachable: {exc}"
+    return None
+
+
 def article(i: int, day: int = 11) -> str:
     """Article number i in the seeds' header format: an earthquake and a press conference."""
     place = PLACES[i % len(PLACES)]

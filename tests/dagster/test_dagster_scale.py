@@ -16,25 +16,13 @@ import dagster as dg
 import duckdb
 import pytest
 import yaml
-from dagster_fixtures import write_article
+from dagster_fixtures import postgres_unreachable, write_article
 
 pytestmark = pytest.mark.scale
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).with_name("run_partition.py")
 PG_URL = os.environ.get("TIMELINE_TEST_PG_URL")
 REDIS_URL = os.environ.get("TIMELINE_TEST_REDIS_URL")
-
-
-def _postgres_reachable() -> str | None:
-    if not PG_URL:
-        return "TIMELINE_TEST_PG_URL is not set (source .ci/services to start PostgreSQL)"
-    try:
-        import psycopg2
-
-        psycopg2.connect(PG_URL.replace("+psycopg2", ""), connect_timeout=3).close()
-    except Exception as exc:  # any failure to connect means: skip, with the reason
-        return f"PostgreSQL at {PG_URL} is not reachable: {exc}"
-    return None
 
 
 def _redis_reachable() -> str | None:
@@ -51,7 +39,7 @@ def _redis_reachable() -> str | None:
 
 @pytest.fixture
 def pg_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    reason = _postgres_reachable()
+    reason = postgres_unreachable(PG_URL)
     if reason:
         pytest.skip(reason)
     home = tmp_path / "home"
@@ -62,6 +50,7 @@ def pg_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         write_article(seeds, f"s{i}.txt", i)
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     monkeypatch.setenv("TIMELINE_PG_URL", PG_URL)
+    monkeypatch.setenv("TIMELINE_LOCK_URL", PG_URL)  # the warehouse's locks on the same server
     monkeypatch.setenv("TIMELINE_SEEDS", str(seeds))
     monkeypatch.setenv("TIMELINE_DB", str(tmp_path / "wh" / "timeline.duckdb"))
     monkeypatch.setenv("TIMELINE_WORKERS", "1")
@@ -93,6 +82,8 @@ def test_postgres_instance_records_runs(pg_home: Path, monkeypatch: pytest.Monke
         assert run is not None and run.status == dg.DagsterRunStatus.SUCCESS
         assert instance.get_latest_materialization_event(dg.AssetKey("timeline")) is not None
     assert _timeline_docs() == 1
+    # the run's writing steps took the log lock at the server (which keys it by this id)
+    assert (Path(os.environ["TIMELINE_DB"]).parent / "timeline.log" / "warehouse-id").is_file()
 
 
 def test_celery_worker_executes_the_steps(pg_home: Path, tmp_path: Path,

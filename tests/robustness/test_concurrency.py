@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_BODY = (ROOT / "seeds" / "000_f909081cfa4b4b6d.txt").read_text("utf-8").split("\n", 3)[3]
@@ -68,3 +69,36 @@ def test_a_waiting_run_says_why(tmp_path):
         assert f"pid {os.getpid()}" in line and "waiting" in line, line
     _, err = run.communicate(timeout=600)
     assert run.returncode == 0, err[-3000:]
+
+
+def test_a_run_whose_lock_server_cannot_be_reached_writes_nothing(tmp_path):
+    """A configured lock server is never skipped: without it the run stops, saying where the
+    URL came from and hiding its password, before anything is read, appended or published."""
+    _folder(tmp_path, "a", articles=2)
+    db = tmp_path / "warehouse" / "timeline.duckdb"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "TIMELINE_"))}
+    out = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run", "--seeds", str(tmp_path / "a"), "--db", str(db),
+         "--no-show"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={**env, "TIMELINE_LOCK_URL": "postgresql+psycopg2://timeline:s3cret@127.0.0.1:9/timeline"})
+    assert out.returncode == 1, out.stderr[-3000:]
+    assert "TIMELINE_LOCK_URL" in out.stderr and "s3cret" not in out.stderr, out.stderr
+    assert not db.exists() and not list(db.parent.glob("timeline.log/seg-*"))
+
+
+def test_each_lock_of_a_warehouse_has_its_own_server_key(tmp_path):
+    from pipelines.store.locks import LOG_LOCK_FILE, RUN_LOCK_FILE, LockServerError, lock_key
+
+    first, second = tmp_path / "one" / "timeline.log", tmp_path / "two" / "timeline.log"
+    for folder in (first, second):
+        folder.mkdir(parents=True)
+    # the key follows the warehouse's id file, not the path it is mounted at
+    moved = tmp_path / "mounted-elsewhere"
+    keys = {lock_key(first, RUN_LOCK_FILE), lock_key(first, LOG_LOCK_FILE),
+            lock_key(second, RUN_LOCK_FILE), lock_key(second, LOG_LOCK_FILE)}
+    assert len(keys) == 4 and all(-2**63 <= k < 2**63 for k in keys)
+    first.rename(moved)
+    assert lock_key(moved, LOG_LOCK_FILE) in keys
+    (second / "warehouse-id").write_text("not an id\n")
+    with pytest.raises(LockServerError, match="warehouse-id"):
+        lock_key(second, LOG_LOCK_FILE)
