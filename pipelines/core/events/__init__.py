@@ -21,6 +21,11 @@ How an event is found
     predicate is a verb jieba's dictionary tags `v` that `data/nonevents.tsv` does not list
     (reporting, opinion, copulas, figures) and that no statistic or hypothetical clause
     pattern cancels; a time that already dated a typed act in the sentence opens none.
+    Speech (表示, 说, 称, 指出 … triggers.tsv needs_object=3): a statement only where its
+    clause or sentence dates it explicitly (5月30日，发言人毛宁表示; 拜登6日表示), never
+    when reported (据路透社7日称, nonevents kind hearsay); undated speech is talk.
+    A verb typed by its object but an act without one (needs_object=2: 举行, 宣布, 发布,
+    下发 …) gives an untyped event where no time in the sentence reaches the generic rule.
     One event per occurrence per article: the same wording twice (title, lead, body) is one
     event, the most precisely dated; for `retold` types (incidents) an undated retelling or
     one on the same days is the article's earlier event of that type.
@@ -46,7 +51,8 @@ Dating (`date_basis`)
                (`西南空管局召开…工作会` / `2023-04-07`, or `…正式启用。29日`): that date is
                the item's own, even for an act no trigger types, unless the item states
                a day itself (a period it names, 四月份安委会, holds the date and yields).
-    inherited  the story's anchor (the last expression that dated an act, unless quoted,
+    inherited  (never from a date after publication for a reported act: 将于2024年举行峰会。
+               普京签署了命令 is bounded) the story's anchor (the last expression that dated an act, unless quoted,
                for the rest of its paragraph and the next sentence), else the frame opening
                the paragraph, else the lead's "since" frame within the lead's paragraph
                (今年5月以来 -> [2020-05-01, publication], granularity "range"), else, for
