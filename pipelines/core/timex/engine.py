@@ -94,6 +94,7 @@ class _Frame:
 _STORY_YEAR_REACH = 400
 _STORY_DAYS = 31
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
+_FORECAST_REACH = 80  # how far back in its sentence a forecast's cue reaches (chars)
 
 # ---------------------------------------------------------------- date helpers
 
@@ -446,7 +447,13 @@ class _Extractor:
         return h, mi, s
 
     def _future(self, start: int) -> bool:
-        return self.t.context["future"].search(self.norm, max(0, start - 6), start) is not None
+        if self.t.context["future"].search(self.norm, max(0, start - 6), start) is not None:
+            return True
+        # 据预测，台风可能登陆台湾，之后于28日登陆福建: a forecast's sentence speaks of days to come
+        lo = max(0, start - _FORECAST_REACH)
+        cut = max((m.end() for m in _SENTENCE_END.finditer(self.norm, lo, start)), default=lo)
+        line = self.norm.rfind("\n", cut, start)
+        return self.t.context["forecast"].search(self.norm, max(cut, line + 1), start) is not None
 
     def resolve(self, f: dict, start: int) -> Res | None:
         """The calendar reading of a chain's fields: the frame (year, month, day) first, then
