@@ -286,7 +286,7 @@ def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[R
     if events:
         md += ["", "## 5. Events against the gold sets", "",
                "`bench/events_gold/` (see its README): annotated blind; `dev` to `dev9` were tuned on, `dev10` and "
-               "`check` never was. Both systems scored by the shared `score.py` in this run; ours "
+               "`check` never were. Both systems scored by the shared `score.py` in this run; ours "
                "through `timeline run` into a warehouse.", ""]
         md += events_gold.render(events)[2:]
 
