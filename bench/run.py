@@ -1,8 +1,10 @@
-"""`make bench`: extraction against JioNLP and dateparser, the pipeline at 1k/3k/10k, re-runs.
+"""`make bench`: extraction against JioNLP and dateparser, the pipeline at 1k/3k/10k, re-runs,
+and the warehouse at 10k/100k (bench/scale.py).
 
-    python -m bench.run                 # the full bench (~5-10 minutes on 2 cores)
+    python -m bench.run                 # the full bench (~20-25 minutes on 2 cores, 15 of them the scale stage)
     python -m bench.run --quick         # 1k and 3k only, dateparser on 100 articles, no scale stage
-    python -m bench.run --skip scale    # without the 10k/100k warehouse stage (~20 minutes of it)
+    python -m bench.run --skip scale    # without the 10k/100k warehouse stage
+    python -m bench.run --scale-sizes 10000,30000   # the scale stage at other sizes
 
 Every figure is a whole process (subprocess, wall time including imports), so a peer's
 import cost counts as ours does. Speeds are reported as ratios against peers measured in
