@@ -240,11 +240,10 @@ class _Session:
 @contextmanager
 def _server_lock(url: str, log_dir: Path, lock_file: str,
                  waiting: Callable[[str], None] | None) -> Iterator[HeldLock]:
-    import psycopg2
-
     key = lock_key(log_dir, lock_file)
     name = f"timeline {'run' if lock_file == RUN_LOCK_FILE else 'log'} lock {socket.gethostname()} pid {os.getpid()}"
-    session = _Session(url, name)
+    session = _Session(url, name)  # first: without psycopg2 it says so, naming TIMELINE_LOCK_URL
+    import psycopg2
     try:
         if not session.query("SELECT pg_try_advisory_lock(%s)", (key,))[0][0]:
             if waiting is not None:
