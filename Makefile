@@ -46,7 +46,7 @@ ui: $(STAMP) ## the Dagster UI on http://127.0.0.1:3000, with history kept in .d
 	cp dagster.yaml $(UI_HOME)/dagster.yaml
 	DAGSTER_HOME=$(UI_HOME) $(BIN)/dagster dev -h 127.0.0.1 -p 3000  # the code location zh_news_timeline, from pyproject.toml
 
-bench: $(STAMP) ## speed and memory against JioNLP and dateparser (see bench/)
+bench: $(STAMP) ## speed and memory against JioNLP and dateparser, the warehouse at 10k and 100k articles (see bench/)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.run
 

@@ -1,7 +1,10 @@
-"""`make bench`: extraction against JioNLP and dateparser, the pipeline at 1k/3k/10k, re-runs.
+"""`make bench`: extraction against JioNLP and dateparser, the pipeline at 1k/3k/10k, re-runs,
+and the warehouse at 10k/100k (bench/scale.py).
 
-    python -m bench.run                 # the full bench (~5-10 minutes on 2 cores)
-    python -m bench.run --quick         # 1k and 3k only, dateparser on 100 articles
+    python -m bench.run                 # the full bench (~20-25 minutes on 2 cores, 15 of them the scale stage)
+    python -m bench.run --quick         # 1k and 3k only, dateparser on 100 articles, no scale stage
+    python -m bench.run --skip scale    # without the 10k/100k warehouse stage
+    python -m bench.run --scale-sizes 10000,30000   # the scale stage at other sizes
 
 Every figure is a whole process (subprocess, wall time including imports), so a peer's
 import cost counts as ours does. Speeds are reported as ratios against peers measured in
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import corpus, machine
+from bench import scale as scale_stage
 from bench.entry import events_missing
 from bench.events_gold import evaluate as events_gold
 from bench.measure import Measured, run_measured
@@ -202,7 +206,8 @@ def _verdict(ok: bool) -> str:
 
 
 def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[Row],
-           stages: dict | None, stub: bool, elapsed: float, events: list | None = None) -> str:
+           stages: dict | None, stub: bool, elapsed: float, events: list | None = None,
+           scale: dict | None = None) -> str:
     md: list[str] = ["# Benchmark results", ""]
     md.append(f"Written by `make bench` (`python -m bench.run`) on {time.strftime('%Y-%m-%d %H:%M %Z')}; "
               f"the whole bench took {elapsed:.0f} s. Articles are the first N of "
@@ -290,6 +295,9 @@ def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[R
                "through `timeline run` into a warehouse.", ""]
         md += events_gold.render(events)[2:]
 
+    if scale:
+        md += scale_stage.render(scale)
+
     md += ["", "## Targets", "", "| target | measured | |", "|---|---|---|"]
     ratio = ours.rate / jio.rate
     md.append(f"| extract >= {TARGET_VS_JIONLP:.0f}x JioNLP chars/s | {ratio:.2f}x | "
@@ -330,7 +338,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dateparser-articles", type=int, default=None,
                     help="dateparser on the first N of the extraction articles (default: all)")
     ap.add_argument("--repeat", type=int, default=2, help="best of N for ours and JioNLP")
-    ap.add_argument("--skip", default="", help="comma list of: extraction, pipeline, stages, events")
+    ap.add_argument("--skip", default="", help="comma list of: extraction, pipeline, stages, events, scale")
+    ap.add_argument("--scale-sizes", default=None,
+                    help="article counts of the scale stage, e.g. 10000,100000 (the default); the "
+                         "changes, the schedule and the as-of queries run on the largest")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     ap.add_argument("--stages-articles", type=int, default=3000)
     args = ap.parse_args(argv)
@@ -338,6 +349,10 @@ def main(argv: list[str] | None = None) -> int:
         [1000, 3000] if args.quick else [1000, 3000, 10_000])
     dp_n = args.dateparser_articles or (100 if args.quick else args.extract_articles)
     skip = set(filter(None, args.skip.split(",")))
+    if args.quick:
+        skip.add("scale")
+    scale_sizes = ([int(s) for s in args.scale_sizes.split(",")] if args.scale_sizes
+                   else list(scale_stage.DEFAULT_SIZES))
     started = time.perf_counter()
     info = machine.describe(ROOT)
     stub = events_missing()
@@ -348,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
                                args.repeat) if "extraction" not in skip else []
         runs, reruns = bench_pipeline(lines, sizes, work, args.repeat) if "pipeline" not in skip else ([], [])
         stages = bench_stages(lines, args.stages_articles, work) if "stages" not in skip else None
+        scale = scale_stage.bench_scale(scale_sizes, work) if "scale" not in skip else None
     events = None
     if "events" not in skip:
         _say("events: the development gold, ours and the sentence baseline")
@@ -356,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     if not ext:
         print("extraction was skipped: nothing to compare against", file=sys.stderr)
         return 1
-    report = render(info, ext, runs, reruns, stages, stub, time.perf_counter() - started, events)
+    report = render(info, ext, runs, reruns, stages, stub, time.perf_counter() - started, events, scale)
     args.out.write_text(report, encoding="utf-8")
     print(report)
     print(f"written to {args.out}", file=sys.stderr)
