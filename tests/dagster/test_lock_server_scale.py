@@ -158,19 +158,25 @@ with run_lock(Path(sys.argv[1])):
 """
 
 
-def test_timeline_run_waits_at_the_lock_server_for_a_killed_run(lock_env: dict[str, str],
-                                                                tmp_path: Path):
-
+def _run_behind_a_held_run_lock(env: dict[str, str], tmp_path: Path, **popen) -> tuple:
+    """A process holding the warehouse's run lock at the server, then a `timeline run` on the
+    same warehouse, which waits behind it: (holder, run, db)."""
     seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
     write_article(seeds, "s0.txt", 0)
-    env = {**lock_env, "TIMELINE_WORKERS": "1"}
     holder = subprocess.Popen([sys.executable, "-c", HOLD_RUN_LOCK, str(db.parent / "timeline.log")],
                               env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    run = subprocess.Popen([str(Path(sys.executable).parent / "timeline"), "run", "--seeds", str(seeds),
+                            "--db", str(db), "--no-show"], env=env, cwd=ROOT,
+                           stderr=subprocess.PIPE, text=True, **popen)
+    return holder, run, db
+
+
+def test_timeline_run_waits_at_the_lock_server_for_a_killed_run(lock_env: dict[str, str],
+                                                                tmp_path: Path):
+    holder, run, db = _run_behind_a_held_run_lock({**lock_env, "TIMELINE_WORKERS": "1"}, tmp_path,
+                                                  stdout=subprocess.PIPE)
     try:
-        assert holder.stdout.readline().strip() == "held"
-        run = subprocess.Popen([str(Path(sys.executable).parent / "timeline"), "run", "--seeds", str(seeds),
-                                "--db", str(db), "--no-show"], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         said = run.stderr.readline()  # its first words, while the lock is held
         assert "at the lock server" in said and f"pid {holder.pid}" in said and "waiting" in said, said
         assert not db.exists()
@@ -187,16 +193,8 @@ def test_timeline_run_waits_at_the_lock_server_for_a_killed_run(lock_env: dict[s
 def test_ctrl_c_stops_a_run_waiting_at_the_lock_server(lock_env: dict[str, str], tmp_path: Path):
     import psycopg2
 
-
-    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
-    write_article(seeds, "s0.txt", 0)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_RUN_LOCK, str(db.parent / "timeline.log")],
-                              env=lock_env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    holder, run, db = _run_behind_a_held_run_lock(lock_env, tmp_path)
     try:
-        assert holder.stdout.readline().strip() == "held"
-        run = subprocess.Popen([str(Path(sys.executable).parent / "timeline"), "run", "--seeds", str(seeds),
-                                "--db", str(db), "--no-show"], env=lock_env, cwd=ROOT,
-                               stderr=subprocess.PIPE, text=True)
         assert "at the lock server" in run.stderr.readline()
         run.send_signal(signal.SIGINT)
         run.communicate(timeout=30)  # a blocking wait at the server would not return
