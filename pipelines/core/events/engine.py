@@ -827,11 +827,14 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         otype, oend = _object_type(t, s, trig, rel + len(trig), cb)
         if otype == "-":
             continue  # 进行出舱活动: the object says this is none of our types
+        owned = [(sa + clauses[j][0], sa + clauses[j][1]) for j in trig_clauses if j != ci]
+        spoken = None  # a speech's dating, decided before the clause is taken
         if needs == _SPEECH:
-            if t.hearsay_re.search(s, ca, rel) or _date_event(
-                    ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, False, None, False,
-                    [(sa + clauses[j][0], sa + clauses[j][1]) for j in trig_clauses if j != ci]).basis != "explicit":
-                continue  # 他表示, 据路透社7日称: talk, or a report of it, not a development
+            if t.hearsay_re.search(s, ca, rel):
+                continue  # 据路透社7日称: a report of a speech, not a development
+            spoken = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, False, None, False, owned)
+            if spoken.basis != "explicit":
+                continue  # 他表示: talk, not a development
             otype = None
         elif needs and otype is None:
             if needs == _BARE_ACT and not any(_usable(m) for m in _mentions_in(ctx, sa, sb)):
@@ -872,9 +875,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         else:
             items.append((ca, cb, None))
         for ia, ib, own in items:
-            owned = [(sa + clauses[j][0], sa + clauses[j][1]) for j in trig_clauses if j != ci]
-            dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own,
-                                 session is not None, owned)
+            dating = spoken if spoken is not None and own is None and not future else _date_event(
+                ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if (dating.basis == "bounded" and place_sp is None and not t.done_re.search(s, ca, cb)
