@@ -17,7 +17,8 @@ How an event is found
     gives one event per item. An undated act (bounded, below) that the text neither marks
     done (`data/modality.tsv` done: 了, 已, 被, 成功) nor places, outside the article's first
     fifth, is background talk and gives no event.
-    Generic (`occurrence`): a clause opened by an explicit time, not a since-frame, whose
+    Generic (`occurrence`): a clause opened by an explicit time, not a since-frame nor a
+    span of months or years reaching the reference (近10年, 过去几个月: a trend), whose
     predicate is a verb jieba's dictionary tags `v` that `data/nonevents.tsv` does not list
     (reporting, opinion, copulas, figures) and that no statistic or hypothetical clause
     pattern cancels; a time that already dated a typed act in the sentence opens none.

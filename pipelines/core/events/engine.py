@@ -356,6 +356,14 @@ def _since(simp: str, m: TimeMention) -> bool:
     return simp.startswith(("以来", "以後", "以后", "来"), m.end)
 
 
+def _trend_period(m: TimeMention, pub: date | None) -> bool:
+    """近10年, 过去20年, 近年来, 未来几年: a span of months or years reaching the reference
+    frames a trend or a record, not one act (近日, 近一个月 are short enough to date one)."""
+    return (m.rule in _RELATIVE_SPAN_RULES and m.earliest is not None and m.latest is not None
+            and (m.latest - m.earliest).days > _TREND_DAYS
+            and pub is not None and (m.latest - pub).days >= -1 and (pub - m.earliest).days >= -1)
+
+
 def _bounded(pub: date | None, future: bool) -> _Dating:
     if pub is None:
         return _Dating(None, None, "unknown", "bounded", None)
@@ -947,6 +955,8 @@ def _event(ctx: _Ctx, sent: tuple[int, int], etype: str, headline: str, trigger:
 
 # a season or a decade dates no single untyped act (春季开学前两周是流感高发期)
 _GENERIC_SKIP_GRAINS = {"season", "decade", "century"}
+_RELATIVE_SPAN_RULES = {"durrel", "vague"}
+_TREND_DAYS = 92
 _BACKGROUND_GRAINS = {"year", "half", "quarter", "season", "decade", "century"}
 
 
@@ -993,7 +1003,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     dated = [item] if item is not None else [
         m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(simp, m)
         and m.granularity not in _GENERIC_SKIP_GRAINS
-        and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end)
+        and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end) and not _trend_period(m, ctx.pub)
         and not decided.holds(m.start - sa)]
     if not dated:
         return []
