@@ -358,9 +358,10 @@ def _since(simp: str, m: TimeMention) -> bool:
 
 def _trend_period(m: TimeMention, pub: date | None) -> bool:
     """近10年, 过去20年, 近年来, 未来几年: a span of months or years reaching the reference
-    frames a trend or a record, not one act (近日, 近一个月 are short enough to date one)."""
-    return (m.rule in _RELATIVE_SPAN_RULES and m.earliest is not None and m.latest is not None
-            and (m.latest - m.earliest).days > _TREND_DAYS
+    frames a trend or a record, not one act (近日, 近一个月, 前段时间 are short enough to
+    date one)."""
+    return (m.rule in _TREND_DAYS and m.earliest is not None and m.latest is not None
+            and (m.latest - m.earliest).days > _TREND_DAYS[m.rule]
             and pub is not None and (m.latest - pub).days >= -1 and (pub - m.earliest).days >= -1)
 
 
@@ -562,8 +563,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
             return _Dating(own.earliest, own.latest, "range", "explicit", own.text, own)
         return _clamp(_Dating(own.earliest, own.latest, own.granularity, "explicit", own.text, own), pub, future)
     # A date inside a title (《…行动计划（2021—2030年）》) is the document's, not the act's.
+    # nor does a trend's span (近10年, 三年来首次), which frames a record, not the act
     in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m) and not _in_title(ctx.simp, m.start, sent[0])
-                 and not _names_incident(ctx, m, trig)]
+                 and not _names_incident(ctx, m, trig) and not _trend_period(m, pub)]
     before = [m for m in in_clause if m.start < trig]
     if len(before) >= 2 and _RANGE_GLUE.fullmatch(ctx.simp, before[-2].end, before[-1].start):
         # 自3月1日起至12月31日开展: the act spans both ends, not the last one
@@ -576,7 +578,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
                    if _usable(m) and not any(a <= m.start < b for a, b in owned)
                    and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
-                   and (future or pub is None or m.earliest is None or m.earliest <= pub)]
+                   and not _trend_period(m, pub) and (future or pub is None or m.earliest is None or m.earliest <= pub)]
         pick = in_sent[-1] if in_sent else None
     if pick is None and in_clause:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
@@ -955,8 +957,9 @@ def _event(ctx: _Ctx, sent: tuple[int, int], etype: str, headline: str, trigger:
 
 # a season or a decade dates no single untyped act (春季开学前两周是流感高发期)
 _GENERIC_SKIP_GRAINS = {"season", "decade", "century"}
-_RELATIVE_SPAN_RULES = {"durrel", "vague"}
-_TREND_DAYS = 92
+# a counted span (近四个月) is a trend beyond a quarter; a vague one (近年) beyond a year, so
+# that 前段时间 and 近期 still date an act loosely
+_TREND_DAYS = {"durrel": 92, "vague": 365}
 _BACKGROUND_GRAINS = {"year", "half", "quarter", "season", "decade", "century"}
 
 
