@@ -662,6 +662,9 @@ class _Extractor:
         if not future and key > rkey and not (
                 day is not None and lunar_month is None and self._just_ahead(year, month, day)):
             year -= 1
+        elif (not future and key < rkey and day is not None and lunar_month is None
+              and self._just_ahead(year + 1, month, day)):
+            year += 1  # 1月1日 said on 12月31日: tomorrow, across the year's end
         elif future and (key[0] < rkey[0] if day is None and lunar_month is None else key < rkey):
             # 将在6月中旬 said on 6月7日 is this June: a month without a day has not passed
             # while it lasts
