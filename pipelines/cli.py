@@ -203,7 +203,7 @@ def _run_exclusively(root: Path, only: list[str] | None, db: Path, max_bytes: in
         # was constructed with, so fields changed by model_copy silently revert in the run.
         settings = TimelineSettings(seeds_dir=str(root), db_path=str(db), max_bytes=max_bytes,
                                     workers=workers or 0, show_progress=True)
-        outcome = run_pipeline(settings, only=only)
+        outcome = run_pipeline(settings, only=only, force=force)
     else:
         from pipelines.local_run import run_in_process
         from pipelines.store.api import Store
