@@ -99,6 +99,7 @@ def test_an_unchanged_folder_is_not_read_appended_or_published_again(folder: Fol
     assert set(folder.checks(first).values()) == {True} and len(folder.checks(first)) == len(AUDITS)
     published, facts, documents = folder.published(), folder.log_facts(), folder.documents()
     assert len(documents) == 7
+    made = {name: (folder.db.parent / name).stat().st_mtime_ns for name in ("timeline.html", "timeline.png")}
 
     again = folder.run()
     assert folder.files_read == []  # not one seed file opened by the scan
@@ -113,6 +114,11 @@ def test_an_unchanged_folder_is_not_read_appended_or_published_again(folder: Fol
     assert timeline["publish_mode"] == "up-to-date" and timeline["log_rows_added"] == 0
     # the checks report the outcomes the publish of this file recorded
     assert folder.checks(again) == folder.checks(first)
+    # the page and the picture, made from this very file, are not drawn again
+    assert {name: (folder.db.parent / name).stat().st_mtime_ns for name in made} == made
+    for asset in ("timeline_page", "timeline_picture"):
+        assert folder.metadata(again, asset)["skipped"].startswith("skipped: already made")
+        assert folder.metadata(again, asset)["events"] == folder.metadata(first, asset)["events"]
 
 
 def test_a_changed_file_after_an_unchanged_run_is_ingested(folder: Folder):
@@ -126,7 +132,8 @@ def test_a_changed_file_after_an_unchanged_run_is_ingested(folder: Folder):
     assert after.keys() == before.keys()
     assert [d for d in after if after[d] != before[d]] == [d for d in after if "a1" in d]
     assert folder.metadata(changed, "event_log")["appended"] > 0
-    assert "skipped" not in folder.metadata(changed, "articles")
+    for asset in ("articles", "timeline_page", "timeline_picture"):
+        assert "skipped" not in folder.metadata(changed, asset)
 
 
 def test_a_deleted_file_is_still_withdrawn(folder: Folder):
@@ -143,7 +150,8 @@ def test_force_reads_every_file_of_an_unchanged_folder(folder: Folder):
     facts = folder.log_facts()
     forced = folder.run(force=True)
     assert sorted(set(folder.files_read)) == ["a0.txt", "a1.txt", "a2.txt", "day-1.jsonl.gz"]
-    assert "skipped" not in folder.metadata(forced, "articles")
+    for asset in ("articles", "timeline_page", "timeline_picture"):
+        assert "skipped" not in folder.metadata(forced, asset)
     assert folder.log_facts() == facts  # read again, still idempotent
 
 
