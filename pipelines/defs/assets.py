@@ -186,10 +186,8 @@ def warehouse(context: dg.AssetExecutionContext, settings: TimelineSettings):
     with connect_read_only(settings.db) as con:
         # Nothing new to publish: the checks report the audits of the file as it is
         # published, recorded in it by its publish (any it lacks are run now).
-        audited_now = 0
-        if not result.audits:
-            outcomes, audited_now = published_outcomes(con)
-        yield from _check_results(result.audits or outcomes)
+        outcomes, audited_now = (result.audits, 0) if result.audits else published_outcomes(con)
+        yield from _check_results(outcomes)
         path = dg.MetadataValue.path(str(settings.db.resolve()))
         for name in PUBLISHED:
             meta = {"dagster/row_count": con.execute(f"SELECT count(*) FROM {name}").fetchone()[0],
