@@ -13,7 +13,7 @@ import os
 import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
 
-from pipelines.defs.assets import WHOLE_FOLDER, seed_files
+from pipelines.defs.assets import FORCE_TAG, WHOLE_FOLDER, seed_files
 from pipelines.defs.automation import RANGE_END, RANGE_START
 from pipelines.defs.resources import TimelineSettings
 from pipelines.local_run import RunOutcome, describe
@@ -29,11 +29,12 @@ def instance_for_cli() -> dg.DagsterInstance:
 
 
 def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None = None,
-                 log_level: str = "CRITICAL", only: list[str] | None = None) -> RunOutcome:
+                 log_level: str = "CRITICAL", only: list[str] | None = None, force: bool = False) -> RunOutcome:
     """Run every asset over the seeds folder in this process; Dagster's log at `log_level`
     (the outcome carries a failure's cause, so the console log stays quiet by default).
     `only`: these seed paths alone (one file given to the CLI); the others the folder or
-    the log knows are left as they are, so nothing is withdrawn."""
+    the log knows are left as they are, so nothing is withdrawn. `force`: read every file
+    even when the seed manifest says the folder is unchanged."""
     from pipelines.definitions import defs  # the graph the UI shows, exports included
 
     assets = list(defs.assets or [])
@@ -56,15 +57,16 @@ def run_pipeline(settings: TimelineSettings, instance: dg.DagsterInstance | None
     all_keys = instance.get_dynamic_partitions(seed_files.name)
     span = all_keys[all_keys.index(ordered[0]) : all_keys.index(ordered[-1]) + 1]
     resources = {"settings": settings, "io_manager": dg.mem_io_manager}
+    forced = {FORCE_TAG: "true"} if force else {}
     if set(span) == set(keys):
         result = dg.materialize(
             assets, instance=instance, resources=resources, run_config=run_config,
-            tags={RANGE_START: ordered[0], RANGE_END: ordered[-1]}, raise_on_error=False,
+            tags={RANGE_START: ordered[0], RANGE_END: ordered[-1], **forced}, raise_on_error=False,
         )
         return _outcome(result, len(keys))
     for key in ordered:
         result = dg.materialize(assets, instance=instance, resources=resources,
-                                run_config=run_config, partition_key=key, raise_on_error=False)
+                                run_config=run_config, partition_key=key, tags=forced, raise_on_error=False)
         if not result.success:
             return _outcome(result, len(keys))
     return _outcome(result, len(keys))

@@ -14,7 +14,7 @@ import duckdb
 from pipelines.core.extract import EXTRACTOR_VERSION
 from pipelines.defs.resources import TimelineSettings
 from pipelines.progress import phase
-from pipelines.store.audits import AUDITS, AuditFailed, AuditOutcome, run_audits
+from pipelines.store.audits import AUDITS, AuditFailed, AuditOutcome, published_outcomes
 from pipelines.store.ingest import ExtractionBatch, Scan, seed_paths
 from pipelines.store.readonly import connect_read_only
 
@@ -37,16 +37,23 @@ PER_SEED_FILE = {"partitions_def": seed_files, "backfill_policy": dg.BackfillPol
                  "tags": VERSION_TAGS}
 
 
-def _scope(context: dg.AssetExecutionContext, settings: TimelineSettings) -> tuple[list[str], bool]:
-    """The seed paths the run's partitions cover, and whether that is the whole folder
-    (whose digests then become the manifest of an unchanged folder)."""
+def _scope(context: dg.AssetExecutionContext, settings: TimelineSettings) -> tuple[list[str] | None, bool]:
+    """The seed paths the run's partitions cover (None: the whole folder's, not listed yet),
+    and whether that is the whole folder (whose digests then become the manifest of an
+    unchanged folder)."""
     keys = list(context.partition_keys)
     if WHOLE_FOLDER in keys:
-        return settings.store.folder_paths(), True
+        return None, True
     # every partition the instance knows first (a query), the folder's listing only then
     if not set(keys) >= set(context.instance.get_dynamic_partitions(seed_files.name)):
         return keys, False
     return keys, set(keys) >= set(seed_paths(settings.seeds))
+
+
+# A run tagged so (`timeline run --dagster --force`) reads every file even when the seed
+# manifest says nothing changed.
+FORCE_TAG = "timeline/force"
+SKIPPED_UNCHANGED = "skipped: no seed file, extractor or log changed since the last whole-folder run"
 
 
 @dg.asset(
@@ -63,9 +70,16 @@ def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> S
     """
     # A run over every seed file (the daily schedule's) takes the files' digests before
     # reading them: after it publishes they are the manifest of an unchanged folder.
+    store = settings.store
+    paths, whole_folder = _scope(context, settings)
+    # The CLI's short-cut, for runs the schedule, the sensor or the UI start: the manifest
+    # of the last whole-folder run vouches that every file is as it was, so none is read.
+    if whole_folder and context.run.tags.get(FORCE_TAG) != "true" and store.unchanged():
+        context.log.info(SKIPPED_UNCHANGED)
+        context.add_output_metadata({"skipped": SKIPPED_UNCHANGED, "documents": 0, "parsed": 0})
+        return store.unchanged_scan()
     with phase("scan", None, "documents", log=context.log.info, stderr=settings.show_progress) as advance:
-        paths, whole_folder = _scope(context, settings)
-        scan = settings.store.scan(paths, advance, whole_folder=whole_folder)
+        scan = store.scan(store.folder_paths() if paths is None else paths, advance, whole_folder=whole_folder)
     for rej in scan.rejections:
         context.log.warning(f"quarantined {rej.path}: {rej.reason}")
     context.add_output_metadata({
@@ -92,6 +106,9 @@ def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
     The others are read again one by one, extracted (by a process pool when there are
     many) and spooled to disk for the event log, so memory holds a window of them.
     """
+    if articles.unchanged_folder:
+        context.add_output_metadata({"skipped": SKIPPED_UNCHANGED, "extracted": 0})
+        return settings.store.extract(articles)
     with phase("extract", len(articles.docs), "documents", log=context.log.info,
                stderr=settings.show_progress) as advance:
         batch = settings.store.extract(articles, advance)
@@ -123,6 +140,7 @@ def event_log(context: dg.AssetExecutionContext, settings: TimelineSettings,
         appended = settings.store.append(extractions, context.run.run_id)  # never after a lost history
         counted(appended.total)
     context.add_output_metadata({
+        **({"skipped": SKIPPED_UNCHANGED} if extractions.scan.unchanged_folder else {}),
         "appended": appended.total,
         **{f"appended_{kind}": n for kind, n in sorted(appended.kinds.items())},
         "log_head_seq": settings.log.head_seq(),
@@ -166,12 +184,17 @@ def warehouse(context: dg.AssetExecutionContext, settings: TimelineSettings):
         yield from _check_results(failed.outcomes, with_sample=True)
         raise dg.Failure(str(failed)) from failed
     with connect_read_only(settings.db) as con:
-        # Nothing new to publish: the checks then judge the file as it is published.
-        yield from _check_results(result.audits or run_audits(con))
+        # Nothing new to publish: the checks report the audits of the file as it is
+        # published, recorded in it by its publish (any it lacks are run now).
+        outcomes, audited_now = (result.audits, 0) if result.audits else published_outcomes(con)
+        yield from _check_results(outcomes)
         path = dg.MetadataValue.path(str(settings.db.resolve()))
         for name in PUBLISHED:
             meta = {"dagster/row_count": con.execute(f"SELECT count(*) FROM {name}").fetchone()[0],
                     "path": path, "publish_mode": result.mode, "log_rows_added": result.log_rows}
+            if not result.published:
+                meta["audits"] = (f"as recorded by the publish of this file ({audited_now} run now)"
+                                  if audited_now < len(AUDITS) else "run now on the published file")
             if name == "timeline":
                 meta["newest_rows"] = timeline_preview(con)
             yield dg.MaterializeResult(asset_key=name, metadata=meta)

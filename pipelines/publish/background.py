@@ -64,7 +64,7 @@ class PictureDrawer:
         png, font_missing = pickle.loads(out)
         if font_missing and warn is not None:
             warn(NO_CJK_FONT)
-        write_picture_bytes(self.db, png)
+        write_picture_bytes(self.db, png, self._total)
         return self._total
 
     def cancel(self) -> None:

@@ -6,6 +6,9 @@ metadata around it.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +28,9 @@ def write_page_beside(db: Path, limit: int = PAGE_ROWS) -> tuple[Path, int]:
     from pipelines.publish.page import write_page
 
     out = Path(db).parent / "timeline.html"
-    return out, write_page(db, out, limit=limit)
+    events = write_page(db, out, limit=limit)
+    _record_source(db, out, limit, events)
+    return out, events
 
 
 def write_picture_beside(db: Path, warn: Callable[[str], None] | None = None) -> tuple[Path, bytes, int]:
@@ -38,7 +43,7 @@ def write_picture_beside(db: Path, warn: Callable[[str], None] | None = None) ->
     png, font_missing = picture_png(rows, total, sources)
     if font_missing and warn is not None:
         warn(NO_CJK_FONT)
-    return write_picture_bytes(db, png), png, total
+    return write_picture_bytes(db, png, total), png, total
 
 
 def picture_png(rows: list[dict[str, Any]], total: int, sources: list[str]) -> tuple[bytes, bool]:
@@ -51,7 +56,64 @@ def picture_png(rows: list[dict[str, Any]], total: int, sources: list[str]) -> t
         return render_png_bytes(rows, None, total, sources), font_missing
 
 
-def write_picture_bytes(db: Path, png: bytes) -> Path:
+def write_picture_bytes(db: Path, png: bytes, total: int) -> Path:
     out = Path(db).parent / "timeline.png"
     write_bytes_atomically(out, png, durable=False)
+    _record_source(db, out, None, total)
     return out
+
+
+# Beside each file a note of what it was made from: the published file (its inode, time
+# and size: a publish replaces the file, so any change gives another), the renderer's
+# source and its option. A run that published nothing (an unchanged folder) then finds the
+# page and the picture already made from the file as it is and does not draw them again
+# (3.7 s of a 6 s unchanged Dagster run at 100k articles).
+
+
+def page_made_from_published(db: Path, limit: int = PAGE_ROWS) -> int | None:
+    """The events of timeline.html when it was made from the published file as it is now,
+    by this renderer; None when it must be written again."""
+    return _made_from_published(db, Path(db).parent / "timeline.html", limit)
+
+
+def picture_made_from_published(db: Path) -> int | None:
+    """The timeline rows of timeline.png when it was drawn from the published file as it is
+    now, by this renderer; None when it must be drawn again."""
+    return _made_from_published(db, Path(db).parent / "timeline.png", None)
+
+
+def _source_note(out: Path) -> Path:
+    return out.with_name(f".{out.name}.source.json")
+
+
+def _source(db: Path, option: object) -> list | None:
+    try:
+        st = Path(db).stat()
+    except OSError:
+        return None
+    return [st.st_ino, st.st_mtime_ns, st.st_size, option, _renderer_digest()]
+
+
+@functools.cache
+def _renderer_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.iterdir()):
+        if path.suffix in {".py", ".css", ".js", ".html"}:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _record_source(db: Path, out: Path, option: object, count: int) -> None:
+    note = {"source": _source(db, option), "count": count}
+    write_bytes_atomically(_source_note(out), json.dumps(note).encode(), durable=False)
+
+
+def _made_from_published(db: Path, out: Path, option: object) -> int | None:
+    try:
+        note = json.loads(_source_note(out).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    source = _source(db, option)
+    if source is None or note.get("source") != source or not out.exists():
+        return None
+    return int(note["count"])

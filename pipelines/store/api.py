@@ -86,6 +86,12 @@ class Store:
         scan.digests = digests
         return scan
 
+    def unchanged_scan(self) -> Scan:
+        """The scan of a whole-folder run that `unchanged()` vouched for, without reading a
+        file: extract, append and publish then do nothing (nothing is withdrawn either: the
+        manifest saw every file the last full run saw, with the same bytes)."""
+        return Scan(str(self.seeds), set(), self.max_bytes, unchanged_folder=True)
+
     def extract(self, scan: Scan, progress: Progress | None = None) -> ExtractionBatch:
         """Extract the documents that are new to the log or changed, into a spool."""
         return extract_changed(scan, self.log, self.extractor_version, self.workers, progress)

@@ -6,6 +6,8 @@ reports each audit as an asset check; the CLI prints failures.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -139,6 +141,48 @@ def _merge_spans(documents: Iterator[tuple], spans: Iterator[tuple]) -> list[tup
 def _batched(cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple]:
     while rows := cursor.fetchmany(_BATCH_ROWS):
         yield from rows
+
+
+# The outcomes of the audits of a publish, written into the file they judged, before it is
+# moved into place. A published file never changes after its rename, so a run that finds
+# nothing new to publish reports these instead of auditing the whole file again (at 100k
+# articles the span audits alone read every text: most of an unchanged run's seconds).
+OUTCOMES_TABLE = "audit_outcomes"
+
+
+def _audit_digest(audit: Audit) -> str:
+    """What an outcome was computed by: another SQL or mode makes a recorded one stale."""
+    return hashlib.sha256(f"{audit.sql}\x00{audit.spans}".encode()).hexdigest()[:16]
+
+
+def record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[AuditOutcome]) -> None:
+    """Keep the outcomes in the database they judged (the staging file, before its rename)."""
+    con.execute(f"CREATE OR REPLACE TABLE {OUTCOMES_TABLE} (name VARCHAR, audit_digest VARCHAR, "
+                "passed BOOLEAN, failures INTEGER, sample VARCHAR[])")
+    con.executemany(f"INSERT INTO {OUTCOMES_TABLE} VALUES (?, ?, ?, ?, ?)",
+                    [[o.audit.name, _audit_digest(o.audit), o.passed, o.failures, [str(r) for r in o.sample]]
+                     for o in outcomes])
+
+
+def published_outcomes(con: duckdb.DuckDBPyConnection,
+                       audits: tuple[Audit, ...] = AUDITS) -> tuple[list[AuditOutcome], int]:
+    """The outcomes of `audits` on a published file: those its publish recorded, and any
+    audit it has no current record of (a file published before recording, or an audit
+    since added or changed) run now. Also returns how many were run now."""
+    recorded: dict[str, tuple] = {}
+    with contextlib.suppress(duckdb.CatalogException):  # published before outcomes were recorded
+        rows = con.execute(f"SELECT name, audit_digest, passed, failures, sample FROM {OUTCOMES_TABLE}").fetchall()
+        recorded = {r[0]: r[1:] for r in rows}
+    outcomes, missing = [], []
+    for audit in audits:
+        found = recorded.get(audit.name)
+        if found is not None and found[0] == _audit_digest(audit):
+            outcomes.append(AuditOutcome(audit, bool(found[1]), int(found[2]), [(s,) for s in found[3] or []]))
+        else:
+            missing.append(audit)
+    run_now = {o.audit.name: o for o in run_audits(con, tuple(missing))} if missing else {}
+    by_name = {o.audit.name: o for o in outcomes} | run_now
+    return [by_name[a.name] for a in audits], len(missing)
 
 
 class AuditFailed(RuntimeError):

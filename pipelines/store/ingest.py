@@ -52,6 +52,10 @@ class Scan:
     digests: dict[str, str] | None = None
     parsed: int = 0  # documents parsed; the others were lines the line index knew
     chars: int = 0  # characters of the documents parsed
+    # A whole-folder run the seed manifest found unchanged: nothing was read, and the
+    # documents it did not list are not missing (no file changed or went away), so the
+    # next steps extract, append and withdraw nothing.
+    unchanged_folder: bool = False
 
 
 @dataclass(slots=True)
@@ -163,6 +167,8 @@ def extract_changed(
 ) -> ExtractionBatch:
     """Extract only documents whose content hash or extractor version is new to the log,
     streaming them from their files through the extractors into a spool beside the log."""
+    if scan.unchanged_folder:
+        return ExtractionBatch(scan, None, 0)
     plan = plan_run(scan.docs, scan.rejections, scan.scope_paths, log.read_state(), version)
     batch = ExtractionBatch(scan, None, plan.unchanged)
     if not plan.to_extract:
@@ -197,6 +203,8 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
                   run_id: str | None = None) -> Appended:
     """Append the run's facts under the log lock. The spooled extractions are read back a
     few at a time and removed once appended."""
+    if batch.scan.unchanged_folder:  # nothing was read, so nothing is new and nothing was deleted
+        return Appended(Counter(), covers_log=True)
     with log.lock():
         # Planned again on the state read under the lock: another run may have appended
         # since extract_changed planned, and facts must be a diff against the log as it is.

@@ -21,7 +21,7 @@ import polars as pl
 
 from pipelines.atomicfile import replace_atomically
 from pipelines.store import projections as P
-from pipelines.store.audits import AuditFailed, AuditOutcome, run_audits
+from pipelines.store.audits import AuditFailed, AuditOutcome, record_outcomes, run_audits
 from pipelines.store.eventlog import LOG_COLUMNS, EventLog, LogIntegrityError
 from pipelines.store.integrity import published_beyond_log
 from pipelines.store.search import search_macro
@@ -201,6 +201,7 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
         if staged is not None:
             staged(con)
         outcomes = run_audits(con)
+        record_outcomes(con, outcomes)
         con.execute("CHECKPOINT")
     return PublishResult(True, int(new_rows), int(affected), "", outcomes)
 
