@@ -351,8 +351,10 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) ->
     con.execute(f"CREATE OR REPLACE TEMP TABLE affected AS SELECT DISTINCT doc_id FROM event_log "
                 f"WHERE seq > {after} AND seq <= {last} AND doc_id IS NOT NULL")
     # Day groups (type, dates, modality) whose events may take another key: a placeless
-    # report joins the one placed report of its day.
-    groups = "SELECT DISTINCT event_type, earliest, latest, modality FROM events WHERE doc_id IN (SELECT doc_id FROM affected)"
+    # report joins the one placed report of its day. Only day-keyed events have a say in
+    # it (P.DAY_KEYED): a bounded report's key is its own, however large its group.
+    groups = ("SELECT DISTINCT event_type, earliest, latest, modality FROM events "
+              f"WHERE doc_id IN (SELECT doc_id FROM affected) AND {P.DAY_KEYED}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE touched_groups AS {groups}")
     con.execute("CREATE OR REPLACE TEMP TABLE touched_events AS SELECT event_id FROM events "
                 "WHERE doc_id IN (SELECT doc_id FROM affected)")
@@ -374,10 +376,10 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) ->
 def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     """Merge again only the keys whose events changed. A key's rows depend on its events
     alone; an event's key on its own fields and on the placed reports of its day group,
-    so the keys touched are those the affected documents' events and the events of their
-    day groups had before (in `timeline`) or have now."""
+    so the keys touched are those the affected documents' events and the day-keyed events
+    of their day groups had before (in `timeline`) or have now."""
     in_groups = ("SELECT event_id FROM events SEMI JOIN touched_groups "
-                 "USING (event_type, earliest, latest, modality)")
+                 f"USING (event_type, earliest, latest, modality) WHERE {P.DAY_KEYED}")
     con.execute(f"INSERT INTO touched_events {in_groups}")
     members = "(SELECT merge_key, unnest(event_ids) AS event_id FROM timeline)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE touched_keys AS SELECT DISTINCT merge_key AS mkey FROM {members} "
@@ -390,9 +392,9 @@ def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE key_events AS SELECT event_id FROM {members} "
                 "WHERE merge_key IN (SELECT mkey FROM touched_keys) UNION SELECT event_id FROM touched_events")
     con.execute("CREATE OR REPLACE TEMP TABLE key_groups AS SELECT DISTINCT event_type, earliest, latest, modality "
-                "FROM events WHERE event_id IN (SELECT event_id FROM key_events)")
+                f"FROM events WHERE event_id IN (SELECT event_id FROM key_events) AND {P.DAY_KEYED}")
     con.execute("INSERT INTO key_events SELECT event_id FROM events SEMI JOIN key_groups "
-                "USING (event_type, earliest, latest, modality)")
+                f"USING (event_type, earliest, latest, modality) WHERE {P.DAY_KEYED}")
     scope = ("(SELECT * FROM events WHERE doc_id IN (SELECT doc_id FROM affected) "
              "OR event_id IN (SELECT event_id FROM key_events))")
     con.execute("DELETE FROM timeline WHERE merge_key IN (SELECT mkey FROM touched_keys)")
