@@ -148,7 +148,11 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
             if incremental:
                 shutil.copyfile(db_path, target)
                 since = published_seq
-        result = _build(target, log, since or 0, head, upgrade_note, staged)
+        # The buffer is a publish behind: the appends the published one holds are taken
+        # from it as built, only the new ones are derived.
+        active = db_path.parent / os.readlink(db_path) if db_path.is_symlink() else db_path
+        result = _build(target, log, since or 0, head, upgrade_note, staged,
+                        (active, published_seq) if incremental else None)
         if any(not o.passed and o.audit.blocking for o in result.audits):
             raise AuditFailed(result.audits)
         _point_at(db_path, target)
@@ -238,10 +242,12 @@ def _point_at(db_path: Path, buffer: Path) -> None:
 
 
 def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
-           staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> PublishResult:
+           staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+           published: tuple[Path, int] | None = None) -> PublishResult:
     """Apply the log's facts after `since` to `buffer` (a fresh file when 0). Its published
     seq is removed first and written last, after the audits pass: a build killed or
-    refused on the way leaves a buffer no later publish continues from."""
+    refused on the way leaves a buffer no later publish continues from. `published`: the
+    published buffer and its seq, from which the facts up to that seq are taken as built."""
     with duckdb.connect(str(buffer)) as con:
         # One thread: each extra thread keeps its own aggregate state over the JSON payloads
         # (documents carry their full text), ~300 MiB more at 10k articles, for no gain in
@@ -260,6 +266,9 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
         con.execute("SET temp_directory = ?", [str(spill)])
         _create_schema(con)
         con.execute("DELETE FROM warehouse_meta WHERE key = 'published_seq'")
+        if since and published is not None and published[1] > since:
+            _adopt(con, published[0], since, published[1])
+            since = published[1]
         if since == 0:
             for table in (*_PROJECTIONS, *(f"{t}_history" for t in _PROJECTIONS), "rejected_documents"):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -324,6 +333,34 @@ def _create_projections(con: duckdb.DuckDBPyConnection) -> None:
     for table in _PROJECTIONS:
         con.execute(f"CREATE TABLE IF NOT EXISTS {table}_history AS SELECT *, NULL::TIMESTAMP AS valid_from, "
                     f"NULL::TIMESTAMP AS valid_to, NULL::UBIGINT AS row_hash FROM {table} LIMIT 0")
+
+
+def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) -> None:
+    """Take the appends after `since` up to `upto` as the published buffer `source` built
+    them, rather than derive them again: its event_log rows, its rows (and versions) of the
+    documents those facts touch, of the merge keys whose versions differ between the two,
+    and its rejected_documents. The buffer then holds what `source` holds."""
+    quoted = str(source).replace("'", "''")  # ATTACH takes no parameters
+    con.execute(f"ATTACH '{quoted}' AS published (READ_ONLY)")
+    try:
+        con.execute(f"INSERT INTO event_log SELECT {_LOG_COLUMN_LIST} FROM published.event_log "
+                    f"WHERE seq > {int(since)} AND seq <= {int(upto)} ORDER BY seq")
+        con.execute("CREATE OR REPLACE TEMP TABLE adopted_docs AS SELECT DISTINCT doc_id FROM event_log "
+                    f"WHERE seq > {int(since)} AND seq <= {int(upto)} AND doc_id IS NOT NULL")
+        versions = "merge_key, row_hash, valid_from, valid_to"
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE adopted_keys AS SELECT DISTINCT merge_key FROM ("
+            f"(SELECT {versions} FROM published.timeline_history EXCEPT SELECT {versions} FROM timeline_history) "
+            f"UNION ALL (SELECT {versions} FROM timeline_history EXCEPT SELECT {versions} FROM published.timeline_history))")
+        for table in _PROJECTIONS:
+            scope = ("doc_id IN (SELECT doc_id FROM adopted_docs)" if P.HISTORY_SCOPES[table] == "doc_id"
+                     else "merge_key IN (SELECT merge_key FROM adopted_keys)")
+            for name in (table, f"{table}_history"):
+                con.execute(f"DELETE FROM {name} WHERE {scope}")
+                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM published.{name} WHERE {scope}")
+        con.execute("CREATE OR REPLACE TABLE rejected_documents AS SELECT * FROM published.rejected_documents")
+    finally:
+        con.execute("DETACH published")
 
 
 def _whole(con: duckdb.DuckDBPyConnection, recorded_at) -> None:
