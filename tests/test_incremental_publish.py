@@ -84,3 +84,49 @@ def test_every_incremental_step_equals_a_rebuild(tmp_path: Path):
     # the publishes alternated between the two buffers, each brought up to date in place
     assert os.readlink(db) in {b.name for b in buffers(db)}
     assert all(b.exists() for b in buffers(db))
+
+
+READER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("SELECT count(*) FROM documents").fetchone()[0], flush=True)
+sys.stdin.readline()  # until told: the publishes happen meanwhile
+print(con.execute("SELECT count(*) FROM documents").fetchone()[0], flush=True)
+"""
+
+
+def test_a_reader_holding_the_other_buffer_keeps_it_and_blocks_no_publish(tmp_path: Path):
+    import subprocess
+    import sys
+
+    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
+    seeds.mkdir()
+    store = Store(db, seeds, workers=1)
+    _dump(seeds / "a.jsonl", {"placed": PLACED})
+    assert run_in_process(store).success
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(db)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "1"
+        # In this process too: a connection made through the link, left open.
+        here = duckdb.connect(str(db), read_only=True)
+        for n in (2, 3):
+            _dump(seeds / f"{n}.jsonl", {f"d{n}": PLACELESS.replace("多人", f"{n}人")})
+            assert run_in_process(store).success  # the buffer both readers hold is not written
+            with duckdb.connect(str(db), read_only=True) as fresh:
+                assert fresh.execute("SELECT count(*) FROM documents").fetchone()[0] == n
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "1"  # still the version it opened
+        assert here.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+        here.close()
+    finally:
+        reader.kill()
+        reader.wait()
+    assert _tables(db) == _rebuilt(db, tmp_path)
+    # Once nobody holds them, publishes go back to the buffers, written in place.
+    for n in (4, 5):
+        _dump(seeds / f"{n}.jsonl", {f"d{n}": PLACELESS.replace("多人", f"{n}人")})
+        assert run_in_process(store).success
+        assert os.readlink(db) in {b.name for b in buffers(db)}
+    assert _tables(db) == _rebuilt(db, tmp_path)

@@ -140,6 +140,12 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
         for stale in db_path.parent.glob(f".{db_path.name}.staging-*"):
             stale.unlink(missing_ok=True)  # a link left by a killed writer
         target = next_buffer(db_path)
+        if _open_in_this_process(target):
+            # A connection of this process still reads it (DuckDB would refuse a writer of a
+            # file it has open with another configuration): build a copy under another name
+            # and move it over the published name, as before the buffers; the link comes
+            # back at the next publish.
+            target = db_path.parent / f".{db_path.name}.staging-{os.getpid()}.duckdb"
         since = _buffer_seq(target, head, log) if incremental else None
         if since is None:
             # A reader may hold the buffer open: unlinking leaves it its file.
@@ -155,13 +161,16 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
                         (active, published_seq) if incremental else None)
         if any(not o.passed and o.audit.blocking for o in result.audits):
             raise AuditFailed(result.audits)
-        _point_at(db_path, target)
-        if not incremental:
+        if target in buffers(db_path):
+            _point_at(db_path, target)
+        else:
+            replace_atomically(target, db_path)
+        other = next_buffer(db_path)
+        if not incremental and target != other and not _open_in_this_process(other):
             # The other buffer starts as a copy, so the next publish writes in place
             # rather than copying then (a full publish writes the whole file anyway).
-            other = next_buffer(db_path)
             other.unlink(missing_ok=True)
-            shutil.copyfile(target, other)
+            shutil.copyfile(db_path, other)
         result.mode = "incremental" if incremental else "rebuild"
         return result
 
