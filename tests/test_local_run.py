@@ -192,7 +192,8 @@ def test_a_publish_failing_its_audits_keeps_the_previous_picture(workspace, monk
     _dump(ws.seeds / "news.jsonl", ARTICLES[:2])
     failing = tuple(dataclasses.replace(a, sql="SELECT doc_id FROM documents") if a.name == "timeline_not_empty"
                     else a for a in AUDITS)
-    monkeypatch.setattr("pipelines.store.warehouse.run_audits", lambda con: run_audits(con, failing))
+    monkeypatch.setattr("pipelines.store.warehouse.run_audits",
+                        lambda con, docs=None: run_audits(con, failing, docs))
     drew = []
     real = background.PictureDrawer.draw_staged
     monkeypatch.setattr(background.PictureDrawer, "draw_staged", lambda self, con: (drew.append(1), real(self, con)))

@@ -172,8 +172,8 @@ PUBLISHED = {
 def warehouse(context: dg.AssetExecutionContext, settings: TimelineSettings):
     """Publish the projections of the log to the DuckDB file, atomically.
 
-    The next version is built in a staging copy, audited (the checks), and moved over the
-    published file only if every blocking audit passes.
+    The next version is built in the buffer readers are not sent to, audited (the checks),
+    and the published name switched to it only if every blocking audit passes.
     """
     try:
         with phase("publish", None, "new log rows", log=context.log.info,

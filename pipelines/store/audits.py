@@ -1,4 +1,4 @@
-"""Audits of a warehouse build, run on the staging copy before it is published.
+"""Audits of a warehouse build, run on the buffer being built before the link is switched to it.
 
 Blocking audits stop publication: the previous published file stays in place. Dagster
 reports each audit as an asset check; the CLI prints failures.
@@ -25,6 +25,10 @@ class Audit:
     # their document's text at those offsets; the comparison is done in Python (see
     # `_spans_off_their_text`), so `sql` lists every span, not the offending ones.
     spans: bool = False
+    # The same audit over the rows of some documents only (`{docs}`: a relation of
+    # doc_id), for a publish that changed only those: the rest passed when it was
+    # published and has not changed since. None: the audit always reads everything.
+    scoped: str | None = None
 
 
 @dataclass(slots=True)
@@ -43,12 +47,16 @@ AUDITS: tuple[Audit, ...] = (
         "Every event's evidence is the text of its document at its char_start/char_end.",
         "SELECT event_id, doc_id, char_start, char_end, evidence FROM events",
         spans=True,
+        scoped="SELECT event_id, doc_id, char_start, char_end, evidence FROM events "
+               "WHERE doc_id IN (SELECT doc_id FROM {docs})",
     ),
     Audit(
         "mention_text_at_offsets", "time_mentions",
         "Every time mention's text is the text of its document at its offsets.",
         "SELECT mention_id, doc_id, char_start, char_end, text FROM time_mentions",
         spans=True,
+        scoped="SELECT mention_id, doc_id, char_start, char_end, text FROM time_mentions "
+               "WHERE doc_id IN (SELECT doc_id FROM {docs})",
     ),
     Audit(
         "bounds_ordered", "timeline",
@@ -68,12 +76,25 @@ AUDITS: tuple[Audit, ...] = (
         WHERE NOT coalesce(e.is_routine, false) AND e.modality = 'reported'
           AND e.earliest > CAST(d.published_at AS DATE)
         """,
+        scoped="""
+        SELECT e.event_id, e.earliest, d.published_at
+        FROM events e JOIN documents d USING (doc_id)
+        WHERE e.doc_id IN (SELECT doc_id FROM {docs})
+          AND NOT coalesce(e.is_routine, false) AND e.modality = 'reported'
+          AND e.earliest > CAST(d.published_at AS DATE)
+        """,
     ),
     Audit(
         "unique_event_ids", "events",
         "No event id appears twice in events or timeline.",
         """
         SELECT event_id, count(*) FROM events GROUP BY event_id HAVING count(*) > 1
+        UNION ALL SELECT event_id, count(*) FROM timeline GROUP BY event_id HAVING count(*) > 1
+        """,
+        scoped="""
+        SELECT event_id, count(*) FROM events
+        WHERE event_id IN (SELECT event_id FROM events WHERE doc_id IN (SELECT doc_id FROM {docs}))
+        GROUP BY event_id HAVING count(*) > 1
         UNION ALL SELECT event_id, count(*) FROM timeline GROUP BY event_id HAVING count(*) > 1
         """,
     ),
@@ -90,13 +111,17 @@ AUDITS: tuple[Audit, ...] = (
 )
 
 
-def run_audits(con: duckdb.DuckDBPyConnection, audits: tuple[Audit, ...] = AUDITS) -> list[AuditOutcome]:
+def run_audits(con: duckdb.DuckDBPyConnection, audits: tuple[Audit, ...] = AUDITS,
+               docs: str | None = None) -> list[AuditOutcome]:
+    """Run `audits`; with `docs` (a relation of doc_id: the documents a publish changed),
+    the scoped ones read those documents' rows only."""
     outcomes = []
     for audit in audits:
+        sql = audit.scoped.format(docs=docs) if docs and audit.scoped else audit.sql
         if audit.spans:
-            rows = _spans_off_their_text(con, audit.sql)
+            rows = _spans_off_their_text(con, sql, docs if docs and audit.scoped else None)
         else:
-            rows = con.execute(f"SELECT * FROM ({audit.sql}) LIMIT {MAX_FAILURES}").fetchall()
+            rows = con.execute(f"SELECT * FROM ({sql}) LIMIT {MAX_FAILURES}").fetchall()
         outcomes.append(AuditOutcome(audit, not rows, len(rows), rows[:5]))
     return outcomes
 
@@ -104,7 +129,8 @@ def run_audits(con: duckdb.DuckDBPyConnection, audits: tuple[Audit, ...] = AUDIT
 _BATCH_ROWS = 2048
 
 
-def _spans_off_their_text(con: duckdb.DuckDBPyConnection, spans_sql: str) -> list[tuple]:
+def _spans_off_their_text(con: duckdb.DuckDBPyConnection, spans_sql: str,
+                          docs: str | None = None) -> list[tuple]:
     """(id, doc_id, char_start, char_end) of each span that is not its document's text at
     its offsets, lies outside it, or belongs to no published document.
 
@@ -115,8 +141,9 @@ def _spans_off_their_text(con: duckdb.DuckDBPyConnection, spans_sql: str) -> lis
     more than one batch of texts is held at once.
     """
     with con.cursor() as documents, con.cursor() as spans:
+        scope = f"AND doc_id IN (SELECT doc_id FROM {docs})" if docs else ""
         documents.execute("SELECT doc_id, coalesce(text, '') FROM documents "
-                          "WHERE doc_id IS NOT NULL ORDER BY doc_id")
+                          f"WHERE doc_id IS NOT NULL {scope} ORDER BY doc_id")
         spans.execute(f"SELECT * FROM ({spans_sql}) WHERE doc_id IS NOT NULL ORDER BY doc_id")
         return _merge_spans(_batched(documents), _batched(spans))
 
@@ -143,8 +170,8 @@ def _batched(cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple]:
         yield from rows
 
 
-# The outcomes of the audits of a publish, written into the file they judged, before it is
-# moved into place. A published file never changes after its rename, so a run that finds
+# The outcomes of the audits of a publish, written into the buffer they judged, before the
+# link is switched to it. A published buffer never changes while linked, so a run that finds
 # nothing new to publish reports these instead of auditing the whole file again (at 100k
 # articles the span audits alone read every text: most of an unchanged run's seconds).
 OUTCOMES_TABLE = "audit_outcomes"
@@ -156,7 +183,7 @@ def _audit_digest(audit: Audit) -> str:
 
 
 def record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[AuditOutcome]) -> None:
-    """Keep the outcomes in the database they judged (the staging file, before its rename)."""
+    """Keep the outcomes in the database they judged (the buffer, before the switch to it)."""
     con.execute(f"CREATE OR REPLACE TABLE {OUTCOMES_TABLE} (name VARCHAR, audit_digest VARCHAR, "
                 "passed BOOLEAN, failures INTEGER, sample VARCHAR[])")
     con.executemany(f"INSERT INTO {OUTCOMES_TABLE} VALUES (?, ?, ?, ?, ?)",

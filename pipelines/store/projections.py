@@ -130,13 +130,27 @@ FROM (SELECT *, from_json(payload, '""" + _EVENT_PAYLOAD.replace("{", "{{").repl
 # its bounds, or else the reports with its key and exactly its bounds.
 # The most precise report (narrowest bounds, then earliest published, then id) speaks
 # for the group.
+def _day_key(e: str) -> str:
+    return f"{e}merge_key = {e}event_type || '|' || split_part({e}merge_key, '|', 2)"
+
+
+def _placeless_day(e: str) -> str:
+    return f"starts_with({e}merge_key, {e}event_type || '||d:')"
+
+
+# Events whose merge key depends on their day group (type, dates, modality): the placed
+# reports of a day and the placeless ones that may join them. Only these need their group
+# when a publish merges some keys again (warehouse._step_timeline); the others' keys are
+# their own merge_key.
+DAY_KEYED = f"({_day_key('')} OR {_placeless_day('')})"
+
 TIMELINE = """
 WITH keyed AS (
     SELECT ev.*, coalesce(nullif(ev.merge_key, ''), ev.event_id) || '|' || ev.modality AS mkey,
            -- a typed act on a stated day keys as type|place, or type||d:words without a
            -- place (engine.make_merge_key)
-           ev.merge_key = ev.event_type || '|' || split_part(ev.merge_key, '|', 2) AS day_key,
-           starts_with(ev.merge_key, ev.event_type || '||d:') AS placeless_day,
+           """ + _day_key("ev.") + """ AS day_key,
+           """ + _placeless_day("ev.") + """ AS placeless_day,
            d.published_at, d.source, d.title
     FROM {events} ev JOIN {documents} d USING (doc_id)
     WHERE NOT coalesce(ev.is_routine, false)

@@ -1,10 +1,15 @@
-"""The published DuckDB file: a projection of the event log, replaced atomically.
+"""The published DuckDB file: a projection of the event log, switched atomically.
 
-Writers never open the published file for writing. A run appends to the log (Parquet
-segments beside the file), then builds the next version of the published file in a
-staging copy and moves it into place with an atomic rename. A reader that holds the old file
-open keeps reading the old version (POSIX keeps the old inode alive), a new reader sees
-the new one, and no reader ever sees a half-written table or blocks a run.
+Writers never write the file readers open. `timeline.duckdb` is a symbolic link to one of
+two buffers beside it (`timeline.a.duckdb`, `timeline.b.duckdb`). A run appends to the log
+(Parquet segments beside the file), then brings the other buffer, the one no reader is
+sent to, up to the log's head in place (it is one publish behind: only the facts since its
+own published seq are applied), audits it, and points the link at it with an atomic
+rename. A reader that opened the old buffer keeps reading it; a new reader opens the new
+one; no reader ever sees a half-written table or blocks a run. Where the other buffer
+cannot be written in place (a reader still holds it open, it is of another schema, or a
+killed build left it unfinished) it is replaced by a copy of the published one first, as
+every publish did before the buffers.
 """
 
 from __future__ import annotations
@@ -26,18 +31,23 @@ from pipelines.store.eventlog import LOG_COLUMNS, EventLog, LogIntegrityError
 from pipelines.store.integrity import published_beyond_log
 from pipelines.store.search import search_macro
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 PUBLISH_MEMORY_LIMIT = os.environ.get("TIMELINE_PUBLISH_MEMORY", "512MB")
 PUBLISH_SPILL_FOLDER = "publish-spill"
 SCHEMA_HISTORY = {
     1: "single-file warehouse: event_log kept only inside the DuckDB file",
     2: "log as immutable Parquet segments; published file rebuilt and swapped atomically",
     3: "row versions per append in <table>_history, read by the *_as_of macros",
+    4: "two buffers behind a link, updated in place; event_log without an index",
 }
 
+# No PRIMARY KEY on seq: DuckDB rewrites an index whole at each checkpoint (79 of the
+# 100 MiB an in-place publish of 100 new articles wrote at 10k); seq is unique by
+# construction (only facts after the buffer's own published seq are inserted) and
+# `timeline verify` compares the table with the log.
 _LOG_DDL = """
 CREATE TABLE IF NOT EXISTS event_log (
-    seq BIGINT PRIMARY KEY, recorded_at TIMESTAMP, kind VARCHAR, doc_id VARCHAR,
+    seq BIGINT, recorded_at TIMESTAMP, kind VARCHAR, doc_id VARCHAR,
     entity_id VARCHAR, path VARCHAR, payload JSON, extractor_version VARCHAR,
     content_hash VARCHAR, run_id VARCHAR, schema_version INTEGER)
 """
@@ -113,8 +123,8 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
     """Bring the published file up to the log's head: incrementally, or from the log alone.
 
     `staged(con)` is called with the build's connection once its tables are built, before
-    the audits and before it is written out and moved into place: what it reads is what
-    will be published if the publish returns (a failed audit or move raises instead)."""
+    the audits and before the link is switched to it: what it reads is what will be
+    published if the publish returns (a failed audit or switch raises instead)."""
     db_path = Path(db_path)
     log = log or EventLog.beside(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,25 +138,126 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
             return PublishResult(False, 0, 0, "up-to-date")
         incremental = not rebuild and current and upgrade_note is None
         for stale in db_path.parent.glob(f".{db_path.name}.staging-*"):
-            stale.unlink(missing_ok=True)  # left by a killed writer
-        staging = db_path.parent / f".{db_path.name}.staging-{os.getpid()}"
-        if incremental:
-            shutil.copyfile(db_path, staging)
-        try:
-            result = _build(staging, log, published_seq if incremental else 0, head, upgrade_note, staged)
-            if any(not o.passed and o.audit.blocking for o in result.audits):
-                raise AuditFailed(result.audits)
-            replace_atomically(staging, db_path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                staging.unlink()
+            stale.unlink(missing_ok=True)  # a link left by a killed writer
+        target = next_buffer(db_path)
+        if _open_in_this_process(target):
+            # A connection of this process still reads it (DuckDB would refuse a writer of a
+            # file it has open with another configuration): build a copy under another name
+            # and move it over the published name, as before the buffers; the link comes
+            # back at the next publish.
+            target = db_path.parent / f".{db_path.name}.staging-{os.getpid()}.duckdb"
+        since = _buffer_seq(target, head, log) if incremental else None
+        if since is None:
+            # A reader may hold the buffer open: unlinking leaves it its file.
+            target.unlink(missing_ok=True)
+            Path(f"{target}.wal").unlink(missing_ok=True)
+            if incremental:
+                shutil.copyfile(db_path, target)
+                since = published_seq
+        # The buffer is a publish behind: the appends the published one holds are taken
+        # from it as built, only the new ones are derived.
+        active = db_path.parent / os.readlink(db_path) if db_path.is_symlink() else db_path
+        result = _build(target, log, since or 0, head, upgrade_note, staged,
+                        (active, published_seq) if incremental else None)
+        if any(not o.passed and o.audit.blocking for o in result.audits):
+            raise AuditFailed(result.audits)
+        if target in buffers(db_path):
+            _point_at(db_path, target)
+        else:
+            replace_atomically(target, db_path)
+        other = next_buffer(db_path)
+        if not incremental and target != other and not _open_in_this_process(other):
+            # The other buffer starts as a copy, so the next publish writes in place
+            # rather than copying then (a full publish writes the whole file anyway).
+            other.unlink(missing_ok=True)
+            shutil.copyfile(db_path, other)
         result.mode = "incremental" if incremental else "rebuild"
         return result
 
 
-def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None,
-           staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> PublishResult:
-    with duckdb.connect(str(staging)) as con:
+def buffers(db_path: Path) -> tuple[Path, Path]:
+    """The two files the published name links to in turn (timeline.a.duckdb, timeline.b.duckdb)."""
+    db_path = Path(db_path)
+    return (db_path.with_name(f"{db_path.stem}.a{db_path.suffix}"),
+            db_path.with_name(f"{db_path.stem}.b{db_path.suffix}"))
+
+
+def next_buffer(db_path: Path) -> Path:
+    """The buffer the published name does not link to: the one a publish may write."""
+    a, b = buffers(db_path)
+    try:
+        linked = os.readlink(db_path)
+    except OSError:
+        return a  # no link yet (no warehouse, or one written by an earlier release)
+    return b if linked == a.name else a
+
+
+def _buffer_seq(buffer: Path, head: int, log: EventLog) -> int | None:
+    """The published seq of a buffer that can be brought up to date in place: complete (a
+    killed or refused build leaves none), of this schema and projection, not beyond the
+    log and built from it, and open nowhere. None: it must be replaced by a copy of the
+    published file."""
+    if not buffer.exists() or _open_in_this_process(buffer):
+        return None
+    seq, version = _read_meta(buffer)
+    if version != SCHEMA_VERSION or seq is None or seq > head:
+        return None
+    try:  # a reader in another process that opened it before the last switch keeps a lock
+        with duckdb.connect(str(buffer)) as con:
+            fact = con.execute(_FACT_AT.format(source="event_log"), [seq]).fetchone()
+    except duckdb.Error:
+        return None
+    if seq and fact != _logged_fact(log, seq):
+        return None  # built from another log (the folder's log was replaced since)
+    return seq
+
+
+_FACT_AT = "SELECT seq, recorded_at, kind, doc_id, entity_id, content_hash FROM {source} WHERE seq = ?"
+
+
+def _logged_fact(log: EventLog, seq: int) -> tuple | None:
+    with duckdb.connect() as con:
+        return con.execute(_FACT_AT.format(source=log.relation()), [seq]).fetchone()
+
+
+def _open_in_this_process(path: Path) -> bool:
+    """Whether this process holds `path` open (under any name). DuckDB keys its open
+    databases by path, so a read-only connection made through the link would not stop
+    a writer of the same file here; file locks do not either within one process."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    for name in os.listdir(fd_dir):
+        with contextlib.suppress(OSError):
+            fd_st = os.stat(os.path.join(fd_dir, name))
+            if (fd_st.st_dev, fd_st.st_ino) == (st.st_dev, st.st_ino):
+                return True
+    return False
+
+
+def _point_at(db_path: Path, buffer: Path) -> None:
+    """Switch the published name to `buffer` in one rename (a relative link, so the folder
+    may be moved or mounted elsewhere)."""
+    link = db_path.parent / f".{db_path.name}.staging-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    os.symlink(buffer.name, link)
+    try:
+        replace_atomically(link, db_path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+
+
+def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
+           staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+           published: tuple[Path, int] | None = None) -> PublishResult:
+    """Apply the log's facts after `since` to `buffer` (a fresh file when 0). Its published
+    seq is removed first and written last, after the audits pass: a build killed or
+    refused on the way leaves a buffer no later publish continues from. `published`: the
+    published buffer and its seq, from which the facts up to that seq are taken as built."""
+    with duckdb.connect(str(buffer)) as con:
         # One thread: each extra thread keeps its own aggregate state over the JSON payloads
         # (documents carry their full text), ~300 MiB more at 10k articles, for no gain in
         # speed on the 2-core machines this runs on (measured 3.2 s vs 3.9 s at 10k).
@@ -163,6 +274,10 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
         con.execute("SET disabled_compression_methods = 'fsst'")
         con.execute("SET temp_directory = ?", [str(spill)])
         _create_schema(con)
+        con.execute("DELETE FROM warehouse_meta WHERE key = 'published_seq'")
+        if since and published is not None and published[1] > since:
+            _adopt(con, published[0], since, published[1])
+            since = published[1]
         if since == 0:
             for table in (*_PROJECTIONS, *(f"{t}_history" for t in _PROJECTIONS), "rejected_documents"):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -195,18 +310,26 @@ def _build(staging: Path, log: EventLog, since: int, head: int, note: str | None
         if SCHEMA_VERSION not in known:
             con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP, ?)",
                         [SCHEMA_VERSION, note or SCHEMA_HISTORY[SCHEMA_VERSION]])
-        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('published_seq', ?)", [str(head)])
         con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('projection_digest', ?)",
                     [P.projection_digest()])
         if staged is not None:
             staged(con)
-        outcomes = run_audits(con)
+        if since:
+            # Only the documents this build changed: the rest passed when last published.
+            # A table, not a temporary one: the span audits read through other cursors.
+            con.execute(f"CREATE OR REPLACE TABLE {_CHANGED_DOCS} AS SELECT DISTINCT doc_id FROM event_log "
+                        f"WHERE seq > {int(since)} AND doc_id IS NOT NULL")
+        outcomes = run_audits(con, docs=_CHANGED_DOCS if since else None)
+        con.execute(f"DROP TABLE IF EXISTS {_CHANGED_DOCS}")
         record_outcomes(con, outcomes)
+        if not any(not o.passed and o.audit.blocking for o in outcomes):
+            con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('published_seq', ?)", [str(head)])
         con.execute("CHECKPOINT")
     return PublishResult(True, int(new_rows), int(affected), "", outcomes)
 
 
 _PROJECTIONS = tuple(P.HISTORY_SCOPES)
+_CHANGED_DOCS = "publish_changed_docs"
 
 
 def _create_projections(con: duckdb.DuckDBPyConnection) -> None:
@@ -220,6 +343,34 @@ def _create_projections(con: duckdb.DuckDBPyConnection) -> None:
     for table in _PROJECTIONS:
         con.execute(f"CREATE TABLE IF NOT EXISTS {table}_history AS SELECT *, NULL::TIMESTAMP AS valid_from, "
                     f"NULL::TIMESTAMP AS valid_to, NULL::UBIGINT AS row_hash FROM {table} LIMIT 0")
+
+
+def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) -> None:
+    """Take the appends after `since` up to `upto` as the published buffer `source` built
+    them, rather than derive them again: its event_log rows, its rows (and versions) of the
+    documents those facts touch, of the merge keys whose versions differ between the two,
+    and its rejected_documents. The buffer then holds what `source` holds."""
+    quoted = str(source).replace("'", "''")  # ATTACH takes no parameters
+    con.execute(f"ATTACH '{quoted}' AS published (READ_ONLY)")
+    try:
+        con.execute(f"INSERT INTO event_log SELECT {_LOG_COLUMN_LIST} FROM published.event_log "
+                    f"WHERE seq > {int(since)} AND seq <= {int(upto)} ORDER BY seq")
+        con.execute("CREATE OR REPLACE TEMP TABLE adopted_docs AS SELECT DISTINCT doc_id FROM event_log "
+                    f"WHERE seq > {int(since)} AND seq <= {int(upto)} AND doc_id IS NOT NULL")
+        versions = "merge_key, row_hash, valid_from, valid_to"
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE adopted_keys AS SELECT DISTINCT merge_key FROM ("
+            f"(SELECT {versions} FROM published.timeline_history EXCEPT SELECT {versions} FROM timeline_history) "
+            f"UNION ALL (SELECT {versions} FROM timeline_history EXCEPT SELECT {versions} FROM published.timeline_history))")
+        for table in _PROJECTIONS:
+            scope = ("doc_id IN (SELECT doc_id FROM adopted_docs)" if P.HISTORY_SCOPES[table] == "doc_id"
+                     else "merge_key IN (SELECT merge_key FROM adopted_keys)")
+            for name in (table, f"{table}_history"):
+                con.execute(f"DELETE FROM {name} WHERE {scope}")
+                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM published.{name} WHERE {scope}")
+        con.execute("CREATE OR REPLACE TABLE rejected_documents AS SELECT * FROM published.rejected_documents")
+    finally:
+        con.execute("DETACH published")
 
 
 def _whole(con: duckdb.DuckDBPyConnection, recorded_at) -> None:
@@ -247,8 +398,10 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) ->
     con.execute(f"CREATE OR REPLACE TEMP TABLE affected AS SELECT DISTINCT doc_id FROM event_log "
                 f"WHERE seq > {after} AND seq <= {last} AND doc_id IS NOT NULL")
     # Day groups (type, dates, modality) whose events may take another key: a placeless
-    # report joins the one placed report of its day.
-    groups = "SELECT DISTINCT event_type, earliest, latest, modality FROM events WHERE doc_id IN (SELECT doc_id FROM affected)"
+    # report joins the one placed report of its day. Only day-keyed events have a say in
+    # it (P.DAY_KEYED): a bounded report's key is its own, however large its group.
+    groups = ("SELECT DISTINCT event_type, earliest, latest, modality FROM events "
+              f"WHERE doc_id IN (SELECT doc_id FROM affected) AND {P.DAY_KEYED}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE touched_groups AS {groups}")
     con.execute("CREATE OR REPLACE TEMP TABLE touched_events AS SELECT event_id FROM events "
                 "WHERE doc_id IN (SELECT doc_id FROM affected)")
@@ -270,10 +423,10 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) ->
 def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     """Merge again only the keys whose events changed. A key's rows depend on its events
     alone; an event's key on its own fields and on the placed reports of its day group,
-    so the keys touched are those the affected documents' events and the events of their
-    day groups had before (in `timeline`) or have now."""
+    so the keys touched are those the affected documents' events and the day-keyed events
+    of their day groups had before (in `timeline`) or have now."""
     in_groups = ("SELECT event_id FROM events SEMI JOIN touched_groups "
-                 "USING (event_type, earliest, latest, modality)")
+                 f"USING (event_type, earliest, latest, modality) WHERE {P.DAY_KEYED}")
     con.execute(f"INSERT INTO touched_events {in_groups}")
     members = "(SELECT merge_key, unnest(event_ids) AS event_id FROM timeline)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE touched_keys AS SELECT DISTINCT merge_key AS mkey FROM {members} "
@@ -286,9 +439,9 @@ def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE key_events AS SELECT event_id FROM {members} "
                 "WHERE merge_key IN (SELECT mkey FROM touched_keys) UNION SELECT event_id FROM touched_events")
     con.execute("CREATE OR REPLACE TEMP TABLE key_groups AS SELECT DISTINCT event_type, earliest, latest, modality "
-                "FROM events WHERE event_id IN (SELECT event_id FROM key_events)")
+                f"FROM events WHERE event_id IN (SELECT event_id FROM key_events) AND {P.DAY_KEYED}")
     con.execute("INSERT INTO key_events SELECT event_id FROM events SEMI JOIN key_groups "
-                "USING (event_type, earliest, latest, modality)")
+                f"USING (event_type, earliest, latest, modality) WHERE {P.DAY_KEYED}")
     scope = ("(SELECT * FROM events WHERE doc_id IN (SELECT doc_id FROM affected) "
              "OR event_id IN (SELECT event_id FROM key_events))")
     con.execute("DELETE FROM timeline WHERE merge_key IN (SELECT mkey FROM touched_keys)")

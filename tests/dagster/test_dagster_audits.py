@@ -69,6 +69,24 @@ def test_each_audit_fails_on_its_bad_row_only(name: str):
     assert failed[0].failures >= 1 and failed[0].sample
 
 
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_each_audit_scoped_to_the_changed_documents_fails_on_its_bad_row_only(name: str):
+    con = small_warehouse()
+    con.execute(BAD[name])
+    con.execute("CREATE TABLE changed AS SELECT 'd1' AS doc_id")
+    failed = [o for o in run_audits(con, docs="changed") if not o.passed]
+    assert [o.audit.name for o in failed] == [name]
+
+
+@pytest.mark.parametrize("name", ["evidence_at_offsets", "mention_text_at_offsets", "not_after_publication"])
+def test_a_scoped_audit_does_not_read_documents_the_publish_left_alone(name: str):
+    con = small_warehouse()
+    con.execute(BAD[name])
+    con.execute("CREATE TABLE changed AS SELECT 'another' AS doc_id")
+    assert all(o.passed for o in run_audits(con, docs="changed"))
+    assert not all(o.passed for o in run_audits(con))
+
+
 # Spans (an event's evidence, a mention's text) are wrong in more ways than one offset.
 BAD_SPANS = {
     "a mention past the end of its text": "UPDATE time_mentions SET char_start = 20, char_end = 30",
@@ -117,7 +135,7 @@ def test_failed_blocking_audit_keeps_the_previous_published_file(tmp_path: Path,
                                    "WHERE (SELECT count(*) FROM documents) > 1")
         if a.name == "timeline_not_empty" else a for a in AUDITS)
     monkeypatch.setattr("pipelines.store.warehouse.run_audits",
-                        lambda con: run_audits(con, strict))
+                        lambda con, docs=None: run_audits(con, strict, docs))
     outcome = run_pipeline(settings)
     assert not outcome.success
     assert "timeline_not_empty" in (outcome.error or "")
