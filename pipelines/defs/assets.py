@@ -86,6 +86,7 @@ def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> S
         "documents": len(scan.docs),
         "parsed": scan.parsed,
         "known_by_line_hash": len(scan.docs) - scan.parsed,
+        "dumps_not_read": scan.known_files,
         "rejected": len(scan.rejections),
         "characters_parsed": scan.chars,
         "seed_files": len(scan.scope_paths),

@@ -32,7 +32,7 @@ from pipelines.core.reading import (
 from pipelines.store.eventlog import EventLog
 from pipelines.store.fact import Fact
 from pipelines.store.facts import LoggedExtraction, facts_for_extractions, logged_form, plan_run
-from pipelines.store.lineindex import LineIndex
+from pipelines.store.lineindex import DumpScanRecord, LineIndex
 from pipelines.store.spool import SPOOL_FOLDER, read_spool, write_spool
 
 
@@ -51,6 +51,7 @@ class Scan:
     # it has published, they are the manifest that lets an unchanged folder skip a run.
     digests: dict[str, str] | None = None
     parsed: int = 0  # documents parsed; the others were lines the line index knew
+    known_files: int = 0  # dumps not read: unchanged since a scan recorded what they hold
     chars: int = 0  # characters of the documents parsed
     # A whole-folder run the seed manifest found unchanged: nothing was read, and the
     # documents it did not list are not missing (no file changed or went away), so the
@@ -107,6 +108,17 @@ def scan_seeds(
             continue  # deleted: plan_run withdraws what the log has from it
         scan.files[rel] = path
         lines = index.for_dump(rel) if index is not None and is_dump(rel) else None
+        record = index.scan_record(rel) if lines is not None else None
+        identity = DumpScanRecord.identity(path, root, max_bytes) if record is not None else None
+        if record is not None and (known := record.load(identity)) is not None:
+            # the dump is as the last complete scan read it: its documents and refusals again
+            scan.docs.extend(known[0])
+            scan.rejections.extend(known[1])
+            scan.known_files += 1
+            if progress:
+                progress(len(known[0]) + len(known[1]))
+            continue
+        first_doc, first_rejection = len(scan.docs), len(scan.rejections)
         try:
             for item in read_seed_path(path, root, max_bytes, lines.lookup if lines else None):
                 if isinstance(item, Rejection):
@@ -126,6 +138,8 @@ def scan_seeds(
         else:
             if lines:
                 lines.save()
+            if record is not None:
+                record.save(identity, scan.docs[first_doc:], scan.rejections[first_rejection:])
     return scan
 
 

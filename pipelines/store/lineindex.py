@@ -15,7 +15,7 @@ import hashlib
 from pathlib import Path
 
 from pipelines.atomicfile import atomic_path
-from pipelines.core.model import DocRef, Document
+from pipelines.core.model import DocRef, Document, Rejection
 from pipelines.core.reading import DUMP_IDENTITY_VERSION
 
 INDEX_FOLDER = "line-index"
@@ -81,6 +81,70 @@ def _load(file: Path) -> dict[bytes, tuple[str, str]]:
         return {}
 
 
+class DumpScanRecord:
+    """What the last complete scan of one dump yielded (its documents' identities and its
+    refusals, in order), with the file's identity when it was read: size, mtime, ctime,
+    inode and device, the seeds folder and the size limit. A dump whose identity is the
+    same is not read again (ctime cannot be set back by a user, so rewritten bytes always
+    show). A cache like the line index: anything else (no record, another identity, an
+    unreadable record) means the dump is read."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+
+    @staticmethod
+    def identity(path: Path, seeds_root: Path, max_bytes: int) -> str | None:
+        import json
+        import os
+
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return json.dumps([st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev,
+                           str(Path(seeds_root).resolve()), max_bytes])
+
+    def load(self, identity: str | None) -> tuple[list[DocRef], list[Rejection]] | None:
+        """The documents and refusals recorded for a dump of `identity`, or None."""
+        if identity is None or not self.file.exists():
+            return None
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(self.file)
+            if (table.schema.metadata or {}).get(b"identity", b"").decode() != identity:
+                return None
+            rows = table.to_pydict()
+        except Exception:  # an unreadable record is none: the dump is read
+            return None
+        docs, rejections = [], []
+        for kind, doc_id, path, line, chash, reason in zip(
+                rows["kind"], rows["doc_id"], rows["path"], rows["line"], rows["content_hash"],
+                rows["reason"], strict=True):
+            if kind == "doc":
+                docs.append(DocRef(doc_id, path, line, chash))
+            else:
+                rejections.append(Rejection(path, reason, chash, doc_id))
+        return docs, rejections
+
+    def save(self, identity: str | None, docs: list[DocRef], rejections: list[Rejection]) -> None:
+        if identity is None:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        items = [("doc", d.doc_id, d.path, d.line, d.content_hash, None) for d in docs]
+        items += [("rejection", r.doc_id, r.path, None, r.content_hash, r.reason) for r in rejections]
+        names = ("kind", "doc_id", "path", "line", "content_hash", "reason")
+        types = (pa.string(), pa.string(), pa.string(), pa.int64(), pa.string(), pa.string())
+        table = pa.table({n: pa.array([it[i] for it in items], t) for i, (n, t) in enumerate(zip(names, types,
+                                                                                                    strict=True))})
+        table = table.replace_schema_metadata({"identity": identity})
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(self.file, durable=False) as tmp:
+            pq.write_table(table, tmp, compression="zstd")
+
+
 class LineIndex:
     """The line indexes of a warehouse's dumps, in `<log folder>/line-index/`."""
 
@@ -88,5 +152,11 @@ class LineIndex:
         self.folder = Path(folder)
 
     def for_dump(self, rel: str) -> DumpLineIndex:
-        name = hashlib.sha256(rel.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-        return DumpLineIndex(rel, self.folder / f"{name}.v{DUMP_IDENTITY_VERSION}.parquet")
+        return DumpLineIndex(rel, self.folder / f"{_name(rel)}.v{DUMP_IDENTITY_VERSION}.parquet")
+
+    def scan_record(self, rel: str) -> DumpScanRecord:
+        return DumpScanRecord(self.folder / f"{_name(rel)}.v{DUMP_IDENTITY_VERSION}.scan.parquet")
+
+
+def _name(rel: str) -> str:
+    return hashlib.sha256(rel.encode("utf-8", "surrogateescape")).hexdigest()[:32]
