@@ -71,13 +71,15 @@ def test_every_incremental_step_equals_a_rebuild(tmp_path: Path):
     _dump(seeds / "a.jsonl", {"placed": PLACED})
     step()
     _dump(seeds / "b.jsonl", {"placeless": PLACELESS})
-    step()
+    (seeds / "bad.jsonl").write_text("{not json\n", "utf-8")  # quarantined, then mended below
+    assert step()["rejected_documents"]
     assert _joined(db)
     _dump(seeds / "c.jsonl", {"other": OTHER_PLACE})
     step()
     assert not _joined(db)
     (seeds / "c.jsonl").unlink()
-    step()
+    _dump(seeds / "bad.jsonl", {"mended": "2021年5月10日，自贡市发生3.1级地震。"})
+    assert not step()["rejected_documents"]
     assert _joined(db)
     _dump(seeds / "a.jsonl", {"placed": PLACED.replace("4.5级", "4.6级")})
     step()

@@ -28,6 +28,7 @@ from pipelines.atomicfile import replace_atomically
 from pipelines.store import projections as P
 from pipelines.store.audits import AuditFailed, AuditOutcome, record_outcomes, run_audits
 from pipelines.store.eventlog import LOG_COLUMNS, EventLog, LogIntegrityError
+from pipelines.store.fact import FactKind
 from pipelines.store.integrity import published_beyond_log
 from pipelines.store.search import search_macro
 
@@ -302,7 +303,16 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
             for recorded_at, last in steps:
                 _step(con, after, int(last), recorded_at)
                 after = int(last)
-        con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) {P.REJECTED}")
+        rejections = f"kind IN ('{FactKind.DOCUMENT_REJECTED}', '{FactKind.REJECTION_CLEARED}')"
+        if since == 0 or not _has_table(con, "rejected_documents"):
+            con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) "
+                        f"{P.REJECTED}")
+        else:
+            # Only the paths this build's facts quarantined or cleared change.
+            paths = f"(SELECT DISTINCT path FROM event_log WHERE seq > {int(since)} AND {rejections})"
+            con.execute(f"DELETE FROM rejected_documents WHERE path IN {paths}")
+            con.execute(f"INSERT INTO rejected_documents WITH log AS (SELECT * FROM event_log "
+                        f"WHERE path IN {paths}) {P.REJECTED}")
         con.execute("CREATE OR REPLACE VIEW routines AS SELECT * FROM events WHERE is_routine")
         for macro in [*P.as_of_macros(), search_macro()]:
             con.execute(macro)
@@ -330,6 +340,10 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
 
 _PROJECTIONS = tuple(P.HISTORY_SCOPES)
 _CHANGED_DOCS = "publish_changed_docs"
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
 def _create_projections(con: duckdb.DuckDBPyConnection) -> None:
