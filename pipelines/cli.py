@@ -126,7 +126,7 @@ def run(
         help=f"After the run print the first {HEAD_ROWS} rows (head, the most reported when there "
              "are more), every row (all), or only the summary (none).")] = ShowRows.head.value,
     no_show: Annotated[bool, typer.Option("--no-show", hidden=True, help="Same as --show none.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Run even when no seed file changed since the last run.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Run even when no seed file changed since the last run, and read every file.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="On failure, print the whole traceback.")] = False,
     dagster: Annotated[bool, typer.Option(
         "--dagster", help="Run the asset graph through Dagster (recorded in the instance of "
@@ -208,7 +208,7 @@ def _run_exclusively(root: Path, only: list[str] | None, db: Path, max_bytes: in
         from pipelines.local_run import run_in_process
         from pipelines.store.api import Store
 
-        outcome = run_in_process(Store(db, root, max_bytes, EXTRACTOR_VERSION, workers), only,
+        outcome = run_in_process(Store(db, root, max_bytes, EXTRACTOR_VERSION, workers, reread=force), only,
                                  show_progress=True)
     if outcome.interrupted:
         typer.echo(f"stopped: {outcome.error}", err=True)

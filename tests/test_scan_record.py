@@ -102,3 +102,13 @@ def test_an_unchanged_dump_with_refusals_appends_nothing_on_the_next_run(tmp_pat
         assert con.execute("SELECT count(*) FROM rejected_documents").fetchone()[0] == 1
     assert kinds.get("document_ingested") == 1  # m, and nothing about day.jsonl
     assert "rejection_cleared" not in kinds and "document_rejected" not in kinds
+
+
+def test_reread_reads_an_unchanged_dump_and_gives_the_same_scan(tmp_path: Path, reads):
+    seeds, index = tmp_path / "seeds", LineIndex(tmp_path / "index")
+    seeds.mkdir()
+    _write(seeds / "day.jsonl", [_line("a"), "{not json"])
+    first = _scan(seeds, index)
+    forced = ingest.scan_seeds(seeds, None, 1 << 20, None, index, reread=True)  # timeline run --force
+    assert reads == ["day.jsonl", "day.jsonl"] and forced.known_files == 0
+    assert forced.docs == first.docs and forced.rejections == first.rejections

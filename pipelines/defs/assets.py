@@ -51,7 +51,7 @@ def _scope(context: dg.AssetExecutionContext, settings: TimelineSettings) -> tup
 
 
 # A run tagged so (`timeline run --dagster --force`) reads every file even when the seed
-# manifest says nothing changed.
+# manifest says nothing changed, and every dump even when unchanged since its last scan.
 FORCE_TAG = "timeline/force"
 SKIPPED_UNCHANGED = "skipped: no seed file, extractor or log changed since the last whole-folder run"
 
@@ -74,12 +74,14 @@ def articles(context: dg.AssetExecutionContext, settings: TimelineSettings) -> S
     paths, whole_folder = _scope(context, settings)
     # The CLI's short-cut, for runs the schedule, the sensor or the UI start: the manifest
     # of the last whole-folder run vouches that every file is as it was, so none is read.
-    if whole_folder and context.run.tags.get(FORCE_TAG) != "true" and store.unchanged():
+    forced = context.run.tags.get(FORCE_TAG) == "true"
+    if whole_folder and not forced and store.unchanged():
         context.log.info(SKIPPED_UNCHANGED)
         context.add_output_metadata({"skipped": SKIPPED_UNCHANGED, "documents": 0, "parsed": 0})
         return store.unchanged_scan()
     with phase("scan", None, "documents", log=context.log.info, stderr=settings.show_progress) as advance:
-        scan = store.scan(store.folder_paths() if paths is None else paths, advance, whole_folder=whole_folder)
+        scan = store.scan(store.folder_paths() if paths is None else paths, advance, whole_folder=whole_folder,
+                          reread=forced)
     for rej in scan.rejections:
         context.log.warning(f"quarantined {rej.path}: {rej.reason}")
     context.add_output_metadata({

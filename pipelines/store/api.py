@@ -51,6 +51,7 @@ class Store:
     extractor_version: str = EXTRACTOR_VERSION
     workers: int | None = None  # extraction processes; None: one per CPU
     lock_url: str | None = None  # PostgreSQL lock server for writers on several machines; None: TIMELINE_LOCK_URL
+    reread: bool = False  # read every dump, even one unchanged since its last scan (`--force`)
 
     @property
     def log(self) -> EventLog:
@@ -77,12 +78,14 @@ class Store:
 
     # ------------------------------------------------------------------ a run
 
-    def scan(self, paths: list[str], progress: Progress | None = None, whole_folder: bool = False) -> Scan:
+    def scan(self, paths: list[str], progress: Progress | None = None, whole_folder: bool = False,
+             reread: bool = False) -> Scan:
         """Read the seed files of `paths`: documents by identity, rejections with reasons.
         A whole-folder run takes the files' digests first; once it publishes they are the
         manifest that lets the next unchanged run stop early."""
         digests = seed_digests(self.seeds) if whole_folder else None
-        scan = scan_seeds(self.seeds, paths, self.max_bytes, progress, index=self.line_index)
+        scan = scan_seeds(self.seeds, paths, self.max_bytes, progress, index=self.line_index,
+                          reread=reread or self.reread)
         scan.digests = digests
         return scan
 

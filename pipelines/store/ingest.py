@@ -87,10 +87,11 @@ def _listed_where_named(root: Path, rel: str, path: Path) -> bool:
 
 def scan_seeds(
     seeds_root: Path, only: Iterable[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-    progress: Callable[[int], None] | None = None, index: LineIndex | None = None,
+    progress: Callable[[int], None] | None = None, index: LineIndex | None = None, reread: bool = False,
 ) -> Scan:
     """Read the whole seeds folder, or only the given relative paths (deleted ones included).
-    Dump lines the `index` knows by their bytes are not parsed. `progress(1)` is called per
+    Dump lines the `index` knows by their bytes are not parsed, and a dump unchanged since
+    its last complete scan is not read (unless `reread`). `progress(1)` is called per
     document or rejection read."""
     root = Path(seeds_root)
     listing: dict[str, Path] | None = None if only is not None else seed_entries(root)
@@ -110,7 +111,7 @@ def scan_seeds(
         lines = index.for_dump(rel) if index is not None and is_dump(rel) else None
         record = index.scan_record(rel) if lines is not None else None
         identity = DumpScanRecord.identity(path, root, max_bytes) if record is not None else None
-        if record is not None and (known := record.load(identity)) is not None:
+        if record is not None and not reread and (known := record.load(identity)) is not None:
             # the dump is as the last complete scan read it: its documents and refusals again
             scan.docs.extend(known[0])
             scan.rejections.extend(known[1])
