@@ -108,8 +108,7 @@ def scan_seeds(
         if path is None:
             continue  # deleted: plan_run withdraws what the log has from it
         scan.files[rel] = path
-        lines = index.for_dump(rel) if index is not None and is_dump(rel) else None
-        record = index.scan_record(rel) if lines is not None else None
+        record = index.scan_record(rel) if index is not None and is_dump(rel) else None
         identity = DumpScanRecord.identity(path, root, max_bytes) if record is not None else None
         if record is not None and not reread and (known := record.load(identity)) is not None:
             # the dump is as the last complete scan read it: its documents and refusals again
@@ -119,6 +118,8 @@ def scan_seeds(
             if progress:
                 progress(len(known[0]) + len(known[1]))
             continue
+        # the line index is loaded only for a dump that is read
+        lines = index.for_dump(rel) if record is not None else None
         first_doc, first_rejection = len(scan.docs), len(scan.rejections)
         try:
             for item in read_seed_path(path, root, max_bytes, lines.lookup if lines else None):

@@ -135,11 +135,10 @@ class DumpScanRecord:
 
         items = [("doc", d.doc_id, d.path, d.line, d.content_hash, None) for d in docs]
         items += [("rejection", r.doc_id, r.path, None, r.content_hash, r.reason) for r in rejections]
-        names = ("kind", "doc_id", "path", "line", "content_hash", "reason")
-        types = (pa.string(), pa.string(), pa.string(), pa.int64(), pa.string(), pa.string())
-        table = pa.table({n: pa.array([it[i] for it in items], t) for i, (n, t) in enumerate(zip(names, types,
-                                                                                                    strict=True))})
-        table = table.replace_schema_metadata({"identity": identity})
+        schema = pa.schema([("kind", pa.string()), ("doc_id", pa.string()), ("path", pa.string()),
+                            ("line", pa.int64()), ("content_hash", pa.string()), ("reason", pa.string())],
+                           metadata={"identity": identity})
+        table = pa.Table.from_pylist([dict(zip(schema.names, it, strict=True)) for it in items], schema=schema)
         self.file.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(self.file, durable=False) as tmp:
             pq.write_table(table, tmp, compression="zstd")
