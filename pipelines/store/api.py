@@ -11,7 +11,7 @@ No Dagster here: the assets are thin wrappers that add Dagster's metadata.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -52,10 +52,15 @@ class Store:
     workers: int | None = None  # extraction processes; None: one per CPU
     lock_url: str | None = None  # PostgreSQL lock server for writers on several machines; None: TIMELINE_LOCK_URL
     reread: bool = False  # read every dump, even one unchanged since its last scan (`--force`)
+    # One log object for the store's life, so the state it read is read once per run.
+    _log: EventLog = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_log", EventLog.beside(self.db, self.lock_url))
 
     @property
     def log(self) -> EventLog:
-        return EventLog.beside(self.db, self.lock_url)
+        return self._log
 
     @property
     def line_index(self) -> LineIndex:

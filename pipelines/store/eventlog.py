@@ -9,6 +9,7 @@ across machines when a PostgreSQL lock server is configured.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import sys
 import uuid
@@ -80,6 +81,7 @@ class EventLog:
         self.catalog = Catalog(self.directory)
         self.lock_url = lock_url  # a PostgreSQL lock server; None: TIMELINE_LOCK_URL, if set
         self._verified: list[SegmentRecord] = []  # the catalog as checked under the lock
+        self._state: tuple[tuple, LogState] | None = None  # (segment identities, their state)
         self._held: HeldLock | None = None
 
     @classmethod
@@ -96,8 +98,7 @@ class EventLog:
 
     def relation(self) -> str:
         """SQL for the whole log, for DuckDB's read_parquet."""
-        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in self.segments())
-        return f"read_parquet([{files}], union_by_name = true)"
+        return _relation(self.segments())
 
     @contextmanager
     def lock(self, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
@@ -126,7 +127,8 @@ class EventLog:
 
     def _remove_stale_temporaries(self) -> None:
         # Left by a writer killed mid-append; never part of the log.
-        for tmp in [*self.directory.glob(".seg-*.tmp"), *self.directory.glob(".segments.json.*.tmp")]:
+        for tmp in [*self.directory.glob(".seg-*.tmp"), *self.directory.glob(".segments.json.*.tmp"),
+                    *self.directory.glob(f".{_CHECKPOINT_PREFIX}*.tmp")]:
             tmp.unlink(missing_ok=True)
 
     # ------------------------------------------------------------ reading
@@ -142,32 +144,100 @@ class EventLog:
         return int(rows[0][0]) if rows else 0
 
     def read_state(self) -> LogState:
-        state = LogState(head_seq=self.head_seq())
-        for doc_id, last_kind, chash, version, path in self._query(
-            f"""
-            SELECT doc_id,
-                   arg_max(kind, seq),
-                   arg_max(content_hash, seq) FILTER (WHERE kind <> '{FactKind.DOCUMENT_WITHDRAWN}'),
-                   arg_max(extractor_version, seq),
-                   arg_max(path, seq)
-            FROM {{log}} WHERE kind IN ({sql_list(DOCUMENT_KINDS)}) GROUP BY doc_id
-            """
-        ):
-            status = "withdrawn" if last_kind == FactKind.DOCUMENT_WITHDRAWN else "active"
-            # a dump's documents share one path and a run's one version: one string each,
-            # not one per document (the state holds every document the log knows)
-            state.docs[doc_id] = DocState(chash, _shared(version), status, _shared(path))
-        for path, last_kind, chash, reason in self._query(
-            f"""
-            SELECT path, arg_max(kind, seq), arg_max(content_hash, seq),
-                   arg_max(payload ->> '$.reason', seq)
-            FROM {{log}} WHERE kind IN ({sql_list((FactKind.DOCUMENT_REJECTED, FactKind.REJECTION_CLEARED))})
-            GROUP BY path
-            """
-        ):
-            if last_kind == FactKind.DOCUMENT_REJECTED:
-                state.rejections[path] = (chash, reason)
+        """What the log says now about each document and rejected path: the newest state
+        checkpoint folded with the segments after it (`checkpoint_state`), or every segment
+        when there is none. Remembered per process until a segment is added."""
+        files = self.segments()
+        identity = tuple((p.name, *_stat_key(p)) for p in files)
+        if self._state is not None and self._state[0] == identity:
+            return self._state[1]
+        state = LogState()
+        with _connect() as con:
+            if files:
+                state.head_seq = int(con.execute(f"SELECT coalesce(max(seq), 0) FROM {_relation(files)}").fetchone()[0])
+                self._fold(con, files)
+                for doc_id, last_kind, chash, version, path in con.execute(
+                        "SELECT key, last_kind, content_hash, extractor_version, path FROM folded "
+                        "WHERE scope = 'document'").fetchall():
+                    status = "withdrawn" if last_kind == FactKind.DOCUMENT_WITHDRAWN else "active"
+                    # a dump's documents share one path and a run's one version: one string
+                    # each, not one per document (the state holds every document the log knows)
+                    state.docs[doc_id] = DocState(chash, _shared(version), status, _shared(path))
+                for path, chash, reason in con.execute(
+                        "SELECT key, content_hash, reason FROM folded WHERE scope = 'rejection' "
+                        f"AND last_kind = '{FactKind.DOCUMENT_REJECTED}'").fetchall():
+                    state.rejections[path] = (chash, reason)
+        self._state = (identity, state)
         return state
+
+    def checkpoint_state(self) -> Path | None:
+        """Write the state at the log's head as a checkpoint, so the next runs fold only the
+        segments after it instead of scanning the whole log. Call under `lock()`, after an
+        append. Derived data: a checkpoint that does not match the catalog is ignored, and
+        any may be deleted."""
+        records = self._verified
+        if not records:
+            return None
+        head = records[-1].last_seq
+        target = self.directory / _checkpoint_name(head, _covered_digest(records, head))
+        if not target.exists():
+            with _connect() as con:
+                self._fold(con, self.segments())
+                with atomic_path(target) as tmp:
+                    quoted = str(tmp).replace("'", "''")
+                    con.execute(f"COPY (SELECT * FROM folded ORDER BY scope, key) TO '{quoted}' "
+                                "(FORMAT parquet, COMPRESSION zstd)")
+        for old in self.directory.glob(f"{_CHECKPOINT_PREFIX}*.parquet"):
+            if old != target:
+                old.unlink(missing_ok=True)
+        return target
+
+    def _fold(self, con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
+        """Table `folded`: per document and per rejected path, the latest of each field (the
+        latest non-null one, as arg_max skips nulls), from the newest valid checkpoint and
+        the segments after it."""
+        base, after = self._checkpoint(files)
+        relation = _relation(after)
+        docs = (f"SELECT 'document' AS scope, doc_id AS key, arg_max(kind, seq) AS last_kind, "
+                f"arg_max(content_hash, seq) FILTER (WHERE kind <> '{FactKind.DOCUMENT_WITHDRAWN}') "
+                "AS content_hash, arg_max(extractor_version, seq) AS extractor_version, "
+                "arg_max(path, seq) AS path, NULL::VARCHAR AS reason "
+                f"FROM {relation} WHERE kind IN ({sql_list(DOCUMENT_KINDS)}) GROUP BY doc_id")
+        rejected = sql_list((FactKind.DOCUMENT_REJECTED, FactKind.REJECTION_CLEARED))
+        paths = ("SELECT 'rejection' AS scope, path AS key, arg_max(kind, seq) AS last_kind, "
+                 "arg_max(content_hash, seq) AS content_hash, NULL::VARCHAR AS extractor_version, "
+                 "NULL::VARCHAR AS path, arg_max(payload ->> '$.reason', seq) AS reason "
+                 f"FROM {relation} WHERE kind IN ({rejected}) GROUP BY path")
+        recent = f"({docs}) UNION ALL ({paths})" if after else (
+            "SELECT * FROM (VALUES (NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, "
+            "NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR)) "
+            "t(scope, key, last_kind, content_hash, extractor_version, path, reason) WHERE false")
+        if base is None:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE folded AS {recent}")
+            return
+        quoted = str(base).replace("'", "''")
+        fields = ("last_kind", "content_hash", "extractor_version", "path", "reason")
+        try:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE folded AS SELECT scope, key, "
+                + ", ".join(f"coalesce(r.{f}, c.{f}) AS {f}" for f in fields)
+                + f" FROM read_parquet('{quoted}') c FULL JOIN ({recent}) r USING (scope, key)")
+        except duckdb.Error:  # an unreadable checkpoint is only a lost short-cut
+            base.unlink(missing_ok=True)
+            self._fold(con, files)
+
+    def _checkpoint(self, files: list[Path]) -> tuple[Path | None, list[Path]]:
+        """The newest checkpoint that the catalog vouches for, and the segments after it."""
+        try:
+            records = self.catalog.load() or []
+        except LogIntegrityError:
+            records = []
+        ends = {r.last_seq for r in records}
+        for found in sorted(self.directory.glob(f"{_CHECKPOINT_PREFIX}*.parquet"), reverse=True):
+            head = _checkpoint_head(found)
+            if head in ends and found.name == _checkpoint_name(head, _covered_digest(records, head)):
+                return found, [p for p in files if _segment_first(p) > head]
+        return None, files
 
     def active_entities(self, doc_ids: list[str]) -> dict[str, dict[str, str]]:
         """doc_id -> {entity_id: md5 of its payload} for what each document says now."""
@@ -272,6 +342,46 @@ class EventLog:
             frame.write_parquet(tmp, compression="zstd", statistics=True)
             self._confirm_locked()
         self._commit(final, first, int(frame["seq"].max()))
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # a long fold would draw one on stderr
+    return con
+
+
+def _relation(files: list[Path]) -> str:
+    quoted = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+    return f"read_parquet([{quoted}], union_by_name = true)"
+
+
+_CHECKPOINT_PREFIX = "state-"  # state-<head seq>-<digest of the segments it covers>.parquet
+
+
+def _checkpoint_name(head: int, digest: str) -> str:
+    return f"{_CHECKPOINT_PREFIX}{head:012d}-{digest}.parquet"
+
+
+def _checkpoint_head(path: Path) -> int:
+    try:
+        return int(path.name[len(_CHECKPOINT_PREFIX):].split("-", 1)[0])
+    except ValueError:
+        return -1
+
+
+def _covered_digest(records: list[SegmentRecord], head: int) -> str:
+    """The segments up to `head`, by name and checksum: a checkpoint is valid only for them."""
+    covered = "".join(f"{r.file}:{r.sha256};" for r in records if r.last_seq <= head)
+    return hashlib.sha256(covered.encode()).hexdigest()[:16]
+
+
+def _segment_first(path: Path) -> int:
+    return int(path.stem.removeprefix("seg-"))
+
+
+def _stat_key(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _shared(text: str | None) -> str | None:

@@ -237,7 +237,8 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
                 yield fact
 
         facts = facts_for_extractions(extractions, state, log.active_entities, version)
-        log.append(counted(itertools.chain(plan.facts, facts)), run_id, head=state.head_seq)
+        if log.append(counted(itertools.chain(plan.facts, facts)), run_id, head=state.head_seq):
+            log.checkpoint_state()
         covers_log = state.seed_paths() <= scan.scope_paths
     if batch.spool is not None:
         batch.spool.unlink(missing_ok=True)

@@ -1,0 +1,99 @@
+"""The log's state (each document's latest hash, version, status and path; each path's
+rejection) read from a checkpoint folded with the segments after it is the state a scan
+of every segment gives, through ingestion, edits, withdrawals, refusals and their repair.
+A checkpoint the catalog does not vouch for is not used."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from pipelines.local_run import run_in_process
+from pipelines.store.api import Store
+from pipelines.store.eventlog import EventLog, LogState
+
+TEXT = "2021年5月11日，宜宾市珙县发生4.5级地震。"
+
+
+def _line(doc_id: str, text: str = TEXT) -> str:
+    return json.dumps({"doc_id": doc_id, "title": "地震", "published_at": "2021-05-12T09:00:00",
+                       "source": "test", "content": text}, ensure_ascii=False)
+
+
+def _write(path: Path, lines: list[str]) -> None:
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def _checkpoints(log: EventLog) -> list[Path]:
+    return sorted(log.directory.glob("state-*.parquet"))
+
+
+def _scanned(log: EventLog, tmp_path: Path) -> LogState:
+    """The state of a copy of the log without its checkpoints: every segment read."""
+    bare = tmp_path / "bare-log"
+    shutil.rmtree(bare, ignore_errors=True)
+    shutil.copytree(log.directory, bare)
+    for checkpoint in bare.glob("state-*.parquet"):
+        checkpoint.unlink()
+    return EventLog(bare).read_state()
+
+
+def _same(a: LogState, b: LogState) -> bool:
+    return (a.head_seq, a.docs, a.rejections) == (b.head_seq, b.docs, b.rejections)
+
+
+def test_the_checkpointed_state_is_the_scanned_state_at_every_step(tmp_path: Path):
+    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
+    seeds.mkdir()
+    store = Store(db, seeds, workers=1)
+    steps = [
+        lambda: _write(seeds / "day.jsonl", [_line("a"), _line("b"), "{not json"]),
+        lambda: _write(seeds / "day.jsonl", [_line("a", TEXT + "次日余震。"), _line("b"), "{not json"]),
+        lambda: _write(seeds / "day.jsonl", [_line("a", TEXT + "次日余震。"), _line("c")]),  # b gone, line repaired
+        lambda: _write(seeds / "more.jsonl", [_line("d"), "[1, 2]"]),
+        lambda: (seeds / "day.jsonl").unlink(),
+    ]
+    for change in steps:
+        change()
+        assert run_in_process(store).success
+        log = EventLog.beside(db)
+        assert len(_checkpoints(log)) == 1  # the newest only
+        state = log.read_state()
+        assert state.docs and _same(state, _scanned(log, tmp_path))
+    assert state.docs["a"].status == "withdrawn" and state.docs["d"].status == "active"
+    assert any(path.startswith("more.jsonl") for path in state.rejections)
+    assert not any(path.startswith("day.jsonl") for path in state.rejections)
+
+
+def test_a_checkpoint_the_catalog_does_not_vouch_for_is_not_used(tmp_path: Path):
+    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
+    seeds.mkdir()
+    _write(seeds / "day.jsonl", [_line("a"), _line("b")])
+    store = Store(db, seeds, workers=1)
+    assert run_in_process(store).success
+    log = EventLog.beside(db)
+    first_run_state = tmp_path / "first.parquet"
+    shutil.copyfile(_checkpoints(log)[0], first_run_state)  # b active
+    _write(seeds / "day.jsonl", [_line("a")])  # b withdrawn
+    assert run_in_process(store).success
+    (newest,) = _checkpoints(log)
+    newest.unlink()
+    # the first run's state under the head's name, with the digest of another history
+    head = int(newest.name.split("-")[1])
+    shutil.copyfile(first_run_state, log.directory / f"state-{head:012d}-{'0' * 16}.parquet")
+    state = EventLog.beside(db).read_state()
+    assert state.docs["b"].status == "withdrawn"
+    assert _same(state, _scanned(log, tmp_path))
+
+
+def test_an_unreadable_checkpoint_is_only_a_lost_short_cut(tmp_path: Path):
+    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
+    seeds.mkdir()
+    _write(seeds / "day.jsonl", [_line("a"), _line("b")])
+    assert run_in_process(Store(db, seeds, workers=1)).success
+    log = EventLog.beside(db)
+    (checkpoint,) = _checkpoints(log)
+    checkpoint.write_bytes(b"not parquet")
+    state = EventLog.beside(db).read_state()
+    assert set(state.docs) == {"a", "b"} and _same(state, _scanned(log, tmp_path))
