@@ -144,7 +144,7 @@ def _placeless_day(e: str) -> str:
 # their own merge_key.
 DAY_KEYED = f"({_day_key('')} OR {_placeless_day('')})"
 
-TIMELINE = """
+_KEYED = """
 WITH keyed AS (
     SELECT ev.*, coalesce(nullif(ev.merge_key, ''), ev.event_id) || '|' || ev.modality AS mkey,
            -- a typed act on a stated day keys as type|place, or type||d:words without a
@@ -169,7 +169,8 @@ keyed_all AS (
                              THEN p.place_key ELSE k.mkey END AS mkey),
            k.latest - k.earliest > {wide_days} AS wide
     FROM keyed k LEFT JOIN placed p USING (event_type, earliest, latest, modality)
-),
+)"""
+TIMELINE = _KEYED + """,
 -- The rows of a merge key depend only on the events of that key, so a publish may group
 -- only the keys a change touched (warehouse._step_timeline).
 e AS (SELECT * FROM keyed_all {key_filter}),
@@ -248,6 +249,13 @@ def events_sql(documents: str, doc_filter: str = "") -> str:
 
 # Reports bounded more widely than this many days (a month) do not chain a merge.
 WIDE_DAYS = 31
+
+
+def merge_keys_sql(events: str, documents: str) -> str:
+    """The merge keys `timeline_sql` would give the rows of `events` (same requirement on
+    the day groups), without merging them."""
+    return (_KEYED + "\nSELECT DISTINCT mkey AS merge_key FROM keyed_all").format(
+        events=events, documents=documents, wide_days=WIDE_DAYS)
 
 
 def timeline_sql(events: str, documents: str, key_filter: str = "") -> str:

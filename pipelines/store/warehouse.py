@@ -445,9 +445,10 @@ def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     members = "(SELECT merge_key, unnest(event_ids) AS event_id FROM timeline)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE touched_keys AS SELECT DISTINCT merge_key AS mkey FROM {members} "
                 "WHERE event_id IN (SELECT event_id FROM touched_events)")
-    candidates = ("(SELECT * FROM events WHERE doc_id IN (SELECT doc_id FROM affected) "
-                  "OR event_id IN (SELECT event_id FROM touched_events))")
-    con.execute(f"INSERT INTO touched_keys SELECT DISTINCT merge_key FROM ({P.timeline_sql(candidates, 'documents')})")
+    con.execute("CREATE OR REPLACE TEMP TABLE step_events AS SELECT event_id FROM events "
+                "WHERE doc_id IN (SELECT doc_id FROM affected) UNION SELECT event_id FROM touched_events")
+    candidates = "(SELECT * FROM events SEMI JOIN step_events USING (event_id))"
+    con.execute(f"INSERT INTO touched_keys {P.merge_keys_sql(candidates, 'documents')}")
     # Every event now under a touched key, with the whole day group of each, so the
     # placed reports it may join are all there.
     con.execute(f"CREATE OR REPLACE TEMP TABLE key_events AS SELECT event_id FROM {members} "
@@ -456,8 +457,8 @@ def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
                 f"FROM events WHERE event_id IN (SELECT event_id FROM key_events) AND {P.DAY_KEYED}")
     con.execute("INSERT INTO key_events SELECT event_id FROM events SEMI JOIN key_groups "
                 f"USING (event_type, earliest, latest, modality) WHERE {P.DAY_KEYED}")
-    scope = ("(SELECT * FROM events WHERE doc_id IN (SELECT doc_id FROM affected) "
-             "OR event_id IN (SELECT event_id FROM key_events))")
+    con.execute("INSERT INTO step_events SELECT event_id FROM key_events")
+    scope = "(SELECT * FROM events SEMI JOIN step_events USING (event_id))"
     con.execute("DELETE FROM timeline WHERE merge_key IN (SELECT mkey FROM touched_keys)")
     con.execute(f"INSERT INTO timeline {P.timeline_sql(scope, 'documents', 'WHERE mkey IN (SELECT mkey FROM touched_keys)')}")
 
