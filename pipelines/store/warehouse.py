@@ -283,6 +283,10 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
             for table in (*_PROJECTIONS, *(f"{t}_history" for t in _PROJECTIONS), "rejected_documents"):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
             con.execute("DELETE FROM event_log")
+        # The merge keys this build's steps touch, from the seq it starts at: the one behind
+        # it adopts the timeline's rows of these keys (`_adopt`) instead of comparing histories.
+        con.execute(f"CREATE OR REPLACE TABLE {_TOUCHED_KEYS} (merge_key VARCHAR)")
+        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('touched_keys_from', ?)", [str(int(since))])
         if log.segments():
             con.execute(
                 f"INSERT INTO event_log SELECT {_LOG_COLUMN_LIST} FROM {log.relation()} "
@@ -340,10 +344,12 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
 
 _PROJECTIONS = tuple(P.HISTORY_SCOPES)
 _CHANGED_DOCS = "publish_changed_docs"
+_TOUCHED_KEYS = "publish_touched_keys"
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+def _has_table(con: duckdb.DuckDBPyConnection, name: str, catalog: str | None = None) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+                            "AND database_name = coalesce(?, current_database())", [name, catalog]).fetchone()[0])
 
 
 def _create_projections(con: duckdb.DuckDBPyConnection) -> None:
@@ -371,11 +377,16 @@ def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) 
                     f"WHERE seq > {int(since)} AND seq <= {int(upto)} ORDER BY seq")
         con.execute("CREATE OR REPLACE TEMP TABLE adopted_docs AS SELECT DISTINCT doc_id FROM event_log "
                     f"WHERE seq > {int(since)} AND seq <= {int(upto)} AND doc_id IS NOT NULL")
-        versions = "merge_key, row_hash, valid_from, valid_to"
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE adopted_keys AS SELECT DISTINCT merge_key FROM ("
-            f"(SELECT {versions} FROM published.timeline_history EXCEPT SELECT {versions} FROM timeline_history) "
-            f"UNION ALL (SELECT {versions} FROM timeline_history EXCEPT SELECT {versions} FROM published.timeline_history))")
+        if _touched_keys_from(con, "published") == since:
+            con.execute("CREATE OR REPLACE TEMP TABLE adopted_keys AS SELECT DISTINCT merge_key "
+                        f"FROM published.{_TOUCHED_KEYS}")
+        else:  # it was built from another seq (a publish in between failed): compare
+            versions = "merge_key, row_hash, valid_from, valid_to"
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE adopted_keys AS SELECT DISTINCT merge_key FROM ("
+                f"(SELECT {versions} FROM published.timeline_history EXCEPT SELECT {versions} FROM timeline_history) "
+                f"UNION ALL (SELECT {versions} FROM timeline_history EXCEPT SELECT {versions} FROM "
+                "published.timeline_history))")
         for table in _PROJECTIONS:
             scope = ("doc_id IN (SELECT doc_id FROM adopted_docs)" if P.HISTORY_SCOPES[table] == "doc_id"
                      else "merge_key IN (SELECT merge_key FROM adopted_keys)")
@@ -385,6 +396,13 @@ def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) 
         con.execute("CREATE OR REPLACE TABLE rejected_documents AS SELECT * FROM published.rejected_documents")
     finally:
         con.execute("DETACH published")
+
+
+def _touched_keys_from(con: duckdb.DuckDBPyConnection, catalog: str) -> int | None:
+    if not _has_table(con, _TOUCHED_KEYS, catalog):
+        return None
+    row = con.execute(f"SELECT value FROM {catalog}.warehouse_meta WHERE key = 'touched_keys_from'").fetchone()
+    return int(row[0]) if row else None
 
 
 def _whole(con: duckdb.DuckDBPyConnection, recorded_at) -> None:
@@ -459,6 +477,7 @@ def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
                 f"USING (event_type, earliest, latest, modality) WHERE {P.DAY_KEYED}")
     con.execute("INSERT INTO step_events SELECT event_id FROM key_events")
     scope = "(SELECT * FROM events SEMI JOIN step_events USING (event_id))"
+    con.execute(f"INSERT INTO {_TOUCHED_KEYS} SELECT mkey FROM touched_keys")
     con.execute("DELETE FROM timeline WHERE merge_key IN (SELECT mkey FROM touched_keys)")
     con.execute(f"INSERT INTO timeline {P.timeline_sql(scope, 'documents', 'WHERE mkey IN (SELECT mkey FROM touched_keys)')}")
 
