@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pipelines.progress import phase
 from pipelines.store.api import Store
+from pipelines.store.fact import FactKind
 
 if TYPE_CHECKING:
     from pipelines.publish.background import PictureDrawer
@@ -69,7 +70,10 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
         drawer = _picture_drawer(store, batch.extracted)
         step = "event_log"
         with phase("append", None, "facts", stderr=show_progress) as counted:
-            counted(store.append(batch, run_id).total)
+            appended = store.append(batch, run_id)
+            counted(appended.total)
+        if drawer is None:  # a run that withdraws many documents publishes as long
+            drawer = _picture_drawer(store, appended.kinds[FactKind.DOCUMENT_WITHDRAWN])
         step = "warehouse"
         with phase("publish", None, "new log rows", stderr=show_progress) as counted:
             staged = drawer.draw_staged if drawer is not None else None
@@ -105,7 +109,7 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
     return RunOutcome(True, run_id, len(paths))
 
 
-# A run that extracted at least this many documents has its picture drawn by a helper
+# A run that extracted (or withdrew) at least this many documents has its picture drawn by a helper
 # process that loads matplotlib while the run appends and publishes on the other core,
 # and draws while the publish writes its file. Below it the publish is too short to hide
 # the helper's start (most of the picture's cost), and drawing in process is as fast.
@@ -116,8 +120,8 @@ BACKGROUND_PICTURE_MIN_DOCS = 500
 BACKGROUND_PICTURE_MAX_DOCS = 5_000
 
 
-def _picture_drawer(store: Store, extracted: int) -> PictureDrawer | None:
-    if not BACKGROUND_PICTURE_MIN_DOCS <= extracted <= BACKGROUND_PICTURE_MAX_DOCS or (os.cpu_count() or 1) < 2:
+def _picture_drawer(store: Store, documents: int) -> PictureDrawer | None:
+    if not BACKGROUND_PICTURE_MIN_DOCS <= documents <= BACKGROUND_PICTURE_MAX_DOCS or (os.cpu_count() or 1) < 2:
         return None
     from pipelines.publish.background import PictureDrawer
 

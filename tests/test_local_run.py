@@ -137,6 +137,17 @@ def test_a_large_run_draws_the_same_picture_in_a_helper_process(new_workspace, m
     assert pictures[0].startswith(b"\x89PNG") and pictures[1] == pictures[0]
 
 
+def test_a_run_that_withdraws_many_documents_draws_its_picture_in_a_helper_too(workspace, monkeypatch) -> None:
+    ws = workspace
+    _dump(ws.seeds / "news.jsonl", ARTICLES)
+    assert run_in_process(Store(ws.db, ws.seeds, workers=1)).success
+    (ws.seeds / "news.jsonl").unlink()  # nothing to extract, two documents withdrawn
+    monkeypatch.setattr(local_run, "BACKGROUND_PICTURE_MAX_DOCS", 2)
+    assert _picture_run(ws, monkeypatch, in_background=True).success
+    assert (ws.db.parent / "timeline.png").read_bytes().startswith(b"\x89PNG")
+    assert ws.count("events") == 0
+
+
 @pytest.mark.parametrize("in_background", [False, True])
 def test_a_picture_that_cannot_be_written_fails_its_step_alike(workspace, monkeypatch, in_background) -> None:
     ws = workspace
