@@ -146,12 +146,16 @@ DAY_KEYED = f"({_day_key('')} OR {_placeless_day('')})"
 
 _KEYED = """
 WITH keyed AS (
-    SELECT ev.*, coalesce(nullif(ev.merge_key, ''), ev.event_id) || '|' || ev.modality AS mkey,
+    -- Only what keying and grouping read: the rows of the steps below are materialized, and
+    -- with every column of each event they outgrew the publish's memory at 100k articles.
+    -- The kept event's columns are joined back at the end.
+    SELECT ev.event_id, ev.doc_id, ev.event_type, ev.earliest, ev.latest, ev.modality,
+           coalesce(nullif(ev.merge_key, ''), ev.event_id) || '|' || ev.modality AS mkey,
            -- a typed act on a stated day keys as type|place, or type||d:words without a
            -- place (engine.make_merge_key)
            """ + _day_key("ev.") + """ AS day_key,
            """ + _placeless_day("ev.") + """ AS placeless_day,
-           d.published_at, d.source, d.title
+           d.published_at, d.source
     FROM {events} ev JOIN {documents} d USING (doc_id)
     WHERE NOT coalesce(ev.is_routine, false)
       AND ev.earliest IS NOT NULL AND ev.latest IS NOT NULL
@@ -209,10 +213,10 @@ groups AS (
 )
 SELECT g.event_id, i.earliest, i.latest, i.granularity, i.date_basis,
        i.event_type, i.event_label, i.headline, i.place, i.actors, i.session,
-       i.time_text, i.evidence, i.char_start, i.char_end, i.doc_id, i.source, i.title,
-       i.published_at, g.num_sources, g.doc_ids, g.event_ids, g.sources, i.mkey AS merge_key,
+       i.time_text, i.evidence, i.char_start, i.char_end, i.doc_id, d.source, d.title,
+       d.published_at, g.num_sources, g.doc_ids, g.event_ids, g.sources, g.mkey AS merge_key,
        i.modality, i.time_start, i.time_end
-FROM groups g JOIN islands i ON i.event_id = g.event_id
+FROM groups g JOIN {events} i ON i.event_id = g.event_id JOIN {documents} d ON d.doc_id = i.doc_id
 ORDER BY i.earliest, i.latest, i.event_type, g.event_id
 """
 
@@ -262,7 +266,7 @@ def timeline_sql(events: str, documents: str, key_filter: str = "") -> str:
     """The merged timeline of `events`; `key_filter` (a WHERE on `mkey`, the final merge
     key) keeps the rows of some keys only. `events` must hold every event of the day
     groups (type, dates, modality) of the events it holds: a placeless report takes its
-    key from the one placed report of its day."""
+    key from the one placed report of its day. It is read twice: a table, not a query."""
     return TIMELINE.format(events=events, documents=documents, wide_days=WIDE_DAYS, key_filter=key_filter)
 
 

@@ -476,10 +476,10 @@ def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO key_events SELECT event_id FROM events SEMI JOIN key_groups "
                 f"USING (event_type, earliest, latest, modality) WHERE {P.DAY_KEYED}")
     con.execute("INSERT INTO step_events SELECT event_id FROM key_events")
-    scope = "(SELECT * FROM events SEMI JOIN step_events USING (event_id))"
+    con.execute("CREATE OR REPLACE TEMP TABLE step_scope AS SELECT * FROM events SEMI JOIN step_events USING (event_id)")
     con.execute(f"INSERT INTO {_TOUCHED_KEYS} SELECT mkey FROM touched_keys")
     con.execute("DELETE FROM timeline WHERE merge_key IN (SELECT mkey FROM touched_keys)")
-    con.execute(f"INSERT INTO timeline {P.timeline_sql(scope, 'documents', 'WHERE mkey IN (SELECT mkey FROM touched_keys)')}")
+    con.execute(f"INSERT INTO timeline {P.timeline_sql('step_scope', 'documents', 'WHERE mkey IN (SELECT mkey FROM touched_keys)')}")
 
 
 def _record_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at) -> None:
