@@ -4,7 +4,9 @@ Extraction runs outside the log lock (a long extraction must not stop other writ
 the append inside it, so what one finds must wait for the other somewhere. A run's
 extractions are as large as its articles; in memory they made a run's peak grow with the
 corpus. The spool is a file of pickled frames, a few hundred extractions each, written as
-the pool returns them and read back frame by frame. It lives beside the log (the steps may
+the pool returns them and read back frame by frame; each frame is deflated at zlib's
+fastest level (a third of the bytes, the texts being most of them, for ~0.1 s per 1,000
+articles). It lives beside the log (the steps may
 run in different processes: Dagster's multiprocess executor) and is never part of it: a
 run killed before its append leaves a spool no one reads, removed after a day.
 """
@@ -14,10 +16,13 @@ from __future__ import annotations
 import os
 import pickle
 import socket
+import struct
 import time
 import uuid
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from pipelines.store.facts import LoggedExtraction
 
@@ -36,10 +41,10 @@ def write_spool(extractions: Iterable[LoggedExtraction], folder: Path) -> Path:
             for ex in extractions:
                 frame.append(ex)
                 if len(frame) >= _FRAME:
-                    pickle.dump(frame, out, protocol=pickle.HIGHEST_PROTOCOL)
+                    _write_frame(out, frame)
                     frame = []
             if frame:
-                pickle.dump(frame, out, protocol=pickle.HIGHEST_PROTOCOL)
+                _write_frame(out, frame)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -50,12 +55,18 @@ def read_spool(path: Path | None) -> Iterator[LoggedExtraction]:
     if path is None:
         return
     with path.open("rb") as handle:
-        while True:
-            try:
-                frame = pickle.load(handle)
-            except EOFError:
-                return
-            yield from frame
+        while size := handle.read(_LENGTH.size):
+            (length,) = _LENGTH.unpack(size)
+            yield from pickle.loads(zlib.decompress(handle.read(length)))
+
+
+_LENGTH = struct.Struct("<Q")
+
+
+def _write_frame(out: BinaryIO, frame: list[LoggedExtraction]) -> None:
+    packed = zlib.compress(pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    out.write(_LENGTH.pack(len(packed)))
+    out.write(packed)
 
 
 def _remove_stale(folder: Path) -> None:
