@@ -96,6 +96,19 @@ _STORY_DAYS = 31
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _FORECAST_REACH = 80  # how far back in its sentence a forecast's cue reaches (chars)
 
+def _this_period(f: dict) -> bool:
+    """Fields that name only the reference's own year, half, quarter, month or week (今年,
+    这个半年, 本季度, 本月, 本周: offset 0, not anaphoric, no part, day or ordinal)."""
+    if len(f) != 1:
+        return False
+    key, val = next(iter(f.items()))
+    if key == "week":
+        return val == (0, None)
+    if key == "rel_half":
+        return val == 0
+    return key in ("rel_year", "rel_quarter", "rel_month") and val == (0, False)
+
+
 # ---------------------------------------------------------------- date helpers
 
 def _full_year(y: int) -> int:
@@ -1054,11 +1067,29 @@ class _Extractor:
                                res.vague)
                     out.append(self._mention(ch[0].start, now.end(), span, "until_now"))
                 else:
-                    out.append(self._mention(ch[0].start, ch[-1].end, res, "+".join(
-                        a.kind for a in ch)))
+                    out.append(self._mention(ch[0].start, ch[-1].end,
+                                             self._so_far(f, res, ch[0].start, ch[-1].end),
+                                             "+".join(a.kind for a in ch)))
                 self._remember(f, res, ch[-1].end)
             i += 1
         return out
+
+    def _so_far(self, f: dict | None, res: Res, start: int, end: int) -> Res:
+        """A bare 今年, 本月, 本周 or 本季度 in a clause not put in the future: the period up to
+        the reference. A published report of what happened 今年 tells of 1 January to
+        publication; 今年将, 预计今年 and 今年是 (the year itself) keep the whole year. The
+        TIMEX value stays the period."""
+        ref = self.ref
+        if ref is None or f is None or not _this_period(f) or res.type != "DATE" or \
+                res.earliest is None or res.latest is None or not res.earliest <= ref <= res.latest:
+            return res
+        ctx = self.t.context
+        if self._future(start) or ctx["future_after"].match(self.norm, end) or \
+                ctx["period_itself"].match(self.norm, end):
+            return res
+        # The TIMEX interval stops where the reference begins, as 近3年 does.
+        latest = ref - timedelta(days=1) if self.exclusive and ref > res.earliest else ref
+        return Res(res.value, res.earliest, latest, res.gran, res.vague, res.type, res.note)
 
     def _is_today(self, chain: list[Atom]) -> bool:
         """A chain that is only the reference's own day (今天, 今日 in relative.tsv)."""
