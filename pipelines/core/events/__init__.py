@@ -29,7 +29,9 @@ How an event is found
     下发 …) gives an untyped event where no time in the sentence reaches the generic rule.
     One event per occurrence per article: the same wording twice (title, lead, body) is one
     event, the most precisely dated; for `retold` types (incidents) an undated retelling or
-    one on the same days is the article's earlier event of that type.
+    one on the same days is the article's earlier event of that type. A headline line's act
+    that the body retells and dates is the body's event; the same act of a type merging by
+    day, undated and on the same days, is one event, reported from its fullest sentence.
 
 Place
     Chains of administrative units (`data/places.tsv`, confirmed by jieba or by 在/于/赴),

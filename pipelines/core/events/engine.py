@@ -1233,7 +1233,45 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
         out.extend(_generic_events(ctx, sa, sb, covered, untyped))
-    return _one_per_occurrence(out)
+    return _one_per_occurrence(_drop_retold_headline(out, _headline_line_end(ctx, sentences)))
+
+
+_HEADLINE_LINE_MAX = 60
+_SENTENCE_FINAL = "。！？!?…"
+
+
+def _headline_line_end(ctx: _Ctx, sentences: list[tuple[int, int]]) -> int:
+    """Where the text's own headline ends: a short first line with no sentence end and the
+    article after it (天问一号成功发射一周年 / 新华社…电), else 0. A line that opens on its
+    time (4月27日，大熊猫丫丫…回到了祖国) is a dated lead, not a headline."""
+    if len(sentences) < 2:
+        return 0
+    simp = ctx.simp
+    sa, sb = sentences[0]
+    if sb - sa > _HEADLINE_LINE_MAX or simp[sb - 1] in _SENTENCE_FINAL or not simp.startswith("\n", sb):
+        return 0
+    if any(m.start <= sa + 1 for m in _mentions_in(ctx, sa, sb)):
+        return 0
+    return sb
+
+
+def _drop_retold_headline(events: list[Event], headline_end: int) -> list[Event]:
+    """A headline sums up what the body reports: its act, retold in the body by an event of
+    the same type (or, for untyped acts, the same verb) that the body dates explicitly, is
+    that one occurrence, and the body's dated report is the event. Both dated, on other
+    days, they are two occurrences (a list of items: 西南局召开四月份安委会 / 2023-04-21 / …);
+    a retelling the body does not date leaves the headline's report standing."""
+    if headline_end == 0:
+        return events
+    body = [e for e in events if e.char_start >= headline_end]
+
+    def retold(h: Event) -> bool:
+        return any((b.trigger == h.trigger or b.event_type == h.event_type != GENERIC_TYPE)
+                   and b.date_basis == "explicit"
+                   and (h.date_basis != "explicit" or (b.earliest, b.latest) == (h.earliest, h.latest))
+                   for b in body)
+
+    return [e for e in events if e.char_start >= headline_end or not retold(e)]
 
 
 def _span_days(e: Event) -> int:
@@ -1252,12 +1290,27 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
     (types.tsv) the text does not date, or dates on the same days, is the article's earlier
     act of that type (the story's one shooting, retold; 逝世 … 享年91岁); a dated one on
     other days may be another occurrence.
+
+    The same act (trigger) of another type that merges by day (types.tsv), which no sentence
+    of it dates and which the story puts on the same days, is one occurrence told again
+    (收押 … 收押); its report is the fullest sentence. Statements and notices come many a
+    day, so each stays.
     """
-    retold = tables().retold
+    t = tables()
+    retold = t.retold
     kept: list[Event] = []
     by_words: dict[tuple[str, str], int] = {}
     by_type: dict[str, list[int]] = {}
+    by_act: dict[tuple[str, str, date | None, date | None], int] = {}
     for e in events:
+        act = ((e.event_type, e.trigger, e.earliest, e.latest)
+               if e.date_basis != "explicit" and e.event_type in t.merge_by_day and e.event_type not in retold
+               and not e.is_routine else None)
+        k = by_act.get(act) if act is not None else None
+        if k is not None:
+            if _report_length(e) > _report_length(kept[k]):
+                kept[k] = e
+            continue
         # one article's headlines share its script: no conversion needed to compare them
         words = (e.event_type, _SIG_DROP.sub("", e.headline)[:16])
         k = by_words.get(words)
@@ -1271,10 +1324,16 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
         if k is None:
             by_words[words] = len(kept)
             by_type.setdefault(e.event_type, []).append(len(kept))
+            if act is not None:
+                by_act[act] = len(kept)
             kept.append(e)
         elif _precision_rank(e) < _precision_rank(kept[k]):
             kept[k] = e
     return kept
+
+
+def _report_length(e: Event) -> int:
+    return e.char_end - e.char_start
 
 
 def _precision_rank(e: Event) -> tuple[int, int]:
