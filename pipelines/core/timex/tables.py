@@ -218,7 +218,8 @@ class PatternRow:
 class Tables:
     numerals: dict[str, int]
     relative: dict[str, tuple[str, int, bool, str]]  # word -> unit, offset, anaphoric, tod
-    vague: dict[str, tuple[int, int, str, tuple[int, int] | None]]
+    # word -> from_days, to_days, value, future bounds, month grace (vague.tsv)
+    vague: dict[str, tuple[int, int, str, tuple[int, int] | None, int | None]]
     parts: dict[str, tuple]  # word -> scope, a, b, c, d, suffix, granularity, vague
     plans: dict[str, tuple[int, int]]
     holidays: list[tuple[re.Pattern, str, str, int]]  # pattern, calendar, month/term, day
@@ -318,7 +319,8 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
         for r in _rows("relative.tsv")
     }
     vague = {r[0]: (int(r[1]), int(r[2]), r[3],
-                    (int(r[4]), int(r[5])) if len(r) > 5 and r[4] else None)
+                    (int(r[4]), int(r[5])) if len(r) > 5 and r[4] else None,
+                    int(r[6]) if len(r) > 6 and r[6] else None)
              for r in _rows("vague.tsv")}
     parts = {}
     for r in _rows("parts.tsv"):
