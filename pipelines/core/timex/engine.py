@@ -1533,24 +1533,28 @@ def _s_set(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
 
 @_standalone_production("vague")
 def _s_vague(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
-    lo, hi, value, fut, grace = x.t.vague[a.g("w")]
+    lo, hi, value, fut, back_to = x.t.vague[a.g("w")]
     if fut is not None and x._future(a.start):
-        (lo, hi), value, grace = fut, "FUTURE_REF", None
+        (lo, hi), value, back_to = fut, "FUTURE_REF", None
     span = value == "-"  # 今明两天: the named days themselves
     if x.ref is None:
         return Res("XXXX-XX-XX" if span else value, None, None, "day", not span), a.kind
     first, last = x.ref + timedelta(days=lo), x.ref + timedelta(days=hi)
-    if grace is not None:
-        first = _month_start_bound(x.ref, grace)
+    if back_to is not None:
+        first = _looked_back_to(x.ref, back_to)
     if span:
         value = f"{first.isoformat()}/{last.isoformat()}"
     return Res(value, first, last, "day", not span), a.kind
 
 
-def _month_start_bound(ref: date, grace: int) -> date:
-    """近日 in a report: since the first of the reference's month, or of the month before
-    where the reference falls in its month's first `grace` days (vague.tsv, month_grace)."""
+def _looked_back_to(ref: date, back_to: str) -> date:
+    """Where a vague word of a report looks back to (vague.tsv, back_to): `year`, the first
+    of the reference's year; `month-N`, the first of its month, or of the month before where
+    the reference falls in its month's first N days."""
+    if back_to == "year":
+        return ref.replace(month=1, day=1)
     first = ref.replace(day=1)
+    grace = int(back_to.removeprefix("month-"))
     return first if ref.day > grace else (first - timedelta(days=1)).replace(day=1)
 
 
