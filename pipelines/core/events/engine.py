@@ -565,7 +565,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     # A date inside a title (《…行动计划（2021—2030年）》) is the document's, not the act's.
     # nor does a trend's span (近10年, 三年来首次), which frames a record, not the act
     in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m) and not _in_title(ctx.simp, m.start, sent[0])
-                 and not _names_incident(ctx, m, trig) and not _trend_period(m, pub)]
+                 and not _names_incident(ctx, m, trig) and not _trend_period(m, pub) and not _counts(ctx, m)]
     before = [m for m in in_clause if m.start < trig]
     if len(before) >= 2 and _RANGE_GLUE.fullmatch(ctx.simp, before[-2].end, before[-1].start):
         # 自3月1日起至12月31日开展: the act spans both ends, not the last one
@@ -578,7 +578,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
                    if _usable(m) and not any(a <= m.start < b for a, b in owned)
                    and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
-                   and not _trend_period(m, pub) and (future or pub is None or m.earliest is None or m.earliest <= pub)]
+                   and not _trend_period(m, pub) and not _counts(ctx, m)
+                   and (future or pub is None or m.earliest is None or m.earliest <= pub)]
         pick = in_sent[-1] if in_sent else None
     if pick is None and in_clause:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
@@ -629,6 +630,12 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         d = _Dating(frame.earliest, frame.latest, frame.granularity, "inherited", frame.text, frame)
         return _clamp(d, pub, future)
     return _bounded(pub, future)
+
+
+def _counts(ctx: _Ctx, m: TimeMention) -> bool:
+    """今年第4号台风, 今年以来第17次: the time counts occurrences within its period, a name or
+    an ordinal; it dates no act (data/nonevents.tsv kind=counted)."""
+    return ctx.t.counted_re.match(ctx.simp, m.start) is not None
 
 
 def _names_incident(ctx: _Ctx, m: TimeMention, trig: int) -> bool:
@@ -1007,7 +1014,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(simp, m)
         and m.granularity not in _GENERIC_SKIP_GRAINS
         and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end) and not _trend_period(m, ctx.pub)
-        and not decided.holds(m.start - sa)]
+        and not decided.holds(m.start - sa) and not _counts(ctx, m)]
     if not dated:
         return []
     clauses = _clauses(s)
