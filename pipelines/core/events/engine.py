@@ -629,7 +629,38 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
             return _Dating(frame.earliest, pub, "range", "inherited", frame.text, frame)
         d = _Dating(frame.earliest, frame.latest, frame.granularity, "inherited", frame.text, frame)
         return _clamp(d, pub, future)
+    if not future and not has_session and not ctx.t.recap_re.search(ctx.simp, para, trig):
+        told = _story_so_far(ctx, sent[0])
+        if told is not None:
+            # a story is told in order: an act reported after a stated day came on or after
+            # it, and before publication
+            return _Dating(told.earliest, pub, "range", "bounded", told.text, told)
     return _bounded(pub, future)
+
+
+def _alone_on_line(simp: str, m: TimeMention) -> bool:
+    """A date printed on a line of its own (a list item's, a page's stamp), not a story's day."""
+    line_start = simp.rfind("\n", 0, m.start) + 1
+    line_end = simp.find("\n", m.end)
+    return not simp[line_start:m.start].strip() and not simp[m.end:len(simp) if line_end < 0 else line_end].strip()
+
+
+def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
+    """The last day of the publication year the body states before `before`, short of the
+    publication day itself (a dateline's or 截至今天's: no act of the story is known to
+    come that late); none in a title, none that counts (今年第4号)."""
+    if ctx.pub is None:
+        return None
+    i = bisect.bisect_left(ctx.starts, before) - 1
+    body = ctx.doc.body_start or 0
+    while i >= 0 and ctx.mentions[i].start >= body:
+        m = ctx.mentions[i]
+        if (_usable(m) and m.earliest == m.latest and m.earliest < ctx.pub and not _alone_on_line(ctx.simp, m)
+                and not _in_title(ctx.simp, m.start, body) and not _counts(ctx, m)):
+            # an older day (a birth date, last year's case) bounds nothing the year does not
+            return m if m.earliest.year == ctx.pub.year else None
+        i -= 1
+    return None
 
 
 def _counts(ctx: _Ctx, m: TimeMention) -> bool:

@@ -44,6 +44,7 @@ class Tables:
     future_re: re.Pattern[str]  # announced, wished, demanded, conditional: not (yet) done
     done_re: re.Pattern[str]  # perfective, passive and result markers (了, 已, 被, 成功)
     routine_re: re.Pattern[str]
+    recap_re: re.Pattern[str]  # 据了解, 此前, 曾: the sentence recounts what came before the story
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
     place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
     place_bad_tags: frozenset[str]  # a stem jieba tags so is no name (示范村)
@@ -126,6 +127,7 @@ def tables() -> Tables:
         future_re=re.compile("|".join(f"(?:{p})" for p in modality.get("future", ["将于"]))),
         done_re=re.compile("|".join(f"(?:{p})" for p in modality.get("done", ["了"]))),
         routine_re=re.compile(literal_alternation(modality.get("routine", ["每年"]))),
+        recap_re=re.compile("|".join(f"(?:{p})" for p in modality.get("recap", [])) or "(?!)"),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
