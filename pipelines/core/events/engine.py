@@ -401,6 +401,9 @@ class _Ctx:
     sentences: list[tuple[int, int]] = field(default_factory=list)  # of the body, in order
     # a list page's items and the date printed after each (see _item_dates)
     item_dates: list[tuple[int, int, TimeMention]] = field(default_factory=list)
+    # the days the body states, in order (see _story_so_far); built on first use
+    story_days: list[TimeMention] | None = None
+    story_day_starts: list[int] = field(default_factory=list)
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
@@ -651,16 +654,19 @@ def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
     come that late); none in a title, none that counts (今年第4号)."""
     if ctx.pub is None:
         return None
-    i = bisect.bisect_left(ctx.starts, before) - 1
-    body = ctx.doc.body_start or 0
-    while i >= 0 and ctx.mentions[i].start >= body:
-        m = ctx.mentions[i]
-        if (_usable(m) and m.earliest == m.latest and m.earliest < ctx.pub and not _alone_on_line(ctx.simp, m)
-                and not _in_title(ctx.simp, m.start, body) and not _counts(ctx, m)):
-            # an older day (a birth date, last year's case) bounds nothing the year does not
-            return m if m.earliest.year == ctx.pub.year else None
-        i -= 1
-    return None
+    if ctx.story_days is None:
+        # once per article: a long one asks for many undated acts
+        body = ctx.doc.body_start or 0
+        ctx.story_days = [m for m in ctx.mentions if m.start >= body and _usable(m) and m.earliest == m.latest
+                          and m.earliest < ctx.pub and not _alone_on_line(ctx.simp, m)
+                          and not _in_title(ctx.simp, m.start, body) and not _counts(ctx, m)]
+        ctx.story_day_starts = [m.start for m in ctx.story_days]
+    i = bisect.bisect_left(ctx.story_day_starts, before) - 1
+    if i < 0:
+        return None
+    m = ctx.story_days[i]
+    # an older day (a birth date, last year's case) bounds nothing the year does not
+    return m if m.earliest.year == ctx.pub.year else None
 
 
 def _counts(ctx: _Ctx, m: TimeMention) -> bool:
