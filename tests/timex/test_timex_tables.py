@@ -62,6 +62,13 @@ def test_unit_word_without_value_fails_at_load(tmp_path: Path) -> None:
         load_tables(data)
 
 
+def test_unknown_look_back_fails_at_load(tmp_path: Path) -> None:
+    data = _copy(tmp_path)
+    _edit(data / "vague.tsv", "\tmonth-7\n", "\tmonth\n")
+    with pytest.raises(TableError, match="back_to"):
+        load_tables(data)
+
+
 def test_word_added_to_a_table_needs_no_code(tmp_path: Path) -> None:
     # The other way round: a row added to tod.tsv reaches the pattern through {TOD}.
     data = _copy(tmp_path)

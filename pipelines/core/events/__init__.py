@@ -65,7 +65,11 @@ Dating (`date_basis`)
                (十三届九次全会) does not inherit: its date is set by its institution.
                `time_text`, `time_start`, `time_end` name the expression either way.
     bounded    no date: a completed act is in [Jan 1 of the publication year, publication]
-               (news reports recent acts), granularity "year". An announced, wished,
+               (news reports recent acts), granularity "year"; where the body has stated a
+               day of the publication year before it (a story is told in order), in [that
+               day, publication], granularity "range", that expression its `time_text`: not
+               for an ordinal session, nor in a paragraph that recaps the past (据了解, 此前:
+               data/modality.tsv kind=recap), nor by a date alone on its line. An announced, wished,
                demanded or conditional act (将, 拟, 希望, 要求, 可以, 一旦 … in
                `data/modality.tsv`) is earliest = publication day, latest = None,
                granularity "unknown": it has both no end and no date, so it never reaches the

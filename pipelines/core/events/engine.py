@@ -401,6 +401,9 @@ class _Ctx:
     sentences: list[tuple[int, int]] = field(default_factory=list)  # of the body, in order
     # a list page's items and the date printed after each (see _item_dates)
     item_dates: list[tuple[int, int, TimeMention]] = field(default_factory=list)
+    # the days the body states, in order (see _story_so_far); built on first use
+    story_days: list[TimeMention] | None = None
+    story_day_starts: list[int] = field(default_factory=list)
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
@@ -565,7 +568,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     # A date inside a title (《…行动计划（2021—2030年）》) is the document's, not the act's.
     # nor does a trend's span (近10年, 三年来首次), which frames a record, not the act
     in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m) and not _in_title(ctx.simp, m.start, sent[0])
-                 and not _names_incident(ctx, m, trig) and not _trend_period(m, pub)]
+                 and not _names_incident(ctx, m, trig) and not _trend_period(m, pub) and not _counts(ctx, m)]
     before = [m for m in in_clause if m.start < trig]
     if len(before) >= 2 and _RANGE_GLUE.fullmatch(ctx.simp, before[-2].end, before[-1].start):
         # 自3月1日起至12月31日开展: the act spans both ends, not the last one
@@ -578,7 +581,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
                    if _usable(m) and not any(a <= m.start < b for a, b in owned)
                    and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
-                   and not _trend_period(m, pub) and (future or pub is None or m.earliest is None or m.earliest <= pub)]
+                   and not _trend_period(m, pub) and not _counts(ctx, m)
+                   and (future or pub is None or m.earliest is None or m.earliest <= pub)]
         pick = in_sent[-1] if in_sent else None
     if pick is None and in_clause:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
@@ -628,7 +632,47 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
             return _Dating(frame.earliest, pub, "range", "inherited", frame.text, frame)
         d = _Dating(frame.earliest, frame.latest, frame.granularity, "inherited", frame.text, frame)
         return _clamp(d, pub, future)
+    if not future and not has_session and not ctx.t.recap_re.search(ctx.simp, para, trig):
+        told = _story_so_far(ctx, sent[0])
+        if told is not None:
+            # a story is told in order: an act reported after a stated day came on or after
+            # it, and before publication
+            return _Dating(told.earliest, pub, "range", "bounded", told.text, told)
     return _bounded(pub, future)
+
+
+def _alone_on_line(simp: str, m: TimeMention) -> bool:
+    """A date printed on a line of its own (a list item's, a page's stamp), not a story's day."""
+    line_start = simp.rfind("\n", 0, m.start) + 1
+    line_end = simp.find("\n", m.end)
+    return not simp[line_start:m.start].strip() and not simp[m.end:len(simp) if line_end < 0 else line_end].strip()
+
+
+def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
+    """The last day of the publication year the body states before `before`, short of the
+    publication day itself (a dateline's or 截至今天's: no act of the story is known to
+    come that late); none in a title, none that counts (今年第4号)."""
+    if ctx.pub is None:
+        return None
+    if ctx.story_days is None:
+        # once per article: a long one asks for many undated acts
+        body = ctx.doc.body_start or 0
+        ctx.story_days = [m for m in ctx.mentions if m.start >= body and _usable(m) and m.earliest == m.latest
+                          and m.earliest < ctx.pub and not _alone_on_line(ctx.simp, m)
+                          and not _in_title(ctx.simp, m.start, body) and not _counts(ctx, m)]
+        ctx.story_day_starts = [m.start for m in ctx.story_days]
+    i = bisect.bisect_left(ctx.story_day_starts, before) - 1
+    if i < 0:
+        return None
+    m = ctx.story_days[i]
+    # an older day (a birth date, last year's case) bounds nothing the year does not
+    return m if m.earliest.year == ctx.pub.year else None
+
+
+def _counts(ctx: _Ctx, m: TimeMention) -> bool:
+    """今年第4号台风, 今年以来第17次: the time counts occurrences within its period, a name or
+    an ordinal; it dates no act (data/nonevents.tsv kind=counted)."""
+    return ctx.t.counted_re.match(ctx.simp, m.start) is not None
 
 
 def _names_incident(ctx: _Ctx, m: TimeMention, trig: int) -> bool:
@@ -1007,7 +1051,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(simp, m)
         and m.granularity not in _GENERIC_SKIP_GRAINS
         and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end) and not _trend_period(m, ctx.pub)
-        and not decided.holds(m.start - sa)]
+        and not decided.holds(m.start - sa) and not _counts(ctx, m)]
     if not dated:
         return []
     clauses = _clauses(s)

@@ -44,6 +44,7 @@ class Tables:
     future_re: re.Pattern[str]  # announced, wished, demanded, conditional: not (yet) done
     done_re: re.Pattern[str]  # perfective, passive and result markers (了, 已, 被, 成功)
     routine_re: re.Pattern[str]
+    recap_re: re.Pattern[str]  # 据了解, 此前, 曾: the sentence recounts what came before the story
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
     place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
     place_bad_tags: frozenset[str]  # a stem jieba tags so is no name (示范村)
@@ -53,6 +54,7 @@ class Tables:
     nonevent_scope_re: re.Pattern[str]  # before an act anywhere in its sentence: cancels it
     hearsay_re: re.Pattern[str]  # before a speech verb: it is reported, not said (据路透社7日称)
     named_re: re.Pattern[str]  # after an incident's name date, the name's end (“3·21”…事故)
+    counted_re: re.Pattern[str]  # a time that counts within its period (今年第4号台风): it dates no act
     time_owner_re: re.Pattern[str]  # clauses whose time is their own (今年13岁): it dates no act after them
     nonevent_figure_re: re.Pattern[str]  # a figure (393亿元): only a lexicon verb is an act there
 
@@ -90,7 +92,8 @@ def tables() -> Tables:
         modality.setdefault(r[1], []).append(_simp(r[0]))
     blocks = _blocks(set(triggers))
     nonevent_verbs: list[str] = []
-    patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "named": []}
+    patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "named": [],
+                                      "counted": []}
     for r in _rows("nonevents.tsv"):
         if r[1] != "verb" and r[1] not in patterns:
             raise ValueError(f"nonevents.tsv: kind must be verb or one of {sorted(patterns)}, not {r[1]!r}")
@@ -124,6 +127,7 @@ def tables() -> Tables:
         future_re=re.compile("|".join(f"(?:{p})" for p in modality.get("future", ["将于"]))),
         done_re=re.compile("|".join(f"(?:{p})" for p in modality.get("done", ["了"]))),
         routine_re=re.compile(literal_alternation(modality.get("routine", ["每年"]))),
+        recap_re=re.compile("|".join(f"(?:{p})" for p in modality.get("recap", [])) or "(?!)"),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
@@ -132,6 +136,7 @@ def tables() -> Tables:
         nonevent_clause_re=re.compile("|".join(patterns["clause"] + patterns["owner"]) or "(?!)"),
         hearsay_re=re.compile("|".join(patterns["hearsay"]) or "(?!)"),
         named_re=re.compile("|".join(patterns["named"]) or "(?!)"),
+        counted_re=re.compile("|".join(patterns["counted"]) or "(?!)"),
         time_owner_re=re.compile("|".join(patterns["owner"]) or "(?!)"),
         nonevent_scope_re=re.compile("|".join(patterns["scope"]) or "(?!)"),
         nonevent_figure_re=re.compile("|".join(patterns["figure"]) or "(?!)"),

@@ -93,6 +93,7 @@ class _Frame:
 # How far (characters) a date with its own year lends that year to a yearless month after it.
 _STORY_YEAR_REACH = 400
 _STORY_DAYS = 31
+_STORY_MONTH_RECENT = 92  # how old a named day may be and still lend its month to a day alone
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _FORECAST_REACH = 80  # how far back in its sentence a forecast's cue reaches (chars)
 
@@ -294,6 +295,9 @@ class _Extractor:
         # and day without a year later in its paragraph continue that story's year.
         self.story_date: tuple[int, date, date] | None = None
         self.story_hit = False  # the mention being resolved took its year from the story
+        # The last day named with its month (4月14日), and where it ended: a day alone (13日)
+        # just after it in its paragraph is that story's day, not the reference month's.
+        self.named_day: tuple[int, date] | None = None
 
     # atoms ---------------------------------------------------------------
     def atoms(self) -> list[Atom]:
@@ -621,6 +625,29 @@ class _Extractor:
                     break
         return (Res(d.isoformat(), d, d, "day") if d else None), False
 
+    def _story_day_of_month(self, day: int, start: int) -> date | None:
+        """A day alone told just after a day named with its month, in the same paragraph
+        (4月14日报道，朝鲜13日成功试射; 3月21日坠机…自27日开始): the nearest such day to
+        the named one, within _STORY_DAYS of it and not after the reference. None where
+        the named day is in the reference's month (the usual reading is the same), or more
+        than _STORY_MONTH_RECENT days old (2019年5月3日成立。记者15日获悉 is this month's)."""
+        if self.named_day is None or self.ref is None:
+            return None
+        end, named = self.named_day
+        between = self.norm[end:start]
+        if (named.year, named.month) == (self.ref.year, self.ref.month) or named > self.ref \
+                or (self.ref - named).days > _STORY_MONTH_RECENT or len(between) > _STORY_YEAR_REACH \
+                or "\n" in between:
+            return None
+        best = None
+        for dy, dm in ((named.year, named.month), _add_months(named.year, named.month, -1),
+                       _add_months(named.year, named.month, 1)):
+            d = _safe_date(dy, dm, day)
+            if d is not None and d <= self.ref and abs((d - named).days) <= _STORY_DAYS and (
+                    best is None or abs((d - named).days) < abs((best - named).days)):
+                best = d
+        return best
+
     def _story_year(self, month: int, day: int | None, start: int) -> int | None:
         """The year of a month and day told just after a day of another year than the
         reference's, or after one still to come, in the same paragraph (a coming day: its sentence): 2021年7月17日暴雨…
@@ -704,6 +731,9 @@ class _Extractor:
         ref, day = self.ref, fr.day
         if ref is None:
             return self._unresolved(f, f"XXXX-XX-{day:02d}"), True
+        told = None if fr.future else self._story_day_of_month(day, fr.start)
+        if told is not None:
+            return Res(told.isoformat(), told, told, "day"), False
         y, m = ref.year, ref.month
         if not fr.future and day > ref.day and not self._just_ahead(y, m, day):
             y, m = _add_months(y, m, -1)
@@ -1226,6 +1256,8 @@ class _Extractor:
             # 7月22日…7月23日); one of this year by name (今年2月1日) ends an older story
             self.story_date = (end, res.earliest, res.latest)
         self.story_hit = False
+        if res.gran in ("day", "time") and "m" in f and "rel_day" not in f and res.earliest == res.latest:
+            self.named_day = (end, res.earliest)
         if res.gran in ("day", "time") and "rel_day" not in f:
             self.anchor_day = res.earliest
         if "y" in f or "rel_year" in f or res.gran in ("day", "time", "month"):
@@ -1564,16 +1596,29 @@ def _s_set(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
 
 @_standalone_production("vague")
 def _s_vague(x: _Extractor, a: Atom) -> tuple[Res, str] | None:
-    lo, hi, value, fut = x.t.vague[a.g("w")]
+    lo, hi, value, fut, back_to = x.t.vague[a.g("w")]
     if fut is not None and x._future(a.start):
-        (lo, hi), value = fut, "FUTURE_REF"
+        (lo, hi), value, back_to = fut, "FUTURE_REF", None
     span = value == "-"  # 今明两天: the named days themselves
     if x.ref is None:
         return Res("XXXX-XX-XX" if span else value, None, None, "day", not span), a.kind
     first, last = x.ref + timedelta(days=lo), x.ref + timedelta(days=hi)
+    if back_to is not None:
+        first = _looked_back_to(x.ref, back_to)
     if span:
         value = f"{first.isoformat()}/{last.isoformat()}"
     return Res(value, first, last, "day", not span), a.kind
+
+
+def _looked_back_to(ref: date, back_to: str) -> date:
+    """Where a vague word of a report looks back to (vague.tsv, back_to): `year`, the first
+    of the reference's year; `month-N`, the first of its month, or of the month before where
+    the reference falls in its month's first N days."""
+    if back_to == "year":
+        return ref.replace(month=1, day=1)
+    first = ref.replace(day=1)
+    grace = int(back_to.removeprefix("month-"))
+    return first if ref.day > grace else (first - timedelta(days=1)).replace(day=1)
 
 
 @_standalone_production("relative_hour")

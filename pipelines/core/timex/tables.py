@@ -218,7 +218,8 @@ class PatternRow:
 class Tables:
     numerals: dict[str, int]
     relative: dict[str, tuple[str, int, bool, str]]  # word -> unit, offset, anaphoric, tod
-    vague: dict[str, tuple[int, int, str, tuple[int, int] | None]]
+    # word -> from_days, to_days, value, future bounds, back_to (vague.tsv)
+    vague: dict[str, tuple[int, int, str, tuple[int, int] | None, str | None]]
     parts: dict[str, tuple]  # word -> scope, a, b, c, d, suffix, granularity, vague
     plans: dict[str, tuple[int, int]]
     holidays: list[tuple[re.Pattern, str, str, int]]  # pattern, calendar, month/term, day
@@ -303,6 +304,9 @@ def tables() -> Tables:
     return loaded
 
 
+_BACK_TO = re.compile(r"year|month-\d+")
+
+
 def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
     """The tables of one data folder, their patterns compiled through `regexes` (by default
     compiled afresh); TableError names the row that cannot work."""
@@ -318,8 +322,12 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
         for r in _rows("relative.tsv")
     }
     vague = {r[0]: (int(r[1]), int(r[2]), r[3],
-                    (int(r[4]), int(r[5])) if len(r) > 5 and r[4] else None)
+                    (int(r[4]), int(r[5])) if len(r) > 5 and r[4] else None,
+                    r[6] if len(r) > 6 and r[6] else None)
              for r in _rows("vague.tsv")}
+    bad = [w for w, v in vague.items() if v[4] is not None and not _BACK_TO.fullmatch(v[4])]
+    if bad:
+        raise TableError(f"vague.tsv: back_to must be year or month-N, not for {', '.join(bad)}")
     parts = {}
     for r in _rows("parts.tsv"):
         r = r + [""] * (9 - len(r))
