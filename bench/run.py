@@ -191,7 +191,9 @@ def bench_stages(lines: list[str], n: int, work: Path) -> dict:
     _check(run_measured([PY, "-m", "bench.stages", str(seeds), str(db)], stdout=out,
                         env=_env(), cwd=ROOT), "bench.stages")
     result = json.loads(out.read_text())
-    imp = _check(run_measured([PY, "-c", "import pipelines.cli, pipelines.runner"], env=_env(),
+    # what `timeline run` imports before its first step: the CLI and the steps without
+    # Dagster (pipelines.runner, the Dagster path, is imported by `--dagster` and the UI only)
+    imp = _check(run_measured([PY, "-c", "import pipelines.cli, pipelines.local_run"], env=_env(),
                               cwd=ROOT), "import")
     result["process_import"] = imp.wall
     shutil.rmtree(case, ignore_errors=True)
@@ -265,7 +267,7 @@ def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[R
                       f"{r.m.peak_mib:,.0f} | {r.note} |")
     if stages:
         s = stages
-        steps = [("import of pipelines.cli + runner (own process)", s["process_import"]),
+        steps = [("import of pipelines.cli + local_run, the `timeline run` path (own process)", s["process_import"]),
                  ("scan: read and parse the dump", s["scan"]),
                  ("plan: log state, content hashes", s["plan"]),
                  ("extract (process pool)", s["extract"]),

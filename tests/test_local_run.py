@@ -7,7 +7,10 @@ a fresh run, an edit and a deletion, and to the same way of naming a failed step
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -212,3 +215,22 @@ def test_a_publish_failing_its_audits_keeps_the_previous_picture(workspace, monk
     assert not outcome.success and "timeline_not_empty" in outcome.error
     assert drew == [1]  # it was drawing when the audits failed
     assert picture.read_bytes() == before
+
+
+def test_the_cli_run_imports_no_dagster(tmp_path) -> None:
+    # Dagster costs ~1.3 s to import, a tenth of a 3,000-article run; `timeline run` runs the
+    # same steps without it (only --dagster and the UI import it).
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    _dump(seeds / "news.jsonl", ARTICLES)
+    code = ("import sys\n"
+            "from pipelines.cli import app\n"
+            "try:\n"
+            f"    app(['run', '--seeds', {str(seeds)!r}, '--db', {str(tmp_path / 'w' / 'timeline.duckdb')!r}, '--no-show'])\n"
+            "except SystemExit as done:\n"
+            "    assert not done.code, done.code\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dagster'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={k: v for k, v in os.environ.items() if not k.startswith("DAGSTER_")})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -69,5 +69,7 @@ def detect_script(text: str) -> str:
 def surely_simplified(text: str) -> bool:
     """True when the text shows Simplified-only characters and more of them than
     Traditional-only ones; a short text with neither (公安局抓獲逃犯) is not sure."""
-    trad, simp = _script_counts(text)
-    return simp > 0 and simp > trad
+    trad = len(_TRAD_ONLY.findall(text))
+    if not trad:  # the usual case: any Simplified-only character settles it, no count needed
+        return _SIMP_ONLY.search(text) is not None
+    return len(_SIMP_ONLY.findall(text)) > trad

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from pipelines.core.datatables import LexiconMatch
 from pipelines.core.model import Document, Event, TimeMention
@@ -823,12 +823,23 @@ class _SpanSet:
         return i >= 0 and self.reach[i] > lo
 
 
+def _positions(s: str, mark: str) -> list[int]:
+    """Offsets of `mark` in s, found by str.find: most sentences hold none, and a loop over
+    every character to find them was a few percent of the extractor's time."""
+    out = []
+    i = s.find(mark)
+    while i >= 0:
+        out.append(i)
+        i = s.find(mark, i + 1)
+    return out
+
+
 class _TitleScan:
     """_in_title for every position of one sentence, without a scan back per question."""
 
     def __init__(self, s: str) -> None:
-        self.opens = [i for i, ch in enumerate(s) if ch == "《"]
-        self.closes = [i for i, ch in enumerate(s) if ch == "》"]
+        self.opens = _positions(s, "《")
+        self.closes = _positions(s, "》")
 
     def __call__(self, pos: int) -> bool:
         i = bisect.bisect_left(self.opens, pos) - 1  # the last 《 before pos
@@ -860,7 +871,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     trig_clauses = {clause_of(h.start() - sa) for h in hits}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
     hits = sorted(hits, key=lambda h: (clause_of(h.start() - sa), t.triggers[h.group()][1] > 0, h.start()))
-    segs = [i for i, ch in enumerate(s) if ch in "；;"]
+    segs = sorted(_positions(s, "；") + _positions(s, ";"))
     used_clauses: set[int] = set()
     out: list[Event] = []
     for h in hits:
@@ -1060,24 +1071,32 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     taken = _SpanSet(titles + covered + [(m.start - sa, m.end - sa) for m in in_sent])
 
     # Once per clause, not per time in it: a clause of a thousand times (2020年2020年…) would
-    # otherwise be cut and searched a thousand times.
-    @cache
+    # otherwise be cut and searched a thousand times. (Plain dicts: functools.cache wrappers
+    # made afresh for every dated sentence cost more than the lookups they saved.)
+    verbs_of: dict[int, list[tuple[int, int]]] = {}
+    nonevent_of: dict[int, bool] = {}
+    figure_of: dict[int, bool] = {}
+
     def verbs_in(ci: int) -> list[tuple[int, int]]:
-        ca, cb = clauses[ci]
-        words = _clause_words(ctx, sa, s, ca, cb)
-        found = [v for v in _act_verbs(s, words, t.nonevent_verbs)
-                 if v[1] - v[0] >= 2 and not taken.overlaps(v[0], v[1])]
-        return sorted(found + [u for u in untyped if ca <= u[0] < cb and u not in found])
+        if ci not in verbs_of:
+            ca, cb = clauses[ci]
+            words = _clause_words(ctx, sa, s, ca, cb)
+            found = [v for v in _act_verbs(s, words, t.nonevent_verbs)
+                     if v[1] - v[0] >= 2 and not taken.overlaps(v[0], v[1])]
+            verbs_of[ci] = sorted(found + [u for u in untyped if ca <= u[0] < cb and u not in found])
+        return verbs_of[ci]
 
-    @cache
     def nonevent_clause(ci: int) -> bool:
-        ca, cb = clauses[ci]
-        return t.nonevent_clause_re.search(s[ca:cb]) is not None  # ^ and $ are the clause's
+        if ci not in nonevent_of:
+            ca, cb = clauses[ci]
+            nonevent_of[ci] = t.nonevent_clause_re.search(s[ca:cb]) is not None  # ^ and $ are the clause's
+        return nonevent_of[ci]
 
-    @cache
     def figure_clause(ci: int) -> bool:
-        ca, cb = clauses[ci]
-        return t.nonevent_figure_re.search(s[ca:cb]) is not None
+        if ci not in figure_of:
+            ca, cb = clauses[ci]
+            figure_of[ci] = t.nonevent_figure_re.search(s[ca:cb]) is not None
+        return figure_of[ci]
 
     clause_of = _clause_finder(clauses)
 

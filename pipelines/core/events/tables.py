@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from pipelines.core.datatables import Lexicon, literal_alternation, read_rows
+from pipelines.core.timex.regexcache import RegexCache, cache_file
 
 DATA = Path(__file__).with_name("data")
 # The type of a dated act whose verb no trigger row types (see nonevents.tsv).
@@ -61,6 +63,17 @@ class Tables:
 
 @lru_cache(maxsize=1)
 def tables() -> Tables:
+    """The tables of data/, loaded and checked once per process. Their ~240 patterns (the
+    blocks of every trigger) took ~1 s to compile, most of what a pool's parent does before
+    it can fork its workers; they come from the previous process's compiled programs when
+    the patterns are the same (the tagger's cache, timex/regexcache.py)."""
+    cache = RegexCache(cache_file(DATA))
+    loaded = _load(cache.compile)
+    cache.save()
+    return loaded
+
+
+def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
     labels = {r[0]: (r[1], r[2] if len(r) > 2 else r[1]) for r in _rows("types.tsv")}
     triggers: dict[str, tuple[str, int]] = {}
     for r in _rows("triggers.tsv"):
@@ -88,9 +101,9 @@ def tables() -> Tables:
     orgs = [_simp(r[0]) for r in _rows("orgs.tsv")]
     modality: dict[str, list[str]] = {}
     for r in _rows("modality.tsv"):
-        re.compile(r[0])  # a broken row fails on load
+        compile_regex(r[0])  # a broken row fails on load
         modality.setdefault(r[1], []).append(_simp(r[0]))
-    blocks = _blocks(set(triggers))
+    blocks = _blocks(set(triggers), compile_regex)
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "named": [],
                                       "counted": []}
@@ -100,13 +113,13 @@ def tables() -> Tables:
         if r[1] == "verb":
             nonevent_verbs.append(_simp(r[0]))
         else:
-            re.compile(r[0])
+            compile_regex(r[0])
             patterns[r[1]].append(f"(?:{_simp(r[0])})")
     if GENERIC_TYPE not in labels:
         raise ValueError(f"types.tsv: the generic type {GENERIC_TYPE!r} is missing")
     levels = "".join(sorted({s for s in suffixes if len(s) == 1}))
     # 县委书记 / 市委常委 are people's titles, not the organization acting.
-    org_re = re.compile(
+    org_re = compile_regex(
         f"[{levels}](?:{literal_alternation(orgs)})(?!书记|副书记|常委|委员|领导|主任|副主任|党校)"
     )
     return Tables(
@@ -119,31 +132,32 @@ def tables() -> Tables:
         object_lexicon=Lexicon(list(objects)),
         place_suffixes=suffixes,
         suffixes_longest_first=tuple(sorted(suffixes, key=len, reverse=True)),
-        place_re=re.compile(literal_alternation(list(suffixes))),
-        not_place_re=re.compile(literal_alternation(not_places)) if not_places else None,
+        place_re=compile_regex(literal_alternation(list(suffixes))),
+        not_place_re=compile_regex(literal_alternation(not_places)) if not_places else None,
         gazetteer_runs=Lexicon(gazetteer, runs=True),
         gazetteer_names=Lexicon(gazetteer),
         org_re=org_re,
-        future_re=re.compile("|".join(f"(?:{p})" for p in modality.get("future", ["将于"]))),
-        done_re=re.compile("|".join(f"(?:{p})" for p in modality.get("done", ["了"]))),
-        routine_re=re.compile(literal_alternation(modality.get("routine", ["每年"]))),
-        recap_re=re.compile("|".join(f"(?:{p})" for p in modality.get("recap", [])) or "(?!)"),
+        future_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("future", ["将于"]))),
+        done_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("done", ["了"]))),
+        routine_re=compile_regex(literal_alternation(modality.get("routine", ["每年"]))),
+        recap_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("recap", [])) or "(?!)"),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
-        sessions=tuple((r[0], re.compile(_simp(r[1]))) for r in _rows("sessions.tsv")),
+        sessions=tuple((r[0], compile_regex(_simp(r[1]))) for r in _rows("sessions.tsv")),
         nonevent_verbs=frozenset(nonevent_verbs),
-        nonevent_clause_re=re.compile("|".join(patterns["clause"] + patterns["owner"]) or "(?!)"),
-        hearsay_re=re.compile("|".join(patterns["hearsay"]) or "(?!)"),
-        named_re=re.compile("|".join(patterns["named"]) or "(?!)"),
-        counted_re=re.compile("|".join(patterns["counted"]) or "(?!)"),
-        time_owner_re=re.compile("|".join(patterns["owner"]) or "(?!)"),
-        nonevent_scope_re=re.compile("|".join(patterns["scope"]) or "(?!)"),
-        nonevent_figure_re=re.compile("|".join(patterns["figure"]) or "(?!)"),
+        nonevent_clause_re=compile_regex("|".join(patterns["clause"] + patterns["owner"]) or "(?!)"),
+        hearsay_re=compile_regex("|".join(patterns["hearsay"]) or "(?!)"),
+        named_re=compile_regex("|".join(patterns["named"]) or "(?!)"),
+        counted_re=compile_regex("|".join(patterns["counted"]) or "(?!)"),
+        time_owner_re=compile_regex("|".join(patterns["owner"]) or "(?!)"),
+        nonevent_scope_re=compile_regex("|".join(patterns["scope"]) or "(?!)"),
+        nonevent_figure_re=compile_regex("|".join(patterns["figure"]) or "(?!)"),
     )
 
 
-def _blocks(triggers: set[str]) -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
+def _blocks(triggers: set[str], compile_regex: Callable[[str], re.Pattern[str]],
+            ) -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
     """blocks.tsv compiled per trigger (rows for * are added to every trigger)."""
     raw: dict[str, dict[str, list[str]]] = {}
     for r in _rows("blocks.tsv"):
@@ -152,12 +166,12 @@ def _blocks(triggers: set[str]) -> dict[str, tuple[re.Pattern[str] | None, re.Pa
             raise ValueError(f"blocks.tsv: where must be before or after, not {where!r}")
         if trig != "*" and trig not in triggers:
             raise ValueError(f"blocks.tsv: unknown trigger {trig!r}")
-        re.compile(pat)  # a broken row fails on load, not on the first article that reaches it
+        compile_regex(pat)  # a broken row fails on load, not on the first article that reaches it
         raw.setdefault(trig, {}).setdefault(where, []).append(pat)
     out = {}
     for trig in triggers:
         pats = {w: raw.get("*", {}).get(w, []) + raw.get(trig, {}).get(w, []) for w in ("before", "after")}
-        before = re.compile("(?:" + "|".join(f"(?:{p})" for p in pats["before"]) + ")$") if pats["before"] else None
-        after = re.compile("|".join(f"(?:{p})" for p in pats["after"])) if pats["after"] else None
+        before = compile_regex("(?:" + "|".join(f"(?:{p})" for p in pats["before"]) + ")$") if pats["before"] else None
+        after = compile_regex("|".join(f"(?:{p})" for p in pats["after"])) if pats["after"] else None
         out[trig] = (before, after)
     return out

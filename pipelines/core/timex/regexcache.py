@@ -1,4 +1,5 @@
-"""The tagger's compiled regexes, kept on disk between processes.
+"""The compiled regexes of the tagger's and the events engine's tables, kept on disk
+between processes (one file per data folder).
 
 The atom alternation and the scan are large (~12k chars, ~400 character classes of CJK
 chars, each of which costs `re` a 64K-entry bitmap); Python compiles them, and the tables'
@@ -9,7 +10,8 @@ program: flags, a list of ints, the group names) in a JSON file, and builds the 
 object from it with `_sre.compile`, the call `re.compile` itself ends with; SRE checks a
 program before it accepts one. Patterns the tables derive by parsing every row (the scan,
 the guarded alternation; ~20 ms more) are kept too, keyed by all they are derived from.
-The file is keyed by the Python build and holds only the patterns of the last load;
+The events tables compile ~240 patterns (the blocks of every trigger: ~0.5-1 s, paid by
+the parent of an extraction pool before it can fork). The file is keyed by the Python build and holds only the patterns of the last load;
 another Python, a damaged file or an unwritable folder falls back to compiling, so the
 cache only ever changes how fast the tables load.
 """
@@ -72,6 +74,7 @@ class RegexCache:
         self._stored, self._stored_derived = self._read()
         self._used: dict[str, list] = {}
         self._used_derived: dict[str, str] = {}
+        self._compiled: dict[str, re.Pattern] = {}
 
     def _read(self) -> tuple[dict[str, list], dict[str, str]]:
         if self.file is None:
@@ -92,6 +95,14 @@ class RegexCache:
         return set(self._stored)
 
     def compile(self, pattern: str) -> re.Pattern:
+        # One object per pattern, as re.compile's own cache gives: the events tables ask for
+        # the same blocks pattern for hundreds of triggers.
+        compiled = self._compiled.get(pattern)
+        if compiled is None:
+            compiled = self._compiled[pattern] = self._compile(pattern)
+        return compiled
+
+    def _compile(self, pattern: str) -> re.Pattern:
         program = self._stored.get(pattern)
         if program is not None:
             try:
@@ -138,4 +149,4 @@ def cache_file(data: Path, folder: Path | None = None) -> Path | None:
     if folder is None:
         return None
     digest = zlib.crc32(str(Path(data).resolve()).encode())
-    return folder / f"timex-regex-{digest:08x}.json"
+    return folder / f"regex-{digest:08x}.json"
