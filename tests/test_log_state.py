@@ -5,24 +5,14 @@ A checkpoint the catalog does not vouch for is not used."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
+
+from test_scan_record import TEXT, _line, _write
 
 from pipelines.local_run import run_in_process
 from pipelines.store.api import Store
 from pipelines.store.eventlog import EventLog, LogState
-
-TEXT = "2021年5月11日，宜宾市珙县发生4.5级地震。"
-
-
-def _line(doc_id: str, text: str = TEXT) -> str:
-    return json.dumps({"doc_id": doc_id, "title": "地震", "published_at": "2021-05-12T09:00:00",
-                       "source": "test", "content": text}, ensure_ascii=False)
-
-
-def _write(path: Path, lines: list[str]) -> None:
-    path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
 def _checkpoints(log: EventLog) -> list[Path]:
