@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import TypeVar
 
 from pipelines.core.datatables import LexiconMatch
 from pipelines.core.model import Document, Event, TimeMention
@@ -484,11 +485,9 @@ def _item_dates(ctx: _Ctx) -> list[tuple[int, int, TimeMention]]:
     for m in ctx.mentions:
         if not _usable(m) or m.granularity not in ("day", "time") or m.vague:
             continue
-        line_end = simp.find("\n", m.end)
-        line_end = len(simp) if line_end < 0 else line_end
+        line_start, line_end = _line_around(simp, m.start, m.end)
         if simp[m.end:line_end].strip():
             continue
-        line_start = simp.rfind("\n", 0, m.start) + 1
         head = simp[line_start:m.start].rstrip()
         if head and head[-1] not in _ITEM_END:
             continue
@@ -641,11 +640,32 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     return _bounded(pub, future)
 
 
+_T = TypeVar("_T")
+
+
+def _line_around(simp: str, start: int, end: int) -> tuple[int, int]:
+    """The line holding simp[start:end]: its start and its end (before the newline)."""
+    line_end = simp.find("\n", end)
+    return simp.rfind("\n", 0, start) + 1, len(simp) if line_end < 0 else line_end
+
+
 def _alone_on_line(simp: str, m: TimeMention) -> bool:
     """A date printed on a line of its own (a list item's, a page's stamp), not a story's day."""
-    line_start = simp.rfind("\n", 0, m.start) + 1
-    line_end = simp.find("\n", m.end)
-    return not simp[line_start:m.start].strip() and not simp[m.end:len(simp) if line_end < 0 else line_end].strip()
+    line_start, line_end = _line_around(simp, m.start, m.end)
+    return not simp[line_start:m.start].strip() and not simp[m.end:line_end].strip()
+
+
+def _per_clause(compute: Callable[[int], _T]) -> Callable[[int], _T]:
+    """`compute` remembered per clause index, for one sentence (a plain dict: functools.cache
+    wrappers made afresh for every dated sentence cost more than the lookups they saved)."""
+    known: dict[int, _T] = {}
+
+    def remembered(ci: int) -> _T:
+        if ci not in known:
+            known[ci] = compute(ci)
+        return known[ci]
+
+    return remembered
 
 
 def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
@@ -1071,32 +1091,18 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     taken = _SpanSet(titles + covered + [(m.start - sa, m.end - sa) for m in in_sent])
 
     # Once per clause, not per time in it: a clause of a thousand times (2020年2020年…) would
-    # otherwise be cut and searched a thousand times. (Plain dicts: functools.cache wrappers
-    # made afresh for every dated sentence cost more than the lookups they saved.)
-    verbs_of: dict[int, list[tuple[int, int]]] = {}
-    nonevent_of: dict[int, bool] = {}
-    figure_of: dict[int, bool] = {}
+    # otherwise be cut and searched a thousand times.
+    def verbs(ci: int) -> list[tuple[int, int]]:
+        ca, cb = clauses[ci]
+        words = _clause_words(ctx, sa, s, ca, cb)
+        found = [v for v in _act_verbs(s, words, t.nonevent_verbs)
+                 if v[1] - v[0] >= 2 and not taken.overlaps(v[0], v[1])]
+        return sorted(found + [u for u in untyped if ca <= u[0] < cb and u not in found])
 
-    def verbs_in(ci: int) -> list[tuple[int, int]]:
-        if ci not in verbs_of:
-            ca, cb = clauses[ci]
-            words = _clause_words(ctx, sa, s, ca, cb)
-            found = [v for v in _act_verbs(s, words, t.nonevent_verbs)
-                     if v[1] - v[0] >= 2 and not taken.overlaps(v[0], v[1])]
-            verbs_of[ci] = sorted(found + [u for u in untyped if ca <= u[0] < cb and u not in found])
-        return verbs_of[ci]
-
-    def nonevent_clause(ci: int) -> bool:
-        if ci not in nonevent_of:
-            ca, cb = clauses[ci]
-            nonevent_of[ci] = t.nonevent_clause_re.search(s[ca:cb]) is not None  # ^ and $ are the clause's
-        return nonevent_of[ci]
-
-    def figure_clause(ci: int) -> bool:
-        if ci not in figure_of:
-            ca, cb = clauses[ci]
-            figure_of[ci] = t.nonevent_figure_re.search(s[ca:cb]) is not None
-        return figure_of[ci]
+    verbs_in = _per_clause(verbs)
+    # ^ and $ of these patterns are the clause's
+    nonevent_clause = _per_clause(lambda ci: t.nonevent_clause_re.search(s[slice(*clauses[ci])]) is not None)
+    figure_clause = _per_clause(lambda ci: t.nonevent_figure_re.search(s[slice(*clauses[ci])]) is not None)
 
     clause_of = _clause_finder(clauses)
 
