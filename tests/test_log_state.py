@@ -87,3 +87,22 @@ def test_an_unreadable_checkpoint_is_only_a_lost_short_cut(tmp_path: Path):
     checkpoint.write_bytes(b"not parquet")
     state = EventLog.beside(db).read_state()
     assert set(state.docs) == {"a", "b"} and _same(state, _scanned(log, tmp_path))
+
+
+def test_verify_finds_a_checkpoint_that_says_other_than_the_log(tmp_path: Path):
+    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
+    seeds.mkdir()
+    _write(seeds / "day.jsonl", [_line("a"), _line("b")])
+    store = Store(db, seeds, workers=1)
+    assert run_in_process(store).success
+    assert store.verify()[0] == []
+    (checkpoint,) = _checkpoints(EventLog.beside(db))
+    import duckdb
+
+    with duckdb.connect() as con:  # the same name, a document's status changed inside
+        quoted = str(checkpoint)
+        con.execute(f"COPY (SELECT * REPLACE (CASE WHEN key = 'b' THEN 'document_withdrawn' ELSE last_kind END "
+                    f"AS last_kind) FROM read_parquet('{quoted}')) TO '{quoted}.new' (FORMAT parquet)")
+    Path(f"{checkpoint}.new").replace(checkpoint)
+    problems, _ = Store(db, seeds, workers=1).verify()
+    assert len(problems) == 1 and checkpoint.name in problems[0] and "differs" in problems[0]

@@ -192,11 +192,33 @@ class EventLog:
                 old.unlink(missing_ok=True)
         return target
 
-    def _fold(self, con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
+    def checkpoint_problem(self) -> str | None:
+        """Whether the state checkpoint the reads would use says what a scan of the segments
+        it covers says (`timeline verify`): None when it does, or there is none."""
+        files = self.segments()
+        base, after = self._checkpoint(files)
+        if base is None:
+            return None
+        covered = [p for p in files if p not in after]
+        quoted = str(base).replace("'", "''")
+        with _connect() as con:
+            try:
+                self._fold(con, covered, use_checkpoint=False)
+                differs = con.execute(
+                    f"SELECT count(*) FROM ((SELECT * FROM folded EXCEPT SELECT * FROM read_parquet('{quoted}')) "
+                    f"UNION ALL (SELECT * FROM read_parquet('{quoted}') EXCEPT SELECT * FROM folded))").fetchone()[0]
+            except duckdb.Error as exc:
+                return f"{base} is unreadable ({exc}): delete it; the next run writes it again"
+        if differs:
+            return (f"{base} differs from the segments it covers on {differs} rows: delete it; "
+                    "the next run writes it again")
+        return None
+
+    def _fold(self, con: duckdb.DuckDBPyConnection, files: list[Path], use_checkpoint: bool = True) -> None:
         """Table `folded`: per document and per rejected path, the latest of each field (the
         latest non-null one, as arg_max skips nulls), from the newest valid checkpoint and
-        the segments after it."""
-        base, after = self._checkpoint(files)
+        the segments after it (or from the segments alone)."""
+        base, after = self._checkpoint(files) if use_checkpoint else (None, files)
         relation = _relation(after)
         docs = (f"SELECT 'document' AS scope, doc_id AS key, arg_max(kind, seq) AS last_kind, "
                 f"arg_max(content_hash, seq) FILTER (WHERE kind <> '{FactKind.DOCUMENT_WITHDRAWN}') "

@@ -515,6 +515,8 @@ def verify_warehouse(db_path: Path, log: EventLog | None = None) -> tuple[list[s
                 if not problems else f"log {log.directory}: {len(problems)} problems"]
     findings += [f"segment {r.file} was cataloged after it was written (its checksum was taken "
                  f"then, not when it was written)" for r in records if r.adopted]
+    if not problems and (problem := log.checkpoint_problem()):
+        problems.append(problem)
     if not db_path.exists():
         findings.append(f"no published file at {db_path} (a run publishes it)")
         return problems, findings
