@@ -25,7 +25,7 @@ import polars as pl
 from pipelines.atomicfile import atomic_path
 from pipelines.paths import log_dir_for
 from pipelines.store.fact import DOCUMENT_KINDS, ENTITY_KINDS, Fact, FactKind, sql_list
-from pipelines.store.integrity import Catalog, LogIntegrityError, SegmentRecord
+from pipelines.store.integrity import Catalog, LogIntegrityError, SegmentRecord, file_identity
 from pipelines.store.locks import LOG_LOCK_FILE, HeldLock, warehouse_lock
 
 __all__ = ["DOCUMENT_KINDS", "EventLog", "LogIntegrityError", "LogState", "DocState"]
@@ -148,7 +148,7 @@ class EventLog:
         checkpoint folded with the segments after it (`checkpoint_state`), or every segment
         when there is none. Remembered per process until a segment is added."""
         files = self.segments()
-        identity = tuple((p.name, *_stat_key(p)) for p in files)
+        identity = tuple((p.name, *file_identity(p.stat())) for p in files)
         if self._state is not None and self._state[0] == identity:
             return self._state[1]
         state = LogState()
@@ -399,11 +399,6 @@ def _covered_digest(records: list[SegmentRecord], head: int) -> str:
 
 def _segment_first(path: Path) -> int:
     return int(path.stem.removeprefix("seg-"))
-
-
-def _stat_key(path: Path) -> tuple[int, int, int]:
-    st = path.stat()
-    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _shared(text: str | None) -> str | None:

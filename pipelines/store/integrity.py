@@ -50,7 +50,7 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _identity(st: os.stat_result) -> list[int]:
+def file_identity(st: os.stat_result) -> list[int]:
     return [st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
@@ -71,7 +71,7 @@ def describe_segment(path: Path, adopted: bool = False) -> SegmentRecord:
     if not lows:
         raise LogIntegrityError(f"{path}: an empty segment")
     return SegmentRecord(path.name, int(min(lows)), int(max(highs)), int(meta.num_rows),
-                         st.st_size, file_sha256(path), _identity(st), adopted)
+                         st.st_size, file_sha256(path), file_identity(st), adopted)
 
 
 class Catalog:
@@ -138,14 +138,14 @@ class Catalog:
                     f"log segment {path} is {st.st_size:,} bytes where {rec.bytes:,} were written "
                     f"(truncated or overwritten): {self._recovery(rec.file)}")
                 continue
-            if full or _identity(st) != rec.identity:
+            if full or file_identity(st) != rec.identity:
                 if file_sha256(path) != rec.sha256:
                     problems.append(
                         f"log segment {path} does not match its checksum (altered since it was "
                         f"written): {self._recovery(rec.file)}")
                     continue
-                if _identity(st) != rec.identity:
-                    rec.identity, changed = _identity(st), True  # copied back intact: trust anew
+                if file_identity(st) != rec.identity:
+                    rec.identity, changed = file_identity(st), True  # copied back intact: trust anew
             records.append(rec)
         head = max((r.last_seq for r in listed or []), default=0)
         for name in sorted(files, key=lambda n: _first_seq_of(n)):
@@ -196,7 +196,7 @@ class Catalog:
                        rows: int) -> None:
         """List a segment this process just committed (under the log lock)."""
         st = path.stat()
-        rec = SegmentRecord(path.name, first, last, rows, st.st_size, file_sha256(path), _identity(st))
+        rec = SegmentRecord(path.name, first, last, rows, st.st_size, file_sha256(path), file_identity(st))
         self.save([*records, rec])
 
 
