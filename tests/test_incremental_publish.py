@@ -13,7 +13,7 @@ import duckdb
 
 from pipelines.local_run import run_in_process
 from pipelines.store.api import Store
-from pipelines.store.warehouse import buffers, publish
+from pipelines.store.warehouse import buffers, catch_up, next_buffer, publish
 
 TABLES = ("documents", "time_mentions", "events", "timeline", "rejected_documents", "event_log")
 VOLATILE = {"recorded_at", "first_recorded_at", "last_recorded_at", "rejected_at", "run_id"}
@@ -86,6 +86,26 @@ def test_every_incremental_step_equals_a_rebuild(tmp_path: Path):
     # the publishes alternated between the two buffers, each brought up to date in place
     assert os.readlink(db) in {b.name for b in buffers(db)}
     assert all(b.exists() for b in buffers(db))
+
+
+def test_a_buffer_caught_up_ahead_holds_what_the_published_one_holds(tmp_path: Path):
+    """A run adopts the last publish into the other buffer beside its scan (`catch_up`);
+    the buffer must then hold the published tables, and the next publish, starting from
+    it, must still equal a rebuild."""
+    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
+    seeds.mkdir()
+    store = Store(db, seeds, workers=1)
+    _dump(seeds / "a.jsonl", {"placed": PLACED})
+    assert run_in_process(store).success
+    _dump(seeds / "b.jsonl", {"placeless": PLACELESS})
+    store.append(store.extract(store.scan(store.folder_paths())), "r2")  # a publish of its own
+    store.publish()
+    assert catch_up(db)  # the other buffer is one publish behind: it adopts
+    assert _tables(next_buffer(db)) == _tables(db)
+    assert not catch_up(db)  # nothing left to adopt
+    _dump(seeds / "c.jsonl", {"other": OTHER_PLACE})
+    assert run_in_process(store).success
+    assert _tables(db) == _rebuilt(db, tmp_path)
 
 
 READER = """

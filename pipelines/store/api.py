@@ -36,7 +36,7 @@ from pipelines.store.manifest import (
     seed_digests,
     unchanged_since_last_run,
 )
-from pipelines.store.warehouse import PublishResult, publish, verify_warehouse
+from pipelines.store.warehouse import PublishResult, catch_up, publish, verify_warehouse
 
 Progress = Callable[[int], None]
 
@@ -121,6 +121,12 @@ class Store:
         if run_id is not None:
             record_if_held(self.db, run_id, self.seeds, self.extractor_version, self.max_bytes)
         return result
+
+    def catch_up(self) -> bool:
+        """Bring the buffer the next publish writes up to the published one, ahead of the
+        publish (see `warehouse.catch_up`). Safe from another thread: it opens its own log
+        and takes the log's lock."""
+        return catch_up(self.db, EventLog.beside(self.db))
 
     # ------------------------------------------------------------------ readers
 

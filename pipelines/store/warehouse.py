@@ -176,6 +176,34 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
         return result
 
 
+def catch_up(db_path: Path, log: EventLog | None = None) -> bool:
+    """Bring the buffer the next publish writes up to the published one: the adoption a
+    publish starts with (`_build`), done ahead of it. A run starts it beside its planning
+    and scan, which leave the second core idle, so its publish only derives the new facts.
+    True when the buffer adopted; False when there was nothing to adopt or the publish must
+    replace the buffer anyway. Killed half-way, the buffer holds no published seq and the
+    publish replaces it with a copy, as after a killed build."""
+    db_path = Path(db_path)
+    if not db_path.is_symlink():
+        return False
+    log = log or EventLog.beside(db_path)
+    with log.lock():
+        published_seq, version = _read_meta(db_path)
+        if version != SCHEMA_VERSION or published_seq is None:
+            return False
+        target = next_buffer(db_path)
+        since = _buffer_seq(target, log.head_seq(), log)
+        if since is None or since >= published_seq:
+            return False
+        with duckdb.connect(str(target)) as con:
+            _configure_build(con, log)
+            con.execute("DELETE FROM warehouse_meta WHERE key = 'published_seq'")
+            _adopt(con, db_path.parent / os.readlink(db_path), since, published_seq)
+            con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('published_seq', ?)", [str(published_seq)])
+            con.execute("CHECKPOINT")
+    return True
+
+
 def buffers(db_path: Path) -> tuple[Path, Path]:
     """The two files the published name links to in turn (timeline.a.duckdb, timeline.b.duckdb)."""
     db_path = Path(db_path)
@@ -251,6 +279,24 @@ def _point_at(db_path: Path, buffer: Path) -> None:
             link.unlink()
 
 
+def _configure_build(con: duckdb.DuckDBPyConnection, log: EventLog) -> None:
+    # One thread: each extra thread keeps its own aggregate state over the JSON payloads
+    # (documents carry their full text), ~300 MiB more at 10k articles, for no gain in
+    # speed on the 2-core machines this runs on (measured 3.2 s vs 3.9 s at 10k).
+    con.execute("SET threads = 1")
+    # Bounded, spilling to disk beyond: by default DuckDB takes up to 80% of the
+    # machine, and the publish peaked at 2.3 GiB at 30k articles. Measured at 30k on a
+    # rebuild: 1.8 GiB RSS unbounded, 0.7 GiB at this limit, for 1.5x its CPU seconds.
+    spill = log.directory / PUBLISH_SPILL_FOLDER
+    shutil.rmtree(spill, ignore_errors=True)  # left by a killed publish (they hold the lock)
+    con.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
+    # No FSST string compression: choosing and applying it was most of the publish's
+    # checkpoint (1.3-2.0 s of 3.5-4.5 s at 3,000 articles, 0.7-0.9 s without), for a
+    # file 7% smaller (121 MB against 129 MB).
+    con.execute("SET disabled_compression_methods = 'fsst'")
+    con.execute("SET temp_directory = ?", [str(spill)])
+
+
 def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
            staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
            published: tuple[Path, int] | None = None) -> PublishResult:
@@ -259,21 +305,7 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
     refused on the way leaves a buffer no later publish continues from. `published`: the
     published buffer and its seq, from which the facts up to that seq are taken as built."""
     with duckdb.connect(str(buffer)) as con:
-        # One thread: each extra thread keeps its own aggregate state over the JSON payloads
-        # (documents carry their full text), ~300 MiB more at 10k articles, for no gain in
-        # speed on the 2-core machines this runs on (measured 3.2 s vs 3.9 s at 10k).
-        con.execute("SET threads = 1")
-        # Bounded, spilling to disk beyond: by default DuckDB takes up to 80% of the
-        # machine, and the publish peaked at 2.3 GiB at 30k articles. Measured at 30k on a
-        # rebuild: 1.8 GiB RSS unbounded, 0.7 GiB at this limit, for 1.5x its CPU seconds.
-        spill = log.directory / PUBLISH_SPILL_FOLDER
-        shutil.rmtree(spill, ignore_errors=True)  # left by a killed publish (they hold the lock)
-        con.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
-        # No FSST string compression: choosing and applying it was most of the publish's
-        # checkpoint (1.3-2.0 s of 3.5-4.5 s at 3,000 articles, 0.7-0.9 s without), for a
-        # file 7% smaller (121 MB against 129 MB).
-        con.execute("SET disabled_compression_methods = 'fsst'")
-        con.execute("SET temp_directory = ?", [str(spill)])
+        _configure_build(con, log)
         _create_schema(con)
         con.execute("DELETE FROM warehouse_meta WHERE key = 'published_seq'")
         if since and published is not None and published[1] > since:
@@ -437,8 +469,7 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) ->
     con.execute(f"CREATE OR REPLACE TEMP TABLE touched_groups AS {groups}")
     con.execute("CREATE OR REPLACE TEMP TABLE touched_events AS SELECT event_id FROM events "
                 "WHERE doc_id IN (SELECT doc_id FROM affected)")
-    scoped_log = (f"log AS (SELECT * FROM event_log WHERE seq <= {last} "
-                  "AND doc_id IN (SELECT doc_id FROM affected))")
+    scoped_log = f"log AS ({_affected_facts(con, last)})"
     scoped_docs = "docs AS (SELECT * FROM documents WHERE doc_id IN (SELECT doc_id FROM affected))"
     for table in ("time_mentions", "events", "documents"):
         con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM affected)")
@@ -450,6 +481,33 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) ->
     _step_timeline(con)
     for table in _PROJECTIONS:
         _record_versions(con, table, recorded_at)
+
+
+# A change's facts cluster in seq (a dump's documents were ingested together, and what a
+# run records sits at the log's end), so their seq ranges are few.
+_MAX_SEQ_RANGES = 256
+_SEQ_GAP = 2048
+
+
+def _affected_facts(con: duckdb.DuckDBPyConnection, last: int) -> str:
+    """The affected documents' facts up to `last`, as a query a scan can prune: their seqs
+    come from a narrow pass over (seq, doc_id), and the wide scan that fetches the payloads
+    gets those seqs' ranges as constant bounds. A semi-join on doc_id alone decompressed
+    the payload column of the whole log (1.5 s per projection at 100k articles); bounds let
+    the scan skip every segment outside the ranges."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE affected_seqs AS SELECT seq FROM event_log "
+                f"WHERE seq <= {last} AND doc_id IN (SELECT doc_id FROM affected)")
+    islands = con.execute(
+        "SELECT min(seq), max(seq) FROM (SELECT seq, sum(CAST(seq - prev > ? AS INTEGER)) "
+        "OVER (ORDER BY seq) AS island FROM (SELECT seq, lag(seq, 1, seq) OVER (ORDER BY seq) "
+        "AS prev FROM affected_seqs)) GROUP BY island ORDER BY 1", [_SEQ_GAP]).fetchall()
+    if not islands:
+        return "SELECT * FROM event_log WHERE false"
+    while len(islands) > _MAX_SEQ_RANGES:  # join the two islands with the smallest gap
+        gap_at = min(range(len(islands) - 1), key=lambda i: islands[i + 1][0] - islands[i][1])
+        islands[gap_at:gap_at + 2] = [(islands[gap_at][0], islands[gap_at + 1][1])]
+    bounds = " OR ".join(f"seq BETWEEN {lo} AND {hi}" for lo, hi in islands)
+    return f"SELECT * FROM event_log WHERE ({bounds}) AND seq IN (SELECT seq FROM affected_seqs)"
 
 
 def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
