@@ -219,3 +219,18 @@ def test_pool_workers_give_the_logged_form_the_parent_would(monkeypatch: pytest.
     assert [ex.doc.doc_id for ex in pooled] == [f"d{i}" for i in range(20)]
     assert pooled == here
     assert all(ex.events and ex.mentions for ex in pooled)
+
+
+def test_an_append_plans_again_when_another_run_appended_after_its_extraction(tmp_path: Path):
+    """The extraction's plan is reused only on the log state it was made on: when another
+    run (another process) withdrew the deleted document in between, this run has nothing
+    left to append."""
+    seeds, log = tmp_path / "seeds", EventLog(tmp_path / "timeline.log")
+    _dump(seeds, [_line(i) for i in range(3)])
+    append_to_log(extract_changed(scan_seeds(seeds), log, workers=1), log)
+    _dump(seeds, [_line(i) for i in range(2)])
+    batch = extract_changed(scan_seeds(seeds), log, workers=1)
+    other = EventLog(tmp_path / "timeline.log")
+    first = append_to_log(extract_changed(scan_seeds(seeds), other, workers=1), other)
+    assert first.kinds == Counter({FactKind.DOCUMENT_WITHDRAWN: 1})
+    assert append_to_log(batch, log).total == 0

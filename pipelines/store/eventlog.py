@@ -63,6 +63,9 @@ class LogState:
     head_seq: int = 0
     docs: dict[str, DocState] = field(default_factory=dict)
     rejections: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # path -> (hash, reason)
+    # The segments (names and file identities) this state was read from: equal identities,
+    # equal states, in any process.
+    identity: tuple = ()
 
     def seed_paths(self) -> set[str]:
         """Seed paths the log has active documents or rejections from."""
@@ -151,7 +154,7 @@ class EventLog:
         identity = tuple((p.name, *file_identity(p.stat())) for p in files)
         if self._state is not None and self._state[0] == identity:
             return self._state[1]
-        state = LogState()
+        state = LogState(identity=identity)
         with _connect() as con:
             if files:
                 state.head_seq = int(con.execute(f"SELECT coalesce(max(seq), 0) FROM {_relation(files)}").fetchone()[0])

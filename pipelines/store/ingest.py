@@ -31,7 +31,13 @@ from pipelines.core.reading import (
 )
 from pipelines.store.eventlog import EventLog
 from pipelines.store.fact import Fact
-from pipelines.store.facts import LoggedExtraction, facts_for_extractions, logged_form, plan_run
+from pipelines.store.facts import (
+    LoggedExtraction,
+    RunPlan,
+    facts_for_extractions,
+    logged_form,
+    plan_run,
+)
 from pipelines.store.lineindex import DumpScanRecord, LineIndex
 from pipelines.store.spool import SPOOL_FOLDER, read_spool, write_spool
 
@@ -70,6 +76,11 @@ class ExtractionBatch:
     mentions: int = 0
     events: int = 0
     errors: list[str] = field(default_factory=list)  # "doc_id: what failed"
+    # The plan the extraction followed and the identity of the log state it was made on:
+    # the append plans again only when the log changed in between (100k documents take
+    # 0.6 s to plan).
+    plan: RunPlan | None = None
+    planned_on: tuple = ()
 
 
 def seed_paths(seeds_root: Path) -> list[str]:
@@ -185,8 +196,9 @@ def extract_changed(
     streaming them from their files through the extractors into a spool beside the log."""
     if scan.unchanged_folder:
         return ExtractionBatch(scan, None, 0)
-    plan = plan_run(scan.docs, scan.rejections, scan.scope_paths, log.read_state(), version)
-    batch = ExtractionBatch(scan, None, plan.unchanged)
+    state = log.read_state()
+    plan = plan_run(scan.docs, scan.rejections, scan.scope_paths, state, version)
+    batch = ExtractionBatch(scan, None, plan.unchanged, plan=plan, planned_on=state.identity)
     if not plan.to_extract:
         return batch
 
@@ -226,7 +238,8 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
         # since extract_changed planned, and facts must be a diff against the log as it is.
         state = log.read_state()
         scan = batch.scan
-        plan = plan_run(scan.docs, scan.rejections, scan.scope_paths, state, version)
+        plan = batch.plan if batch.plan is not None and batch.planned_on == state.identity else \
+            plan_run(scan.docs, scan.rejections, scan.scope_paths, state, version)
         pending = {d.doc_id for d in plan.to_extract}
         extractions = (ex for ex in read_spool(batch.spool) if ex.doc.doc_id in pending)
         kinds: Counter[str] = Counter()
