@@ -111,6 +111,7 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
         return RunOutcome(False, run_id, len(paths), line, traceback.format_exc())
     finally:
         catching_up.join()
+        store.release_caught_up()
         if drawer is not None:
             drawer.cancel()
     return RunOutcome(True, run_id, len(paths))

@@ -12,8 +12,11 @@ from pathlib import Path
 import duckdb
 
 from pipelines.local_run import run_in_process
+from pipelines.store import warehouse
 from pipelines.store.api import Store
-from pipelines.store.warehouse import buffers, catch_up, next_buffer, publish
+from pipelines.store.warehouse import buffers, catch_up, next_buffer, publish, release_caught_up
+
+real_adopt, real_copy = warehouse._adopt, warehouse.shutil.copyfile
 
 TABLES = ("documents", "time_mentions", "events", "timeline", "rejected_documents", "event_log")
 VOLATILE = {"recorded_at", "first_recorded_at", "last_recorded_at", "rejected_at", "run_id"}
@@ -88,23 +91,41 @@ def test_every_incremental_step_equals_a_rebuild(tmp_path: Path):
     assert all(b.exists() for b in buffers(db))
 
 
-def test_a_buffer_caught_up_ahead_holds_what_the_published_one_holds(tmp_path: Path):
-    """A run adopts the last publish into the other buffer beside its scan (`catch_up`);
-    the buffer must then hold the published tables, and the next publish, starting from
-    it, must still equal a rebuild."""
+def _change(store: Store, seeds: Path, name: str, texts: dict[str, str]) -> None:
+    """A change appended to the log, not yet published."""
+    _dump(seeds / name, texts)
+    store.append(store.extract(store.scan(store.folder_paths())), name)
+
+
+def test_a_buffer_caught_up_ahead_holds_what_the_published_one_holds(tmp_path: Path, monkeypatch):
+    """A run adopts the last publish into the other buffer beside its scan (`catch_up`):
+    the buffer then holds the published tables, and the publish continues in the same
+    connection (no second adoption, no copy, no second open), still equal to a rebuild."""
     seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
     seeds.mkdir()
     store = Store(db, seeds, workers=1)
     _dump(seeds / "a.jsonl", {"placed": PLACED})
     assert run_in_process(store).success
-    _dump(seeds / "b.jsonl", {"placeless": PLACELESS})
-    store.append(store.extract(store.scan(store.folder_paths())), "r2")  # a publish of its own
-    store.publish()
-    assert catch_up(db)  # the other buffer is one publish behind: it adopts
+    _change(store, seeds, "b.jsonl", {"placeless": PLACELESS})
+    store.publish()  # the other buffer is now one publish behind
+    assert catch_up(db)
+    release_caught_up()
     assert _tables(next_buffer(db)) == _tables(db)
     assert not catch_up(db)  # nothing left to adopt
-    _dump(seeds / "c.jsonl", {"other": OTHER_PLACE})
-    assert run_in_process(store).success
+
+    _change(store, seeds, "c.jsonl", {"other": OTHER_PLACE})
+    store.publish()
+    adoptions, copies = [], []
+    monkeypatch.setattr(warehouse, "_adopt", lambda *a: adoptions.append(a) or real_adopt(*a))
+    monkeypatch.setattr(warehouse.shutil, "copyfile", lambda *a, **k: copies.append(a) or real_copy(*a, **k))
+    _change(store, seeds, "d.jsonl", {"mended": "2021年5月10日，自贡市发生3.1级地震。"})
+    assert catch_up(db)
+    target, opened = next_buffer(db), []
+    real_connect = warehouse.duckdb.connect
+    monkeypatch.setattr(warehouse.duckdb, "connect", lambda path=":memory:", *a, **k: opened.append(
+        str(path)) or real_connect(path, *a, **k))
+    store.publish()
+    assert len(adoptions) == 1 and not copies and str(target) not in opened
     assert _tables(db) == _rebuilt(db, tmp_path)
 
 

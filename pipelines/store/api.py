@@ -36,7 +36,13 @@ from pipelines.store.manifest import (
     seed_digests,
     unchanged_since_last_run,
 )
-from pipelines.store.warehouse import PublishResult, catch_up, publish, verify_warehouse
+from pipelines.store.warehouse import (
+    PublishResult,
+    catch_up,
+    publish,
+    release_caught_up,
+    verify_warehouse,
+)
 
 Progress = Callable[[int], None]
 
@@ -127,6 +133,10 @@ class Store:
         publish (see `warehouse.catch_up`). Safe from another thread: it opens its own log
         and takes the log's lock."""
         return catch_up(self.db, EventLog.beside(self.db))
+
+    def release_caught_up(self) -> None:
+        """Close the caught-up buffer a publish did not take (see `warehouse.catch_up`)."""
+        release_caught_up()
 
     # ------------------------------------------------------------------ readers
 

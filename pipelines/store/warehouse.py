@@ -141,13 +141,14 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
         for stale in db_path.parent.glob(f".{db_path.name}.staging-*"):
             stale.unlink(missing_ok=True)  # a link left by a killed writer
         target = next_buffer(db_path)
-        if _open_in_this_process(target):
+        caught_up = _take_caught_up(target, published_seq if incremental else None)
+        if caught_up is None and _open_in_this_process(target):
             # A connection of this process still reads it (DuckDB would refuse a writer of a
             # file it has open with another configuration): build a copy under another name
             # and move it over the published name, as before the buffers; the link comes
             # back at the next publish.
             target = db_path.parent / f".{db_path.name}.staging-{os.getpid()}.duckdb"
-        since = _buffer_seq(target, head, log) if incremental else None
+        since = published_seq if caught_up is not None else _buffer_seq(target, head, log) if incremental else None
         if since is None:
             # A reader may hold the buffer open: unlinking leaves it its file.
             target.unlink(missing_ok=True)
@@ -159,7 +160,7 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
         # from it as built, only the new ones are derived.
         active = db_path.parent / os.readlink(db_path) if db_path.is_symlink() else db_path
         result = _build(target, log, since or 0, head, upgrade_note, staged,
-                        (active, published_seq) if incremental else None)
+                        (active, published_seq) if incremental else None, caught_up)
         if any(not o.passed and o.audit.blocking for o in result.audits):
             raise AuditFailed(result.audits)
         if target in buffers(db_path):
@@ -176,13 +177,20 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
         return result
 
 
+# Buffers `catch_up` brought up to the published one, still open: the publish continues in
+# the same connection (no second open, no checkpoint in between: the adoption's own
+# checkpoint cost as much as the adoption). Keyed by buffer path, with the seq adopted to.
+_CAUGHT_UP: dict[Path, tuple[duckdb.DuckDBPyConnection, int]] = {}
+
+
 def catch_up(db_path: Path, log: EventLog | None = None) -> bool:
     """Bring the buffer the next publish writes up to the published one: the adoption a
     publish starts with (`_build`), done ahead of it. A run starts it beside its planning
     and scan, which leave the second core idle, so its publish only derives the new facts.
-    True when the buffer adopted; False when there was nothing to adopt or the publish must
-    replace the buffer anyway. Killed half-way, the buffer holds no published seq and the
-    publish replaces it with a copy, as after a killed build."""
+    The connection stays open for that publish (`_take_caught_up`). True when the buffer
+    adopted; False when there was nothing to adopt or the publish must replace the buffer
+    anyway. Killed half-way, the buffer holds no published seq and the publish replaces it
+    with a copy, as after a killed build."""
     db_path = Path(db_path)
     if not db_path.is_symlink():
         return False
@@ -195,13 +203,35 @@ def catch_up(db_path: Path, log: EventLog | None = None) -> bool:
         since = _buffer_seq(target, log.head_seq(), log)
         if since is None or since >= published_seq:
             return False
-        with duckdb.connect(str(target)) as con:
+        con = duckdb.connect(str(target))
+        try:
             _configure_build(con, log)
             con.execute("DELETE FROM warehouse_meta WHERE key = 'published_seq'")
             _adopt(con, db_path.parent / os.readlink(db_path), since, published_seq)
             con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('published_seq', ?)", [str(published_seq)])
-            con.execute("CHECKPOINT")
+        except BaseException:
+            con.close()
+            raise
+    _CAUGHT_UP[target] = (con, published_seq)
     return True
+
+
+def _take_caught_up(target: Path, published_seq: int | None) -> duckdb.DuckDBPyConnection | None:
+    """The open connection `catch_up` left on `target`, if it adopted exactly what is
+    published now (None: the publish rebuilds); any other is closed, and its buffer is
+    then judged as any other."""
+    con, seq = _CAUGHT_UP.pop(target, (None, None))
+    release_caught_up()
+    if con is not None and (published_seq is None or seq != published_seq):
+        con.close()
+        return None
+    return con
+
+
+def release_caught_up() -> None:
+    """Close what `catch_up` left open for a publish that did not come (a failed run)."""
+    for con, _ in [_CAUGHT_UP.pop(path) for path in list(_CAUGHT_UP)]:
+        con.close()
 
 
 def buffers(db_path: Path) -> tuple[Path, Path]:
@@ -299,13 +329,16 @@ def _configure_build(con: duckdb.DuckDBPyConnection, log: EventLog) -> None:
 
 def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
            staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
-           published: tuple[Path, int] | None = None) -> PublishResult:
+           published: tuple[Path, int] | None = None,
+           con: duckdb.DuckDBPyConnection | None = None) -> PublishResult:
     """Apply the log's facts after `since` to `buffer` (a fresh file when 0). Its published
     seq is removed first and written last, after the audits pass: a build killed or
     refused on the way leaves a buffer no later publish continues from. `published`: the
     published buffer and its seq, from which the facts up to that seq are taken as built."""
-    with duckdb.connect(str(buffer)) as con:
+    if con is None:
+        con = duckdb.connect(str(buffer))
         _configure_build(con, log)
+    with con:
         _create_schema(con)
         con.execute("DELETE FROM warehouse_meta WHERE key = 'published_seq'")
         if since and published is not None and published[1] > since:
