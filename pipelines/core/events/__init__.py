@@ -63,6 +63,10 @@ Dating (`date_basis`)
                frame is a date that makes up its clause (2月17日， / 当地时间1月19日，), not
                one inside a statement (吴亦凡1990年11月6日出生于…). An ordinal session
                (十三届九次全会) does not inherit: its date is set by its institution.
+               An inherited act marked as a result reached (已被刑拘, 已经成立, 截至目前:
+               data/modality.tsv kind=result, so_far) spans from the story's first day of
+               the month before publication (the incident) to the anchor where the anchor
+               is a later report, else to publication (granularity "range").
                `time_text`, `time_start`, `time_end` name the expression either way.
     bounded    no date: a completed act is in [Jan 1 of the publication year, publication]
                (news reports recent acts), granularity "year"; where the body has stated a

@@ -629,6 +629,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     if frame is not None and not future:
         if _since(ctx.simp, frame) and pub is not None and frame.earliest <= pub:
             return _Dating(frame.earliest, pub, "range", "inherited", frame.text, frame)
+        reached = _result_reached(ctx, sent[0], trig, frame)
+        if reached is not None:
+            return reached
         d = _Dating(frame.earliest, frame.latest, frame.granularity, "inherited", frame.text, frame)
         return _clamp(d, pub, future)
     if not future and not has_session and not ctx.t.recap_re.search(ctx.simp, para, trig):
@@ -668,25 +671,57 @@ def _per_clause(compute: Callable[[int], _T]) -> Callable[[int], _T]:
     return remembered
 
 
-def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
-    """The last day of the publication year the body states before `before`, short of the
-    publication day itself (a dateline's or 截至今天's: no act of the story is known to
-    come that late); none in a title, none that counts (今年第4号)."""
-    if ctx.pub is None:
-        return None
+def _story_days(ctx: _Ctx) -> list[TimeMention]:
+    """The days the body states before the publication day, in text order (a dateline's or
+    截至今天's day is no day an act of the story is known to fall on); none in a title,
+    none alone on its line, none that counts (今年第4号). Built once per article."""
     if ctx.story_days is None:
-        # once per article: a long one asks for many undated acts
         body = ctx.doc.body_start or 0
         ctx.story_days = [m for m in ctx.mentions if m.start >= body and _usable(m) and m.earliest == m.latest
-                          and m.earliest < ctx.pub and not _alone_on_line(ctx.simp, m)
+                          and ctx.pub is not None and m.earliest < ctx.pub and not _alone_on_line(ctx.simp, m)
                           and not _in_title(ctx.simp, m.start, body) and not _counts(ctx, m)]
         ctx.story_day_starts = [m.start for m in ctx.story_days]
+    return ctx.story_days
+
+
+def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
+    """The last of the story's days (see _story_days) before `before`, if it is of the
+    publication year."""
+    if ctx.pub is None:
+        return None
+    days = _story_days(ctx)
     i = bisect.bisect_left(ctx.story_day_starts, before) - 1
     if i < 0:
         return None
-    m = ctx.story_days[i]
+    m = days[i]
     # an older day (a birth date, last year's case) bounds nothing the year does not
     return m if m.earliest.year == ctx.pub.year else None
+
+
+# A story's days reach back about a month from its report: an older day is background
+# (last year's case, a birth date), not the start of what the report tells.
+_RESULT_REACH_DAYS = 31
+
+
+def _result_reached(ctx: _Ctx, sa: int, trig: int, by: TimeMention) -> _Dating | None:
+    """An act the text does not date, marked as a result reached (嫌疑人已被刑拘, 截至目前
+    已撤离: data/modality.tsv kind=result, so_far), inheriting the story's time `by`: it
+    came after the story began and by the report that tells it, so it spans from the
+    story's first recent day (the incident) to `by` where `by` is a later report, else to
+    publication, and to publication where the result holds as of now (目前). None where
+    the sentence marks no result or `by` is not the story's recent time."""
+    pub = ctx.pub
+    if (pub is None or by.earliest is None or by.latest is None or by.latest > pub
+            or (pub - by.earliest).days > _RESULT_REACH_DAYS or not ctx.t.result_re.search(ctx.simp, sa, trig)):
+        return None
+    start = by.earliest
+    days = _story_days(ctx)
+    for m in days[:bisect.bisect_left(ctx.story_day_starts, sa)]:
+        if m.earliest < start and (pub - m.earliest).days <= _RESULT_REACH_DAYS:
+            start = m.earliest
+    # the anchor is a report when the story began before it (通报称…已被刑拘): by its day
+    end = by.latest if start < by.earliest and not ctx.t.so_far_re.search(ctx.simp, sa, trig) else pub
+    return _Dating(start, end, "range", "inherited", by.text, by)
 
 
 def _counts(ctx: _Ctx, m: TimeMention) -> bool:

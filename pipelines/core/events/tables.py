@@ -47,6 +47,8 @@ class Tables:
     done_re: re.Pattern[str]  # perfective, passive and result markers (了, 已, 被, 成功)
     routine_re: re.Pattern[str]
     recap_re: re.Pattern[str]  # 据了解, 此前, 曾: the sentence recounts what came before the story
+    result_re: re.Pattern[str]  # 已, 已经, 目前: the act's result is reported as reached
+    so_far_re: re.Pattern[str]  # 目前, 截至目前: reached as of publication
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
     place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
     place_bad_tags: frozenset[str]  # a stem jieba tags so is no name (示范村)
@@ -141,6 +143,9 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         done_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("done", ["了"]))),
         routine_re=compile_regex(literal_alternation(modality.get("routine", ["每年"]))),
         recap_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("recap", [])) or "(?!)"),
+        result_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("result", []) + modality.get("so_far", []))
+                                or "(?!)"),
+        so_far_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("so_far", [])) or "(?!)"),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
