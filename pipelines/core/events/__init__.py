@@ -44,7 +44,8 @@ Place
 Dating (`date_basis`)
     explicit   a DATE/TIME mention before the act in its clause, else before it in the
                sentence, else after it in the clause (a finer date inside a coarser one
-               wins: 4月26日，2024年世园会开幕 is 04-26);
+               wins: 4月26日，2024年世园会开幕 is 2024-04-26, the day read in the year
+               that names the act where the tagger read it in an earlier one);
                a completed act is clamped to not after publication (2020年 -> [01-01, pub]).
                Two mentions joined by 至/到/— before the trigger are a stated period
                (自3月1日起至12月31日开展 -> [03-01, 12-31], granularity "range", not clamped).

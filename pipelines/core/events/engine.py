@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import TypeVar
@@ -744,11 +744,31 @@ def _finest_within(ctx: _Ctx, sa: int, trig: int, pick: TimeMention,
         return pick  # a stated period (16日晚至17日凌晨) is the act's own span
     best = pick
     for m in _mentions_in(ctx, sa, trig):
-        if (_usable(m) and m is not pick and "/" not in m.value and pick.earliest <= m.earliest
-                and m.latest <= pick.latest and (m.latest - m.earliest) < (best.latest - best.earliest)
-                and not any(a <= m.start < b for a, b in owned)):
+        if not _usable(m) or m is pick or "/" in m.value or any(a <= m.start < b for a, b in owned):
+            continue
+        if (pick.granularity == "year" and m.end <= pick.start and m.earliest == m.latest
+                and m.earliest.year < pick.earliest.year and not _YEAR_STATED.search(m.text)):
+            # 4月26日，2024年世园会开幕: a day told without its year, before an act named by
+            # a later year, is that year's (the tagger read it in the reference's)
+            m = _in_year(m, pick.earliest.year)
+            if m is None:
+                continue
+        if (pick.earliest <= m.earliest and m.latest <= pick.latest
+                and (m.latest - m.earliest) < (best.latest - best.earliest)):
             best = m
     return best
+
+
+_YEAR_STATED = re.compile(r"年|\d{4}")
+
+
+def _in_year(m: TimeMention, year: int) -> TimeMention | None:
+    """The day m names, read in another year (None where that year has no such day)."""
+    try:
+        day = m.earliest.replace(year=year)
+    except ValueError:  # 2月29日
+        return None
+    return replace(m, earliest=day, latest=day, value=day.isoformat() + m.value[10:])
 
 
 def _object_type(t: Tables, s: str, trig: str, after: int, clause_end: int) -> tuple[str | None, int]:
