@@ -61,6 +61,8 @@ Dating (`date_basis`)
                the paragraph, else the lead's "since" frame within the lead's paragraph
                (今年5月以来 -> [2020-05-01, publication], granularity "range"), else, for
                breaking news whose opening sentences name the publication day, that day. A
+               page's own stamp (2022-07-18 16:46:49: data/nonevents.tsv kind=stamp) is
+               none of these: it says when the page was put out, not when the story was. A
                frame is a date that makes up its clause (2月17日， / 当地时间1月19日，), not
                one inside a statement (吴亦凡1990年11月6日出生于…). An ordinal session
                (十三届九次全会) does not inherit: its date is set by its institution.

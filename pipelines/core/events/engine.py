@@ -309,6 +309,22 @@ def _usable(m: TimeMention) -> bool:
             and not (m.rule == "durrel" and m.text.endswith("后")))
 
 
+def _stamp_line(ctx: _Ctx, a: int, b: int) -> bool:
+    """simp[a:b] holds the page's stamp and little else (时间：2022-07-18 16:46:49 来源：…)."""
+    return any(_stamp(ctx, m) and len(ctx.simp[a:b].strip()) - len(m.text) <= _STAMP_LINE_EXTRA
+               for m in _mentions_in(ctx, a, b))
+
+
+_STAMP_LINE_EXTRA = 12  # 时间：, 来源：东方资讯 beside a stamp
+
+
+def _stamp(ctx: _Ctx, m: TimeMention) -> bool:
+    """A page's own stamp (2022-07-18 16:46:49, 2023年04月17日 00:29: data/nonevents.tsv
+    kind=stamp): it tells when the page was put out, not when the story happened, so
+    it is no day of the story for what follows it."""
+    return ctx.t.stamp_re.fullmatch(m.text) is not None
+
+
 def _clock_only(m: TimeMention) -> bool:
     """A time of day with no day (10时7分许, 晚11点左右): it opens an act on the story's day."""
     return m.type == "TIME" and m.earliest is None and m.value.startswith("T")
@@ -409,6 +425,7 @@ class _Ctx:
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
     sentence: int = 0  # index of the sentence being read
+    story_from: int = 0  # where the story starts: after the page's stamp line, if it has one
 
 
 def _memo(ctx: _Ctx, sa: int) -> dict:
@@ -463,11 +480,14 @@ def _story_day(ctx: _Ctx, sentences: list[tuple[int, int]]) -> TimeMention | Non
     happened that day. Any other first date leaves them bounded."""
     if ctx.pub is None:
         return None
-    lead = sentences[:_STORY_DAY_SENTENCES]
+    # a line that is only the page's stamp is none of the opening sentences
+    lead = [(a, b) for a, b in sentences[:_STORY_DAY_SENTENCES * 2]
+            if not _stamp_line(ctx, a, b)][:_STORY_DAY_SENTENCES]
     if not lead:
         return None
     for m in _mentions_in(ctx, lead[0][0], lead[-1][1]):
-        if _usable(m) and m.earliest == m.latest and not _in_title(ctx.simp, m.start, lead[0][0]):
+        if _usable(m) and m.earliest == m.latest and not _in_title(ctx.simp, m.start, lead[0][0]) \
+                and not _stamp(ctx, m):
             if m.earliest == ctx.pub:
                 return m
             return None
@@ -540,7 +560,7 @@ def _first_clause_frame(ctx: _Ctx, a: int, b: int) -> TimeMention | None:
     # inside a statement (吴亦凡，1990年11月6日出生于…) dates that statement, not the paragraph.
     for ca, cb in cl[:4]:
         for m in _mentions_in(ctx, a + ca, a + cb):
-            if _usable(m):
+            if _usable(m) and not _stamp(ctx, m):
                 if m.start - (a + ca) <= _FRAME_LEAD and (a + cb) - m.end <= _FRAME_TAIL:
                     return m
                 return None
@@ -1020,7 +1040,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if (dating.basis == "bounded" and place_sp is None and not t.done_re.search(s, ca, cb)
-                    and sa >= _LEAD_SHARE * len(simp)):
+                    and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from)):
                 continue  # undated, not marked done, nowhere, past the lead: background talk
             if place_sp is not None:
                 place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
@@ -1099,6 +1119,7 @@ def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
     story's time, and nor is a whole year or longer period before the publication year
     (2012年曾开设公司 … 他已被刑事拘留): that is background, the news is recent."""
     if (dating.basis == "explicit" and dating.source is not None and dating.granularity != "range"
+            and not _stamp(ctx, dating.source)
             and not _quoted(ctx.simp, sa, dating.source.start)
             and not (dating.granularity in _BACKGROUND_GRAINS and ctx.pub is not None
                      and dating.latest is not None and dating.latest.year < ctx.pub.year)):
@@ -1335,6 +1356,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(simp, m)), None)
     sentences = ctx.sentences = _sentences(simp, body)
     ctx.item_dates = _item_dates(ctx)
+    ctx.story_from = next((b for a, b in sentences[:_STORY_DAY_SENTENCES * 2] if _stamp_line(ctx, a, b)), body)
     ctx.story_day = _story_day(ctx, sentences)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
     out: list[Event] = []

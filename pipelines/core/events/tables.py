@@ -59,6 +59,7 @@ class Tables:
     hearsay_re: re.Pattern[str]  # before a speech verb: it is reported, not said (据路透社7日称)
     named_re: re.Pattern[str]  # after an incident's name date, the name's end (“3·21”…事故)
     counted_re: re.Pattern[str]  # a time that counts within its period (今年第4号台风): it dates no act
+    stamp_re: re.Pattern[str]  # a page's stamp (2022-07-18 16:46:49): no day of the story
     time_owner_re: re.Pattern[str]  # clauses whose time is their own (今年13岁): it dates no act after them
     nonevent_figure_re: re.Pattern[str]  # a figure (393亿元): only a lexicon verb is an act there
 
@@ -108,7 +109,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
     blocks = _blocks(set(triggers), compile_regex)
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "named": [],
-                                      "counted": []}
+                                      "counted": [], "stamp": []}
     for r in _rows("nonevents.tsv"):
         if r[1] != "verb" and r[1] not in patterns:
             raise ValueError(f"nonevents.tsv: kind must be verb or one of {sorted(patterns)}, not {r[1]!r}")
@@ -155,6 +156,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         hearsay_re=compile_regex("|".join(patterns["hearsay"]) or "(?!)"),
         named_re=compile_regex("|".join(patterns["named"]) or "(?!)"),
         counted_re=compile_regex("|".join(patterns["counted"]) or "(?!)"),
+        stamp_re=compile_regex("|".join(patterns["stamp"]) or "(?!)"),
         time_owner_re=compile_regex("|".join(patterns["owner"]) or "(?!)"),
         nonevent_scope_re=compile_regex("|".join(patterns["scope"]) or "(?!)"),
         nonevent_figure_re=compile_regex("|".join(patterns["figure"]) or "(?!)"),
