@@ -311,18 +311,21 @@ def _usable(m: TimeMention) -> bool:
 
 def _stamp_line(ctx: _Ctx, a: int, b: int) -> bool:
     """simp[a:b] holds the page's stamp and little else (时间：2022-07-18 16:46:49 来源：…)."""
-    return any(_stamp(ctx, m) and len(ctx.simp[a:b].strip()) - len(m.text) <= _STAMP_LINE_EXTRA
-               for m in _mentions_in(ctx, a, b))
+    # a stamp has a clock (16:46): most sentences have no colon to look further for
+    return (b - a <= _STAMP_LINE_MAX and (":" in ctx.simp[a:b])
+            and any(_stamp(ctx, m) and len(ctx.simp[a:b].strip()) - len(m.text) <= _STAMP_LINE_EXTRA
+                    for m in _mentions_in(ctx, a, b)))
 
 
 _STAMP_LINE_EXTRA = 12  # 时间：, 来源：东方资讯 beside a stamp
+_STAMP_LINE_MAX = 40
 
 
 def _stamp(ctx: _Ctx, m: TimeMention) -> bool:
     """A page's own stamp (2022-07-18 16:46:49, 2023年04月17日 00:29: data/nonevents.tsv
     kind=stamp): it tells when the page was put out, not when the story happened, so
     it is no day of the story for what follows it."""
-    return ctx.t.stamp_re.fullmatch(m.text) is not None
+    return ":" in m.text and ctx.t.stamp_re.fullmatch(m.text) is not None
 
 
 def _clock_only(m: TimeMention) -> bool:
@@ -474,15 +477,15 @@ _STORY_DAY_SENTENCES = 3  # title, dateline and lead sentence
 _LEAD_SHARE = 0.2  # the article's opening fifth: its lead, where undated acts are its news
 
 
-def _story_day(ctx: _Ctx, sentences: list[tuple[int, int]]) -> TimeMention | None:
+def _story_day(ctx: _Ctx, sentences: list[tuple[int, int]], stamp_lines: list[tuple[int, int]]
+               ) -> TimeMention | None:
     """Breaking news: the first exact day of the opening sentences is the publication day
     (安倍晋三演讲时遭枪击 … 2022-07-08 11:58 … 当地时间7月8日上午); the story's undated acts
     happened that day. Any other first date leaves them bounded."""
     if ctx.pub is None:
         return None
     # a line that is only the page's stamp is none of the opening sentences
-    lead = [(a, b) for a, b in sentences[:_STORY_DAY_SENTENCES * 2]
-            if not _stamp_line(ctx, a, b)][:_STORY_DAY_SENTENCES]
+    lead = [sp for sp in sentences[:_STORY_DAY_SENTENCES * 2] if sp not in stamp_lines][:_STORY_DAY_SENTENCES]
     if not lead:
         return None
     for m in _mentions_in(ctx, lead[0][0], lead[-1][1]):
@@ -1119,10 +1122,10 @@ def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
     story's time, and nor is a whole year or longer period before the publication year
     (2012年曾开设公司 … 他已被刑事拘留): that is background, the news is recent."""
     if (dating.basis == "explicit" and dating.source is not None and dating.granularity != "range"
-            and not _stamp(ctx, dating.source)
             and not _quoted(ctx.simp, sa, dating.source.start)
             and not (dating.granularity in _BACKGROUND_GRAINS and ctx.pub is not None
-                     and dating.latest is not None and dating.latest.year < ctx.pub.year)):
+                     and dating.latest is not None and dating.latest.year < ctx.pub.year)
+            and not _stamp(ctx, dating.source)):
         ctx.anchor = dating.source
         ctx.anchor_para = _paragraph_start(ctx.simp, sa, ctx.doc.body_start)
         ctx.anchor_sentence = ctx.sentence
@@ -1356,8 +1359,9 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(simp, m)), None)
     sentences = ctx.sentences = _sentences(simp, body)
     ctx.item_dates = _item_dates(ctx)
-    ctx.story_from = next((b for a, b in sentences[:_STORY_DAY_SENTENCES * 2] if _stamp_line(ctx, a, b)), body)
-    ctx.story_day = _story_day(ctx, sentences)
+    stamp_lines = [(a, b) for a, b in sentences[:_STORY_DAY_SENTENCES * 2] if _stamp_line(ctx, a, b)]
+    ctx.story_from = stamp_lines[0][1] if stamp_lines else body
+    ctx.story_day = _story_day(ctx, sentences, stamp_lines)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
     out: list[Event] = []
     i = 0
