@@ -44,7 +44,8 @@ Place
 Dating (`date_basis`)
     explicit   a DATE/TIME mention before the act in its clause, else before it in the
                sentence, else after it in the clause (a finer date inside a coarser one
-               wins: 4月26日，2024年世园会开幕 is 04-26);
+               wins: 4月26日，2024年世园会开幕 is 2024-04-26, the day read in the year
+               that names the act where the tagger read it in an earlier one);
                a completed act is clamped to not after publication (2020年 -> [01-01, pub]).
                Two mentions joined by 至/到/— before the trigger are a stated period
                (自3月1日起至12月31日开展 -> [03-01, 12-31], granularity "range", not clamped).
@@ -60,9 +61,15 @@ Dating (`date_basis`)
                the paragraph, else the lead's "since" frame within the lead's paragraph
                (今年5月以来 -> [2020-05-01, publication], granularity "range"), else, for
                breaking news whose opening sentences name the publication day, that day. A
+               page's own stamp (2022-07-18 16:46:49: data/nonevents.tsv kind=stamp) is
+               none of these: it says when the page was put out, not when the story was. A
                frame is a date that makes up its clause (2月17日， / 当地时间1月19日，), not
                one inside a statement (吴亦凡1990年11月6日出生于…). An ordinal session
                (十三届九次全会) does not inherit: its date is set by its institution.
+               An inherited act marked as a result reached (已被刑拘, 已经成立, 截至目前:
+               data/modality.tsv kind=result, so_far) spans from the story's first day of
+               the month before publication (the incident) to the anchor where the anchor
+               is a later report, else to publication (granularity "range").
                `time_text`, `time_start`, `time_end` name the expression either way.
     bounded    no date: a completed act is in [Jan 1 of the publication year, publication]
                (news reports recent acts), granularity "year"; where the body has stated a

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import TypeVar
@@ -309,6 +309,25 @@ def _usable(m: TimeMention) -> bool:
             and not (m.rule == "durrel" and m.text.endswith("后")))
 
 
+def _stamp_line(ctx: _Ctx, a: int, b: int) -> bool:
+    """simp[a:b] holds the page's stamp and little else (时间：2022-07-18 16:46:49 来源：…)."""
+    # a stamp has a clock (16:46): most sentences have no colon to look further for
+    return (b - a <= _STAMP_LINE_MAX and (":" in ctx.simp[a:b])
+            and any(_stamp(ctx, m) and len(ctx.simp[a:b].strip()) - len(m.text) <= _STAMP_LINE_EXTRA
+                    for m in _mentions_in(ctx, a, b)))
+
+
+_STAMP_LINE_EXTRA = 12  # 时间：, 来源：东方资讯 beside a stamp
+_STAMP_LINE_MAX = 40
+
+
+def _stamp(ctx: _Ctx, m: TimeMention) -> bool:
+    """A page's own stamp (2022-07-18 16:46:49, 2023年04月17日 00:29: data/nonevents.tsv
+    kind=stamp): it tells when the page was put out, not when the story happened, so
+    it is no day of the story for what follows it."""
+    return ":" in m.text and ctx.t.stamp_re.fullmatch(m.text) is not None
+
+
 def _clock_only(m: TimeMention) -> bool:
     """A time of day with no day (10时7分许, 晚11点左右): it opens an act on the story's day."""
     return m.type == "TIME" and m.earliest is None and m.value.startswith("T")
@@ -409,6 +428,7 @@ class _Ctx:
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
     sentence: int = 0  # index of the sentence being read
+    story_from: int = 0  # where the story starts: after the page's stamp line, if it has one
 
 
 def _memo(ctx: _Ctx, sa: int) -> dict:
@@ -457,17 +477,20 @@ _STORY_DAY_SENTENCES = 3  # title, dateline and lead sentence
 _LEAD_SHARE = 0.2  # the article's opening fifth: its lead, where undated acts are its news
 
 
-def _story_day(ctx: _Ctx, sentences: list[tuple[int, int]]) -> TimeMention | None:
+def _story_day(ctx: _Ctx, sentences: list[tuple[int, int]], stamp_lines: list[tuple[int, int]]
+               ) -> TimeMention | None:
     """Breaking news: the first exact day of the opening sentences is the publication day
     (安倍晋三演讲时遭枪击 … 2022-07-08 11:58 … 当地时间7月8日上午); the story's undated acts
     happened that day. Any other first date leaves them bounded."""
     if ctx.pub is None:
         return None
-    lead = sentences[:_STORY_DAY_SENTENCES]
+    # a line that is only the page's stamp is none of the opening sentences
+    lead = [sp for sp in sentences[:_STORY_DAY_SENTENCES * 2] if sp not in stamp_lines][:_STORY_DAY_SENTENCES]
     if not lead:
         return None
     for m in _mentions_in(ctx, lead[0][0], lead[-1][1]):
-        if _usable(m) and m.earliest == m.latest and not _in_title(ctx.simp, m.start, lead[0][0]):
+        if _usable(m) and m.earliest == m.latest and not _in_title(ctx.simp, m.start, lead[0][0]) \
+                and not _stamp(ctx, m):
             if m.earliest == ctx.pub:
                 return m
             return None
@@ -540,7 +563,7 @@ def _first_clause_frame(ctx: _Ctx, a: int, b: int) -> TimeMention | None:
     # inside a statement (吴亦凡，1990年11月6日出生于…) dates that statement, not the paragraph.
     for ca, cb in cl[:4]:
         for m in _mentions_in(ctx, a + ca, a + cb):
-            if _usable(m):
+            if _usable(m) and not _stamp(ctx, m):
                 if m.start - (a + ca) <= _FRAME_LEAD and (a + cb) - m.end <= _FRAME_TAIL:
                     return m
                 return None
@@ -629,6 +652,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     if frame is not None and not future:
         if _since(ctx.simp, frame) and pub is not None and frame.earliest <= pub:
             return _Dating(frame.earliest, pub, "range", "inherited", frame.text, frame)
+        reached = _result_reached(ctx, sent[0], trig, frame)
+        if reached is not None:
+            return reached
         d = _Dating(frame.earliest, frame.latest, frame.granularity, "inherited", frame.text, frame)
         return _clamp(d, pub, future)
     if not future and not has_session and not ctx.t.recap_re.search(ctx.simp, para, trig):
@@ -668,25 +694,57 @@ def _per_clause(compute: Callable[[int], _T]) -> Callable[[int], _T]:
     return remembered
 
 
-def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
-    """The last day of the publication year the body states before `before`, short of the
-    publication day itself (a dateline's or 截至今天's: no act of the story is known to
-    come that late); none in a title, none that counts (今年第4号)."""
-    if ctx.pub is None:
-        return None
+def _story_days(ctx: _Ctx) -> list[TimeMention]:
+    """The days the body states before the publication day, in text order (a dateline's or
+    截至今天's day is no day an act of the story is known to fall on); none in a title,
+    none alone on its line, none that counts (今年第4号). Built once per article."""
     if ctx.story_days is None:
-        # once per article: a long one asks for many undated acts
         body = ctx.doc.body_start or 0
         ctx.story_days = [m for m in ctx.mentions if m.start >= body and _usable(m) and m.earliest == m.latest
-                          and m.earliest < ctx.pub and not _alone_on_line(ctx.simp, m)
+                          and ctx.pub is not None and m.earliest < ctx.pub and not _alone_on_line(ctx.simp, m)
                           and not _in_title(ctx.simp, m.start, body) and not _counts(ctx, m)]
         ctx.story_day_starts = [m.start for m in ctx.story_days]
+    return ctx.story_days
+
+
+def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
+    """The last of the story's days (see _story_days) before `before`, if it is of the
+    publication year."""
+    if ctx.pub is None:
+        return None
+    days = _story_days(ctx)
     i = bisect.bisect_left(ctx.story_day_starts, before) - 1
     if i < 0:
         return None
-    m = ctx.story_days[i]
+    m = days[i]
     # an older day (a birth date, last year's case) bounds nothing the year does not
     return m if m.earliest.year == ctx.pub.year else None
+
+
+# A story's days reach back about a month from its report: an older day is background
+# (last year's case, a birth date), not the start of what the report tells.
+_RESULT_REACH_DAYS = 31
+
+
+def _result_reached(ctx: _Ctx, sa: int, trig: int, by: TimeMention) -> _Dating | None:
+    """An act the text does not date, marked as a result reached (嫌疑人已被刑拘, 截至目前
+    已撤离: data/modality.tsv kind=result, so_far), inheriting the story's time `by`: it
+    came after the story began and by the report that tells it, so it spans from the
+    story's first recent day (the incident) to `by` where `by` is a later report, else to
+    publication, and to publication where the result holds as of now (目前). None where
+    the sentence marks no result or `by` is not the story's recent time."""
+    pub = ctx.pub
+    if (pub is None or by.earliest is None or by.latest is None or by.latest > pub
+            or (pub - by.earliest).days > _RESULT_REACH_DAYS or not ctx.t.result_re.search(ctx.simp, sa, trig)):
+        return None
+    start = by.earliest
+    days = _story_days(ctx)
+    for m in days[:bisect.bisect_left(ctx.story_day_starts, sa)]:
+        if m.earliest < start and (pub - m.earliest).days <= _RESULT_REACH_DAYS:
+            start = m.earliest
+    # the anchor is a report when the story began before it (通报称…已被刑拘): by its day
+    end = by.latest if start < by.earliest and not ctx.t.so_far_re.search(ctx.simp, sa, trig) else pub
+    return _Dating(start, end, "range", "inherited", by.text, by)
 
 
 def _counts(ctx: _Ctx, m: TimeMention) -> bool:
@@ -709,11 +767,31 @@ def _finest_within(ctx: _Ctx, sa: int, trig: int, pick: TimeMention,
         return pick  # a stated period (16日晚至17日凌晨) is the act's own span
     best = pick
     for m in _mentions_in(ctx, sa, trig):
-        if (_usable(m) and m is not pick and "/" not in m.value and pick.earliest <= m.earliest
-                and m.latest <= pick.latest and (m.latest - m.earliest) < (best.latest - best.earliest)
-                and not any(a <= m.start < b for a, b in owned)):
+        if not _usable(m) or m is pick or "/" in m.value or any(a <= m.start < b for a, b in owned):
+            continue
+        if (pick.granularity == "year" and m.end <= pick.start and m.earliest == m.latest
+                and m.earliest.year < pick.earliest.year and not _YEAR_STATED.search(m.text)):
+            # 4月26日，2024年世园会开幕: a day told without its year, before an act named by
+            # a later year, is that year's (the tagger read it in the reference's)
+            m = _in_year(m, pick.earliest.year)
+            if m is None:
+                continue
+        if (pick.earliest <= m.earliest and m.latest <= pick.latest
+                and (m.latest - m.earliest) < (best.latest - best.earliest)):
             best = m
     return best
+
+
+_YEAR_STATED = re.compile(r"年|\d{4}")
+
+
+def _in_year(m: TimeMention, year: int) -> TimeMention | None:
+    """The day m names, read in another year (None where that year has no such day)."""
+    try:
+        day = m.earliest.replace(year=year)
+    except ValueError:  # 2月29日
+        return None
+    return replace(m, earliest=day, latest=day, value=day.isoformat() + m.value[10:])
 
 
 def _object_type(t: Tables, s: str, trig: str, after: int, clause_end: int) -> tuple[str | None, int]:
@@ -965,7 +1043,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if (dating.basis == "bounded" and place_sp is None and not t.done_re.search(s, ca, cb)
-                    and sa >= _LEAD_SHARE * len(simp)):
+                    and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from)):
                 continue  # undated, not marked done, nowhere, past the lead: background talk
             if place_sp is not None:
                 place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
@@ -1046,7 +1124,8 @@ def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
     if (dating.basis == "explicit" and dating.source is not None and dating.granularity != "range"
             and not _quoted(ctx.simp, sa, dating.source.start)
             and not (dating.granularity in _BACKGROUND_GRAINS and ctx.pub is not None
-                     and dating.latest is not None and dating.latest.year < ctx.pub.year)):
+                     and dating.latest is not None and dating.latest.year < ctx.pub.year)
+            and not _stamp(ctx, dating.source)):
         ctx.anchor = dating.source
         ctx.anchor_para = _paragraph_start(ctx.simp, sa, ctx.doc.body_start)
         ctx.anchor_sentence = ctx.sentence
@@ -1280,7 +1359,9 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(simp, m)), None)
     sentences = ctx.sentences = _sentences(simp, body)
     ctx.item_dates = _item_dates(ctx)
-    ctx.story_day = _story_day(ctx, sentences)
+    stamp_lines = [(a, b) for a, b in sentences[:_STORY_DAY_SENTENCES * 2] if _stamp_line(ctx, a, b)]
+    ctx.story_from = stamp_lines[0][1] if stamp_lines else body
+    ctx.story_day = _story_day(ctx, sentences, stamp_lines)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
     out: list[Event] = []
     i = 0

@@ -47,6 +47,8 @@ class Tables:
     done_re: re.Pattern[str]  # perfective, passive and result markers (了, 已, 被, 成功)
     routine_re: re.Pattern[str]
     recap_re: re.Pattern[str]  # 据了解, 此前, 曾: the sentence recounts what came before the story
+    result_re: re.Pattern[str]  # 已, 已经, 目前: the act's result is reported as reached
+    so_far_re: re.Pattern[str]  # 目前, 截至目前: reached as of publication
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
     place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
     place_bad_tags: frozenset[str]  # a stem jieba tags so is no name (示范村)
@@ -57,6 +59,7 @@ class Tables:
     hearsay_re: re.Pattern[str]  # before a speech verb: it is reported, not said (据路透社7日称)
     named_re: re.Pattern[str]  # after an incident's name date, the name's end (“3·21”…事故)
     counted_re: re.Pattern[str]  # a time that counts within its period (今年第4号台风): it dates no act
+    stamp_re: re.Pattern[str]  # a page's stamp (2022-07-18 16:46:49): no day of the story
     time_owner_re: re.Pattern[str]  # clauses whose time is their own (今年13岁): it dates no act after them
     nonevent_figure_re: re.Pattern[str]  # a figure (393亿元): only a lexicon verb is an act there
 
@@ -106,7 +109,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
     blocks = _blocks(set(triggers), compile_regex)
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "named": [],
-                                      "counted": []}
+                                      "counted": [], "stamp": []}
     for r in _rows("nonevents.tsv"):
         if r[1] != "verb" and r[1] not in patterns:
             raise ValueError(f"nonevents.tsv: kind must be verb or one of {sorted(patterns)}, not {r[1]!r}")
@@ -141,6 +144,9 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         done_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("done", ["了"]))),
         routine_re=compile_regex(literal_alternation(modality.get("routine", ["每年"]))),
         recap_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("recap", [])) or "(?!)"),
+        result_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("result", []) + modality.get("so_far", []))
+                                or "(?!)"),
+        so_far_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("so_far", [])) or "(?!)"),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
@@ -150,6 +156,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         hearsay_re=compile_regex("|".join(patterns["hearsay"]) or "(?!)"),
         named_re=compile_regex("|".join(patterns["named"]) or "(?!)"),
         counted_re=compile_regex("|".join(patterns["counted"]) or "(?!)"),
+        stamp_re=compile_regex("|".join(patterns["stamp"]) or "(?!)"),
         time_owner_re=compile_regex("|".join(patterns["owner"]) or "(?!)"),
         nonevent_scope_re=compile_regex("|".join(patterns["scope"]) or "(?!)"),
         nonevent_figure_re=compile_regex("|".join(patterns["figure"]) or "(?!)"),
