@@ -1282,6 +1282,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     ctx.item_dates = _item_dates(ctx)
     ctx.story_day = _story_day(ctx, sentences)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
+    links = _SpanSet(_link_list_lines(ctx)) if not ctx.item_dates else None
     out: list[Event] = []
     i = 0
     for n, (sa, sb) in enumerate(sentences):
@@ -1291,6 +1292,8 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
             if hits[i].start() >= sa:
                 group.append(hits[i])
             i += 1
+        if links is not None and links.holds(sa):
+            continue  # a link to another story (see _link_list_lines)
         covered: list[tuple[int, int]] = []
         untyped: list[tuple[int, int]] = []
         typed = _sentence_events(ctx, sa, sb, group, covered, untyped) if group else []
@@ -1303,6 +1306,36 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
         out.extend(_generic_events(ctx, sa, sb, covered, untyped))
     return _one_per_occurrence(_drop_retold_headline(out, _headline_line_end(ctx, sentences)))
+
+
+_LINK_LINE_MAX = 40
+_LINK_RUN = 3
+_LINE_FINAL = "。！？!?；;，,.：:…"
+
+
+def _link_list_lines(ctx: _Ctx) -> list[tuple[int, int]]:
+    """Lines of a block of links to other stories (相关阅读, a portal's index around a lost
+    article): three or more consecutive short lines that each end without punctuation and
+    hold no sentence end, past the article's first line. Each is another story's headline,
+    so nothing in them is a development of this article. A line opening on a time is a
+    chronology's entry, not a link, and breaks the block; so does a blank line."""
+    simp = ctx.simp
+    spans = _line_spans(simp, 0, len(simp))
+    starts = {m.start for m in ctx.mentions}
+    out: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    for k, (a, b) in enumerate(spans + [(len(simp), len(simp))]):
+        line = simp[a:b].strip()
+        lead = a + len(simp[a:b]) - len(simp[a:b].lstrip())
+        link = (k > 0 and k < len(spans) and 0 < len(line) <= _LINK_LINE_MAX and line[-1] not in _LINE_FINAL
+                and not any(c in line for c in _SENTENCE_FINAL) and lead not in starts)
+        if link:
+            run.append((a, b))
+            continue
+        if len(run) >= _LINK_RUN:
+            out.extend(run)
+        run = []
+    return out
 
 
 _HEADLINE_LINE_MAX = 60
