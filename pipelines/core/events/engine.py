@@ -361,6 +361,8 @@ def _trend_period(m: TimeMention, pub: date | None) -> bool:
     """近10年, 过去20年, 近年来, 未来几年: a span of months or years reaching the reference
     frames a trend or a record, not one act (近日, 近一个月, 前段时间 are short enough to
     date one)."""
+    if m.earliest is not None and m.latest is not None and (m.latest - m.earliest).days >= _HISTORY_DAYS:
+        return True  # 1961-2016年, 1981-2010年气候平均值, 本世纪: a span of decades frames statistics or history
     return (m.rule in _TREND_DAYS and m.earliest is not None and m.latest is not None
             and (m.latest - m.earliest).days > _TREND_DAYS[m.rule]
             and pub is not None and (m.latest - pub).days >= -1 and (pub - m.earliest).days >= -1)
@@ -1035,6 +1037,7 @@ _GENERIC_SKIP_GRAINS = {"season", "decade", "century"}
 # a counted span (近四个月) is a trend beyond a quarter; a vague one (近年) beyond a year, so
 # that 前段时间 and 近期 still date an act loosely
 _TREND_DAYS = {"durrel": 92, "vague": 365}
+_HISTORY_DAYS = 3652  # ten years
 _BACKGROUND_GRAINS = {"year", "half", "quarter", "season", "decade", "century"}
 
 
