@@ -1314,12 +1314,15 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
 _LINK_LINE_MAX = 40
 _LINK_RUN = 3
 _LINE_FINAL = "。！？!?；;，,.：:…"
+# a sentence end or a comma inside a line: narrative broken into lines, not a headline
+_LINK_BREAKS = "。！？!?…，,"
 
 
 def _link_list_lines(ctx: _Ctx) -> list[tuple[int, int]]:
     """Lines of a block of links to other stories (相关阅读, a portal's index around a lost
     article): three or more consecutive short lines that each end without punctuation and
-    hold no sentence end, past the article's first line. Each is another story's headline,
+    hold no sentence end nor comma (narrative broken into lines has them), past the
+    article's first line. Each is another story's headline,
     so nothing in them is a development of this article. A line opening on a time is a
     chronology's entry, not a link, and breaks the block; so does a blank line."""
     simp = ctx.simp
@@ -1331,7 +1334,7 @@ def _link_list_lines(ctx: _Ctx) -> list[tuple[int, int]]:
         line = simp[a:b].strip()
         lead = a + len(simp[a:b]) - len(simp[a:b].lstrip())
         link = (k > 0 and k < len(spans) and 0 < len(line) <= _LINK_LINE_MAX and line[-1] not in _LINE_FINAL
-                and not any(c in line for c in _SENTENCE_FINAL) and lead not in starts)
+                and not any(c in line for c in _LINK_BREAKS) and lead not in starts)
         if link:
             run.append((a, b))
             continue
