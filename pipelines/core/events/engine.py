@@ -1314,6 +1314,9 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
 _LINK_LINE_MAX = 40
 _LINK_RUN = 3
 _LINE_FINAL = "。！？!?；;，,.：:…"
+# three non-empty lines of up to 60 characters in a row after a line end: every block of
+# links holds them
+_SHORT_LINES = re.compile(r"\n[^\n]{1,60}\n[^\n]{1,60}\n[^\n]{1,60}(?:\n|$)")
 # a sentence end or a comma inside a line: narrative broken into lines, not a headline
 _LINK_BREAKS = "。！？!?…，,"
 
@@ -1321,26 +1324,46 @@ _LINK_BREAKS = "。！？!?…，,"
 def _link_list_lines(ctx: _Ctx) -> list[tuple[int, int]]:
     """Lines of a block of links to other stories (相关阅读, a portal's index around a lost
     article): three or more consecutive short lines that each end without punctuation and
-    hold no sentence end nor comma (narrative broken into lines has them), past the
-    article's first line. Each is another story's headline,
-    so nothing in them is a development of this article. A line opening on a time is a
-    chronology's entry, not a link, and breaks the block; so does a blank line."""
-    simp = ctx.simp
-    spans = _line_spans(simp, 0, len(simp))
-    starts = {m.start for m in ctx.mentions}
+    hold no sentence end nor comma (narrative broken into lines has them), past the body's
+    first line (a dump's title). Each is another story's headline, so nothing in them is a
+    development of this article. A line opening on a time is a chronology's entry, not a
+    link, and breaks the block; so does a blank line."""
+    body = max(0, min(ctx.doc.body_start or 0, len(ctx.simp)))
+    first = _SHORT_LINES.search(ctx.simp, body)
+    if first is None:
+        return []  # most articles: no three short lines in a row past the first
     out: list[tuple[int, int]] = []
-    run: list[tuple[int, int]] = []
-    for k, (a, b) in enumerate(spans + [(len(simp), len(simp))]):
-        line = simp[a:b].strip()
-        lead = a + len(simp[a:b]) - len(simp[a:b].lstrip())
-        link = (k > 0 and k < len(spans) and 0 < len(line) <= _LINK_LINE_MAX and line[-1] not in _LINE_FINAL
-                and not any(c in line for c in _LINK_BREAKS) and lead not in starts)
-        if link:
-            run.append((a, b))
+    run: list[tuple[int, int]] = []  # (where the line's text starts, where the line ends)
+    starts: set[int] | None = None  # the mentions' starts, wanted only once a block is found
+    # no block starts before the first three short lines, nor on the text's first line
+    pos = first.start() + 1
+    for line in [*ctx.simp[pos:].split("\n"), ""]:
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        text = line.strip()
+        if (0 < len(text) <= _LINK_LINE_MAX and text[-1] not in _LINE_FINAL
+                and not any(c in text for c in _LINK_BREAKS)):
+            run.append((a + len(line) - len(line.lstrip()), b))
             continue
         if len(run) >= _LINK_RUN:
-            out.extend(run)
+            if starts is None:
+                starts = {m.start for m in ctx.mentions}
+            out.extend(_runs_without(run, starts))
         run = []
+    return out
+
+
+def _runs_without(lines: list[tuple[int, int]], breaks: set[int]) -> list[tuple[int, int]]:
+    """The lines of runs of _LINK_RUN or more left when the lines starting at `breaks` split them."""
+    out: list[tuple[int, int]] = []
+    part: list[tuple[int, int]] = []
+    for line in [*lines, (-1, -1)]:
+        if line[0] >= 0 and line[0] not in breaks:
+            part.append(line)
+            continue
+        if len(part) >= _LINK_RUN:
+            out.extend(part)
+        part = []
     return out
 
 
