@@ -16,9 +16,13 @@ How an event is found
     clause; an enumeration of dated items before the trigger (7∙17龙塘村、8∙13旗隆村成功避险)
     gives one event per item. An undated act (bounded, below) that the text neither marks
     done (`data/modality.tsv` done: 了, 已, 被, 成功) nor places, outside the article's first
-    fifth, is background talk and gives no event.
+    fifth, is background talk and gives no event. Nothing in a block of links to other
+    stories (three or more consecutive short lines without punctuation or comma, past the
+    first line, none opening on a time; not on a list page whose items print their dates)
+    is an event of the article.
     Generic (`occurrence`): a clause opened by an explicit time, not a since-frame nor a
-    span of months or years reaching the reference (近10年, 过去几个月: a trend), whose
+    span of months or years reaching the reference (近10年, 过去几个月: a trend) nor one of
+    ten years or more (1961-2016年: statistics or history, which dates no act), whose
     predicate is a verb jieba's dictionary tags `v` that `data/nonevents.tsv` does not list
     (reporting, opinion, copulas, figures) and that no statistic or hypothetical clause
     pattern cancels; a time that already dated a typed act in the sentence opens none.

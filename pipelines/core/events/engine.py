@@ -380,6 +380,8 @@ def _trend_period(m: TimeMention, pub: date | None) -> bool:
     """近10年, 过去20年, 近年来, 未来几年: a span of months or years reaching the reference
     frames a trend or a record, not one act (近日, 近一个月, 前段时间 are short enough to
     date one)."""
+    if m.earliest is not None and m.latest is not None and (m.latest - m.earliest).days >= _HISTORY_DAYS:
+        return True  # 1961-2016年, 1981-2010年气候平均值, 本世纪: a span of decades frames statistics or history
     return (m.rule in _TREND_DAYS and m.earliest is not None and m.latest is not None
             and (m.latest - m.earliest).days > _TREND_DAYS[m.rule]
             and pub is not None and (m.latest - pub).days >= -1 and (pub - m.earliest).days >= -1)
@@ -1113,6 +1115,7 @@ _GENERIC_SKIP_GRAINS = {"season", "decade", "century"}
 # a counted span (近四个月) is a trend beyond a quarter; a vague one (近年) beyond a year, so
 # that 前段时间 and 近期 still date an act loosely
 _TREND_DAYS = {"durrel": 92, "vague": 365}
+_HISTORY_DAYS = 3652  # ten years
 _BACKGROUND_GRAINS = {"year", "half", "quarter", "season", "decade", "century"}
 
 
@@ -1363,6 +1366,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     ctx.story_from = stamp_lines[0][1] if stamp_lines else body
     ctx.story_day = _story_day(ctx, sentences, stamp_lines)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
+    links = _SpanSet(_link_list_lines(ctx)) if not ctx.item_dates else None
     out: list[Event] = []
     i = 0
     for n, (sa, sb) in enumerate(sentences):
@@ -1372,6 +1376,8 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
             if hits[i].start() >= sa:
                 group.append(hits[i])
             i += 1
+        if links is not None and links.holds(sa):
+            continue  # a link to another story (see _link_list_lines)
         covered: list[tuple[int, int]] = []
         untyped: list[tuple[int, int]] = []
         typed = _sentence_events(ctx, sa, sb, group, covered, untyped) if group else []
@@ -1384,6 +1390,62 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
         out.extend(_generic_events(ctx, sa, sb, covered, untyped))
     return _one_per_occurrence(_drop_retold_headline(out, _headline_line_end(ctx, sentences)))
+
+
+_LINK_LINE_MAX = 40
+_LINK_RUN = 3
+_LINE_FINAL = "。！？!?；;，,.：:…"
+# three non-empty lines of up to 60 characters in a row after a line end: every block of
+# links holds them
+_SHORT_LINES = re.compile(r"\n[^\n]{1,60}\n[^\n]{1,60}\n[^\n]{1,60}(?:\n|$)")
+# a sentence end or a comma inside a line: narrative broken into lines, not a headline
+_LINK_BREAKS = "。！？!?…，,"
+
+
+def _link_list_lines(ctx: _Ctx) -> list[tuple[int, int]]:
+    """Lines of a block of links to other stories (相关阅读, a portal's index around a lost
+    article): three or more consecutive short lines that each end without punctuation and
+    hold no sentence end nor comma (narrative broken into lines has them), past the body's
+    first line (a dump's title). Each is another story's headline, so nothing in them is a
+    development of this article. A line opening on a time is a chronology's entry, not a
+    link, and breaks the block; so does a blank line."""
+    body = max(0, min(ctx.doc.body_start or 0, len(ctx.simp)))
+    first = _SHORT_LINES.search(ctx.simp, body)
+    if first is None:
+        return []  # most articles: no three short lines in a row past the first
+    out: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []  # (where the line's text starts, where the line ends)
+    starts: set[int] | None = None  # the mentions' starts, wanted only once a block is found
+    # no block starts before the first three short lines, nor on the text's first line
+    pos = first.start() + 1
+    for line in [*ctx.simp[pos:].split("\n"), ""]:
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        text = line.strip()
+        if (0 < len(text) <= _LINK_LINE_MAX and text[-1] not in _LINE_FINAL
+                and not any(c in text for c in _LINK_BREAKS)):
+            run.append((a + len(line) - len(line.lstrip()), b))
+            continue
+        if len(run) >= _LINK_RUN:
+            if starts is None:
+                starts = {m.start for m in ctx.mentions}
+            out.extend(_runs_without(run, starts))
+        run = []
+    return out
+
+
+def _runs_without(lines: list[tuple[int, int]], breaks: set[int]) -> list[tuple[int, int]]:
+    """The lines of runs of _LINK_RUN or more left when the lines starting at `breaks` split them."""
+    out: list[tuple[int, int]] = []
+    part: list[tuple[int, int]] = []
+    for line in [*lines, (-1, -1)]:
+        if line[0] >= 0 and line[0] not in breaks:
+            part.append(line)
+            continue
+        if len(part) >= _LINK_RUN:
+            out.extend(part)
+        part = []
+    return out
 
 
 _HEADLINE_LINE_MAX = 60
