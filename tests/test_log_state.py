@@ -33,6 +33,16 @@ def _same(a: LogState, b: LogState) -> bool:
     return (a.head_seq, a.docs, a.rejections) == (b.head_seq, b.docs, b.rejections)
 
 
+def _ran_once(tmp_path: Path) -> tuple[Path, Path, Store]:
+    """A warehouse after one run over a dump of documents a and b: (seeds, db, store)."""
+    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
+    seeds.mkdir()
+    _write(seeds / "day.jsonl", [_line("a"), _line("b")])
+    store = Store(db, seeds, workers=1)
+    assert run_in_process(store).success
+    return seeds, db, store
+
+
 def test_the_checkpointed_state_is_the_scanned_state_at_every_step(tmp_path: Path):
     seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
     seeds.mkdir()
@@ -57,11 +67,7 @@ def test_the_checkpointed_state_is_the_scanned_state_at_every_step(tmp_path: Pat
 
 
 def test_a_checkpoint_the_catalog_does_not_vouch_for_is_not_used(tmp_path: Path):
-    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
-    seeds.mkdir()
-    _write(seeds / "day.jsonl", [_line("a"), _line("b")])
-    store = Store(db, seeds, workers=1)
-    assert run_in_process(store).success
+    seeds, db, store = _ran_once(tmp_path)
     log = EventLog.beside(db)
     first_run_state = tmp_path / "first.parquet"
     shutil.copyfile(_checkpoints(log)[0], first_run_state)  # b active
@@ -78,10 +84,7 @@ def test_a_checkpoint_the_catalog_does_not_vouch_for_is_not_used(tmp_path: Path)
 
 
 def test_an_unreadable_checkpoint_is_only_a_lost_short_cut(tmp_path: Path):
-    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
-    seeds.mkdir()
-    _write(seeds / "day.jsonl", [_line("a"), _line("b")])
-    assert run_in_process(Store(db, seeds, workers=1)).success
+    _, db, _ = _ran_once(tmp_path)
     log = EventLog.beside(db)
     (checkpoint,) = _checkpoints(log)
     checkpoint.write_bytes(b"not parquet")
@@ -90,11 +93,7 @@ def test_an_unreadable_checkpoint_is_only_a_lost_short_cut(tmp_path: Path):
 
 
 def test_verify_finds_a_checkpoint_that_says_other_than_the_log(tmp_path: Path):
-    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
-    seeds.mkdir()
-    _write(seeds / "day.jsonl", [_line("a"), _line("b")])
-    store = Store(db, seeds, workers=1)
-    assert run_in_process(store).success
+    seeds, db, store = _ran_once(tmp_path)
     assert store.verify()[0] == []
     (checkpoint,) = _checkpoints(EventLog.beside(db))
     import duckdb
