@@ -536,9 +536,13 @@ def _affected_facts(con: duckdb.DuckDBPyConnection, last: int) -> str:
         "AS prev FROM affected_seqs)) GROUP BY island ORDER BY 1", [_SEQ_GAP]).fetchall()
     if not islands:
         return "SELECT * FROM event_log WHERE false"
-    while len(islands) > _MAX_SEQ_RANGES:  # join the two islands with the smallest gap
-        gap_at = min(range(len(islands) - 1), key=lambda i: islands[i + 1][0] - islands[i][1])
-        islands[gap_at:gap_at + 2] = [(islands[gap_at][0], islands[gap_at + 1][1])]
+    if len(islands) > _MAX_SEQ_RANGES:  # keep the widest gaps apart, join across the others
+        widest = sorted(range(len(islands) - 1), key=lambda i: islands[i + 1][0] - islands[i][1])
+        joined, first = [], 0
+        for last in sorted(widest[len(widest) - (_MAX_SEQ_RANGES - 1):]):
+            joined.append((islands[first][0], islands[last][1]))
+            first = last + 1
+        islands = [*joined, (islands[first][0], islands[-1][1])]
     bounds = " OR ".join(f"seq BETWEEN {lo} AND {hi}" for lo, hi in islands)
     return f"SELECT * FROM event_log WHERE ({bounds}) AND seq IN (SELECT seq FROM affected_seqs)"
 
