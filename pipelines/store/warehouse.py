@@ -457,8 +457,16 @@ def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) 
                      else "merge_key IN (SELECT merge_key FROM adopted_keys)")
             for name in (table, f"{table}_history"):
                 con.execute(f"DELETE FROM {name} WHERE {scope}")
-                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM published.{name} WHERE {scope}")
-        con.execute("CREATE OR REPLACE TABLE rejected_documents AS SELECT * FROM published.rejected_documents")
+                con.execute(f"INSERT INTO {name} BY NAME {_rows_of(con, f'published.{name}', scope)}")
+        if _has_table(con, "rejected_documents"):
+            # Only the paths the adopted facts quarantined or cleared differ.
+            paths = (f"(SELECT DISTINCT path FROM event_log WHERE seq > {int(since)} AND seq <= {int(upto)} "
+                     f"AND kind IN ('{FactKind.DOCUMENT_REJECTED}', '{FactKind.REJECTION_CLEARED}'))")
+            con.execute(f"DELETE FROM rejected_documents WHERE path IN {paths}")
+            con.execute(f"INSERT INTO rejected_documents BY NAME SELECT * FROM published.rejected_documents "
+                        f"WHERE path IN {paths}")
+        else:
+            con.execute("CREATE TABLE rejected_documents AS SELECT * FROM published.rejected_documents")
     finally:
         con.execute("DETACH published")
 
@@ -516,10 +524,43 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) ->
         _record_versions(con, table, recorded_at)
 
 
-# A change's facts cluster in seq (a dump's documents were ingested together, and what a
-# run records sits at the log's end), so their seq ranges are few.
-_MAX_SEQ_RANGES = 256
-_SEQ_GAP = 2048
+# A change's rows cluster in position: a dump's documents were ingested together, what a
+# run records sits at the log's end, and what a publish inserts at the end of each table.
+# So the positions of the rows a step needs fall in few ranges.
+_MAX_RANGES = 256
+_RANGE_GAP = 2048  # DuckDB's vector: a scan skips whole vectors outside the bounds
+
+
+def _within_ranges(con: duckdb.DuckDBPyConnection, positions: str, column: str) -> str:
+    """A predicate on `column` that holds for every value of the temp table `positions`
+    (one column, `pos`) and that a scan can prune by: constant bounds of the runs of
+    positions, joined across the narrowest gaps down to `_MAX_RANGES`. "false" when there
+    is none. The caller still filters exactly (the bounds hold rows between the runs)."""
+    islands = con.execute(
+        f"SELECT min(pos), max(pos) FROM (SELECT pos, sum(CAST(pos - prev > ? AS INTEGER)) "
+        f"OVER (ORDER BY pos) AS island FROM (SELECT pos, lag(pos, 1, pos) OVER (ORDER BY pos) "
+        f"AS prev FROM {positions})) GROUP BY island ORDER BY 1", [_RANGE_GAP]).fetchall()
+    if not islands:
+        return "false"
+    if len(islands) > _MAX_RANGES:  # keep the widest gaps apart, join across the others
+        widest = sorted(range(len(islands) - 1), key=lambda i: islands[i + 1][0] - islands[i][1])
+        joined, first = [], 0
+        for last in sorted(widest[len(widest) - (_MAX_RANGES - 1):]):
+            joined.append((islands[first][0], islands[last][1]))
+            first = last + 1
+        islands = [*joined, (islands[first][0], islands[-1][1])]
+    return "(" + " OR ".join(f"{column} BETWEEN {lo} AND {hi}" for lo, hi in islands) + ")"
+
+
+def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
+    """The rows of `table` where `scope` holds, as a query a scan can prune: their rowids
+    come from a narrow pass over the columns `scope` reads, and the wide scan that fetches
+    every column gets those rowids' ranges as constant bounds. A semi-join alone
+    decompressed every column of the whole table (the documents' texts, the events'
+    evidence) to keep a change's thousand documents."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE scoped_rows AS SELECT rowid AS pos FROM {table} WHERE {scope}")
+    bounds = _within_ranges(con, "scoped_rows", "rowid")
+    return f"SELECT * FROM {table} WHERE {bounds} AND rowid IN (SELECT pos FROM scoped_rows)"
 
 
 def _affected_facts(con: duckdb.DuckDBPyConnection, last: int) -> str:
@@ -528,23 +569,10 @@ def _affected_facts(con: duckdb.DuckDBPyConnection, last: int) -> str:
     gets those seqs' ranges as constant bounds. A semi-join on doc_id alone decompressed
     the payload column of the whole log (1.5 s per projection at 100k articles); bounds let
     the scan skip every segment outside the ranges."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE affected_seqs AS SELECT seq FROM event_log "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE affected_seqs AS SELECT seq AS pos FROM event_log "
                 f"WHERE seq <= {last} AND doc_id IN (SELECT doc_id FROM affected)")
-    islands = con.execute(
-        "SELECT min(seq), max(seq) FROM (SELECT seq, sum(CAST(seq - prev > ? AS INTEGER)) "
-        "OVER (ORDER BY seq) AS island FROM (SELECT seq, lag(seq, 1, seq) OVER (ORDER BY seq) "
-        "AS prev FROM affected_seqs)) GROUP BY island ORDER BY 1", [_SEQ_GAP]).fetchall()
-    if not islands:
-        return "SELECT * FROM event_log WHERE false"
-    if len(islands) > _MAX_SEQ_RANGES:  # keep the widest gaps apart, join across the others
-        widest = sorted(range(len(islands) - 1), key=lambda i: islands[i + 1][0] - islands[i][1])
-        joined, first = [], 0
-        for last in sorted(widest[len(widest) - (_MAX_SEQ_RANGES - 1):]):
-            joined.append((islands[first][0], islands[last][1]))
-            first = last + 1
-        islands = [*joined, (islands[first][0], islands[-1][1])]
-    bounds = " OR ".join(f"seq BETWEEN {lo} AND {hi}" for lo, hi in islands)
-    return f"SELECT * FROM event_log WHERE ({bounds}) AND seq IN (SELECT seq FROM affected_seqs)"
+    bounds = _within_ranges(con, "affected_seqs", "seq")
+    return f"SELECT * FROM event_log WHERE {bounds} AND seq IN (SELECT pos FROM affected_seqs)"
 
 
 def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
@@ -571,7 +599,8 @@ def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO key_events SELECT event_id FROM events SEMI JOIN key_groups "
                 f"USING (event_type, earliest, latest, modality) WHERE {P.DAY_KEYED}")
     con.execute("INSERT INTO step_events SELECT event_id FROM key_events")
-    con.execute("CREATE OR REPLACE TEMP TABLE step_scope AS SELECT * FROM events SEMI JOIN step_events USING (event_id)")
+    con.execute("CREATE OR REPLACE TEMP TABLE step_scope AS "
+                f"{_rows_of(con, 'events', 'event_id IN (SELECT event_id FROM step_events)')}")
     con.execute(f"INSERT INTO {_TOUCHED_KEYS} SELECT mkey FROM touched_keys")
     con.execute("DELETE FROM timeline WHERE merge_key IN (SELECT mkey FROM touched_keys)")
     con.execute(f"INSERT INTO timeline {P.timeline_sql('step_scope', 'documents', 'WHERE mkey IN (SELECT mkey FROM touched_keys)')}")
