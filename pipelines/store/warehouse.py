@@ -612,12 +612,14 @@ def _record_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at) ->
     column = P.HISTORY_SCOPES[table]
     scope = (f"{column} IN (SELECT doc_id FROM affected)" if column == "doc_id"
              else f"{column} IN (SELECT mkey FROM touched_keys)")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE now_hashes AS SELECT hash(t) AS row_hash FROM {table} t WHERE {scope}")
-    con.execute(f"INSERT INTO {table}_history SELECT t.*, ?, NULL, hash(t) FROM {table} t WHERE {scope} "
-                f"AND hash(t) NOT IN (SELECT row_hash FROM {table}_history WHERE valid_to IS NULL AND {scope})",
+    # hash(t) of the scoped rows' struct is the hash a whole projection gives (`_whole`).
+    con.execute(f"CREATE OR REPLACE TEMP TABLE now_rows AS SELECT t.*, hash(t) AS row_hash "
+                f"FROM ({_rows_of(con, table, scope)}) t")
+    con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM now_rows "
+                f"WHERE row_hash NOT IN (SELECT row_hash FROM {table}_history WHERE valid_to IS NULL AND {scope})",
                 [recorded_at])
     con.execute(f"UPDATE {table}_history SET valid_to = ? WHERE valid_to IS NULL AND {scope} "
-                "AND row_hash NOT IN (SELECT row_hash FROM now_hashes)", [recorded_at])
+                "AND row_hash NOT IN (SELECT row_hash FROM now_rows)", [recorded_at])
 
 
 _FINGERPRINT = ("SELECT count(*), coalesce(max(seq), 0), bit_xor(hash(seq, kind, doc_id, entity_id, "
