@@ -23,6 +23,8 @@ from pipelines.store.api import Store
 from pipelines.store.fact import FactKind
 
 if TYPE_CHECKING:
+    import duckdb
+
     from pipelines.publish.background import PictureDrawer
 
 
@@ -80,18 +82,25 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
             counted(appended.total)
         if drawer is None:  # a run that withdraws many documents publishes as long
             drawer = _picture_drawer(store, appended.kinds[FactKind.DOCUMENT_WITHDRAWN])
+        from pipelines.publish.files import StagedPage, write_picture_beside
+
+        page = StagedPage(store.db)
+
+        def staged(con: duckdb.DuckDBPyConnection) -> None:
+            if drawer is not None:
+                drawer.draw_staged(con)
+            page.read(con)
+
         step = "warehouse"
         with phase("publish", None, "new log rows", stderr=show_progress) as counted:
-            staged = drawer.draw_staged if drawer is not None else None
             counted(store.publish(run_id, staged=staged).log_rows)
-        from pipelines.publish.files import write_page_beside, write_picture_beside
 
         def warn(line: str) -> None:
             print(f"warning: {line}", file=sys.stderr)
 
         step = "timeline_page"
         with phase("page", None, "events", stderr=show_progress) as counted:
-            counted(write_page_beside(store.db)[1])
+            counted(page.write()[1])
         step = "timeline_picture"
         with phase("picture", None, stderr=show_progress):
             if drawer is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -203,6 +204,7 @@ def test_a_publish_failing_its_audits_keeps_the_previous_picture(workspace, monk
     assert _picture_run(ws, monkeypatch, in_background=True).success
     picture = ws.db.parent / "timeline.png"
     before = picture.read_bytes()
+    page_before = (ws.db.parent / "timeline.html").read_bytes()
     _dump(ws.seeds / "news.jsonl", ARTICLES[:2])
     failing = tuple(dataclasses.replace(a, sql="SELECT doc_id FROM documents") if a.name == "timeline_not_empty"
                     else a for a in AUDITS)
@@ -215,6 +217,31 @@ def test_a_publish_failing_its_audits_keeps_the_previous_picture(workspace, monk
     assert not outcome.success and "timeline_not_empty" in outcome.error
     assert drew == [1]  # it was drawing when the audits failed
     assert picture.read_bytes() == before
+    assert (ws.db.parent / "timeline.html").read_bytes() == page_before
+
+
+def _without_stamp(page: str) -> str:
+    return re.sub(r"Generated \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", "Generated", page)
+
+
+def test_the_page_rendered_from_the_build_is_the_published_files_page(workspace) -> None:
+    """A run renders timeline.html from its build's rows while the publish finishes; the
+    page is the one the published file gives, and is noted as made from it."""
+    from pipelines.publish.files import page_made_from_published, write_page_beside
+
+    ws = workspace
+    ws.add_seed()
+    _dump(ws.seeds / "news.jsonl", ARTICLES)
+    store = Store(ws.db, ws.seeds, workers=1)
+    assert run_in_process(store).success
+    _dump(ws.seeds / "news.jsonl", [{**ARTICLES[0], "content": ARTICLES[0]["content"] + "6月3日，道路恢复通行。"}])
+    assert run_in_process(store).success
+    page = ws.db.parent / "timeline.html"
+    ran = page.read_text("utf-8")
+    assert "道路恢复通行" in ran and "福岛" not in ran
+    assert page_made_from_published(ws.db) is not None
+    write_page_beside(ws.db)
+    assert _without_stamp(ran) == _without_stamp(page.read_text("utf-8"))
 
 
 def test_the_cli_run_imports_no_dagster(tmp_path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,47 @@ def write_page_beside(db: Path, limit: int = PAGE_ROWS) -> tuple[Path, int]:
     events = write_page(db, out, limit=limit)
     _record_source(db, out, limit, events)
     return out, events
+
+
+class StagedPage:
+    """timeline.html of a publish's build (`publish(staged=...)`): its rows are read from
+    the build's tables (the rows the file will hold if the publish succeeds) and rendered
+    in a thread while the publish audits and writes its file; `write` puts the page beside
+    the published file afterwards, as `write_page_beside` would have written it."""
+
+    def __init__(self, db: Path, limit: int = PAGE_ROWS) -> None:
+        self.db, self.limit = Path(db), limit
+        self._thread: threading.Thread | None = None
+        self._page: tuple[str, int] | BaseException | None = None
+
+    def read(self, con: Any) -> None:
+        from pipelines.publish.data import timeline_top
+
+        rows, total, _ = timeline_top(con, self.limit)
+        self._thread = threading.Thread(target=self._render, args=(rows, total), name="timeline-page")
+        self._thread.start()
+
+    def _render(self, rows: list[dict[str, Any]], total: int) -> None:
+        from pipelines.publish.page import render_page
+
+        try:
+            self._page = (render_page(rows, db_name=self.db.name, total=total), len(rows))
+        except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread by `write`
+            self._page = exc
+
+    def write(self) -> tuple[Path, int]:
+        """The page beside the published file; returns its path and the events it shows.
+        Without a staged build (nothing was published) it is read from the published file."""
+        if self._thread is None:
+            return write_page_beside(self.db, self.limit)
+        self._thread.join()
+        if isinstance(self._page, BaseException):
+            raise self._page
+        text, events = self._page
+        out = self.db.parent / "timeline.html"
+        write_bytes_atomically(out, text.encode("utf-8"), durable=False)
+        _record_source(self.db, out, self.limit, events)
+        return out, events
 
 
 def write_picture_beside(db: Path, warn: Callable[[str], None] | None = None) -> tuple[Path, bytes, int]:
