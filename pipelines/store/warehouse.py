@@ -575,14 +575,23 @@ def _affected_facts(con: duckdb.DuckDBPyConnection, last: int) -> str:
     return f"SELECT * FROM event_log WHERE {bounds} AND seq IN (SELECT pos FROM affected_seqs)"
 
 
+def _day_keyed(con: duckdb.DuckDBPyConnection, candidates: str) -> str:
+    """The rows of `candidates` (a query with event_type and merge_key) that are day-keyed
+    (P.DAY_KEYED), as a relation. The candidates are kept first: given the predicate in the
+    same query, the optimizer evaluates its string functions on every event of the table
+    before the join that keeps a few (0.2 s per query at 100k articles)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE day_candidates AS {candidates}")
+    return f"(SELECT * FROM day_candidates WHERE {P.DAY_KEYED})"
+
+
 def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     """Merge again only the keys whose events changed. A key's rows depend on its events
     alone; an event's key on its own fields and on the placed reports of its day group,
     so the keys touched are those the affected documents' events and the day-keyed events
     of their day groups had before (in `timeline`) or have now."""
-    in_groups = ("SELECT event_id FROM events SEMI JOIN touched_groups "
-                 f"USING (event_type, earliest, latest, modality) WHERE {P.DAY_KEYED}")
-    con.execute(f"INSERT INTO touched_events {in_groups}")
+    in_groups = _day_keyed(con, "SELECT event_id, event_type, merge_key FROM events SEMI JOIN touched_groups "
+                                "USING (event_type, earliest, latest, modality)")
+    con.execute(f"INSERT INTO touched_events SELECT event_id FROM {in_groups}")
     members = "(SELECT merge_key, unnest(event_ids) AS event_id FROM timeline)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE touched_keys AS SELECT DISTINCT merge_key AS mkey FROM {members} "
                 "WHERE event_id IN (SELECT event_id FROM touched_events)")
@@ -594,10 +603,13 @@ def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     # placed reports it may join are all there.
     con.execute(f"CREATE OR REPLACE TEMP TABLE key_events AS SELECT event_id FROM {members} "
                 "WHERE merge_key IN (SELECT mkey FROM touched_keys) UNION SELECT event_id FROM touched_events")
+    key_day_keyed = _day_keyed(con, "SELECT event_type, earliest, latest, modality, merge_key FROM events "
+                                    "WHERE event_id IN (SELECT event_id FROM key_events)")
     con.execute("CREATE OR REPLACE TEMP TABLE key_groups AS SELECT DISTINCT event_type, earliest, latest, modality "
-                f"FROM events WHERE event_id IN (SELECT event_id FROM key_events) AND {P.DAY_KEYED}")
-    con.execute("INSERT INTO key_events SELECT event_id FROM events SEMI JOIN key_groups "
-                f"USING (event_type, earliest, latest, modality) WHERE {P.DAY_KEYED}")
+                f"FROM {key_day_keyed}")
+    in_key_groups = _day_keyed(con, "SELECT event_id, event_type, merge_key FROM events SEMI JOIN key_groups "
+                                    "USING (event_type, earliest, latest, modality)")
+    con.execute(f"INSERT INTO key_events SELECT event_id FROM {in_key_groups}")
     con.execute("INSERT INTO step_events SELECT event_id FROM key_events")
     con.execute("CREATE OR REPLACE TEMP TABLE step_scope AS "
                 f"{_rows_of(con, 'events', 'event_id IN (SELECT event_id FROM step_events)')}")
