@@ -1389,7 +1389,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
         out.extend(_generic_events(ctx, sa, sb, covered, untyped))
-    return _one_per_occurrence(_drop_retold_headline(out, _headline_line_end(ctx, sentences)))
+    return _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
 
 
 _LINK_LINE_MAX = 40
@@ -1484,6 +1484,32 @@ def _drop_retold_headline(events: list[Event], headline_end: int) -> list[Event]
                    for b in body)
 
     return [e for e in events if e.char_start >= headline_end or not retold(e)]
+
+
+def _drop_told_again(events: list[Event]) -> list[Event]:
+    """An act the article reports on a stated day, mentioned again where nothing in the text
+    dates it (特斯拉国产车型1月6日大幅降价 … 特斯拉的降价…), is that one occurrence: a
+    bounded mention (no time of its own nor of its story) of the same act (trigger and type),
+    of a type that merges by day (types.tsv), whose dates hold a day the article states for
+    it, is dropped for the dated report. Where its dates leave that day out it may be
+    another occurrence; an inherited mention is placed by the story's time, a step of the
+    narrative the analyst may take as its own report; statements, notices and untyped acts
+    come many a story (merge=words). Those stay."""
+    t = tables()
+    stated: dict[tuple[str, str], list[tuple[date, date | None]]] = {}
+    for e in events:
+        if e.date_basis == "explicit" and e.event_type in t.merge_by_day and not e.is_routine and e.earliest:
+            stated.setdefault((e.event_type, e.trigger), []).append((e.earliest, e.latest))
+    if not stated:
+        return events
+    return [e for e in events if e.date_basis != "bounded" or e.is_routine or e.earliest is None
+            or not any(_holds(e, day) for day in stated.get((e.event_type, e.trigger), ()))]
+
+
+def _holds(e: Event, day: tuple[date, date | None]) -> bool:
+    """e's dates hold the stated day (or period) `day`."""
+    first, last = day
+    return e.earliest <= first and (e.latest is None or (last is not None and last <= e.latest))
 
 
 def _span_days(e: Event) -> int:
