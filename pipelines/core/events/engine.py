@@ -1044,9 +1044,11 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
-            if (dating.basis == "bounded" and place_sp is None and not t.done_re.search(s, ca, cb)
-                    and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from)):
-                continue  # undated, not marked done, nowhere, past the lead: background talk
+            if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
+                if place_sp is None and not t.done_re.search(s, ca, cb):
+                    continue  # undated, not marked done, nowhere, past the lead: background talk
+                if future:
+                    continue  # announced with no day, past the lead: an intention or a wish, no point in time
             if place_sp is not None:
                 place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
             else:
