@@ -16,7 +16,8 @@ How an event is found
     clause; an enumeration of dated items before the trigger (7∙17龙塘村、8∙13旗隆村成功避险)
     gives one event per item. An undated act (bounded, below) that the text neither marks
     done (`data/modality.tsv` done: 了, 已, 被, 成功) nor places, outside the article's first
-    fifth, is background talk and gives no event. Nothing in a block of links to other
+    fifth, is background talk and gives no event; so is one announced with no day (将彻查,
+    希望…道歉) outside the first fifth: an intention, no point in time. Nothing in a block of links to other
     stories (three or more consecutive short lines without punctuation or comma, past the
     first line, none opening on a time; not on a list page whose items print their dates)
     is an event of the article.
@@ -35,7 +36,9 @@ How an event is found
     event, the most precisely dated; for `retold` types (incidents) an undated retelling or
     one on the same days is the article's earlier event of that type. A headline line's act
     that the body retells and dates is the body's event; the same act of a type merging by
-    day, undated and on the same days, is one event, reported from its fullest sentence.
+    day, undated and on the same days, is one event, reported from its fullest sentence;
+    and such an act mentioned where nothing dates it (bounded), whose dates hold a day the
+    article states for the same act, is that occurrence told again: the dated report stays.
 
 Place
     Chains of administrative units (`data/places.tsv`, confirmed by jieba or by 在/于/赴),
