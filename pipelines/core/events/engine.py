@@ -997,6 +997,11 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         if needs == _SPEECH:
             if t.hearsay_re.search(s, ca, rel):
                 continue  # 据路透社7日称: a report of a speech, not a development
+            if t.opinion_re.search(s, ca, rel):
+                # 分析师表示, 专家认为: a commentator's opinion, not news in itself, and
+                # nor is what the commentator goes on to say in the sentence
+                covered.append((ca, len(s)))
+                continue
             spoken = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, False, None, False, owned)
             if spoken.basis != "explicit":
                 continue  # 他表示: talk, not a development

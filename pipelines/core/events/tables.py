@@ -57,6 +57,7 @@ class Tables:
     nonevent_clause_re: re.Pattern[str]  # clauses that report no act: statistics, hypotheticals
     nonevent_scope_re: re.Pattern[str]  # before an act anywhere in its sentence: cancels it
     hearsay_re: re.Pattern[str]  # before a speech verb: it is reported, not said (据路透社7日称)
+    opinion_re: re.Pattern[str]  # before a speech verb: a commentator speaks (专家, 分析师): an opinion
     named_re: re.Pattern[str]  # after an incident's name date, the name's end (“3·21”…事故)
     counted_re: re.Pattern[str]  # a time that counts within its period (今年第4号台风): it dates no act
     stamp_re: re.Pattern[str]  # a page's stamp (2022-07-18 16:46:49): no day of the story
@@ -108,7 +109,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         modality.setdefault(r[1], []).append(_simp(r[0]))
     blocks = _blocks(triggers, compile_regex)
     nonevent_verbs: list[str] = []
-    patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "named": [],
+    patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "opinion": [], "named": [],
                                       "counted": [], "stamp": []}
     for r in _rows("nonevents.tsv"):
         if r[1] != "verb" and r[1] not in patterns:
@@ -154,6 +155,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         nonevent_verbs=frozenset(nonevent_verbs),
         nonevent_clause_re=compile_regex("|".join(patterns["clause"] + patterns["owner"]) or "(?!)"),
         hearsay_re=compile_regex("|".join(patterns["hearsay"]) or "(?!)"),
+        opinion_re=compile_regex("|".join(patterns["opinion"]) or "(?!)"),
         named_re=compile_regex("|".join(patterns["named"]) or "(?!)"),
         counted_re=compile_regex("|".join(patterns["counted"]) or "(?!)"),
         stamp_re=compile_regex("|".join(patterns["stamp"]) or "(?!)"),
