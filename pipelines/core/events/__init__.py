@@ -9,9 +9,11 @@ How an event is found
     `data/objects.tsv` in their clause; the last keyword that goes with the verb gives the
     type (the head of a Chinese noun phrase is last: 召开…新闻发布会 is a conference), and a
     keyword typed `-` cancels the clause (出舱活动). `data/blocks.tsv` holds the contexts
-    that cancel a trigger: negation (near or at a distance), hypotheticals, guesses and
+    that cancel a trigger (a row names a trigger, every trigger of an event type: @casualty,
+    or all: *): negation (near or at a distance), hypotheticals, guesses and
     questions, directives and demands, habits, claims (不能成立), teams (督导组), conditions
-    (发生火灾时), nominal uses (发射台, 加息幅度, 规范的出台). A sentence-wide hypothetical
+    (发生火灾时), nominal uses (发射台, 加息幅度, 规范的出台, 塌方量, 失联乘客家属), a
+    question (她有改判的可能吗？). A sentence-wide hypothetical
     (假如…) in `data/nonevents.tsv` (kind scope) cancels every act after it. One event per
     clause; an enumeration of dated items before the trigger (7∙17龙塘村、8∙13旗隆村成功避险)
     gives one event per item. An undated act (bounded, below) that the text neither marks
@@ -29,7 +31,9 @@ How an event is found
     pattern cancels; a time that already dated a typed act in the sentence opens none.
     Speech (表示, 说, 称, 指出 … triggers.tsv needs_object=3): a statement only where its
     clause or sentence dates it explicitly (5月30日，发言人毛宁表示; 拜登6日表示), never
-    when reported (据路透社7日称, nonevents kind hearsay); undated speech is talk.
+    when reported (据路透社7日称, nonevents kind hearsay); undated speech is talk, and a
+    commentator's (专家, 教授, 分析师 …表示: nonevents kind opinion) is an opinion, as is
+    the rest of its sentence.
     A verb typed by its object but an act without one (needs_object=2: 举行, 宣布, 发布,
     下发 …) gives an untyped event where no time in the sentence reaches the generic rule.
     One event per occurrence per article: the same wording twice (title, lead, body) is one
