@@ -1456,22 +1456,28 @@ def _runs_without(lines: list[tuple[int, int]], breaks: set[int]) -> list[tuple[
 
 
 _HEADLINE_LINE_MAX = 60
-_SENTENCE_FINAL = "。！？!?…"
+# A headline may end on ！ or ？ (劳荣枝一审被判死刑，当庭上诉，她有改判的可能吗？), never on
+# a full stop: a line with one is the lead's narrative.
+_NARRATIVE_FINAL = "。…"
 
 
 def _headline_line_end(ctx: _Ctx, sentences: list[tuple[int, int]]) -> int:
-    """Where the text's own headline ends: a short first line with no sentence end and the
-    article after it (天问一号成功发射一周年 / 新华社…电), else 0. A line that opens on its
+    """Where the text's own headline ends: a short first line with no full stop and the
+    article after it (天问一号成功发射一周年！ / 新华社…电), else 0. A line that opens on its
     time (4月27日，大熊猫丫丫…回到了祖国) is a dated lead, not a headline."""
     if len(sentences) < 2:
         return 0
     simp = ctx.simp
-    sa, sb = sentences[0]
-    if sb - sa > _HEADLINE_LINE_MAX or simp[sb - 1] in _SENTENCE_FINAL or not simp.startswith("\n", sb):
+    sa = sentences[0][0]
+    end = simp.find("\n", sa)
+    if end < 0 or end - sa > _HEADLINE_LINE_MAX or sentences[-1][0] < end:
         return 0
-    if any(m.start <= sa + 1 for m in _mentions_in(ctx, sa, sb)):
+    line = simp[sa:end].rstrip()
+    if not line or any(c in line for c in _NARRATIVE_FINAL):
         return 0
-    return sb
+    if any(m.start <= sa + 1 for m in _mentions_in(ctx, sa, end)):
+        return 0
+    return end
 
 
 def _drop_retold_headline(events: list[Event], headline_end: int) -> list[Event]:
