@@ -9,14 +9,17 @@ How an event is found
     `data/objects.tsv` in their clause; the last keyword that goes with the verb gives the
     type (the head of a Chinese noun phrase is last: 召开…新闻发布会 is a conference), and a
     keyword typed `-` cancels the clause (出舱活动). `data/blocks.tsv` holds the contexts
-    that cancel a trigger: negation (near or at a distance), hypotheticals, guesses and
+    that cancel a trigger (a row names a trigger, every trigger of an event type: @casualty,
+    or all: *): negation (near or at a distance), hypotheticals, guesses and
     questions, directives and demands, habits, claims (不能成立), teams (督导组), conditions
-    (发生火灾时), nominal uses (发射台, 加息幅度, 规范的出台). A sentence-wide hypothetical
+    (发生火灾时), nominal uses (发射台, 加息幅度, 规范的出台, 塌方量, 失联乘客家属), a
+    question (她有改判的可能吗？). A sentence-wide hypothetical
     (假如…) in `data/nonevents.tsv` (kind scope) cancels every act after it. One event per
     clause; an enumeration of dated items before the trigger (7∙17龙塘村、8∙13旗隆村成功避险)
     gives one event per item. An undated act (bounded, below) that the text neither marks
     done (`data/modality.tsv` done: 了, 已, 被, 成功) nor places, outside the article's first
-    fifth, is background talk and gives no event. Nothing in a block of links to other
+    fifth, is background talk and gives no event; so is one announced with no day (将彻查,
+    希望…道歉) outside the first fifth: an intention, no point in time. Nothing in a block of links to other
     stories (three or more consecutive short lines without punctuation or comma, past the
     first line, none opening on a time; not on a list page whose items print their dates)
     is an event of the article.
@@ -28,14 +31,18 @@ How an event is found
     pattern cancels; a time that already dated a typed act in the sentence opens none.
     Speech (表示, 说, 称, 指出 … triggers.tsv needs_object=3): a statement only where its
     clause or sentence dates it explicitly (5月30日，发言人毛宁表示; 拜登6日表示), never
-    when reported (据路透社7日称, nonevents kind hearsay); undated speech is talk.
+    when reported (据路透社7日称, nonevents kind hearsay); undated speech is talk, and a
+    commentator's (专家, 教授, 分析师 …表示: nonevents kind opinion) is an opinion, as is
+    the rest of its sentence.
     A verb typed by its object but an act without one (needs_object=2: 举行, 宣布, 发布,
     下发 …) gives an untyped event where no time in the sentence reaches the generic rule.
     One event per occurrence per article: the same wording twice (title, lead, body) is one
     event, the most precisely dated; for `retold` types (incidents) an undated retelling or
     one on the same days is the article's earlier event of that type. A headline line's act
     that the body retells and dates is the body's event; the same act of a type merging by
-    day, undated and on the same days, is one event, reported from its fullest sentence.
+    day, undated and on the same days, is one event, reported from its fullest sentence;
+    and such an act mentioned where nothing dates it (bounded), whose dates hold a day the
+    article states for the same act, is that occurrence told again: the dated report stays.
 
 Place
     Chains of administrative units (`data/places.tsv`, confirmed by jieba or by 在/于/赴),

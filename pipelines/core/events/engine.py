@@ -997,6 +997,11 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         if needs == _SPEECH:
             if t.hearsay_re.search(s, ca, rel):
                 continue  # 据路透社7日称: a report of a speech, not a development
+            if t.opinion_re.search(s, ca, rel):
+                # 分析师表示, 专家认为: a commentator's opinion, not news in itself, and
+                # nor is what the commentator goes on to say in the sentence
+                covered.append((ca, len(s)))
+                continue
             spoken = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, False, None, False, owned)
             if spoken.basis != "explicit":
                 continue  # 他表示: talk, not a development
@@ -1044,9 +1049,11 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
-            if (dating.basis == "bounded" and place_sp is None and not t.done_re.search(s, ca, cb)
-                    and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from)):
-                continue  # undated, not marked done, nowhere, past the lead: background talk
+            if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
+                if place_sp is None and not t.done_re.search(s, ca, cb):
+                    continue  # undated, not marked done, nowhere, past the lead: background talk
+                if future:
+                    continue  # announced with no day, past the lead: an intention or a wish, no point in time
             if place_sp is not None:
                 place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
             else:
@@ -1389,7 +1396,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
         out.extend(_generic_events(ctx, sa, sb, covered, untyped))
-    return _one_per_occurrence(_drop_retold_headline(out, _headline_line_end(ctx, sentences)))
+    return _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
 
 
 _LINK_LINE_MAX = 40
@@ -1449,22 +1456,28 @@ def _runs_without(lines: list[tuple[int, int]], breaks: set[int]) -> list[tuple[
 
 
 _HEADLINE_LINE_MAX = 60
-_SENTENCE_FINAL = "。！？!?…"
+# A headline may end on ！ or ？ (劳荣枝一审被判死刑，当庭上诉，她有改判的可能吗？), never on
+# a full stop: a line with one is the lead's narrative.
+_NARRATIVE_FINAL = "。…"
 
 
 def _headline_line_end(ctx: _Ctx, sentences: list[tuple[int, int]]) -> int:
-    """Where the text's own headline ends: a short first line with no sentence end and the
-    article after it (天问一号成功发射一周年 / 新华社…电), else 0. A line that opens on its
+    """Where the text's own headline ends: a short first line with no full stop and the
+    article after it (天问一号成功发射一周年！ / 新华社…电), else 0. A line that opens on its
     time (4月27日，大熊猫丫丫…回到了祖国) is a dated lead, not a headline."""
     if len(sentences) < 2:
         return 0
     simp = ctx.simp
-    sa, sb = sentences[0]
-    if sb - sa > _HEADLINE_LINE_MAX or simp[sb - 1] in _SENTENCE_FINAL or not simp.startswith("\n", sb):
+    sa = sentences[0][0]
+    end = simp.find("\n", sa)
+    if end < 0 or end - sa > _HEADLINE_LINE_MAX or sentences[-1][0] < end:
         return 0
-    if any(m.start <= sa + 1 for m in _mentions_in(ctx, sa, sb)):
+    line = simp[sa:end].rstrip()
+    if not line or any(c in line for c in _NARRATIVE_FINAL):
         return 0
-    return sb
+    if any(m.start <= sa + 1 for m in _mentions_in(ctx, sa, end)):
+        return 0
+    return end
 
 
 def _drop_retold_headline(events: list[Event], headline_end: int) -> list[Event]:
@@ -1484,6 +1497,32 @@ def _drop_retold_headline(events: list[Event], headline_end: int) -> list[Event]
                    for b in body)
 
     return [e for e in events if e.char_start >= headline_end or not retold(e)]
+
+
+def _drop_told_again(events: list[Event]) -> list[Event]:
+    """An act the article reports on a stated day, mentioned again where nothing in the text
+    dates it (特斯拉国产车型1月6日大幅降价 … 特斯拉的降价…), is that one occurrence: a
+    bounded mention (no time of its own nor of its story) of the same act (trigger and type),
+    of a type that merges by day (types.tsv), whose dates hold a day the article states for
+    it, is dropped for the dated report. Where its dates leave that day out it may be
+    another occurrence; an inherited mention is placed by the story's time, a step of the
+    narrative the analyst may take as its own report; statements, notices and untyped acts
+    come many a story (merge=words). Those stay."""
+    t = tables()
+    stated: dict[tuple[str, str], list[tuple[date, date | None]]] = {}
+    for e in events:
+        if e.date_basis == "explicit" and e.event_type in t.merge_by_day and not e.is_routine and e.earliest:
+            stated.setdefault((e.event_type, e.trigger), []).append((e.earliest, e.latest))
+    if not stated:
+        return events
+    return [e for e in events if e.date_basis != "bounded" or e.is_routine or e.earliest is None
+            or not any(_holds(e, day) for day in stated.get((e.event_type, e.trigger), ()))]
+
+
+def _holds(e: Event, day: tuple[date, date | None]) -> bool:
+    """e's dates hold the stated day (or period) `day`."""
+    first, last = day
+    return e.earliest <= first and (e.latest is None or (last is not None and last <= e.latest))
 
 
 def _span_days(e: Event) -> int:

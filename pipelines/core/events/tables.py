@@ -57,6 +57,7 @@ class Tables:
     nonevent_clause_re: re.Pattern[str]  # clauses that report no act: statistics, hypotheticals
     nonevent_scope_re: re.Pattern[str]  # before an act anywhere in its sentence: cancels it
     hearsay_re: re.Pattern[str]  # before a speech verb: it is reported, not said (据路透社7日称)
+    opinion_re: re.Pattern[str]  # before a speech verb: a commentator speaks (专家, 分析师): an opinion
     named_re: re.Pattern[str]  # after an incident's name date, the name's end (“3·21”…事故)
     counted_re: re.Pattern[str]  # a time that counts within its period (今年第4号台风): it dates no act
     stamp_re: re.Pattern[str]  # a page's stamp (2022-07-18 16:46:49): no day of the story
@@ -106,9 +107,9 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
     for r in _rows("modality.tsv"):
         compile_regex(r[0])  # a broken row fails on load
         modality.setdefault(r[1], []).append(_simp(r[0]))
-    blocks = _blocks(set(triggers), compile_regex)
+    blocks = _blocks(triggers, compile_regex)
     nonevent_verbs: list[str] = []
-    patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "named": [],
+    patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "opinion": [], "named": [],
                                       "counted": [], "stamp": []}
     for r in _rows("nonevents.tsv"):
         if r[1] != "verb" and r[1] not in patterns:
@@ -154,6 +155,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         nonevent_verbs=frozenset(nonevent_verbs),
         nonevent_clause_re=compile_regex("|".join(patterns["clause"] + patterns["owner"]) or "(?!)"),
         hearsay_re=compile_regex("|".join(patterns["hearsay"]) or "(?!)"),
+        opinion_re=compile_regex("|".join(patterns["opinion"]) or "(?!)"),
         named_re=compile_regex("|".join(patterns["named"]) or "(?!)"),
         counted_re=compile_regex("|".join(patterns["counted"]) or "(?!)"),
         stamp_re=compile_regex("|".join(patterns["stamp"]) or "(?!)"),
@@ -163,21 +165,26 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
     )
 
 
-def _blocks(triggers: set[str], compile_regex: Callable[[str], re.Pattern[str]],
+def _blocks(triggers: dict[str, tuple[str, int]], compile_regex: Callable[[str], re.Pattern[str]],
             ) -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
-    """blocks.tsv compiled per trigger (rows for * are added to every trigger)."""
+    """blocks.tsv compiled per trigger (rows for * are added to every trigger, rows for
+    @type to every trigger of that event type)."""
+    types = {etype for etype, _ in triggers.values()}
     raw: dict[str, dict[str, list[str]]] = {}
     for r in _rows("blocks.tsv"):
         trig, where, pat = _simp(r[0]), r[1], _simp(r[2])
         if where not in ("before", "after"):
             raise ValueError(f"blocks.tsv: where must be before or after, not {where!r}")
-        if trig != "*" and trig not in triggers:
+        if trig.startswith("@") and trig[1:] not in types:
+            raise ValueError(f"blocks.tsv: no trigger has the event type {trig[1:]!r}")
+        if trig != "*" and not trig.startswith("@") and trig not in triggers:
             raise ValueError(f"blocks.tsv: unknown trigger {trig!r}")
         compile_regex(pat)  # a broken row fails on load, not on the first article that reaches it
         raw.setdefault(trig, {}).setdefault(where, []).append(pat)
     out = {}
-    for trig in triggers:
-        pats = {w: raw.get("*", {}).get(w, []) + raw.get(trig, {}).get(w, []) for w in ("before", "after")}
+    for trig, (etype, _) in triggers.items():
+        pats = {w: [p for key in ("*", "@" + etype, trig) for p in raw.get(key, {}).get(w, [])]
+                for w in ("before", "after")}
         before = compile_regex("(?:" + "|".join(f"(?:{p})" for p in pats["before"]) + ")$") if pats["before"] else None
         after = compile_regex("|".join(f"(?:{p})" for p in pats["after"])) if pats["after"] else None
         out[trig] = (before, after)
