@@ -620,6 +620,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         if "/" in pick.value:
             # a stated period (自3月1日起至12月31日 as one expression): reported as such, like _span
             return _Dating(pick.earliest, pick.latest, "range", "explicit", pick.text, pick)
+        reported = None if future else _reported_result(ctx, sent[0], clause[0], trig, pick)
+        if reported is not None:
+            return reported
         d = _Dating(pick.earliest, pick.latest, pick.granularity, "explicit", pick.text, pick)
         return _clamp(d, pub, future)
     # Inherited: the story's last anchor in this paragraph, the frame opening the paragraph,
@@ -747,6 +750,29 @@ def _result_reached(ctx: _Ctx, sa: int, trig: int, by: TimeMention) -> _Dating |
     # the anchor is a report when the story began before it (通报称…已被刑拘): by its day
     end = by.latest if start < by.earliest and not ctx.t.so_far_re.search(ctx.simp, sa, trig) else pub
     return _Dating(start, end, "range", "inherited", by.text, by)
+
+
+def _reported_result(ctx: _Ctx, sa: int, ca: int, trig: int, report: TimeMention) -> _Dating | None:
+    """4月5日，警方通报：3名嫌疑人已被刑拘: the date is the report's (data/modality.tsv
+    kind=report) and the act after it is a result it reports as reached (kind=result), so
+    the act came by the report's day, not on it: from the story's first recent day (the
+    incident), else the report's year, to the report's day. None where the sentence is not
+    so built."""
+    pub, t = ctx.pub, ctx.t
+    if (pub is None or report.earliest is None or report.latest is None or report.earliest != report.latest
+            or report.latest > pub or report.end > trig):
+        return None
+    told = t.report_re.search(ctx.simp, report.end, trig)
+    if told is None or not t.result_re.search(ctx.simp, max(told.end(), ca), trig):
+        return None
+    start = date(report.earliest.year, 1, 1)
+    days = _story_days(ctx)
+    for m in days[:bisect.bisect_left(ctx.story_day_starts, sa)]:
+        if m.earliest < report.earliest and (pub - m.earliest).days <= _RESULT_REACH_DAYS:
+            start = m.earliest
+            break
+    # explicit: its sentence states the time that bounds it (and a retold act it is not)
+    return _Dating(start, report.latest, "range", "explicit", report.text, report)
 
 
 def _counts(ctx: _Ctx, m: TimeMention) -> bool:
@@ -1120,11 +1146,14 @@ _BACKGROUND_GRAINS = {"year", "half", "quarter", "season", "decade", "century"}
 
 
 def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
-    """An event dated by its own expression sets the story's time for what follows it;
+    """An event dated by its own expression (or by the day of the report that tells it, see
+    _reported_result) sets the story's time for what follows it;
     a date inside quotes (宣传“7∙17龙塘村成功避险”典型事迹) is a cited example, not the
     story's time, and nor is a whole year or longer period before the publication year
     (2012年曾开设公司 … 他已被刑事拘留): that is background, the news is recent."""
-    if (dating.basis == "explicit" and dating.source is not None and dating.granularity != "range"
+    reported_day = (dating.basis == "explicit" and dating.granularity == "range" and dating.source is not None
+                    and dating.source.earliest == dating.source.latest == dating.latest)
+    if ((dating.basis == "explicit" and dating.source is not None and dating.granularity != "range" or reported_day)
             and not _quoted(ctx.simp, sa, dating.source.start)
             and not (dating.granularity in _BACKGROUND_GRAINS and ctx.pub is not None
                      and dating.latest is not None and dating.latest.year < ctx.pub.year)
