@@ -668,6 +668,11 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
             # a story is told in order: an act reported after a stated day came on or after
             # it, and before publication
             return _Dating(told.earliest, pub, "range", "bounded", told.text, told)
+        first = _first_recent_day(ctx)
+        if first is not None:
+            # told before the story's first day, it is still this story's news: the story
+            # (an incident a few days old) began then, not on the year's first day
+            return _Dating(first.earliest, pub, "range", "bounded", first.text, first)
     return _bounded(pub, future)
 
 
@@ -724,6 +729,14 @@ def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
     m = days[i]
     # an older day (a birth date, last year's case) bounds nothing the year does not
     return m if m.earliest.year == ctx.pub.year else None
+
+
+def _first_recent_day(ctx: _Ctx) -> TimeMention | None:
+    """The earliest of the story's days (see _story_days) within a month before publication,
+    wherever the body states it."""
+    pub = ctx.pub
+    recent = [m for m in _story_days(ctx) if pub is not None and (pub - m.earliest).days <= _RESULT_REACH_DAYS]
+    return min(recent, key=lambda m: m.earliest) if recent else None
 
 
 # A story's days reach back about a month from its report: an older day is background
