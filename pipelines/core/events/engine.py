@@ -1083,7 +1083,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
-            if (dating.basis == "bounded" and place_sp is None and not t.done_re.search(s, ca, cb)
+            if (dating.basis == "bounded" and place_sp is None and not _marked_done(t, s, clauses, ci)
                     and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from)):
                 continue  # undated, not marked done, nowhere, past the lead: background talk
             if place_sp is not None:
@@ -1111,6 +1111,18 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
 
 _CLAUSE_TAIL = "，：,:"
+
+
+def _marked_done(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
+    """Clause ci reports its act as done (data/modality.tsv kind=done), or a connective set
+    off before it does (随后，马斯克发布推文: kind=sequence)."""
+    ca, cb = clauses[ci]
+    if t.done_re.search(s, ca, cb):
+        return True
+    if ci == 0:
+        return False
+    pa, pb = clauses[ci - 1]
+    return t.sequence_re.fullmatch(s[pa:pb].strip(" \t\u3000")) is not None
 
 
 def _quoted(simp: str, sa: int, pos: int) -> bool:
