@@ -426,6 +426,8 @@ class _Ctx:
     # the days the body states, in order (see _story_so_far); built on first use
     story_days: list[TimeMention] | None = None
     story_day_starts: list[int] = field(default_factory=list)
+    first_recent: TimeMention | None = None  # see _first_recent_day; built on first use
+    first_recent_known: bool = False
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
@@ -734,9 +736,12 @@ def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
 def _first_recent_day(ctx: _Ctx) -> TimeMention | None:
     """The earliest of the story's days (see _story_days) within a month before publication,
     wherever the body states it."""
-    pub = ctx.pub
-    recent = [m for m in _story_days(ctx) if pub is not None and (pub - m.earliest).days <= _RESULT_REACH_DAYS]
-    return min(recent, key=lambda m: m.earliest) if recent else None
+    if not ctx.first_recent_known:
+        pub = ctx.pub
+        recent = [m for m in _story_days(ctx) if pub is not None and (pub - m.earliest).days <= _RESULT_REACH_DAYS]
+        ctx.first_recent = min(recent, key=lambda m: m.earliest) if recent else None
+        ctx.first_recent_known = True
+    return ctx.first_recent
 
 
 # A story's days reach back about a month from its report: an older day is background
