@@ -622,9 +622,11 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         if "/" in pick.value:
             # a stated period (自3月1日起至12月31日 as one expression): reported as such, like _span
             return _Dating(pick.earliest, pick.latest, "range", "explicit", pick.text, pick)
-        reported = None if future else _reported_result(ctx, sent[0], clause[0], trig, pick)
-        if reported is not None:
-            return reported
+        told = None if future or pick.end > trig else ctx.t.report_re.search(ctx.simp, pick.end, trig)
+        if told is not None:
+            reported = _reported_result(ctx, sent[0], clause[0], trig, pick, told.end())
+            if reported is not None:
+                return reported
         d = _Dating(pick.earliest, pick.latest, pick.granularity, "explicit", pick.text, pick)
         return _clamp(d, pub, future)
     # Inherited: the story's last anchor in this paragraph, the frame opening the paragraph,
@@ -670,7 +672,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
             # a story is told in order: an act reported after a stated day came on or after
             # it, and before publication
             return _Dating(told.earliest, pub, "range", "bounded", told.text, told)
-        first = _first_recent_day(ctx)
+        first = ctx.first_recent if ctx.first_recent_known else _first_recent_day(ctx)
         if first is not None:
             # told before the story's first day, it is still this story's news: the story
             # (an incident a few days old) began then, not on the year's first day
@@ -770,18 +772,15 @@ def _result_reached(ctx: _Ctx, sa: int, trig: int, by: TimeMention) -> _Dating |
     return _Dating(start, end, "range", "inherited", by.text, by)
 
 
-def _reported_result(ctx: _Ctx, sa: int, ca: int, trig: int, report: TimeMention) -> _Dating | None:
+def _reported_result(ctx: _Ctx, sa: int, ca: int, trig: int, report: TimeMention, told: int) -> _Dating | None:
     """4月5日，警方通报：3名嫌疑人已被刑拘: the date is the report's (data/modality.tsv
     kind=report) and the act after it is a result it reports as reached (kind=result), so
     the act came by the report's day, not on it: from the story's first recent day (the
-    incident), else the report's year, to the report's day. None where the sentence is not
-    so built."""
-    pub, t = ctx.pub, ctx.t
-    if (pub is None or report.earliest is None or report.latest is None or report.earliest != report.latest
-            or report.latest > pub or report.end > trig):
-        return None
-    told = t.report_re.search(ctx.simp, report.end, trig)
-    if told is None or not t.result_re.search(ctx.simp, max(told.end(), ca), trig):
+    incident), else the report's year, to the report's day. `told` is where the report mark
+    before the act ends. None where the sentence is not so built."""
+    pub = ctx.pub
+    if (pub is None or report.earliest is None or report.earliest != report.latest or report.latest > pub
+            or not ctx.t.result_re.search(ctx.simp, max(told, ca), trig)):
         return None
     start = date(report.earliest.year, 1, 1)
     days = _story_days(ctx)
@@ -1088,8 +1087,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
-            if (dating.basis == "bounded" and place_sp is None and not _marked_done(t, s, clauses, ci)
-                    and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from)):
+            if (dating.basis == "bounded" and place_sp is None
+                    and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from)
+                    and not t.done_re.search(s, ca, cb) and not _connective_before(t, s, clauses, ci)):
                 continue  # undated, not marked done, nowhere, past the lead: background talk
             if place_sp is not None:
                 place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
@@ -1118,12 +1118,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 _CLAUSE_TAIL = "，：,:"
 
 
-def _marked_done(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
-    """Clause ci reports its act as done (data/modality.tsv kind=done), or a connective set
-    off before it does (随后，马斯克发布推文: kind=sequence)."""
-    ca, cb = clauses[ci]
-    if t.done_re.search(s, ca, cb):
-        return True
+def _connective_before(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
+    """A connective set off as the clause before clause ci (随后，马斯克发布推文: data/
+    modality.tsv kind=sequence): it marks ci's act done, as kind=done would in ci."""
     if ci == 0:
         return False
     pa, pb = clauses[ci - 1]
@@ -1412,6 +1409,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     simp = mask_long_runs(simp)  # matching only: reported strings come from `text`
     body = max(0, min(doc.body_start or 0, len(text)))
     hits = list(t.trigger_lexicon.finditer(simp, body))
+    hit_starts = [h.start() for h in hits]
     ms = sorted((m for m in mentions if 0 <= m.start < m.end <= len(text)), key=lambda m: m.start)
     pub = doc.published_at.date() if doc.published_at is not None else None
     ctx = _Ctx(doc, simp, ms, [m.start for m in ms], pub, t, None, None, None)
@@ -1431,8 +1429,8 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     for n, (sa, sb) in enumerate(sentences):
         ctx.sentence = n
         group = []
-        while i < len(hits) and hits[i].start() < sb:
-            if hits[i].start() >= sa:
+        while i < len(hits) and hit_starts[i] < sb:
+            if hit_starts[i] >= sa:
                 group.append(hits[i])
             i += 1
         if links is not None and links.holds(sa):
