@@ -426,6 +426,8 @@ class _Ctx:
     # the days the body states, in order (see _story_so_far); built on first use
     story_days: list[TimeMention] | None = None
     story_day_starts: list[int] = field(default_factory=list)
+    first_recent: TimeMention | None = None  # see _first_recent_day; built on first use
+    first_recent_known: bool = False
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
@@ -620,6 +622,11 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         if "/" in pick.value:
             # a stated period (自3月1日起至12月31日 as one expression): reported as such, like _span
             return _Dating(pick.earliest, pick.latest, "range", "explicit", pick.text, pick)
+        told = None if future or pick.end > trig else ctx.t.report_re.search(ctx.simp, pick.end, trig)
+        if told is not None:
+            reported = _reported_result(ctx, sent[0], clause[0], trig, pick, told.end())
+            if reported is not None:
+                return reported
         d = _Dating(pick.earliest, pick.latest, pick.granularity, "explicit", pick.text, pick)
         return _clamp(d, pub, future)
     # Inherited: the story's last anchor in this paragraph, the frame opening the paragraph,
@@ -665,6 +672,11 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
             # a story is told in order: an act reported after a stated day came on or after
             # it, and before publication
             return _Dating(told.earliest, pub, "range", "bounded", told.text, told)
+        first = ctx.first_recent if ctx.first_recent_known else _first_recent_day(ctx)
+        if first is not None:
+            # told before the story's first day, it is still this story's news: the story
+            # (an incident a few days old) began then, not on the year's first day
+            return _Dating(first.earliest, pub, "range", "bounded", first.text, first)
     return _bounded(pub, future)
 
 
@@ -723,6 +735,17 @@ def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
     return m if m.earliest.year == ctx.pub.year else None
 
 
+def _first_recent_day(ctx: _Ctx) -> TimeMention | None:
+    """The earliest of the story's days (see _story_days) within a month before publication,
+    wherever the body states it."""
+    if not ctx.first_recent_known:
+        pub = ctx.pub
+        recent = [m for m in _story_days(ctx) if pub is not None and (pub - m.earliest).days <= _RESULT_REACH_DAYS]
+        ctx.first_recent = min(recent, key=lambda m: m.earliest) if recent else None
+        ctx.first_recent_known = True
+    return ctx.first_recent
+
+
 # A story's days reach back about a month from its report: an older day is background
 # (last year's case, a birth date), not the start of what the report tells.
 _RESULT_REACH_DAYS = 31
@@ -747,6 +770,26 @@ def _result_reached(ctx: _Ctx, sa: int, trig: int, by: TimeMention) -> _Dating |
     # the anchor is a report when the story began before it (通报称…已被刑拘): by its day
     end = by.latest if start < by.earliest and not ctx.t.so_far_re.search(ctx.simp, sa, trig) else pub
     return _Dating(start, end, "range", "inherited", by.text, by)
+
+
+def _reported_result(ctx: _Ctx, sa: int, ca: int, trig: int, report: TimeMention, told: int) -> _Dating | None:
+    """4月5日，警方通报：3名嫌疑人已被刑拘: the date is the report's (data/modality.tsv
+    kind=report) and the act after it is a result it reports as reached (kind=result), so
+    the act came by the report's day, not on it: from the story's first recent day (the
+    incident), else the report's year, to the report's day. `told` is where the report mark
+    before the act ends. None where the sentence is not so built."""
+    pub = ctx.pub
+    if (pub is None or report.earliest is None or report.earliest != report.latest or report.latest > pub
+            or not ctx.t.result_re.search(ctx.simp, max(told, ca), trig)):
+        return None
+    start = date(report.earliest.year, 1, 1)
+    days = _story_days(ctx)
+    for m in days[:bisect.bisect_left(ctx.story_day_starts, sa)]:
+        if m.earliest < report.earliest and (pub - m.earliest).days <= _RESULT_REACH_DAYS:
+            start = m.earliest
+            break
+    # explicit: its sentence states the time that bounds it (and a retold act it is not)
+    return _Dating(start, report.latest, "range", "explicit", report.text, report)
 
 
 def _counts(ctx: _Ctx, m: TimeMention) -> bool:
@@ -1050,7 +1093,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
-                if place_sp is None and not t.done_re.search(s, ca, cb):
+                if (place_sp is None and not t.done_re.search(s, ca, cb)
+                        and not _connective_before(t, s, clauses, ci)):
                     continue  # undated, not marked done, nowhere, past the lead: background talk
                 if future:
                     continue  # announced with no day, past the lead: an intention or a wish, no point in time
@@ -1079,6 +1123,15 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
 
 _CLAUSE_TAIL = "，：,:"
+
+
+def _connective_before(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
+    """A connective set off as the clause before clause ci (随后，马斯克发布推文: data/
+    modality.tsv kind=sequence): it marks ci's act done, as kind=done would in ci."""
+    if ci == 0:
+        return False
+    pa, pb = clauses[ci - 1]
+    return t.sequence_re.fullmatch(s[pa:pb].strip(" \t\u3000")) is not None
 
 
 def _quoted(simp: str, sa: int, pos: int) -> bool:
@@ -1127,11 +1180,14 @@ _BACKGROUND_GRAINS = {"year", "half", "quarter", "season", "decade", "century"}
 
 
 def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
-    """An event dated by its own expression sets the story's time for what follows it;
+    """An event dated by its own expression (or by the day of the report that tells it, see
+    _reported_result) sets the story's time for what follows it;
     a date inside quotes (宣传“7∙17龙塘村成功避险”典型事迹) is a cited example, not the
     story's time, and nor is a whole year or longer period before the publication year
     (2012年曾开设公司 … 他已被刑事拘留): that is background, the news is recent."""
-    if (dating.basis == "explicit" and dating.source is not None and dating.granularity != "range"
+    reported_day = (dating.basis == "explicit" and dating.granularity == "range" and dating.source is not None
+                    and dating.source.earliest == dating.source.latest == dating.latest)
+    if ((dating.basis == "explicit" and dating.source is not None and dating.granularity != "range" or reported_day)
             and not _quoted(ctx.simp, sa, dating.source.start)
             and not (dating.granularity in _BACKGROUND_GRAINS and ctx.pub is not None
                      and dating.latest is not None and dating.latest.year < ctx.pub.year)
@@ -1360,6 +1416,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     simp = mask_long_runs(simp)  # matching only: reported strings come from `text`
     body = max(0, min(doc.body_start or 0, len(text)))
     hits = list(t.trigger_lexicon.finditer(simp, body))
+    hit_starts = [h.start() for h in hits]
     ms = sorted((m for m in mentions if 0 <= m.start < m.end <= len(text)), key=lambda m: m.start)
     pub = doc.published_at.date() if doc.published_at is not None else None
     ctx = _Ctx(doc, simp, ms, [m.start for m in ms], pub, t, None, None, None)
@@ -1379,8 +1436,8 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     for n, (sa, sb) in enumerate(sentences):
         ctx.sentence = n
         group = []
-        while i < len(hits) and hits[i].start() < sb:
-            if hits[i].start() >= sa:
+        while i < len(hits) and hit_starts[i] < sb:
+            if hit_starts[i] >= sa:
                 group.append(hits[i])
             i += 1
         if links is not None and links.holds(sa):

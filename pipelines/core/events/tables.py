@@ -49,6 +49,8 @@ class Tables:
     recap_re: re.Pattern[str]  # 据了解, 此前, 曾: the sentence recounts what came before the story
     result_re: re.Pattern[str]  # 已, 已经, 目前: the act's result is reported as reached
     so_far_re: re.Pattern[str]  # 目前, 截至目前: reached as of publication
+    report_re: re.Pattern[str]  # 通报, 表示, 获悉: what follows is a report's content
+    sequence_re: re.Pattern[str]  # 随后, 此后: a connective clause marking the next act done
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
     place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
     place_bad_tags: frozenset[str]  # a stem jieba tags so is no name (示范村)
@@ -148,6 +150,8 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         result_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("result", []) + modality.get("so_far", []))
                                 or "(?!)"),
         so_far_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("so_far", [])) or "(?!)"),
+        report_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("report", [])) or "(?!)"),
+        sequence_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("sequence", [])) or "(?!)"),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),

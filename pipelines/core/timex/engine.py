@@ -675,11 +675,13 @@ class _Extractor:
                 return year
         return None
 
-    def _just_ahead(self, year: int, month: int, day: int) -> bool:
-        """That day falls within limits.tsv's ahead_days after the reference: a dateline's lag
-        or the coming days of a forecast, not a year (or month) ago."""
+    def _just_ahead(self, year: int, month: int, day: int, told_month: bool = False) -> bool:
+        """That day falls within limits.tsv's ahead_days (ahead_days_month for a day told
+        with its month) after the reference: a dateline's lag or the coming days of a
+        forecast, not a year (or month) ago."""
         d = _safe_date(year, month, day)
-        return d is not None and self.ref is not None and 0 < (d - self.ref).days <= self.t.ahead_days
+        limit = self.t.ahead_days_month if told_month else self.t.ahead_days
+        return d is not None and self.ref is not None and 0 < (d - self.ref).days <= limit
 
     def _year_for_month(self, month: int, day: int | None, lunar_month: int | None,
                         future: bool) -> int:
@@ -700,7 +702,7 @@ class _Extractor:
             if probe is not None:
                 key = (probe.month, probe.day)
         if not future and key > rkey and not (
-                day is not None and lunar_month is None and self._just_ahead(year, month, day)):
+                day is not None and lunar_month is None and self._just_ahead(year, month, day, True)):
             year -= 1
         elif (not future and key < rkey and day is not None and lunar_month is None
               and self._just_ahead(year + 1, month, day)):

@@ -240,6 +240,7 @@ class Tables:
     bodies: dict[str, str]  # row -> its named group; all of them, in order, are one alternation
     plausible_years: tuple[int, int]  # written years outside are no date (limits.tsv)
     ahead_days: int  # a day this many days after the reference is not pushed back (limits.tsv)
+    ahead_days_month: int  # likewise for a day told with its month (limits.tsv)
 
 
 def _group_body(pattern: str, group: str) -> str | None:
@@ -450,7 +451,8 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
     era_start = compile_regex(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
     return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, units, tod,
                   weekdays, tails, clock_minutes, lunar_months, context, splits, rows, first_rx,
-                  atoms, era_start, row_bodies, plausible_years(data), _limit(data, "ahead_days"))
+                  atoms, era_start, row_bodies, plausible_years(data), _limit(data, "ahead_days"),
+                  _limit(data, "ahead_days_month"))
 
 
 def _limit(data: Path, name: str) -> int:
