@@ -18,7 +18,6 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipelines.core.extract import warm_up
 from pipelines.progress import phase
 from pipelines.store.api import Store
 from pipelines.store.fact import FactKind
@@ -72,10 +71,6 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
         step = "articles"
         with phase("scan", None, "documents", stderr=show_progress) as advance:
             scan = store.scan(paths, advance, whole_folder=only is None)
-        if scan.parsed:
-            # new or changed lines to extract: the extractors' tables load now, while the
-            # catch-up (DuckDB, without the GIL) may still be running
-            warm_up()
         catching_up.join()  # before the extraction forks its workers: no fork beside DuckDB's threads
         step = "extractions"
         with phase("extract", len(scan.docs), "documents", stderr=show_progress) as advance:
