@@ -372,13 +372,12 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
             for recorded_at, last in steps:
                 _step(con, after, int(last), recorded_at)
                 after = int(last)
-        rejections = f"kind IN ('{FactKind.DOCUMENT_REJECTED}', '{FactKind.REJECTION_CLEARED}')"
         if since == 0 or not _has_table(con, "rejected_documents"):
             con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) "
                         f"{P.REJECTED}")
         else:
             # Only the paths this build's facts quarantined or cleared change.
-            paths = f"(SELECT DISTINCT path FROM event_log WHERE seq > {int(since)} AND {rejections})"
+            paths = _rejection_paths(since, head)
             con.execute(f"DELETE FROM rejected_documents WHERE path IN {paths}")
             con.execute(f"INSERT INTO rejected_documents WITH log AS (SELECT * FROM event_log "
                         f"WHERE path IN {paths}) {P.REJECTED}")
@@ -460,8 +459,7 @@ def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) 
                 con.execute(f"INSERT INTO {name} BY NAME {_rows_of(con, f'published.{name}', scope)}")
         if _has_table(con, "rejected_documents"):
             # Only the paths the adopted facts quarantined or cleared differ.
-            paths = (f"(SELECT DISTINCT path FROM event_log WHERE seq > {int(since)} AND seq <= {int(upto)} "
-                     f"AND kind IN ('{FactKind.DOCUMENT_REJECTED}', '{FactKind.REJECTION_CLEARED}'))")
+            paths = _rejection_paths(since, upto)
             con.execute(f"DELETE FROM rejected_documents WHERE path IN {paths}")
             con.execute(f"INSERT INTO rejected_documents BY NAME SELECT * FROM published.rejected_documents "
                         f"WHERE path IN {paths}")
@@ -469,6 +467,13 @@ def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) 
             con.execute("CREATE TABLE rejected_documents AS SELECT * FROM published.rejected_documents")
     finally:
         con.execute("DETACH published")
+
+
+def _rejection_paths(since: int, upto: int) -> str:
+    """The paths the log's facts after `since` up to `upto` quarantined or cleared: the
+    only rows of rejected_documents those facts change."""
+    return (f"(SELECT DISTINCT path FROM event_log WHERE seq > {int(since)} AND seq <= {int(upto)} "
+            f"AND kind IN ('{FactKind.DOCUMENT_REJECTED}', '{FactKind.REJECTION_CLEARED}'))")
 
 
 def _touched_keys_from(con: duckdb.DuckDBPyConnection, catalog: str) -> int | None:
