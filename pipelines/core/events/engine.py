@@ -672,7 +672,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
             # a story is told in order: an act reported after a stated day came on or after
             # it, and before publication
             return _Dating(told.earliest, pub, "range", "bounded", told.text, told)
-        first = ctx.first_recent if ctx.first_recent_known else _first_recent_day(ctx)
+        first = _first_recent_day(ctx)
         if first is not None:
             # told before the story's first day, it is still this story's news: the story
             # (an incident a few days old) began then, not on the year's first day
@@ -762,14 +762,19 @@ def _result_reached(ctx: _Ctx, sa: int, trig: int, by: TimeMention) -> _Dating |
     if (pub is None or by.earliest is None or by.latest is None or by.latest > pub
             or (pub - by.earliest).days > _RESULT_REACH_DAYS or not ctx.t.result_re.search(ctx.simp, sa, trig)):
         return None
-    start = by.earliest
-    days = _story_days(ctx)
-    for m in days[:bisect.bisect_left(ctx.story_day_starts, sa)]:
-        if m.earliest < start and (pub - m.earliest).days <= _RESULT_REACH_DAYS:
-            start = m.earliest
+    start = _story_start_before(ctx, sa, by.earliest) or by.earliest
     # the anchor is a report when the story began before it (通报称…已被刑拘): by its day
     end = by.latest if start < by.earliest and not ctx.t.so_far_re.search(ctx.simp, sa, trig) else pub
     return _Dating(start, end, "range", "inherited", by.text, by)
+
+
+def _story_start_before(ctx: _Ctx, sa: int, than: date) -> date | None:
+    """The earliest of the story's days (see _story_days) stated before `sa`, earlier than
+    `than` and within a month before publication: where what a report tells began."""
+    pub = ctx.pub
+    days = _story_days(ctx)[:bisect.bisect_left(ctx.story_day_starts, sa)]
+    return min((m.earliest for m in days if m.earliest < than and (pub - m.earliest).days <= _RESULT_REACH_DAYS),
+               default=None)
 
 
 def _reported_result(ctx: _Ctx, sa: int, ca: int, trig: int, report: TimeMention, told: int) -> _Dating | None:
@@ -782,12 +787,7 @@ def _reported_result(ctx: _Ctx, sa: int, ca: int, trig: int, report: TimeMention
     if (pub is None or report.earliest is None or report.earliest != report.latest or report.latest > pub
             or not ctx.t.result_re.search(ctx.simp, max(told, ca), trig)):
         return None
-    start = date(report.earliest.year, 1, 1)
-    days = _story_days(ctx)
-    for m in days[:bisect.bisect_left(ctx.story_day_starts, sa)]:
-        if m.earliest < report.earliest and (pub - m.earliest).days <= _RESULT_REACH_DAYS:
-            start = m.earliest
-            break
+    start = _story_start_before(ctx, sa, report.earliest) or date(report.earliest.year, 1, 1)
     # explicit: its sentence states the time that bounds it (and a retold act it is not)
     return _Dating(start, report.latest, "range", "explicit", report.text, report)
 
