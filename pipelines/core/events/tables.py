@@ -128,6 +128,11 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
     org_re = compile_regex(
         f"[{levels}](?:{literal_alternation(orgs)})(?!书记|副书记|常委|委员|领导|主任|副主任|党校)"
     )
+
+    def any_of(rows: list[str]) -> re.Pattern[str]:
+        """One regex matching any row's pattern; none: a regex that never matches."""
+        return compile_regex("|".join(f"(?:{p})" for p in rows) or "(?!)")
+
     return Tables(
         labels=labels,
         retold=frozenset(r[0] for r in _rows("types.tsv") if len(r) > 4 and r[4].strip() == "1"),
@@ -146,26 +151,25 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         future_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("future", ["将于"]))),
         done_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("done", ["了"]))),
         routine_re=compile_regex(literal_alternation(modality.get("routine", ["每年"]))),
-        recap_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("recap", [])) or "(?!)"),
-        result_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("result", []) + modality.get("so_far", []))
-                                or "(?!)"),
-        so_far_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("so_far", [])) or "(?!)"),
-        report_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("report", [])) or "(?!)"),
-        sequence_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("sequence", [])) or "(?!)"),
+        recap_re=any_of(modality.get("recap", [])),
+        result_re=any_of(modality.get("result", []) + modality.get("so_far", [])),
+        so_far_re=any_of(modality.get("so_far", [])),
+        report_re=any_of(modality.get("report", [])),
+        sequence_re=any_of(modality.get("sequence", [])),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
         sessions=tuple((r[0], compile_regex(_simp(r[1]))) for r in _rows("sessions.tsv")),
         nonevent_verbs=frozenset(nonevent_verbs),
-        nonevent_clause_re=compile_regex("|".join(patterns["clause"] + patterns["owner"]) or "(?!)"),
-        hearsay_re=compile_regex("|".join(patterns["hearsay"]) or "(?!)"),
-        opinion_re=compile_regex("|".join(patterns["opinion"]) or "(?!)"),
-        named_re=compile_regex("|".join(patterns["named"]) or "(?!)"),
-        counted_re=compile_regex("|".join(patterns["counted"]) or "(?!)"),
-        stamp_re=compile_regex("|".join(patterns["stamp"]) or "(?!)"),
-        time_owner_re=compile_regex("|".join(patterns["owner"]) or "(?!)"),
-        nonevent_scope_re=compile_regex("|".join(patterns["scope"]) or "(?!)"),
-        nonevent_figure_re=compile_regex("|".join(patterns["figure"]) or "(?!)"),
+        nonevent_clause_re=any_of(patterns["clause"] + patterns["owner"]),
+        hearsay_re=any_of(patterns["hearsay"]),
+        opinion_re=any_of(patterns["opinion"]),
+        named_re=any_of(patterns["named"]),
+        counted_re=any_of(patterns["counted"]),
+        stamp_re=any_of(patterns["stamp"]),
+        time_owner_re=any_of(patterns["owner"]),
+        nonevent_scope_re=any_of(patterns["scope"]),
+        nonevent_figure_re=any_of(patterns["figure"]),
     )
 
 
