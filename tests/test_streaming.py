@@ -15,6 +15,7 @@ import pipelines.core.extract as extract
 import pipelines.core.reading as reading
 from pipelines.core.model import DocRef, Document
 from pipelines.store import facts as facts_module
+from pipelines.store import spool as spool_module
 from pipelines.store.eventlog import EventLog, LogState
 from pipelines.store.fact import FactKind
 from pipelines.store.ingest import append_to_log, extract_changed, read_documents, scan_seeds
@@ -219,6 +220,23 @@ def test_pool_workers_give_the_logged_form_the_parent_would(monkeypatch: pytest.
     assert [ex.doc.doc_id for ex in pooled] == [f"d{i}" for i in range(20)]
     assert pooled == here
     assert all(ex.events and ex.mentions for ex in pooled)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_spool_frames_packed_where_extracted_read_back_as_this_process_makes_them(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, workers: int):
+    """Workers pack a chunk's extractions into a spool frame: the spool reads back, in input
+    order, what this process makes of the same documents, and the frames count them."""
+    monkeypatch.setattr(extract, "_POOL_MIN_CHARS", 1)
+    monkeypatch.setattr(extract, "_CHUNK_DOCS", 3)
+    finish = functools.partial(facts_module.logged_form, version="v")
+    frames = list(extract.extract_stream((_document(i, size=2) for i in range(20)), workers=workers,
+                                         finish=finish, pack=spool_module.pack_frame))
+    assert [f.extracted for f in frames] == [3] * 6 + [2]
+    read_back = list(spool_module.read_spool(spool_module.write_spool(frames, tmp_path)))
+    assert read_back == [finish(extract.extract_document(_document(i, size=2))) for i in range(20)]
+    assert sum(f.events for f in frames) == sum(len(ex.events) for ex in read_back) > 0
+    assert sum(f.mentions for f in frames) == sum(len(ex.mentions) for ex in read_back) > 0
 
 
 def test_an_append_plans_again_when_another_run_appended_after_its_extraction(tmp_path: Path):

@@ -81,11 +81,12 @@ def die_with_parent(parent_pid: int) -> None:
 
 
 def _extract_chunk(docs: list[Document], finish: Callable[[Extraction], Any] | None,
-                   ) -> list[tuple[list[TimeMention], list[Event], str | None]] | list[Any]:
-    if finish is not None:
-        return [finish(extract_document(d)) for d in docs]
-    # Only what was found goes back: the parent still holds the documents.
-    return [_extract(d) for d in docs]
+                   pack: Callable[[list[Any]], Any] | None = None) -> Any:
+    if finish is None:
+        # Only what was found goes back: the parent still holds the documents.
+        return [_extract(d) for d in docs]
+    finished = [finish(extract_document(d)) for d in docs]
+    return finished if pack is None else pack(finished)
 
 
 # Documents go to the pool in chunks, with a few chunks per worker in flight: enough to
@@ -99,13 +100,19 @@ def extract_stream(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     finish: Callable[[Extraction], Any] | None = None,
+    pack: Callable[[list[Any]], Any] | None = None,
 ) -> Iterator[Any]:
     """Extract documents as they come, in input order, holding only a bounded window of
     them; a process pool does the work once the stream proves large enough to need one.
 
     Yields Extractions, or what `finish` (a picklable function) makes of each: it runs where
     the document was extracted, so in a pool the workers share that work too, and only its
-    result crosses back to this process."""
+    result crosses back to this process. With `pack` as well (picklable too), yields what it
+    makes of each chunk of up to `_CHUNK_DOCS` finished documents, made in the worker: a
+    chunk's results cross back as one object (the spool's frames come back as bytes, so this
+    process neither unpickles nor packs them again)."""
+    if pack is not None and finish is None:
+        raise ValueError("pack needs finish: it packs finished documents")
     workers = workers if workers is not None else (os.cpu_count() or 1)
     stream = iter(docs)
     head: list[Document] = []
@@ -115,8 +122,14 @@ def extract_stream(
             head.append(doc)
             chars += len(doc.text)
             if chars >= _POOL_MIN_CHARS and len(head) >= 8:
-                yield from _pooled(itertools.chain(head, stream), workers, progress, finish)
+                yield from _pooled(itertools.chain(head, stream), workers, progress, finish, pack)
                 return
+    if pack is not None:
+        for chunk in _chunks(itertools.chain(head, stream), _CHUNK_DOCS):
+            yield _extract_chunk(chunk, finish, pack)
+            if progress:
+                progress(len(chunk))
+        return
     for doc in itertools.chain(head, stream):
         ex = extract_document(doc)
         yield ex if finish is None else finish(ex)
@@ -130,7 +143,8 @@ def _chunks(docs: Iterator[Document], size: int) -> Iterator[list[Document]]:
 
 
 def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], None] | None,
-            finish: Callable[[Extraction], Any] | None) -> Iterator[Any]:
+            finish: Callable[[Extraction], Any] | None, pack: Callable[[list[Any]], Any] | None,
+            ) -> Iterator[Any]:
     from pipelines.core.events.engine import _jieba, release_lexicon
 
     had_lexicon = _jieba.cache_info().currsize > 0
@@ -143,19 +157,21 @@ def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], No
                                initargs=(os.getpid(),))
     pending: deque[tuple[list[Document], Future]] = deque()
 
-    def collect() -> Iterator[Extraction]:
+    def collect() -> Iterator[Any]:
         chunk, future = pending.popleft()
         found = future.result()
-        if finish is not None:
+        if pack is not None:
+            yield found
+        elif finish is not None:
             yield from found
         else:
             yield from (Extraction(doc, *r) for doc, r in zip(chunk, found, strict=True))
         if progress:
-            progress(len(found))
+            progress(len(chunk))
 
     try:
         for chunk in _chunks(docs, _CHUNK_DOCS):
-            pending.append((chunk, pool.submit(_extract_chunk, chunk, finish)))
+            pending.append((chunk, pool.submit(_extract_chunk, chunk, finish, pack)))
             if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
                 yield from collect()
         while pending:

@@ -32,14 +32,13 @@ from pipelines.core.reading import (
 from pipelines.store.eventlog import EventLog
 from pipelines.store.fact import Fact
 from pipelines.store.facts import (
-    LoggedExtraction,
     RunPlan,
     facts_for_extractions,
     logged_form,
     plan_run,
 )
 from pipelines.store.lineindex import DumpScanRecord, LineIndex
-from pipelines.store.spool import SPOOL_FOLDER, read_spool, write_spool
+from pipelines.store.spool import SPOOL_FOLDER, SpoolFrame, pack_frame, read_spool, write_spool
 
 
 @dataclass(slots=True)
@@ -202,18 +201,17 @@ def extract_changed(
     if not plan.to_extract:
         return batch
 
-    def counted(extractions: Iterable[LoggedExtraction]) -> Iterator[LoggedExtraction]:
-        for ex in extractions:
-            batch.extracted += 1
-            batch.mentions += len(ex.mentions)
-            batch.events += len(ex.events)
-            if ex.error:
-                batch.errors.append(f"{ex.doc.doc_id}: {ex.error}")
-            yield ex
+    def counted(frames: Iterable[SpoolFrame]) -> Iterator[SpoolFrame]:
+        for frame in frames:
+            batch.extracted += frame.extracted
+            batch.mentions += frame.mentions
+            batch.events += frame.events
+            batch.errors.extend(frame.errors)
+            yield frame
 
-    stream = extract_stream(read_documents(scan, plan.to_extract), workers, progress,
-                            functools.partial(logged_form, version=version))
-    batch.spool = write_spool(counted(stream), log.directory / SPOOL_FOLDER)
+    frames = extract_stream(read_documents(scan, plan.to_extract), workers, progress,
+                            functools.partial(logged_form, version=version), pack_frame)
+    batch.spool = write_spool(counted(frames), log.directory / SPOOL_FOLDER)
     return batch
 
 
