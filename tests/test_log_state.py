@@ -8,9 +8,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from test_scan_record import TEXT, _line, _write
 
 from pipelines.local_run import run_in_process
+from pipelines.store import eventlog
 from pipelines.store.api import Store
 from pipelines.store.eventlog import EventLog, LogState
 
@@ -43,7 +45,12 @@ def _ran_once(tmp_path: Path) -> tuple[Path, Path, Store]:
     return seeds, db, store
 
 
-def test_the_checkpointed_state_is_the_scanned_state_at_every_step(tmp_path: Path):
+@pytest.mark.parametrize("min_tail", [1, 10**9])
+def test_the_checkpointed_state_is_the_scanned_state_at_every_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  min_tail: int):
+    """With a new checkpoint after every run, and with the first one folded with every later
+    segment (a tail too short to be worth a new checkpoint)."""
+    monkeypatch.setattr(eventlog, "_CHECKPOINT_MIN_TAIL", min_tail)
     seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
     seeds.mkdir()
     store = Store(db, seeds, workers=1)
@@ -54,16 +61,19 @@ def test_the_checkpointed_state_is_the_scanned_state_at_every_step(tmp_path: Pat
         lambda: _write(seeds / "more.jsonl", [_line("d"), "[1, 2]"]),
         lambda: (seeds / "day.jsonl").unlink(),
     ]
+    heads = []
     for change in steps:
         change()
         assert run_in_process(store).success
         log = EventLog.beside(db)
-        assert len(_checkpoints(log)) == 1  # the newest only
+        (checkpoint,) = _checkpoints(log)  # the newest only
+        heads.append(int(checkpoint.name.split("-")[1]))
         state = log.read_state()
         assert state.docs and _same(state, _scanned(log, tmp_path))
     assert state.docs["a"].status == "withdrawn" and state.docs["d"].status == "active"
     assert any(path.startswith("more.jsonl") for path in state.rejections)
     assert not any(path.startswith("day.jsonl") for path in state.rejections)
+    assert len(set(heads)) == (len(steps) if min_tail == 1 else 1)
 
 
 def test_a_checkpoint_the_catalog_does_not_vouch_for_is_not_used(tmp_path: Path):
