@@ -1010,6 +1010,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     if not hits:
         return []
     clause_of = _clause_finder(clauses)
+    argued = _argued(t, s)
 
     trig_clauses = {clause_of(h.start() - sa) for h in hits}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
@@ -1090,6 +1091,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         for ia, ib, own in items:
             dating = spoken if spoken is not None and own is None and not future else _date_event(
                 ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
+            if dating.basis != "explicit" and argued:
+                continue  # 因为…, 其实…: an undated act of the writer's reasoning (data/modality.tsv)
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
@@ -1123,6 +1126,16 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
 
 _CLAUSE_TAIL = "，：,:"
+
+
+_SENTENCE_LEAD = " \t\u3000“\"「『"
+
+
+def _argued(t: Tables, s: str) -> bool:
+    """The sentence opens on a reason or a comment (因为…, 其实…, 可以说…: data/modality.tsv
+    kind=argument): the writer reasons about the story, so what it does not date is no
+    development of it."""
+    return t.argument_re.match(s, len(s) - len(s.lstrip(_SENTENCE_LEAD))) is not None
 
 
 def _connective_before(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
@@ -1289,8 +1302,10 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         # a clock time alone (10时7分许，救护车到达) is a moment of the story's day
         own = None if _clock_only(m) else m
         dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + a, future, own, False, [])
-        if own is None and dating.basis == "bounded":
-            continue  # and with no day of the story to put it on, a clock dates nothing
+        if own is None and (dating.basis == "bounded" or _argued(t, s)):
+            # with no day of the story to put it on, a clock dates nothing; in a sentence of
+            # reasoning it dates no development either
+            continue
         _note_anchor(ctx, sa, dating)
         if places is None:
             places = _sentence_places(ctx, sa, s)
