@@ -1445,7 +1445,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     ctx.story_from = stamp_lines[0][1] if stamp_lines else body
     ctx.story_day = _story_day(ctx, sentences, stamp_lines)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
-    links = _SpanSet(_link_list_lines(ctx)) if not ctx.item_dates else None
+    links = _SpanSet(_link_list_lines(ctx) + _page_tail(ctx)) if not ctx.item_dates else None
     out: list[Event] = []
     i = 0
     for n, (sa, sb) in enumerate(sentences):
@@ -1511,6 +1511,35 @@ def _link_list_lines(ctx: _Ctx) -> list[tuple[int, int]]:
             out.extend(_runs_without(run, starts))
         run = []
     return out
+
+
+_TAIL_LINE_MAX = 80
+_NARRATIVE_END = "。"
+_LINE_GOES_ON = "，,：:；;、"
+
+
+def _page_tail(ctx: _Ctx) -> list[tuple[int, int]]:
+    """The lines of what follows the story on its page: after the last line that holds a
+    full stop (the narrative's end), three or more short lines with none, blank lines
+    between them or not. They are headlines of other stories, a box of most-read links,
+    share buttons (转发，点赞，在看), whatever commas they hold inside; nothing in them
+    develops this story. A line ending on a comma or a colon (那么，问题来了：) is the
+    writer's text broken into lines, so the article goes on and there is no tail. A line
+    opening on a time is a chronology's entry and stays. A text with no full stop after its
+    title (a list of headlines, a bulletin's items) has no narrative to end, so no tail."""
+    body = max(0, min(ctx.doc.body_start or 0, len(ctx.simp)))
+    last = ctx.simp.rfind(_NARRATIVE_END, body)
+    if last < 0:
+        return []
+    end = ctx.simp.find("\n", last)
+    if end < 0:
+        return []
+    lines = [(a, b) for a, b in _line_spans(ctx.simp, end + 1, len(ctx.simp)) if ctx.simp[a:b].strip()]
+    if len(lines) < _LINK_RUN or any(len(text := ctx.simp[a:b].strip()) > _TAIL_LINE_MAX
+                                     or text[-1] in _LINE_GOES_ON for a, b in lines):
+        return []
+    starts = {m.start for m in ctx.mentions}
+    return [(a, b) for a, b in lines if a + len(ctx.simp[a:b]) - len(ctx.simp[a:b].lstrip()) not in starts]
 
 
 def _runs_without(lines: list[tuple[int, int]], breaks: set[int]) -> list[tuple[int, int]]:
