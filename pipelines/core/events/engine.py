@@ -1091,8 +1091,10 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         for ia, ib, own in items:
             dating = spoken if spoken is not None and own is None and not future else _date_event(
                 ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
-            if dating.basis != "explicit" and argued:
-                continue  # 因为…, 其实…: an undated act of the writer's reasoning (data/modality.tsv)
+            if dating.basis != "explicit" and (argued or _said_not_done(t, s, rel, rel + len(trig))):
+                # 因为…, 其实…: an undated act of the writer's reasoning; 表示：“…会很快归案”:
+                # of a speaker's (data/modality.tsv)
+                continue
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
@@ -1136,6 +1138,23 @@ def _argued(t: Tables, s: str) -> bool:
     kind=argument): the writer reasons about the story, so what it does not date is no
     development of it."""
     return t.argument_re.match(s, len(s) - len(s.lstrip(_SENTENCE_LEAD))) is not None
+
+
+_QUOTE_OPEN = "“「"
+_QUOTE_CLOSE = "”」"
+_INNER_SEP = re.compile(r"[，,；;：:。！？!?“”「」]")
+
+
+def _said_not_done(t: Tables, s: str, a: int, b: int) -> bool:
+    """The act at s[a:b] sits in a direct quotation that a speech verb opens in its sentence
+    (表示：“…: data/modality.tsv kind=quote), and the quoted clause holding it does not tell
+    it as done (kind=done): the speaker's words about it, not a report of it."""
+    q = max(s.rfind(c, 0, a) for c in _QUOTE_OPEN)
+    if q < 0 or any(s.find(c, q, a) >= 0 for c in _QUOTE_CLOSE) or not t.quote_re.search(s, 0, q):
+        return False
+    start = max(m.end() for m in _INNER_SEP.finditer(s, q, a)) if _INNER_SEP.search(s, q, a) else q
+    stop = m.start() if (m := _INNER_SEP.search(s, b)) else len(s)
+    return t.done_re.search(s, start, stop) is None
 
 
 def _connective_before(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
