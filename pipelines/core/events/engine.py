@@ -1152,7 +1152,8 @@ def _said_not_done(t: Tables, s: str, a: int, b: int) -> bool:
     q = max(s.rfind(c, 0, a) for c in _QUOTE_OPEN)
     if q < 0 or any(s.find(c, q, a) >= 0 for c in _QUOTE_CLOSE) or not t.quote_re.search(s, 0, q):
         return False
-    start = max(m.end() for m in _INNER_SEP.finditer(s, q, a)) if _INNER_SEP.search(s, q, a) else q
+    # the quoted clause: from the last mark before the act (the opening quote at least)
+    start = max(m.end() for m in _INNER_SEP.finditer(s, q, a))
     stop = m.start() if (m := _INNER_SEP.search(s, b)) else len(s)
     return t.done_re.search(s, start, stop) is None
 
