@@ -1,6 +1,7 @@
 """Every row of the event tables carries an example, and the examples are run (HeidelTime's
 `// EXAMPLE` habit): a trigger's example holds the trigger and reports an event; a
-non-event pattern's example matches it; a block's example holds its trigger."""
+non-event pattern's example matches it; a block's example holds its trigger; a sentence of
+argument (modality.tsv) reports no undated act; a speech verb of modality.tsv opens its quotation."""
 
 from __future__ import annotations
 
@@ -73,3 +74,23 @@ def test_object_example_reports_an_event_of_its_type(row: list[str]) -> None:
         assert row[1] not in types, f"{row[0]} now works: take it off OBJECT_GAPS"
     else:
         assert row[1] in types, f"objects.tsv {row[0]}: {_example(row, 3)} gives {sorted(types)}"
+
+
+ARGUMENTS = [pytest.param(r, id=r[0]) for r in read_rows(DATA / "modality.tsv") if r[1] == "argument"]
+
+
+@pytest.mark.parametrize("row", ARGUMENTS)
+def test_argument_example_opens_on_its_marker_and_reports_no_undated_act(row: list[str]) -> None:
+    example = _example(row, 2)
+    assert re.match(_simp(row[0]), _simp(example)), f"modality.tsv {row[0]}: {example} does not open on it"
+    undated = [e.trigger for e in _events(example + "。") if e.date_basis != "explicit"]
+    assert not undated, f"modality.tsv {row[0]}: {example} reports {undated}"
+
+
+QUOTES = [pytest.param(r, id=r[0]) for r in read_rows(DATA / "modality.tsv") if r[1] == "quote"]
+
+
+@pytest.mark.parametrize("row", QUOTES)
+def test_quote_example_opens_a_quotation_on_its_marker(row: list[str]) -> None:
+    example = _simp(_example(row, 2))
+    assert re.search(_simp(row[0]) + r"\s*[：:，,]?\s*[“「]", example), f"modality.tsv {row[0]}: {example}"

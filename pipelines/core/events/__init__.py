@@ -22,7 +22,14 @@ How an event is found
     希望…道歉) outside the first fifth: an intention, no point in time. Nothing in a block of links to other
     stories (three or more consecutive short lines without punctuation or comma, past the
     first line, none opening on a time; not on a list page whose items print their dates)
-    is an event of the article.
+    is an event of the article, nor is anything after the story on its page (past the last
+    line holding a full stop, three or more short lines with none, none ending on a comma
+    or colon: other stories' headlines, a most-read box, share buttons). A sentence opening
+    on a reason or a comment (因为…, 其实…, 可以说…: modality.tsv kind=argument) is the
+    writer reasoning, so an act in it that the sentence does not date gives no event; nor
+    does an undated act inside a speaker's direct quotation (表示：“…会很快归案”: kind=quote)
+    that the quotation does not tell as done, nor an act cited as an example (比如, 例如:
+    nonevents.tsv kind scope).
     Generic (`occurrence`): a clause opened by an explicit time, not a since-frame nor a
     span of months or years reaching the reference (近10年, 过去几个月: a trend) nor one of
     ten years or more (1961-2016年: statistics or history, which dates no act), whose

@@ -1010,6 +1010,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     if not hits:
         return []
     clause_of = _clause_finder(clauses)
+    argued = _argued(t, s)
 
     trig_clauses = {clause_of(h.start() - sa) for h in hits}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
@@ -1090,6 +1091,10 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         for ia, ib, own in items:
             dating = spoken if spoken is not None and own is None and not future else _date_event(
                 ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
+            if dating.basis != "explicit" and (argued or _said_not_done(t, s, rel, rel + len(trig))):
+                # 因为…, 其实…: an undated act of the writer's reasoning; 表示：“…会很快归案”:
+                # of a speaker's (data/modality.tsv)
+                continue
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
@@ -1123,6 +1128,34 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
 
 _CLAUSE_TAIL = "，：,:"
+
+
+_SENTENCE_LEAD = " \t\u3000“\"「『"
+
+
+def _argued(t: Tables, s: str) -> bool:
+    """The sentence opens on a reason or a comment (因为…, 其实…, 可以说…: data/modality.tsv
+    kind=argument): the writer reasons about the story, so what it does not date is no
+    development of it."""
+    return t.argument_re.match(s, len(s) - len(s.lstrip(_SENTENCE_LEAD))) is not None
+
+
+_QUOTE_OPEN = "“「"
+_QUOTE_CLOSE = "”」"
+_INNER_SEP = re.compile(r"[，,；;：:。！？!?“”「」]")
+
+
+def _said_not_done(t: Tables, s: str, a: int, b: int) -> bool:
+    """The act at s[a:b] sits in a direct quotation that a speech verb opens in its sentence
+    (表示：“…: data/modality.tsv kind=quote), and the quoted clause holding it does not tell
+    it as done (kind=done): the speaker's words about it, not a report of it."""
+    q = max(s.rfind(c, 0, a) for c in _QUOTE_OPEN)
+    if q < 0 or any(s.find(c, q, a) >= 0 for c in _QUOTE_CLOSE) or not t.quote_re.search(s, 0, q):
+        return False
+    # the quoted clause: from the last mark before the act (the opening quote at least)
+    start = max(m.end() for m in _INNER_SEP.finditer(s, q, a))
+    stop = m.start() if (m := _INNER_SEP.search(s, b)) else len(s)
+    return t.done_re.search(s, start, stop) is None
 
 
 def _connective_before(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
@@ -1289,8 +1322,10 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         # a clock time alone (10时7分许，救护车到达) is a moment of the story's day
         own = None if _clock_only(m) else m
         dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + a, future, own, False, [])
-        if own is None and dating.basis == "bounded":
-            continue  # and with no day of the story to put it on, a clock dates nothing
+        if own is None and (dating.basis == "bounded" or _argued(t, s)):
+            # with no day of the story to put it on, a clock dates nothing; in a sentence of
+            # reasoning it dates no development either
+            continue
         _note_anchor(ctx, sa, dating)
         if places is None:
             places = _sentence_places(ctx, sa, s)
@@ -1430,7 +1465,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     ctx.story_from = stamp_lines[0][1] if stamp_lines else body
     ctx.story_day = _story_day(ctx, sentences, stamp_lines)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
-    links = _SpanSet(_link_list_lines(ctx)) if not ctx.item_dates else None
+    links = _SpanSet(_link_list_lines(ctx) + _page_tail(ctx)) if not ctx.item_dates else None
     out: list[Event] = []
     i = 0
     for n, (sa, sb) in enumerate(sentences):
@@ -1496,6 +1531,35 @@ def _link_list_lines(ctx: _Ctx) -> list[tuple[int, int]]:
             out.extend(_runs_without(run, starts))
         run = []
     return out
+
+
+_TAIL_LINE_MAX = 80
+_NARRATIVE_END = "。"
+_LINE_GOES_ON = "，,：:；;、"
+
+
+def _page_tail(ctx: _Ctx) -> list[tuple[int, int]]:
+    """The lines of what follows the story on its page: after the last line that holds a
+    full stop (the narrative's end), three or more short lines with none, blank lines
+    between them or not. They are headlines of other stories, a box of most-read links,
+    share buttons (转发，点赞，在看), whatever commas they hold inside; nothing in them
+    develops this story. A line ending on a comma or a colon (那么，问题来了：) is the
+    writer's text broken into lines, so the article goes on and there is no tail. A line
+    opening on a time is a chronology's entry and stays. A text with no full stop after its
+    title (a list of headlines, a bulletin's items) has no narrative to end, so no tail."""
+    body = max(0, min(ctx.doc.body_start or 0, len(ctx.simp)))
+    last = ctx.simp.rfind(_NARRATIVE_END, body)
+    if last < 0:
+        return []
+    end = ctx.simp.find("\n", last)
+    if end < 0:
+        return []
+    lines = [(a, b) for a, b in _line_spans(ctx.simp, end + 1, len(ctx.simp)) if ctx.simp[a:b].strip()]
+    if len(lines) < _LINK_RUN or any(len(text := ctx.simp[a:b].strip()) > _TAIL_LINE_MAX
+                                     or text[-1] in _LINE_GOES_ON for a, b in lines):
+        return []
+    starts = {m.start for m in ctx.mentions}
+    return [(a, b) for a, b in lines if a + len(ctx.simp[a:b]) - len(ctx.simp[a:b].lstrip()) not in starts]
 
 
 def _runs_without(lines: list[tuple[int, int]], breaks: set[int]) -> list[tuple[int, int]]:
