@@ -174,7 +174,7 @@ keyed_all AS (
            k.latest - k.earliest > {wide_days} AS wide
     FROM keyed k LEFT JOIN placed p USING (event_type, earliest, latest, modality)
 )"""
-TIMELINE = _KEYED + """,
+_TIMELINE_GROUPS = _KEYED + """,
 -- The rows of a merge key depend only on the events of that key, so a publish may group
 -- only the keys a change touched (warehouse._step_timeline).
 e AS (SELECT * FROM keyed_all {key_filter}),
@@ -211,14 +211,25 @@ groups AS (
            list(DISTINCT source ORDER BY source) FILTER (WHERE source IS NOT NULL) AS sources
     FROM islands GROUP BY mkey, island
 )
-SELECT g.event_id, i.earliest, i.latest, i.granularity, i.date_basis,
+"""
+# The timeline rows of the groups: each group's kept event with its columns (from `kept`,
+# which must hold every kept event) and its document's.
+_TIMELINE_ROWS = """SELECT g.event_id, i.earliest, i.latest, i.granularity, i.date_basis,
        i.event_type, i.event_label, i.headline, i.place, i.actors, i.session,
        i.time_text, i.evidence, i.char_start, i.char_end, i.doc_id, d.source, d.title,
        d.published_at, g.num_sources, g.doc_ids, g.event_ids, g.sources, g.mkey AS merge_key,
        i.modality, i.time_start, i.time_end
-FROM groups g JOIN {events} i ON i.event_id = g.event_id JOIN {documents} d ON d.doc_id = i.doc_id
+FROM {groups} g JOIN {kept} i ON i.event_id = g.event_id JOIN {documents} d ON d.doc_id = i.doc_id
 ORDER BY i.earliest, i.latest, i.event_type, g.event_id
 """
+
+# The text the projection digest hashes, unchanged by the split above.
+TIMELINE = _TIMELINE_GROUPS + _TIMELINE_ROWS.replace("{groups}", "groups").replace("{kept}", "{events}")
+# What the keying reads of an event (`_KEYED`), and what the rows take of each kept event.
+KEYING_COLUMNS = "event_id, doc_id, event_type, earliest, latest, modality, merge_key, is_routine"
+KEPT_COLUMNS = ("event_id, earliest, latest, granularity, date_basis, event_type, event_label, headline, "
+                "place, actors, session, time_text, evidence, char_start, char_end, doc_id, modality, "
+                "time_start, time_end")
 
 REJECTED = f"""
 SELECT path, reason, content_hash, doc_id, recorded_at AS rejected_at,
@@ -268,6 +279,20 @@ def timeline_sql(events: str, documents: str, key_filter: str = "") -> str:
     groups (type, dates, modality) of the events it holds: a placeless report takes its
     key from the one placed report of its day. It is read twice: a table, not a query."""
     return TIMELINE.format(events=events, documents=documents, wide_days=WIDE_DAYS, key_filter=key_filter)
+
+
+def timeline_groups_sql(events: str, documents: str, key_filter: str = "") -> str:
+    """`timeline_sql` up to its groups (per merge key and island: the kept event, the
+    sources, the lists), with the same requirements on `events`; `events` needs only
+    KEYING_COLUMNS. `timeline_rows_sql` makes them rows."""
+    return (_TIMELINE_GROUPS + "SELECT * FROM groups").format(
+        events=events, documents=documents, wide_days=WIDE_DAYS, key_filter=key_filter)
+
+
+def timeline_rows_sql(groups: str, kept: str, documents: str) -> str:
+    """The timeline rows of `groups` (a table of `timeline_groups_sql`), each kept event's
+    KEPT_COLUMNS read from `kept`, which must hold every kept event once."""
+    return _TIMELINE_ROWS.format(groups=groups, kept=kept, documents=documents)
 
 
 # Each projection keeps its row versions in `<table>_history` with the moment each was
