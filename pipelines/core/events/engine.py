@@ -933,12 +933,13 @@ def _session(s: str, t: Tables) -> dict | None:
 
 
 def _clause_finder(clauses: list[tuple[int, int]]) -> Callable[[int], int]:
-    """The index of the clause holding a sentence offset (the last clause past the end)."""
+    """The index of the clause holding a sentence offset (the last clause past the end); a
+    clause mark belongs to the clause it closes, not to the sentence's last clause."""
     starts = [a for a, _ in clauses]
 
     def clause_of(rel: int) -> int:
         i = bisect.bisect_right(starts, rel) - 1
-        return i if 0 <= i < len(clauses) and rel < clauses[i][1] else len(clauses) - 1
+        return i if 0 <= i < len(clauses) and rel <= clauses[i][1] else len(clauses) - 1
 
     return clause_of
 
