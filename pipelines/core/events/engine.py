@@ -520,7 +520,7 @@ def _item_dates(ctx: _Ctx) -> list[tuple[int, int, TimeMention]]:
             continue
         closing.append((line_start + len(head), m))
     if len(closing) < 2 or simp[closing[-1][1].end:].strip():
-        return []
+        return _heading_dates(ctx, [m for _, m in closing if _alone_on_line(simp, m)])
     out = []
     prev = ctx.doc.body_start or 0
     for head_end, m in closing:
@@ -533,6 +533,29 @@ def _item_dates(ctx: _Ctx) -> list[tuple[int, int, TimeMention]]:
 
 _ITEM_END = "。！？”"
 _ITEM_LINES = 2
+
+
+def _heading_dates(ctx: _Ctx, alone: list[TimeMention]) -> list[tuple[int, int, TimeMention]]:
+    """A chronology (大事记, a couple's timeline) prints each entry's date on a line of its
+    own above the entry: `2019年7月16日` then `李荣浩成功求婚杨丞琳`. Such a date dates the
+    lines after it up to the next, not the story's day. A page is read so only when it ends
+    with an entry and every one of its (at least two) dates alone on a line heads one: at
+    most _ITEM_LINES lines, none holding a time of its own nor ending on a full stop (an
+    entry is a headline; `…以上为本月动态。` after a list whose dates close its items is a
+    footer, and that list no chronology), before the next such date.
+    `alone` are the page's usable days printed alone on their lines, in order."""
+    simp = ctx.simp
+    if len(alone) < 2:
+        return []
+    out = []
+    for k, m in enumerate(alone):
+        until = alone[k + 1].start if k + 1 < len(alone) else len(simp)
+        lines = [ln for ln in _line_spans(simp, m.end, until) if simp[ln[0]:ln[1]].strip()]
+        if (not lines or len(lines) > _ITEM_LINES or _mentions_in(ctx, lines[0][0], lines[-1][1])
+                or any(simp[a:b].rstrip()[-1] in _NARRATIVE_FINAL for a, b in lines)):
+            return []
+        out.append((lines[0][0], lines[-1][1], m))
+    return out
 
 
 def _line_spans(simp: str, a: int, b: int) -> list[tuple[int, int]]:
