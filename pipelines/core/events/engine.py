@@ -1070,8 +1070,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 covered.append((ca, len(s)))
                 continue
             spoken = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, False, None, False, owned)
-            if spoken.basis != "explicit":
-                continue  # 他表示: talk, not a development
+            if spoken.basis != "explicit" and not _unplaced_day(ctx, sa + ca, sa + rel):
+                continue  # 他表示: talk, not a development (卢拉当天表示 is one, of a day untold)
             otype = None
         elif needs and otype is None:
             if needs == _BARE_ACT and not any(_usable(m) for m in _mentions_in(ctx, sa, sb)):
@@ -1118,7 +1118,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
                 if (place_sp is None and not t.done_re.search(s, ca, cb)
-                        and not _connective_before(t, s, clauses, ci)):
+                        and not _connective_before(t, s, clauses, ci)
+                        and not _unplaced_day(ctx, sa + ca, sa + cb)):
                     continue  # undated, not marked done, nowhere, past the lead: background talk
                 if future:
                     continue  # announced with no day, past the lead: an intention or a wish, no point in time
@@ -1147,6 +1148,12 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
 
 _CLAUSE_TAIL = "，：,:"
+
+
+def _unplaced_day(ctx: _Ctx, a: int, b: int) -> bool:
+    """simp[a:b] names a day the text does not place (事发当天 with no day before it): the
+    act is narrated on a day of its own, not background talk, though only bounded."""
+    return any(m.earliest is None and m.value.startswith("XXXX") for m in _mentions_in(ctx, a, b))
 
 
 def _connective_before(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:

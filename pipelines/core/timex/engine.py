@@ -553,9 +553,11 @@ class _Extractor:
     def _drive_relative_day(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
         off, ana = f["rel_day"]
         base = self.anchor_day if ana and self.anchor_day else self.ref
-        if ana and off and self.anchor_day is None:
+        if ana and self.anchor_day is None:
             # 次日, 第二天 with no day before them: the day after some day the text does not
-            # give, never the day after publication (news says 明天 for that)
+            # give, never the day after publication (news says 明天 for that); and 当天, 事发
+            # 当晚, 同一天 likewise name the day of something told, not the publication day
+            # (news says 今天): no key act of the 14 tuning golds was dated right so
             base = None
         if base is None:
             return self._unresolved(f, "XXXX-XX-XX"), True
