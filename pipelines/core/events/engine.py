@@ -1484,7 +1484,44 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
         out.extend(_generic_events(ctx, sa, sb, covered, untyped))
+    told = {e.char_start for e in out}
+    out.extend(e for e in _signatures(ctx, sentences) if e.char_start not in told)
+    out.sort(key=lambda e: e.char_start)
     return _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
+
+
+_SIGNATURE_HEAD = 30
+_SIGNATURE_TAIL = " \t\u3000。"
+
+
+def _signatures(ctx: _Ctx, sentences: list[tuple[int, int]]) -> list[Event]:
+    """An official document reproduced in the text closes with its signature (落款): the
+    issuing body and the day, a sentence of its own (…维护和平正义。南京市委市政府调查组2022年
+    7月24日). That is the document's issue, on that day, by that body: a notice the text
+    tells nowhere else in words. The body is an organization (data/orgs.tsv) with nothing
+    but its name before the day, and the day closes the sentence."""
+    simp, t = ctx.simp, ctx.t
+    out = []
+    for sa, sb in sentences:
+        end = sa + len(simp[sa:sb].rstrip(_SIGNATURE_TAIL))
+        days = [m for m in _mentions_in(ctx, sa, end) if _usable(m) and m.granularity == "day"]
+        if not days or days[-1].end != end:
+            continue
+        day = days[-1]
+        head = simp[sa:day.start].strip()
+        if not 2 <= len(head) <= _SIGNATURE_HEAD or not all(_CJK.match(c) for c in head.replace(" ", "")):
+            continue
+        orgs = [(m.start(), m.end()) for m in t.org_re.finditer(head)]
+        if not orgs:
+            continue
+        issuer = ctx.doc.text[sa:sa + len(simp[sa:day.start].rstrip())].strip()
+        dating = _Dating(day.earliest, day.latest, day.granularity, "explicit", day.text, day)
+        out.append(_event(ctx, (sa, sb), _SIGNED_TYPE, issuer, issuer, dating, False, ctx.title_place,
+                          ctx.title_place_simp, (issuer,), None, False, head, head))
+    return out
+
+
+_SIGNED_TYPE = "notice"
 
 
 _LINK_LINE_MAX = 40
