@@ -1037,7 +1037,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
     trig_clauses = {clause_of(h.start() - sa) for h in hits}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
-    hits = sorted(hits, key=lambda h: (clause_of(h.start() - sa), t.triggers[h.group()][1] > 0, h.start()))
+    # and a predicate beats a trigger that only names an incident (发布了关于国会骚乱事件的报告)
+    hits = sorted(hits, key=lambda h: (clause_of(h.start() - sa), _names_incident_at(t, s, h.start() - sa, h.end() - sa),
+                                       t.triggers[h.group()][1] > 0, h.start()))
     segs = sorted(_positions(s, "；") + _positions(s, ";"))
     used_clauses: set[int] = set()
     out: list[Event] = []
@@ -1719,15 +1721,20 @@ def _precision_rank(e: Event) -> tuple[int, int, int]:
     return ({"explicit": 0, "inherited": 1}.get(e.date_basis, 2), _span_days(e), _names_act(e))
 
 
+def _names_incident_at(t: Tables, s: str, a: int, b: int) -> bool:
+    """The trigger s[a:b] names its act as an incident (爆炸事件中, 就相撞事故致慰问电:
+    data/nonevents.tsv kind=named right after it) that the words just before it do not
+    tell as happening (发生坍塌事故: kind=told)."""
+    return t.named_re.match(s, b) is not None and t.told_re.search(s, max(0, a - _TOLD_REACH), a) is None
+
+
 def _names_act(e: Event) -> int:
     """1 where e's trigger names its act as an incident (爆炸事件中, 就相撞事故致慰问电:
     data/nonevents.tsv kind=named right after it) that the words just before it do not
     tell as happening (发生坍塌事故: kind=told), else 0."""
-    t = tables()
     s, trigger = _to_simplified(e.evidence), _to_simplified(e.trigger)
     i = s.find(trigger)
-    return int(i >= 0 and t.named_re.match(s, i + len(trigger)) is not None
-               and t.told_re.search(s, max(0, i - _TOLD_REACH), i) is None)
+    return int(i >= 0 and _names_incident_at(tables(), s, i, i + len(trigger)))
 
 
 _TOLD_REACH = 12  # 发生了一起…坍塌事故: the telling verb and the incident's description
