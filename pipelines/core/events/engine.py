@@ -1492,7 +1492,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     return _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
 
 
-_SIGNATURE_HEAD = 30
+_SIGNATURE_HEAD = 30  # 中共某某县委宣传部, 某某市委市政府调查组: a body's name, not a sentence
 _SIGNATURE_TAIL = " \t\u3000。"
 
 
@@ -1513,8 +1513,7 @@ def _signatures(ctx: _Ctx, sentences: list[tuple[int, int]]) -> list[Event]:
         head = simp[sa:day.start].strip()
         if not 2 <= len(head) <= _SIGNATURE_HEAD or not all(_CJK.match(c) for c in head.replace(" ", "")):
             continue
-        orgs = [(m.start(), m.end()) for m in t.org_re.finditer(head)]
-        if not orgs:
+        if t.org_re.search(head) is None:
             continue
         issuer = ctx.doc.text[sa:sa + len(simp[sa:day.start].rstrip())].strip()
         dating = _Dating(day.earliest, day.latest, day.granularity, "explicit", day.text, day)
@@ -1729,9 +1728,8 @@ def _names_incident_at(t: Tables, s: str, a: int, b: int) -> bool:
 
 
 def _names_act(e: Event) -> int:
-    """1 where e's trigger names its act as an incident (爆炸事件中, 就相撞事故致慰问电:
-    data/nonevents.tsv kind=named right after it) that the words just before it do not
-    tell as happening (发生坍塌事故: kind=told), else 0."""
+    """1 where e's trigger, in its sentence, names its act as an incident (see
+    _names_incident_at), else 0."""
     s, trigger = _to_simplified(e.evidence), _to_simplified(e.trigger)
     i = s.find(trigger)
     return int(i >= 0 and _names_incident_at(tables(), s, i, i + len(trigger)))
