@@ -520,7 +520,7 @@ def _item_dates(ctx: _Ctx) -> list[tuple[int, int, TimeMention]]:
             continue
         closing.append((line_start + len(head), m))
     if len(closing) < 2 or simp[closing[-1][1].end:].strip():
-        return []
+        return _heading_dates(ctx, [m for _, m in closing if _alone_on_line(simp, m)])
     out = []
     prev = ctx.doc.body_start or 0
     for head_end, m in closing:
@@ -533,6 +533,29 @@ def _item_dates(ctx: _Ctx) -> list[tuple[int, int, TimeMention]]:
 
 _ITEM_END = "。！？”"
 _ITEM_LINES = 2
+
+
+def _heading_dates(ctx: _Ctx, alone: list[TimeMention]) -> list[tuple[int, int, TimeMention]]:
+    """A chronology (大事记, a couple's timeline) prints each entry's date on a line of its
+    own above the entry: `2019年7月16日` then `李荣浩成功求婚杨丞琳`. Such a date dates the
+    lines after it up to the next, not the story's day. A page is read so only when it ends
+    with an entry and every one of its (at least two) dates alone on a line heads one: at
+    most _ITEM_LINES lines, none holding a time of its own nor ending on a full stop (an
+    entry is a headline; `…以上为本月动态。` after a list whose dates close its items is a
+    footer, and that list no chronology), before the next such date.
+    `alone` are the page's usable days printed alone on their lines, in order."""
+    simp = ctx.simp
+    if len(alone) < 2:
+        return []
+    out = []
+    for k, m in enumerate(alone):
+        until = alone[k + 1].start if k + 1 < len(alone) else len(simp)
+        lines = [ln for ln in _line_spans(simp, m.end, until) if simp[ln[0]:ln[1]].strip()]
+        if (not lines or len(lines) > _ITEM_LINES or _mentions_in(ctx, lines[0][0], lines[-1][1])
+                or any(simp[a:b].rstrip()[-1] in _NARRATIVE_FINAL for a, b in lines)):
+            return []
+        out.append((lines[0][0], lines[-1][1], m))
+    return out
 
 
 def _line_spans(simp: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -933,12 +956,13 @@ def _session(s: str, t: Tables) -> dict | None:
 
 
 def _clause_finder(clauses: list[tuple[int, int]]) -> Callable[[int], int]:
-    """The index of the clause holding a sentence offset (the last clause past the end)."""
+    """The index of the clause holding a sentence offset (the last clause past the end); a
+    clause mark belongs to the clause it closes, not to the sentence's last clause."""
     starts = [a for a, _ in clauses]
 
     def clause_of(rel: int) -> int:
         i = bisect.bisect_right(starts, rel) - 1
-        return i if 0 <= i < len(clauses) and rel < clauses[i][1] else len(clauses) - 1
+        return i if 0 <= i < len(clauses) and rel <= clauses[i][1] else len(clauses) - 1
 
     return clause_of
 
@@ -1014,7 +1038,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
     trig_clauses = {clause_of(h.start() - sa) for h in hits}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
-    hits = sorted(hits, key=lambda h: (clause_of(h.start() - sa), t.triggers[h.group()][1] > 0, h.start()))
+    # and a predicate beats a trigger that only names an incident (发布了关于国会骚乱事件的报告)
+    hits = sorted(hits, key=lambda h: (clause_of(h.start() - sa), _names_incident_at(t, s, h.start() - sa, h.end() - sa),
+                                       t.triggers[h.group()][1] > 0, h.start()))
     segs = sorted(_positions(s, "；") + _positions(s, ";"))
     used_clauses: set[int] = set()
     out: list[Event] = []
@@ -1047,8 +1073,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 covered.append((ca, len(s)))
                 continue
             spoken = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, False, None, False, owned)
-            if spoken.basis != "explicit":
-                continue  # 他表示: talk, not a development
+            if spoken.basis != "explicit" and not _unplaced_day(ctx, sa + ca, sa + rel):
+                continue  # 他表示: talk, not a development (卢拉当天表示 is one, of a day untold)
             otype = None
         elif needs and otype is None:
             if needs == _BARE_ACT and not any(_usable(m) for m in _mentions_in(ctx, sa, sb)):
@@ -1099,7 +1125,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
                 if (place_sp is None and not t.done_re.search(s, ca, cb)
-                        and not _connective_before(t, s, clauses, ci)):
+                        and not _connective_before(t, s, clauses, ci)
+                        and not _unplaced_day(ctx, sa + ca, sa + cb)):
                     continue  # undated, not marked done, nowhere, past the lead: background talk
                 if future:
                     continue  # announced with no day, past the lead: an intention or a wish, no point in time
@@ -1156,6 +1183,12 @@ def _said_not_done(t: Tables, s: str, a: int, b: int) -> bool:
     start = max(m.end() for m in _INNER_SEP.finditer(s, q, a))
     stop = m.start() if (m := _INNER_SEP.search(s, b)) else len(s)
     return t.done_re.search(s, start, stop) is None
+
+
+def _unplaced_day(ctx: _Ctx, a: int, b: int) -> bool:
+    """simp[a:b] names a day the text does not place (事发当天 with no day before it): the
+    act is narrated on a day of its own, not background talk, though only bounded."""
+    return any(m.earliest is None and m.value.startswith("XXXX") for m in _mentions_in(ctx, a, b))
 
 
 def _connective_before(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
@@ -1488,7 +1521,43 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
         out.extend(_generic_events(ctx, sa, sb, covered, untyped))
+    told = {e.char_start for e in out}
+    out.extend(e for e in _signatures(ctx, sentences) if e.char_start not in told)
+    out.sort(key=lambda e: e.char_start)
     return _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
+
+
+_SIGNATURE_HEAD = 30  # 中共某某县委宣传部, 某某市委市政府调查组: a body's name, not a sentence
+_SIGNATURE_TAIL = " \t\u3000。"
+
+
+def _signatures(ctx: _Ctx, sentences: list[tuple[int, int]]) -> list[Event]:
+    """An official document reproduced in the text closes with its signature (落款): the
+    issuing body and the day, a sentence of its own (…维护和平正义。南京市委市政府调查组2022年
+    7月24日). That is the document's issue, on that day, by that body: a notice the text
+    tells nowhere else in words. The body is an organization (data/orgs.tsv) with nothing
+    but its name before the day, and the day closes the sentence."""
+    simp, t = ctx.simp, ctx.t
+    out = []
+    for sa, sb in sentences:
+        end = sa + len(simp[sa:sb].rstrip(_SIGNATURE_TAIL))
+        days = [m for m in _mentions_in(ctx, sa, end) if _usable(m) and m.granularity == "day"]
+        if not days or days[-1].end != end:
+            continue
+        day = days[-1]
+        head = simp[sa:day.start].strip()
+        if not 2 <= len(head) <= _SIGNATURE_HEAD or not all(_CJK.match(c) for c in head.replace(" ", "")):
+            continue
+        if t.org_re.search(head) is None:
+            continue
+        issuer = ctx.doc.text[sa:sa + len(simp[sa:day.start].rstrip())].strip()
+        dating = _Dating(day.earliest, day.latest, day.granularity, "explicit", day.text, day)
+        out.append(_event(ctx, (sa, sb), _SIGNED_TYPE, issuer, issuer, dating, False, ctx.title_place,
+                          ctx.title_place_simp, (issuer,), None, False, head, head))
+    return out
+
+
+_SIGNED_TYPE = "notice"
 
 
 _LINK_LINE_MAX = 40
@@ -1708,5 +1777,26 @@ def _report_length(e: Event) -> int:
     return e.char_end - e.char_start
 
 
-def _precision_rank(e: Event) -> tuple[int, int]:
-    return ({"explicit": 0, "inherited": 1}.get(e.date_basis, 2), _span_days(e))
+def _precision_rank(e: Event) -> tuple[int, int, int]:
+    """Of two mentions of one act, the better report: dated by its own words, then more
+    narrowly, then telling the act rather than naming it (独立大街发生爆炸 before 爆炸事件中
+    受伤的人数, which reports the injured)."""
+    return ({"explicit": 0, "inherited": 1}.get(e.date_basis, 2), _span_days(e), _names_act(e))
+
+
+def _names_incident_at(t: Tables, s: str, a: int, b: int) -> bool:
+    """The trigger s[a:b] names its act as an incident (爆炸事件中, 就相撞事故致慰问电:
+    data/nonevents.tsv kind=named right after it) that the words just before it do not
+    tell as happening (发生坍塌事故: kind=told)."""
+    return t.named_re.match(s, b) is not None and t.told_re.search(s, max(0, a - _TOLD_REACH), a) is None
+
+
+def _names_act(e: Event) -> int:
+    """1 where e's trigger, in its sentence, names its act as an incident (see
+    _names_incident_at), else 0."""
+    s, trigger = _to_simplified(e.evidence), _to_simplified(e.trigger)
+    i = s.find(trigger)
+    return int(i >= 0 and _names_incident_at(tables(), s, i, i + len(trigger)))
+
+
+_TOLD_REACH = 12  # 发生了一起…坍塌事故: the telling verb and the incident's description

@@ -63,6 +63,7 @@ class Tables:
     hearsay_re: re.Pattern[str]  # before a speech verb: it is reported, not said (据路透社7日称)
     opinion_re: re.Pattern[str]  # before a speech verb: a commentator speaks (专家, 分析师): an opinion
     named_re: re.Pattern[str]  # after an incident's name date, the name's end (“3·21”…事故)
+    told_re: re.Pattern[str]  # before a trigger named as an incident, a verb telling it (发生…事故)
     counted_re: re.Pattern[str]  # a time that counts within its period (今年第4号台风): it dates no act
     stamp_re: re.Pattern[str]  # a page's stamp (2022-07-18 16:46:49): no day of the story
     time_owner_re: re.Pattern[str]  # clauses whose time is their own (今年13岁): it dates no act after them
@@ -114,7 +115,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
     blocks = _blocks(triggers, compile_regex)
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "opinion": [], "named": [],
-                                      "counted": [], "stamp": []}
+                                      "told": [], "counted": [], "stamp": []}
     for r in _rows("nonevents.tsv"):
         if r[1] != "verb" and r[1] not in patterns:
             raise ValueError(f"nonevents.tsv: kind must be verb or one of {sorted(patterns)}, not {r[1]!r}")
@@ -170,6 +171,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         hearsay_re=any_of(patterns["hearsay"]),
         opinion_re=any_of(patterns["opinion"]),
         named_re=any_of(patterns["named"]),
+        told_re=any_of(patterns["told"]),
         counted_re=any_of(patterns["counted"]),
         stamp_re=any_of(patterns["stamp"]),
         time_owner_re=any_of(patterns["owner"]),

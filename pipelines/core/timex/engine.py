@@ -95,6 +95,7 @@ _STORY_YEAR_REACH = 400
 _STORY_DAYS = 31
 _STORY_MONTH_RECENT = 92  # how old a named day may be and still lend its month to a day alone
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
+_FULL_STOP = re.compile(r"[。！？!?\n]")
 _FORECAST_REACH = 80  # how far back in its sentence a forecast's cue reaches (chars)
 
 def _this_period(f: dict) -> bool:
@@ -553,9 +554,11 @@ class _Extractor:
     def _drive_relative_day(self, f: dict, fr: _Frame) -> tuple[Res | None, bool]:
         off, ana = f["rel_day"]
         base = self.anchor_day if ana and self.anchor_day else self.ref
-        if ana and off and self.anchor_day is None:
+        if ana and self.anchor_day is None:
             # 次日, 第二天 with no day before them: the day after some day the text does not
-            # give, never the day after publication (news says 明天 for that)
+            # give, never the day after publication (news says 明天 for that); and 当天, 事发
+            # 当晚, 同一天 likewise name the day of something told, not the publication day
+            # (news says 今天): no key act of the 14 tuning golds was dated right so
             base = None
         if base is None:
             return self._unresolved(f, "XXXX-XX-XX"), True
@@ -669,8 +672,12 @@ class _Extractor:
             probe_last = probe if day is not None or probe is None else date(year, month, _last_day(year, month))
             # a day up to _STORY_DAYS before the story's day continues it too (2020年8月4日
             # 通报。…于7月9日晚将李某月诱骗: what the notice tells happened before it)
+            # within the sentence, a chronology's later days keep its year (2019年1月1日，…；
+            # 3月8日，…；8月16日，…)
+            onward = year == told.year and probe is not None and probe >= told_last and \
+                _FULL_STOP.search(between) is None
             if probe is not None and (told - probe_last).days <= _STORY_DAYS and \
-                    (probe - told_last).days <= _STORY_DAYS and (ahead or probe_last <= self.ref):
+                    ((probe - told_last).days <= _STORY_DAYS or onward) and (ahead or probe_last <= self.ref):
                 self.story_hit = True
                 return year
         return None
