@@ -45,12 +45,17 @@ def _ran_once(tmp_path: Path) -> tuple[Path, Path, Store]:
     return seeds, db, store
 
 
-@pytest.mark.parametrize("min_tail", [1, 10**9])
+@pytest.fixture(autouse=True)
+def _checkpoint_every_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These logs are tiny: below the size a checkpoint is written at unless told."""
+    monkeypatch.setattr(eventlog, "_CHECKPOINT_MIN_TAIL", 1)
+
+
+@pytest.mark.parametrize("every_run", [True, False])
 def test_the_checkpointed_state_is_the_scanned_state_at_every_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                  min_tail: int):
+                                                                  every_run: bool):
     """With a new checkpoint after every run, and with the first one folded with every later
     segment (a tail too short to be worth a new checkpoint)."""
-    monkeypatch.setattr(eventlog, "_CHECKPOINT_MIN_TAIL", min_tail)
     seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
     seeds.mkdir()
     store = Store(db, seeds, workers=1)
@@ -65,6 +70,8 @@ def test_the_checkpointed_state_is_the_scanned_state_at_every_step(tmp_path: Pat
     for change in steps:
         change()
         assert run_in_process(store).success
+        if not every_run:
+            monkeypatch.setattr(eventlog, "_CHECKPOINT_MIN_TAIL", 10**9)
         log = EventLog.beside(db)
         (checkpoint,) = _checkpoints(log)  # the newest only
         heads.append(int(checkpoint.name.split("-")[1]))
@@ -73,7 +80,7 @@ def test_the_checkpointed_state_is_the_scanned_state_at_every_step(tmp_path: Pat
     assert state.docs["a"].status == "withdrawn" and state.docs["d"].status == "active"
     assert any(path.startswith("more.jsonl") for path in state.rejections)
     assert not any(path.startswith("day.jsonl") for path in state.rejections)
-    assert len(set(heads)) == (len(steps) if min_tail == 1 else 1)
+    assert len(set(heads)) == (len(steps) if every_run else 1)
 
 
 def test_a_checkpoint_the_catalog_does_not_vouch_for_is_not_used(tmp_path: Path):
@@ -91,6 +98,14 @@ def test_a_checkpoint_the_catalog_does_not_vouch_for_is_not_used(tmp_path: Path)
     state = EventLog.beside(db).read_state()
     assert state.docs["b"].status == "withdrawn"
     assert _same(state, _scanned(log, tmp_path))
+
+
+def test_a_short_log_keeps_no_checkpoint_and_folds_its_segments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(eventlog, "_CHECKPOINT_MIN_TAIL", 10**9)
+    _, db, _ = _ran_once(tmp_path)
+    log = EventLog.beside(db)
+    assert _checkpoints(log) == []
+    assert set(log.read_state().docs) == {"a", "b"}
 
 
 def test_an_unreadable_checkpoint_is_only_a_lost_short_cut(tmp_path: Path):

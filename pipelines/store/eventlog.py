@@ -176,7 +176,7 @@ class EventLog:
     def checkpoint_state(self) -> Path | None:
         """Write the state at the log's head as a checkpoint, so the next runs fold only the
         segments after it instead of scanning the whole log; while the facts after the
-        newest checkpoint are few, that one is kept (returned) instead. Call under `lock()`,
+        newest checkpoint (or in the whole log) are few, that one (or none) is kept instead. Call under `lock()`,
         after an append. Derived data: a checkpoint that does not match the catalog is
         ignored, and any may be deleted."""
         records = self._verified
@@ -184,9 +184,10 @@ class EventLog:
             return None
         head = records[-1].last_seq
         base, _ = self._checkpoint(self.segments())
-        if base is not None and head - _checkpoint_head(base) < max(_CHECKPOINT_MIN_TAIL, head // _CHECKPOINT_TAIL_SHARE):
-            # a short tail after the newest checkpoint folds in a blink; writing the whole
-            # state again (every document the log knows) after each small run would not
+        since = _checkpoint_head(base) if base is not None else 0
+        if head - since < max(_CHECKPOINT_MIN_TAIL, head // _CHECKPOINT_TAIL_SHARE):
+            # a short tail (or a short log) folds in a blink; writing the whole state again
+            # (every document the log knows) after each small run would not
             return base
         target = self.directory / _checkpoint_name(head, _covered_digest(records, head))
         if not target.exists():
