@@ -69,7 +69,7 @@ def test_ctrl_c_stops_the_run_and_keeps_the_last_good_state(tmp_path):
                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
     published = db.read_bytes()
-    _dump(seeds / "corpus.jsonl", 600)
+    _dump(seeds / "corpus.jsonl", 2000)  # extraction lasts seconds: time to be interrupted in it
     run = subprocess.Popen(
         [*cli, "run", "--seeds", str(seeds), "--db", str(db), "--show", "none"],
         env={**env, "TIMELINE_WORKERS": "2"}, cwd=ROOT, stdout=subprocess.DEVNULL,
