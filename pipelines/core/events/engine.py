@@ -433,6 +433,8 @@ class _Ctx:
     memo: dict = field(default_factory=dict)
     sentence: int = 0  # index of the sentence being read
     story_from: int = 0  # where the story starts: after the page's stamp line, if it has one
+    # acts reported on a stated day so far: (type, trigger, earliest, latest)
+    told: set[tuple[str, str, date | None, date | None]] = field(default_factory=set)
 
 
 def _memo(ctx: _Ctx, sa: int) -> dict:
@@ -1095,6 +1097,11 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 # 因为…, 其实…: an undated act of the writer's reasoning; 表示：“…会很快归案”:
                 # of a speaker's (data/modality.tsv)
                 continue
+            trigger = text[h.start():h.end()].rstrip(_CLAUSE_TAIL)
+            if (dating.basis == "inherited" and len(hits) == 1
+                    and (etype, trigger, dating.earliest, dating.latest) in ctx.told
+                    and _adds_nothing(ctx, sa, sb, ca, rel)):
+                continue  # 杜兆才落马 … 此次杜兆才落马，不少网友感叹…: the report told again
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
@@ -1120,7 +1127,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                     head = _headline(text, sa + _lead_clause_start(ctx, sa, clauses), sa + cb)
             obj = s[rel:oend] if oend > rel + len(trig) else s[rel:cb]
             # a row may end with the mark that makes its word a predicate (通报，): not reported
-            ev = _event(ctx, (sa, sb), etype, head, text[h.start():h.end()].rstrip(_CLAUSE_TAIL), dating, future,
+            ev = _event(ctx, (sa, sb), etype, head, trigger, dating, future,
                         place, place_simp, actors, session, routine, s[rel:cb] if own is None else obj,
                         s[ca:max(cb, oend)] if own is None else s[ia:oend])
             out.append(ev)
@@ -1156,6 +1163,16 @@ def _said_not_done(t: Tables, s: str, a: int, b: int) -> bool:
     start = max(m.end() for m in _INNER_SEP.finditer(s, q, a))
     stop = m.start() if (m := _INNER_SEP.search(s, b)) else len(s)
     return t.done_re.search(s, start, stop) is None
+
+
+def _adds_nothing(ctx: _Ctx, sa: int, sb: int, ca: int, rel: int) -> bool:
+    """The sentence simp[sa:sb], whose only act starts at rel in the clause starting at ca,
+    says nothing new of it: no time of its own (失联的确切时间，应该是前天), no denial or
+    hedge (不排除…辞职: data/modality.tsv kind=negation), and it does not cite the act as the
+    source of its news (据当地官方通报，…已被公安部门控制: nonevents.tsv kind=hearsay)."""
+    s = ctx.simp[sa:sb]
+    return (not _mentions_in(ctx, sa, sb) and not ctx.t.negation_re.search(s, ca, rel)
+            and not ctx.t.hearsay_re.search(s, ca, rel))
 
 
 def _connective_before(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
@@ -1487,7 +1504,10 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         covered.extend(sp for h in group if (sp := (h.start() - sa, h.end() - sa)) not in untyped)
         covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
-        out.extend(_generic_events(ctx, sa, sb, covered, untyped))
+        generic = _generic_events(ctx, sa, sb, covered, untyped)
+        out.extend(generic)
+        ctx.told.update((e.event_type, e.trigger, e.earliest, e.latest) for e in typed + generic
+                        if e.date_basis == "explicit")
     return _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
 
 
