@@ -1093,9 +1093,10 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         for ia, ib, own in items:
             dating = spoken if spoken is not None and own is None and not future else _date_event(
                 ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
-            if dating.basis != "explicit" and (argued or _said_not_done(t, s, rel, rel + len(trig))):
-                # 因为…, 其实…: an undated act of the writer's reasoning; 表示：“…会很快归案”:
-                # of a speaker's (data/modality.tsv)
+            if dating.basis != "explicit" and (argued or t.concession_re.search(s, ca, rel)
+                                               or _said_not_done(t, s, rel, rel + len(trig))):
+                # 因为…, 其实…: an undated act of the writer's reasoning; 虽然降落失败了，…:
+                # one it concedes; 表示：“…会很快归案”: of a speaker's (data/modality.tsv)
                 continue
             trigger = text[h.start():h.end()].rstrip(_CLAUSE_TAIL)
             if (dating.basis == "inherited" and len(hits) == 1
