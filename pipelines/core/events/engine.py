@@ -433,8 +433,8 @@ class _Ctx:
     memo: dict = field(default_factory=dict)
     sentence: int = 0  # index of the sentence being read
     story_from: int = 0  # where the story starts: after the page's stamp line, if it has one
-    # acts reported on a stated day so far: (type, trigger, earliest, latest)
-    told: set[tuple[str, str, date | None, date | None]] = field(default_factory=set)
+    # acts reported on a stated day so far: (type, trigger) -> their (earliest, latest)
+    told: dict[tuple[str, str], set[tuple[date | None, date | None]]] = field(default_factory=dict)
 
 
 def _memo(ctx: _Ctx, sa: int) -> dict:
@@ -1099,9 +1099,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 # one it concedes; 表示：“…会很快归案”: of a speaker's (data/modality.tsv)
                 continue
             trigger = text[h.start():h.end()].rstrip(_CLAUSE_TAIL)
-            if (dating.basis == "inherited" and len(hits) == 1
-                    and (etype, trigger, dating.earliest, dating.latest) in ctx.told
-                    and _adds_nothing(ctx, sa, sb, ca, rel)):
+            if dating.basis == "inherited" and len(hits) == 1 and _told_before(ctx, etype, trigger, dating) \
+                    and _adds_nothing(ctx, sa, sb, ca, rel):
                 continue  # 杜兆才落马 … 此次杜兆才落马，不少网友感叹…: the report told again
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
@@ -1164,6 +1163,15 @@ def _said_not_done(t: Tables, s: str, a: int, b: int) -> bool:
     start = max(m.end() for m in _INNER_SEP.finditer(s, q, a))
     stop = m.start() if (m := _INNER_SEP.search(s, b)) else len(s)
     return t.done_re.search(s, start, stop) is None
+
+
+def _told_before(ctx: _Ctx, etype: str, trigger: str, dating: _Dating) -> bool:
+    """The act (type and trigger) was reported on a stated day earlier in the article: on
+    any day for a type of one occurrence a day (types.tsv merge=day), whose undated mention
+    the story's time merely misdates; on these very days for the others (a statement, a
+    notice come many a story)."""
+    days = ctx.told.get((etype, trigger))
+    return days is not None and (etype in ctx.t.merge_by_day or (dating.earliest, dating.latest) in days)
 
 
 def _adds_nothing(ctx: _Ctx, sa: int, sb: int, ca: int, rel: int) -> bool:
@@ -1507,8 +1515,9 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
         generic = _generic_events(ctx, sa, sb, covered, untyped)
         out.extend(generic)
-        ctx.told.update((e.event_type, e.trigger, e.earliest, e.latest) for e in typed + generic
-                        if e.date_basis == "explicit")
+        for e in typed + generic:
+            if e.date_basis == "explicit":
+                ctx.told.setdefault((e.event_type, e.trigger), set()).add((e.earliest, e.latest))
     return _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
 
 
