@@ -1,7 +1,9 @@
 """Every row of the event tables carries an example, and the examples are run (HeidelTime's
 `// EXAMPLE` habit): a trigger's example holds the trigger and reports an event; a
 non-event pattern's example matches it; a block's example holds its trigger; a sentence of
-argument (modality.tsv) reports no undated act; a speech verb of modality.tsv opens its quotation."""
+argument (modality.tsv) reports no undated act; a speech verb of modality.tsv opens its quotation;
+a negation's example holds it before an act; a concession's example reports its act only
+without the concession."""
 
 from __future__ import annotations
 
@@ -94,3 +96,26 @@ QUOTES = [pytest.param(r, id=r[0]) for r in read_rows(DATA / "modality.tsv") if 
 def test_quote_example_opens_a_quotation_on_its_marker(row: list[str]) -> None:
     example = _simp(_example(row, 2))
     assert re.search(_simp(row[0]) + r"\s*[：:，,]?\s*[“「]", example), f"modality.tsv {row[0]}: {example}"
+
+
+NEGATIONS = [pytest.param(r, id=r[0]) for r in read_rows(DATA / "modality.tsv") if r[1] == "negation"]
+
+
+@pytest.mark.parametrize("row", NEGATIONS)
+def test_negation_example_holds_its_marker_before_an_act(row: list[str]) -> None:
+    example = _simp(_example(row, 2))
+    marker = re.search(_simp(row[0]), example)
+    assert marker, f"modality.tsv {row[0]}: {example}"
+    assert any(h.start() >= marker.end() for h in tables().trigger_lexicon.finditer(example)), \
+        f"modality.tsv {row[0]}: no act after the marker in {example}"
+
+
+CONCESSIONS = [pytest.param(r, id=r[0]) for r in read_rows(DATA / "modality.tsv") if r[1] == "concession"]
+
+
+@pytest.mark.parametrize("row", CONCESSIONS)
+def test_concession_example_reports_its_act_only_without_the_marker(row: list[str]) -> None:
+    example = _example(row, 2)
+    assert re.match(_simp(row[0]), _simp(example)), f"modality.tsv {row[0]}: {example} does not open on it"
+    assert not _events(example + "。"), f"modality.tsv {row[0]}: {example} reports an event"
+    assert _events(example[len(row[0]):] + "。"), f"modality.tsv {row[0]}: without it, {example} reports nothing"

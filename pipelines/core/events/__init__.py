@@ -29,7 +29,8 @@ How an event is found
     writer reasoning, so an act in it that the sentence does not date gives no event; nor
     does an undated act inside a speaker's direct quotation (表示：“…会很快归案”: kind=quote)
     that the quotation does not tell as done, nor an act cited as an example (比如, 例如:
-    nonevents.tsv kind scope).
+    nonevents.tsv kind scope), nor an undated act in a clause that concedes it (虽然…,
+    尽管…: modality.tsv kind=concession).
     Generic (`occurrence`): a clause opened by an explicit time, not a since-frame nor a
     span of months or years reaching the reference (近10年, 过去几个月: a trend) nor one of
     ten years or more (1961-2016年: statistics or history, which dates no act), whose
@@ -50,6 +51,11 @@ How an event is found
     day, undated and on the same days, is one event, reported from its fullest sentence;
     and such an act mentioned where nothing dates it (bounded), whose dates hold a day the
     article states for the same act, is that occurrence told again: the dated report stays.
+    A sentence whose only act is one reported earlier on a stated day (same type and
+    trigger: on any day for a type merging by day, on the same days for the others), dated
+    only by the story's time, is that report told again, unless the sentence has a time of
+    its own, denies or hedges the act (modality.tsv kind=negation) or cites it as the source
+    of its news (据…通报: nonevents kind hearsay).
 
 Place
     Chains of administrative units (`data/places.tsv`, confirmed by jieba or by 在/于/赴),

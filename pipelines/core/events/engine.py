@@ -433,6 +433,8 @@ class _Ctx:
     memo: dict = field(default_factory=dict)
     sentence: int = 0  # index of the sentence being read
     story_from: int = 0  # where the story starts: after the page's stamp line, if it has one
+    # acts reported on a stated day so far: (type, trigger) -> their (earliest, latest)
+    told: dict[tuple[str, str], set[tuple[date | None, date | None]]] = field(default_factory=dict)
 
 
 def _memo(ctx: _Ctx, sa: int) -> dict:
@@ -1117,10 +1119,15 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         for ia, ib, own in items:
             dating = spoken if spoken is not None and own is None and not future else _date_event(
                 ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
-            if dating.basis != "explicit" and (argued or _said_not_done(t, s, rel, rel + len(trig))):
-                # 因为…, 其实…: an undated act of the writer's reasoning; 表示：“…会很快归案”:
-                # of a speaker's (data/modality.tsv)
+            if dating.basis != "explicit" and (argued or t.concession_re.search(s, ca, rel)
+                                               or _said_not_done(t, s, rel, rel + len(trig))):
+                # 因为…, 其实…: an undated act of the writer's reasoning; 虽然降落失败了，…:
+                # one it concedes; 表示：“…会很快归案”: of a speaker's (data/modality.tsv)
                 continue
+            trigger = text[h.start():h.end()].rstrip(_CLAUSE_TAIL)
+            if dating.basis == "inherited" and len(hits) == 1 and _told_before(ctx, etype, trigger, dating) \
+                    and _adds_nothing(ctx, sa, sb, ca, rel):
+                continue  # 杜兆才落马 … 此次杜兆才落马，不少网友感叹…: the report told again
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
@@ -1147,7 +1154,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                     head = _headline(text, sa + _lead_clause_start(ctx, sa, clauses), sa + cb)
             obj = s[rel:oend] if oend > rel + len(trig) else s[rel:cb]
             # a row may end with the mark that makes its word a predicate (通报，): not reported
-            ev = _event(ctx, (sa, sb), etype, head, text[h.start():h.end()].rstrip(_CLAUSE_TAIL), dating, future,
+            ev = _event(ctx, (sa, sb), etype, head, trigger, dating, future,
                         place, place_simp, actors, session, routine, s[rel:cb] if own is None else obj,
                         s[ca:max(cb, oend)] if own is None else s[ia:oend])
             out.append(ev)
@@ -1189,6 +1196,25 @@ def _unplaced_day(ctx: _Ctx, a: int, b: int) -> bool:
     """simp[a:b] names a day the text does not place (事发当天 with no day before it): the
     act is narrated on a day of its own, not background talk, though only bounded."""
     return any(m.earliest is None and m.value.startswith("XXXX") for m in _mentions_in(ctx, a, b))
+
+
+def _told_before(ctx: _Ctx, etype: str, trigger: str, dating: _Dating) -> bool:
+    """The act (type and trigger) was reported on a stated day earlier in the article: on
+    any day for a type of one occurrence a day (types.tsv merge=day), whose undated mention
+    the story's time merely misdates; on these very days for the others (a statement, a
+    notice come many a story)."""
+    days = ctx.told.get((etype, trigger))
+    return days is not None and (etype in ctx.t.merge_by_day or (dating.earliest, dating.latest) in days)
+
+
+def _adds_nothing(ctx: _Ctx, sa: int, sb: int, ca: int, rel: int) -> bool:
+    """The sentence simp[sa:sb], whose only act starts at rel in the clause starting at ca,
+    says nothing new of it: no time of its own (失联的确切时间，应该是前天), no denial or
+    hedge (不排除…辞职: data/modality.tsv kind=negation), and it does not cite the act as the
+    source of its news (据当地官方通报，…已被公安部门控制: nonevents.tsv kind=hearsay)."""
+    s = ctx.simp[sa:sb]
+    return (not _mentions_in(ctx, sa, sb) and not ctx.t.negation_re.search(s, ca, rel)
+            and not ctx.t.hearsay_re.search(s, ca, rel))
 
 
 def _connective_before(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
@@ -1520,9 +1546,13 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         covered.extend(sp for h in group if (sp := (h.start() - sa, h.end() - sa)) not in untyped)
         covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
-        out.extend(_generic_events(ctx, sa, sb, covered, untyped))
-    told = {e.char_start for e in out}
-    out.extend(e for e in _signatures(ctx, sentences) if e.char_start not in told)
+        generic = _generic_events(ctx, sa, sb, covered, untyped)
+        out.extend(generic)
+        for e in typed + generic:
+            if e.date_basis == "explicit":
+                ctx.told.setdefault((e.event_type, e.trigger), set()).add((e.earliest, e.latest))
+    starts = {e.char_start for e in out}
+    out.extend(e for e in _signatures(ctx, sentences) if e.char_start not in starts)
     out.sort(key=lambda e: e.char_start)
     return _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
 

@@ -53,6 +53,8 @@ class Tables:
     sequence_re: re.Pattern[str]  # 随后, 此后: a connective clause marking the next act done
     argument_re: re.Pattern[str]  # 因为, 其实, 可以说 opening a sentence: the writer reasons, tells no development
     quote_re: re.Pattern[str]  # 表示：, 说， ending right before “: the quotation holds a speaker's words
+    negation_re: re.Pattern[str]  # 不, 未, 没 before an act: the clause denies or hedges it
+    concession_re: re.Pattern[str]  # 虽然, 尽管 before an act in its clause: conceded, not told
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
     place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
     place_bad_tags: frozenset[str]  # a stem jieba tags so is no name (示范村)
@@ -162,6 +164,8 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         argument_re=any_of(modality.get("argument", [])),
         quote_re=compile_regex("(?:" + "|".join(f"(?:{p})" for p in modality.get("quote", ["(?!)"]))
                                + r")\s*[：:，,]?\s*$"),
+        negation_re=any_of(modality.get("negation", [])),
+        concession_re=any_of(modality.get("concession", [])),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
