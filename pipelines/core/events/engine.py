@@ -1133,7 +1133,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
             if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
                 if (place_sp is None and not t.done_re.search(s, ca, cb)
                         and not _connective_before(t, s, clauses, ci)
-                        and not _unplaced_day(ctx, sa + ca, sa + cb)):
+                        and not _unplaced_day(ctx, sa + ca, sa + cb)
+                        and not _gives_its_words(t, s, ca, rel, rel + len(trig))):
                     continue  # undated, not marked done, nowhere, past the lead: background talk
                 if future:
                     continue  # announced with no day, past the lead: an intention or a wish, no point in time
@@ -1190,6 +1191,26 @@ def _said_not_done(t: Tables, s: str, a: int, b: int) -> bool:
     start = max(m.end() for m in _INNER_SEP.finditer(s, q, a))
     stop = m.start() if (m := _INNER_SEP.search(s, b)) else len(s)
     return t.done_re.search(s, start, stop) is None
+
+
+_WORDS_MARK = "，,：:"
+_WORDS_REACH = 16  # 回应《科创板日报》称: the act, what it answers, then its speech verb
+
+
+def _gives_its_words(t: Tables, s: str, ca: int, a: int, b: int) -> bool:
+    """The act s[a:b] is a party's publication that the text goes on to quote: a subject
+    before it in its clause, and right after it a colon or a speech verb (data/modality.tsv
+    kind=quote) that opens its words (网易回应《科创板日报》称，…; 卢拉对此回应道：…;
+    根据警方通报，网传…失实). The report itself, a development though undated, where an
+    undated act told in passing is background."""
+    if len(s[ca:a].strip(_SENTENCE_LEAD)) < 2:
+        return False  # 公告称: the document cited, no party telling it
+    if s[b - 1] in _WORDS_MARK:
+        return True  # 通报，: the row itself ends on the mark that opens the words
+    stop = next((i for i in range(b, min(len(s), b + _WORDS_REACH)) if s[i] in _WORDS_MARK + "。；;！？"), -1)
+    if stop < 0 or s[stop] not in _WORDS_MARK:
+        return False
+    return s[stop] in "：:" or t.quote_re.search(s, b, stop + 1) is not None
 
 
 def _unplaced_day(ctx: _Ctx, a: int, b: int) -> bool:
