@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .processes import kill_left, survivors, wait_for_workers
+from .processes import children, kill_left, survivors, wait_for_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_TEXT = (ROOT / "seeds" / "000_f909081cfa4b4b6d.txt").read_text("utf-8")
@@ -76,8 +76,11 @@ def test_ctrl_c_stops_the_run_and_keeps_the_last_good_state(tmp_path):
         stderr=subprocess.PIPE, text=True, start_new_session=True)
     workers: set[int] = set()
     try:
-        workers = wait_for_workers(run)
+        # at the first worker up the pool is extracting: waiting for the second as well let a
+        # loaded machine's poll see them only as the run ended, past its interrupt
+        workers = wait_for_workers(run, count=1)
         assert workers, "the run never started its extraction workers"
+        workers |= children(run.pid)
         os.killpg(run.pid, signal.SIGINT)
         _, err = run.communicate(timeout=60)  # seconds here; generous for a busy machine
         assert run.returncode == 130, err[-2000:]
