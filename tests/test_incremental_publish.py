@@ -44,6 +44,13 @@ def _tables(db: Path) -> dict[str, list[tuple]]:
         return out
 
 
+def _histories(db: Path) -> dict[str, list[tuple]]:
+    """Every row version of every projection, as recorded (valid_from, valid_to and all)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {f"{t}_history": sorted(con.execute(f"SELECT * FROM {t}_history").fetchall(), key=repr)
+                for t in ("documents", "time_mentions", "events", "timeline")}
+
+
 def _rebuilt(db: Path, tmp: Path) -> dict[str, list[tuple]]:
     """The same log published from nothing, in a copy of the warehouse folder."""
     copy = tmp / f"rebuilt-{len(list(tmp.glob('rebuilt-*')))}"
@@ -111,6 +118,7 @@ def test_a_buffer_caught_up_ahead_holds_what_the_published_one_holds(tmp_path: P
     assert catch_up(db)
     release_caught_up()
     assert _tables(next_buffer(db)) == _tables(db)
+    assert _histories(next_buffer(db)) == _histories(db)  # versions closed and opened alike
     assert not catch_up(db)  # nothing left to adopt
 
     _change(store, seeds, "c.jsonl", {"other": OTHER_PLACE})
@@ -127,6 +135,13 @@ def test_a_buffer_caught_up_ahead_holds_what_the_published_one_holds(tmp_path: P
     store.publish()
     assert len(adoptions) == 1 and not copies and str(target) not in opened
     assert _tables(db) == _rebuilt(db, tmp_path)
+    # the placeless report left the placed one's row: versions closed in both buffers
+    _change(store, seeds, "a.jsonl", {"placed": PLACED.replace("4.5级", "4.6级")})
+    store.publish()
+    assert catch_up(db)
+    release_caught_up()
+    assert _histories(next_buffer(db)) == _histories(db)
+    assert any(row[-2] is not None for row in _histories(db)["timeline_history"])
 
 
 READER = """

@@ -452,11 +452,12 @@ def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) 
                 f"UNION ALL (SELECT {versions} FROM timeline_history EXCEPT SELECT {versions} FROM "
                 "published.timeline_history))")
         for table in _PROJECTIONS:
-            scope = ("doc_id IN (SELECT doc_id FROM adopted_docs)" if P.HISTORY_SCOPES[table] == "doc_id"
+            column = P.HISTORY_SCOPES[table]
+            scope = ("doc_id IN (SELECT doc_id FROM adopted_docs)" if column == "doc_id"
                      else "merge_key IN (SELECT merge_key FROM adopted_keys)")
-            for name in (table, f"{table}_history"):
-                con.execute(f"DELETE FROM {name} WHERE {scope}")
-                con.execute(f"INSERT INTO {name} BY NAME {_rows_of(con, f'published.{name}', scope)}")
+            con.execute(f"DELETE FROM {table} WHERE {scope}")
+            con.execute(f"INSERT INTO {table} BY NAME {_rows_of(con, f'published.{table}', scope)}")
+            _adopt_versions(con, f"{table}_history", column, scope)
         if _has_table(con, "rejected_documents"):
             # Only the paths the adopted facts quarantined or cleared differ.
             paths = _rejection_paths(since, upto)
@@ -467,6 +468,27 @@ def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) 
             con.execute("CREATE TABLE rejected_documents AS SELECT * FROM published.rejected_documents")
     finally:
         con.execute("DETACH published")
+
+
+def _adopt_versions(con: duckdb.DuckDBPyConnection, history: str, column: str, scope: str) -> None:
+    """The versions `published` holds of the rows in `scope`, made this buffer's by what
+    differs: a publish only closes versions (valid_to) and opens new ones at the table's
+    end, so closing what it closed takes the narrow columns, and only the new versions are
+    read whole. Deleting every version of the scope and copying them again read and wrote
+    them all (the timeline's, scattered over the whole table: 0.6 s at 100k articles)."""
+    version = f"{column}, row_hash, valid_from"
+    same = " AND ".join(f"t.{c} = p.{c}" for c in (column, "row_hash", "valid_from"))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE published_versions AS SELECT rowid AS pos, {version}, valid_to "
+                f"FROM published.{history} WHERE {scope}")
+    con.execute(f"DELETE FROM {history} t WHERE {scope} AND NOT EXISTS "
+                f"(SELECT 1 FROM published_versions p WHERE {same})")
+    con.execute(f"UPDATE {history} t SET valid_to = p.valid_to FROM published_versions p "
+                f"WHERE t.{scope} AND {same} AND t.valid_to IS DISTINCT FROM p.valid_to")
+    con.execute("CREATE OR REPLACE TEMP TABLE scoped_rows AS SELECT pos FROM published_versions p "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {history} t WHERE t.{scope} AND {same})")
+    bounds = _within_ranges(con, "scoped_rows", "rowid")
+    con.execute(f"INSERT INTO {history} BY NAME SELECT * FROM published.{history} "
+                f"WHERE {bounds} AND rowid IN (SELECT pos FROM scoped_rows)")
 
 
 def _rejection_paths(since: int, upto: int) -> str:
