@@ -71,6 +71,10 @@ Dating (`date_basis`)
                wins: 4月26日，2024年世园会开幕 is 2024-04-26, the day read in the year
                that names the act where the tagger read it in an earlier one);
                a completed act is clamped to not after publication (2020年 -> [01-01, pub]).
+               A date after publication in another clause dates no reported act (押后至明年4月16日
+               再讯，被告随后被押抵收押所), unless it is a day written with its month that makes
+               up the sentence's first clause (2021年3月8日，东海航空…发布致歉声明): then the
+               page's publication time is what is wrong.
                Two mentions joined by 至/到/— before the trigger are a stated period
                (自3月1日起至12月31日开展 -> [03-01, 12-31], granularity "range", not clamped).
                Dates inside 《…》 titles and plan periods (十四五) never date an act.

@@ -599,6 +599,21 @@ def _first_clause_frame(ctx: _Ctx, a: int, b: int) -> TimeMention | None:
     return None
 
 
+def _frames_sentence(ctx: _Ctx, sent: tuple[int, int], m: TimeMention) -> bool:
+    """m is a calendar day written out with its month (7月28日, 2021年3月8日: no 同日 or 次日,
+    which the tagger may have read off a wrong day) that makes up the sentence's first
+    clause (7月28日，李玟丈夫发表声明): the time of the whole sentence, not of one
+    predicate inside it."""
+    if not m.rule.startswith(_STATED_DAY_RULES):
+        return False
+    sa, sb = sent
+    ca, cb = _clauses(ctx.simp[sa:sb])[0]
+    return m.start - (sa + ca) <= _FRAME_LEAD and 0 <= (sa + cb) - m.end <= _FRAME_TAIL
+
+
+_STATED_DAY_RULES = ("month+day", "year+month+day")
+
+
 _VAGUE_REACH_DAYS = 3
 _FRAME_LEAD = 6  # 当地时间, 北京时间, 据悉 before the date
 _FRAME_TAIL = 3  # 以来, 起, 前后 after it
@@ -628,12 +643,14 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     if pick is None:
         # A date in another clause that has its own trigger dates that event, not this one.
         # Nor does a date after publication date a reported act (案件押后至明年4月16日再讯，
-        # 随后…被押抵收押所: the remand is today's, the hearing next year's).
+        # 随后…被押抵收押所: the remand is today's, the hearing next year's), unless it frames
+        # the sentence (2021年3月8日，东海航空…发布致歉声明): then the page's stamp is what is wrong
         in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
                    if _usable(m) and not any(a <= m.start < b for a, b in owned)
                    and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
                    and not _trend_period(m, pub) and not _counts(ctx, m)
-                   and (future or pub is None or m.earliest is None or m.earliest <= pub)]
+                   and (future or pub is None or m.earliest is None or m.earliest <= pub
+                        or _frames_sentence(ctx, sent, m))]
         pick = in_sent[-1] if in_sent else None
     if pick is None and in_clause:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
