@@ -146,7 +146,10 @@ class _Place:
     end: int
 
 
-_CLAUSE_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | _CLAUSE_SEP))) + "]")
+# Pages often close a “ with a straight quote (“女留学生在泰国遇害"案): an open quote that
+# never closed would hold the rest of the sentence as one clause.
+_STRAIGHT_QUOTE = '"'
+_CLAUSE_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | _CLAUSE_SEP | {_STRAIGHT_QUOTE}))) + "]")
 
 
 @lru_cache(maxsize=4096)
@@ -158,7 +161,7 @@ def _clauses(s: str) -> list[tuple[int, int]]:
         ch, i = m.group(), m.start()
         if ch in _OPEN:
             depth += 1
-        elif ch in _CLOSE:
+        elif ch in _CLOSE or ch == _STRAIGHT_QUOTE:
             depth = max(0, depth - 1)
         elif depth == 0:
             out.append((start, i))
