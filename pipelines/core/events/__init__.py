@@ -67,7 +67,8 @@ Place
 
 Dating (`date_basis`)
     explicit   a DATE/TIME mention before the act in its clause, else before it in the
-               sentence, else after it in the clause (a finer date inside a coarser one
+               sentence outside the clauses of other acts (not of a report of the news:
+               据央视新闻5月15日报道称，…举行会谈 is 05-15), else after it in the clause (a finer date inside a coarser one
                wins: 4月26日，2024年世园会开幕 is 2024-04-26, the day read in the year
                that names the act where the tagger read it in an earlier one);
                a completed act is clamped to not after publication (2020年 -> [01-01, pub]).

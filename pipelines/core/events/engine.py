@@ -1058,7 +1058,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     clause_of = _clause_finder(clauses)
     argued = _argued(t, s)
 
-    trig_clauses = {clause_of(h.start() - sa) for h in hits}
+    # A clause's date belongs to its own act, but not to a report of the news (据央视新闻5月15日
+    # 报道称，…举行会谈): that speech is no event (hearsay), so its date is the next act's.
+    trig_clauses = {clause_of(h.start() - sa) for h in hits if not _hearsay(t, s, clauses, clause_of, h.start() - sa, h.group())}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
     # and a predicate beats a trigger that only names an incident (发布了关于国会骚乱事件的报告)
     hits = sorted(hits, key=lambda h: (clause_of(h.start() - sa), _names_incident_at(t, s, h.start() - sa, h.end() - sa),
@@ -1087,7 +1089,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         owned = [(sa + clauses[j][0], sa + clauses[j][1]) for j in trig_clauses if j != ci]
         spoken = None  # a speech's dating, decided before the clause is taken
         if needs == _SPEECH:
-            if t.hearsay_re.search(s, ca, rel):
+            if _hearsay(t, s, clauses, clause_of, rel, trig):
                 continue  # 据路透社7日称: a report of a speech, not a development
             if t.opinion_re.search(s, ca, rel):
                 # 分析师表示, 专家认为: a commentator's opinion, not news in itself, and
@@ -1182,6 +1184,13 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
 
 _CLAUSE_TAIL = "，：,:"
+
+
+def _hearsay(t: Tables, s: str, clauses: list[tuple[int, int]], clause_of: Callable[[int], int],
+             rel: int, trig: str) -> bool:
+    """The speech verb at s[rel:] reports where the news comes from (据路透社7日称: nonevents
+    kind hearsay), not a statement of its own."""
+    return t.triggers[trig][1] == _SPEECH and t.hearsay_re.search(s, clauses[clause_of(rel)][0], rel) is not None
 
 
 _SENTENCE_LEAD = " \t\u3000“\"「『"
