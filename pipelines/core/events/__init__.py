@@ -84,7 +84,9 @@ Dating (`date_basis`)
                (`西南空管局召开…工作会` / `2023-04-07`, or `…正式启用。29日`): that date is
                the item's own, even for an act no trigger types, unless the item states
                a day itself (a period it names, 四月份安委会, holds the date and yields).
-    inherited  (never from a date after publication for a reported act: 将于2024年举行峰会。
+    inherited  the publication day for a performative act, which the page itself performs
+               (现将有关情况通报如下: data/modality.tsv kind=performative; not an announced act);
+               (never from a date after publication for a reported act: 将于2024年举行峰会。
                普京签署了命令 is bounded) the story's anchor (the last expression that dated an act, unless quoted,
                for the rest of its paragraph and the next sentence), else the frame opening
                the paragraph, else the lead's "since" frame within the lead's paragraph

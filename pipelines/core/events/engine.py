@@ -674,6 +674,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
                 return reported
         d = _Dating(pick.earliest, pick.latest, pick.granularity, "explicit", pick.text, pick)
         return _clamp(d, pub, future)
+    if not future and pub is not None and ctx.t.performative_re.search(ctx.simp, clause[0], clause[1]):
+        # 现将有关情况通报如下: the notice is the page itself, put out on its publication day
+        return _Dating(pub, pub, "day", "inherited", None)
     # Inherited: the story's last anchor in this paragraph, the frame opening the paragraph,
     # then the article's opening "since" frame.
     para = _paragraph_start(ctx.simp, sent[0], ctx.doc.body_start)
