@@ -3,7 +3,7 @@
 non-event pattern's example matches it; a block's example holds its trigger; a sentence of
 argument (modality.tsv) reports no undated act; a speech verb of modality.tsv opens its quotation;
 a negation's example holds it before an act; a concession's example reports its act only
-without the concession."""
+without the concession; a performative's example reports its act on the publication day."""
 
 from __future__ import annotations
 
@@ -119,3 +119,14 @@ def test_concession_example_reports_its_act_only_without_the_marker(row: list[st
     assert re.match(_simp(row[0]), _simp(example)), f"modality.tsv {row[0]}: {example} does not open on it"
     assert not _events(example + "。"), f"modality.tsv {row[0]}: {example} reports an event"
     assert _events(example[len(row[0]):] + "。"), f"modality.tsv {row[0]}: without it, {example} reports nothing"
+
+
+PERFORMATIVES = [pytest.param(r, id=r[0]) for r in read_rows(DATA / "modality.tsv") if r[1] == "performative"]
+
+
+@pytest.mark.parametrize("row", PERFORMATIVES)
+def test_performative_example_reports_its_act_on_the_publication_day(row: list[str]) -> None:
+    example = _example(row, 2)
+    assert re.search(_simp(row[0]), _simp(example)), f"modality.tsv {row[0]}: {example}"
+    days = {(e.earliest, e.latest, e.modality) for e in _events(example + "。")}
+    assert days == {(PUBLISHED.date(), PUBLISHED.date(), "reported")}, f"modality.tsv {row[0]}: {example} gives {days}"

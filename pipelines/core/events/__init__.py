@@ -67,10 +67,15 @@ Place
 
 Dating (`date_basis`)
     explicit   a DATE/TIME mention before the act in its clause, else before it in the
-               sentence, else after it in the clause (a finer date inside a coarser one
+               sentence outside the clauses of other acts (not of a report of the news:
+               据央视新闻5月15日报道称，…举行会谈 is 05-15), else after it in the clause (a finer date inside a coarser one
                wins: 4月26日，2024年世园会开幕 is 2024-04-26, the day read in the year
                that names the act where the tagger read it in an earlier one);
                a completed act is clamped to not after publication (2020年 -> [01-01, pub]).
+               A date after publication in another clause dates no reported act (押后至明年4月16日
+               再讯，被告随后被押抵收押所), unless it is a day written with its month that makes
+               up the sentence's first clause (2021年3月8日，东海航空…发布致歉声明): then the
+               page's publication time is what is wrong.
                Two mentions joined by 至/到/— before the trigger are a stated period
                (自3月1日起至12月31日开展 -> [03-01, 12-31], granularity "range", not clamped).
                Dates inside 《…》 titles and plan periods (十四五) never date an act.
@@ -79,7 +84,9 @@ Dating (`date_basis`)
                (`西南空管局召开…工作会` / `2023-04-07`, or `…正式启用。29日`): that date is
                the item's own, even for an act no trigger types, unless the item states
                a day itself (a period it names, 四月份安委会, holds the date and yields).
-    inherited  (never from a date after publication for a reported act: 将于2024年举行峰会。
+    inherited  the publication day for a performative act, which the page itself performs
+               (现将有关情况通报如下: data/modality.tsv kind=performative; not an announced act);
+               (never from a date after publication for a reported act: 将于2024年举行峰会。
                普京签署了命令 is bounded) the story's anchor (the last expression that dated an act, unless quoted,
                for the rest of its paragraph and the next sentence), else the frame opening
                the paragraph, else the lead's "since" frame within the lead's paragraph

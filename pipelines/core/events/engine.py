@@ -146,7 +146,10 @@ class _Place:
     end: int
 
 
-_CLAUSE_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | _CLAUSE_SEP))) + "]")
+# Pages often close a “ with a straight quote (“女留学生在泰国遇害"案): an open quote that
+# never closed would hold the rest of the sentence as one clause.
+_STRAIGHT_QUOTE = '"'
+_CLAUSE_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | _CLAUSE_SEP | {_STRAIGHT_QUOTE}))) + "]")
 
 
 @lru_cache(maxsize=4096)
@@ -158,7 +161,7 @@ def _clauses(s: str) -> list[tuple[int, int]]:
         ch, i = m.group(), m.start()
         if ch in _OPEN:
             depth += 1
-        elif ch in _CLOSE:
+        elif ch in _CLOSE or ch == _STRAIGHT_QUOTE:
             depth = max(0, depth - 1)
         elif depth == 0:
             out.append((start, i))
@@ -599,6 +602,21 @@ def _first_clause_frame(ctx: _Ctx, a: int, b: int) -> TimeMention | None:
     return None
 
 
+def _frames_sentence(ctx: _Ctx, sent: tuple[int, int], m: TimeMention) -> bool:
+    """m is a calendar day written out with its month (7月28日, 2021年3月8日: no 同日 or 次日,
+    which the tagger may have read off a wrong day) that makes up the sentence's first
+    clause (7月28日，李玟丈夫发表声明): the time of the whole sentence, not of one
+    predicate inside it."""
+    if not m.rule.startswith(_STATED_DAY_RULES):
+        return False
+    sa, sb = sent
+    ca, cb = _clauses(ctx.simp[sa:sb])[0]
+    return m.start - (sa + ca) <= _FRAME_LEAD and 0 <= (sa + cb) - m.end <= _FRAME_TAIL
+
+
+_STATED_DAY_RULES = ("month+day", "year+month+day")
+
+
 _VAGUE_REACH_DAYS = 3
 _FRAME_LEAD = 6  # 当地时间, 北京时间, 据悉 before the date
 _FRAME_TAIL = 3  # 以来, 起, 前后 after it
@@ -628,12 +646,14 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     if pick is None:
         # A date in another clause that has its own trigger dates that event, not this one.
         # Nor does a date after publication date a reported act (案件押后至明年4月16日再讯，
-        # 随后…被押抵收押所: the remand is today's, the hearing next year's).
+        # 随后…被押抵收押所: the remand is today's, the hearing next year's), unless it frames
+        # the sentence (2021年3月8日，东海航空…发布致歉声明): then the page's stamp is what is wrong
         in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
                    if _usable(m) and not any(a <= m.start < b for a, b in owned)
                    and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
                    and not _trend_period(m, pub) and not _counts(ctx, m)
-                   and (future or pub is None or m.earliest is None or m.earliest <= pub)]
+                   and (future or pub is None or m.earliest is None or m.earliest <= pub
+                        or _frames_sentence(ctx, sent, m))]
         pick = in_sent[-1] if in_sent else None
     if pick is None and in_clause:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
@@ -654,6 +674,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
                 return reported
         d = _Dating(pick.earliest, pick.latest, pick.granularity, "explicit", pick.text, pick)
         return _clamp(d, pub, future)
+    if not future and pub is not None and ctx.t.performative_re.search(ctx.simp, clause[0], clause[1]):
+        # 现将有关情况通报如下: the notice is the page itself, put out on its publication day
+        return _Dating(pub, pub, "day", "inherited", None)
     # Inherited: the story's last anchor in this paragraph, the frame opening the paragraph,
     # then the article's opening "since" frame.
     para = _paragraph_start(ctx.simp, sent[0], ctx.doc.body_start)
@@ -1038,7 +1061,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     clause_of = _clause_finder(clauses)
     argued = _argued(t, s)
 
-    trig_clauses = {clause_of(h.start() - sa) for h in hits}
+    # A clause's date belongs to its own act, but not to a report of the news (据央视新闻5月15日
+    # 报道称，…举行会谈): that speech is no event (hearsay), so its date is the next act's.
+    trig_clauses = {clause_of(h.start() - sa) for h in hits if not _hearsay(t, s, clauses, clause_of, h.start() - sa, h.group())}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
     # and a predicate beats a trigger that only names an incident (发布了关于国会骚乱事件的报告)
     hits = sorted(hits, key=lambda h: (clause_of(h.start() - sa), _names_incident_at(t, s, h.start() - sa, h.end() - sa),
@@ -1067,7 +1092,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         owned = [(sa + clauses[j][0], sa + clauses[j][1]) for j in trig_clauses if j != ci]
         spoken = None  # a speech's dating, decided before the clause is taken
         if needs == _SPEECH:
-            if t.hearsay_re.search(s, ca, rel):
+            if _hearsay(t, s, clauses, clause_of, rel, trig):
                 continue  # 据路透社7日称: a report of a speech, not a development
             if t.opinion_re.search(s, ca, rel):
                 # 分析师表示, 专家认为: a commentator's opinion, not news in itself, and
@@ -1163,6 +1188,13 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
 
 _CLAUSE_TAIL = "，：,:"
+
+
+def _hearsay(t: Tables, s: str, clauses: list[tuple[int, int]], clause_of: Callable[[int], int],
+             rel: int, trig: str) -> bool:
+    """The speech verb at s[rel:] reports where the news comes from (据路透社7日称: nonevents
+    kind hearsay), not a statement of its own."""
+    return t.triggers[trig][1] == _SPEECH and t.hearsay_re.search(s, clauses[clause_of(rel)][0], rel) is not None
 
 
 _SENTENCE_LEAD = " \t\u3000“\"「『"

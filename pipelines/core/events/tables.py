@@ -50,6 +50,7 @@ class Tables:
     result_re: re.Pattern[str]  # 已, 已经, 目前: the act's result is reported as reached
     so_far_re: re.Pattern[str]  # 目前, 截至目前: reached as of publication
     report_re: re.Pattern[str]  # 通报, 表示, 获悉: what follows is a report's content
+    performative_re: re.Pattern[str]  # 现将…如下: the page itself is the act, on its publication day
     sequence_re: re.Pattern[str]  # 随后, 此后: a connective clause marking the next act done
     argument_re: re.Pattern[str]  # 因为, 其实, 可以说 opening a sentence: the writer reasons, tells no development
     quote_re: re.Pattern[str]  # 表示：, 说， ending right before “: the quotation holds a speaker's words
@@ -160,6 +161,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         result_re=any_of(modality.get("result", []) + modality.get("so_far", [])),
         so_far_re=any_of(modality.get("so_far", [])),
         report_re=any_of(modality.get("report", [])),
+        performative_re=any_of(modality.get("performative", [])),
         sequence_re=any_of(modality.get("sequence", [])),
         argument_re=any_of(modality.get("argument", [])),
         quote_re=compile_regex("(?:" + "|".join(f"(?:{p})" for p in modality.get("quote", ["(?!)"]))
