@@ -3,7 +3,7 @@
 non-event pattern's example matches it; a block's example holds its trigger; a sentence of
 argument (modality.tsv) reports no undated act; a speech verb of modality.tsv opens its quotation;
 a negation's example holds it before an act; a concession's example reports its act only
-without the concession."""
+without the concession; a state or a scene (nonevents.tsv) reports no event."""
 
 from __future__ import annotations
 
@@ -49,12 +49,23 @@ def test_every_type_has_a_trigger() -> None:
 
 
 NONEVENT_PATTERNS = [pytest.param(r, id=r[0][:20]) for r in read_rows(DATA / "nonevents.tsv")
-                     if r[1] in ("clause", "scope", "counted", "opinion", "named", "told")]
+                     if r[1] in ("clause", "scope", "counted", "opinion", "named", "told", "state", "scene")]
 
 
 @pytest.mark.parametrize("row", NONEVENT_PATTERNS)
 def test_nonevent_pattern_matches_its_example(row: list[str]) -> None:
     assert re.search(_simp(row[0]), _simp(_example(row, 2))), row
+
+
+NOT_DONE_ACTS = [pytest.param(r, id=r[0][:20]) for r in read_rows(DATA / "nonevents.tsv")
+                 if r[1] in ("state", "scene")]
+
+
+@pytest.mark.parametrize("row", NOT_DONE_ACTS)
+def test_state_and_scene_examples_report_no_event(row: list[str]) -> None:
+    """已进入收尾阶段, 领结婚证时…已怀孕: what 已 tells reached there is a state."""
+    for example in _example(row, 2).split(", "):
+        assert not _events(example + "。"), f"nonevents.tsv {row[0]}: {example} reports an event"
 
 
 @pytest.mark.parametrize("row", [pytest.param(r, id=f"{r[0]}-{r[2][:12]}") for r in read_rows(DATA / "blocks.tsv")])
