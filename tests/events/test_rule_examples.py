@@ -3,7 +3,7 @@
 non-event pattern's example matches it; a block's example holds its trigger; a sentence of
 argument (modality.tsv) reports no undated act; a speech verb of modality.tsv opens its quotation;
 a negation's example holds it before an act; a concession's example reports its act only
-without the concession; a state or a scene (nonevents.tsv) reports no event."""
+without the concession; a state, a scene or a reaction (nonevents.tsv) reports no event."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_every_type_has_a_trigger() -> None:
 
 
 NONEVENT_PATTERNS = [pytest.param(r, id=r[0][:20]) for r in read_rows(DATA / "nonevents.tsv")
-                     if r[1] in ("clause", "scope", "counted", "opinion", "named", "told", "state", "scene")]
+                     if r[1] in ("clause", "scope", "counted", "opinion", "named", "told", "state", "scene", "reaction")]
 
 
 @pytest.mark.parametrize("row", NONEVENT_PATTERNS)
@@ -58,12 +58,13 @@ def test_nonevent_pattern_matches_its_example(row: list[str]) -> None:
 
 
 NOT_DONE_ACTS = [pytest.param(r, id=r[0][:20]) for r in read_rows(DATA / "nonevents.tsv")
-                 if r[1] in ("state", "scene")]
+                 if r[1] in ("state", "scene", "reaction")]
 
 
 @pytest.mark.parametrize("row", NOT_DONE_ACTS)
-def test_state_and_scene_examples_report_no_event(row: list[str]) -> None:
-    """已进入收尾阶段, 领结婚证时…已怀孕: what 已 tells reached there is a state."""
+def test_state_scene_and_reaction_examples_report_no_event(row: list[str]) -> None:
+    """已进入收尾阶段, 领结婚证时…已怀孕, 此事曝光后引发热议: what 已 tells reached there is a
+    state, and the public's reaction is no development of the story."""
     for example in _example(row, 2).split(", "):
         assert not _events(example + "。"), f"nonevents.tsv {row[0]}: {example} reports an event"
 

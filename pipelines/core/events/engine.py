@@ -1061,9 +1061,14 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
             continue  # 不能成立, 飞船撤离
         if t.nonevent_scope_re.search(s, 0, rel):
             continue  # 假如我是消防员…抢救: the whole sentence is hypothetical
+        if t.reaction_re.search(s, ca, cb):
+            continue  # 此事曝光后引发热议: the public's reaction, not a development
         otype, oend = _object_type(t, s, trig, rel + len(trig), cb)
         if otype == "-":
-            continue  # 进行出舱活动: the object says this is none of our types
+            # 进行出舱活动, 引发热议: the object says this is none of our types, so neither
+            # the verb nor its object (热议 is tagged a verb) is an act
+            covered.append((rel, oend))
+            continue
         owned = [(sa + clauses[j][0], sa + clauses[j][1]) for j in trig_clauses if j != ci]
         spoken = None  # a speech's dating, decided before the clause is taken
         if needs == _SPEECH:

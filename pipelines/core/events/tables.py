@@ -73,6 +73,7 @@ class Tables:
     nonevent_figure_re: re.Pattern[str]  # a figure (393亿元): only a lexicon verb is an act there
     state_re: re.Pattern[str]  # after 已: a state or a stage reached (已进入尾声, 已到位), no act
     scene_re: re.Pattern[str]  # before 已: a past moment set (…的时候), whose state 已 tells
+    reaction_re: re.Pattern[str]  # the public's reaction to the story (此事引发热议, 网友纷纷): no act
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +121,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
     blocks = _blocks(triggers, compile_regex)
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "opinion": [], "named": [],
-                                      "told": [], "counted": [], "stamp": [], "state": [], "scene": []}
+                                      "told": [], "counted": [], "stamp": [], "state": [], "scene": [], "reaction": []}
     for r in _rows("nonevents.tsv"):
         if r[1] != "verb" and r[1] not in patterns:
             raise ValueError(f"nonevents.tsv: kind must be verb or one of {sorted(patterns)}, not {r[1]!r}")
@@ -175,7 +176,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
         sessions=tuple((r[0], compile_regex(_simp(r[1]))) for r in _rows("sessions.tsv")),
         nonevent_verbs=frozenset(nonevent_verbs),
-        nonevent_clause_re=any_of(patterns["clause"] + patterns["owner"]),
+        nonevent_clause_re=any_of(patterns["clause"] + patterns["owner"] + patterns["reaction"]),
         hearsay_re=any_of(patterns["hearsay"]),
         opinion_re=any_of(patterns["opinion"]),
         named_re=any_of(patterns["named"]),
@@ -187,6 +188,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         nonevent_figure_re=any_of(patterns["figure"]),
         state_re=any_of(patterns["state"]),
         scene_re=any_of(patterns["scene"]),
+        reaction_re=any_of(patterns["reaction"]),
     )
 
 
