@@ -1441,9 +1441,9 @@ def _untyped_event(ctx: _Ctx, sent: tuple[int, int], lead: list[tuple[int, int]]
                   s[a:cb], s[min(hs, ca):cb])
 
 
-# 已依法申请, 已与律师沟通, 已将男子制伏: adverbials and a preposition's phrase between the
-# mark and its verb; further on, the verb is seldom the act the mark tells done
-_PERFECT_REACH = 4
+# 已依法申请, 已将男子制伏, 已被公安部门控制: adverbials, a preposition's phrase or a passive's
+# agent between the mark and its verb; further on, the verb is seldom the act the mark tells done
+_PERFECT_REACH = 6
 
 
 def _done_acts(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
