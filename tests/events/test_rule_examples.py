@@ -3,7 +3,7 @@
 non-event pattern's example matches it; a block's example holds its trigger; a sentence of
 argument (modality.tsv) reports no undated act; a speech verb of modality.tsv opens its quotation;
 a negation's example holds it before an act; a concession's example reports its act only
-without the concession; a state, a scene or a reaction (nonevents.tsv) reports no event."""
+without the concession."""
 
 from __future__ import annotations
 
