@@ -1086,9 +1086,14 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
             continue  # 不能成立, 飞船撤离
         if t.nonevent_scope_re.search(s, 0, rel):
             continue  # 假如我是消防员…抢救: the whole sentence is hypothetical
+        if t.reaction_re.search(s, ca, cb):
+            continue  # 此事曝光后引发热议: the public's reaction, not a development
         otype, oend = _object_type(t, s, trig, rel + len(trig), cb)
         if otype == "-":
-            continue  # 进行出舱活动: the object says this is none of our types
+            # 进行出舱活动, 引发热议: the object says this is none of our types, so neither
+            # the verb nor its object (热议 is tagged a verb) is an act
+            covered.append((rel, oend))
+            continue
         owned = [(sa + clauses[j][0], sa + clauses[j][1]) for j in trig_clauses if j != ci]
         spoken = None  # a speech's dating, decided before the clause is taken
         if needs == _SPEECH:
@@ -1356,13 +1361,14 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     """Acts the lexicon does not type: a clause group opened by an explicit time, whose
     predicate is a verb that reports no speech, opinion or state (data/nonevents.tsv).
     `covered` are sentence spans already decided: clauses holding a typed event, triggers;
-    `untyped` are triggers whose object no row types (启动…排海): acts, whatever jieba's tag."""
+    the clauses this pass takes are added to it. `untyped` are triggers whose object no row
+    types (启动…排海): acts, whatever jieba's tag."""
     in_sent = _mentions_in(ctx, sa, sb)
     # a list item (see _item_dates) is dated by the date printed after it
     item = _item_date(ctx, sa, None) if ctx.item_dates and not any(_usable(m) for m in in_sent) else None
     if item is None and not any(_usable(m) or _clock_only(m) for m in in_sent):
         return []  # most sentences: nothing dates an act here, so nothing to scan
-    t, simp, text = ctx.t, ctx.simp, ctx.doc.text
+    t, simp = ctx.t, ctx.simp
     s = simp[sa:sb]
     decided = _SpanSet(covered)
     in_title = _TitleScan(s)
@@ -1398,7 +1404,6 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
 
     out: list[Event] = []
     used: set[int] = set()
-    places = None
     for k, m in enumerate(dated):
         mc = clause_of(m.start - sa) if m is not item else 0
         if t.time_owner_re.search(s[clauses[mc][0]:clauses[mc][1]]):
@@ -1429,6 +1434,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         a, b, ci = verb
         used.add(ci)
         ca, cb = clauses[ci]
+        covered.append((ca, cb))
         future = bool(t.future_re.search(s, ca, a))
         routine = bool(t.routine_re.search(s, ca, cb))
         # a clock time alone (10时7分许，救护车到达) is a moment of the story's day
@@ -1438,21 +1444,88 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
             # with no day of the story to put it on, a clock dates nothing; in a sentence of
             # reasoning it dates no development either
             continue
-        _note_anchor(ctx, sa, dating)
-        if places is None:
-            places = _sentence_places(ctx, sa, s)
-        orgs = _orgs(s, t, places)
-        actors_sp = [o for o in orgs if ca <= o[0] and o[1] <= a]
-        place_sp = _pick_place(s, places, orgs, ca, cb, a, ca, actors_sp)
-        if place_sp is not None:
-            place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
-        else:
-            place, place_simp = ctx.title_place, ctx.title_place_simp
-        hs = ca if (cb - ca) >= 8 else _lead_clause_start(ctx, sa, clauses[mc:ci + 1] or clauses)
-        out.append(_event(ctx, (sa, sb), GENERIC_TYPE, _headline(text, sa + min(hs, ca), sa + cb),
-                          text[sa + a:sa + b], dating, future, place, place_simp,
-                          tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)), None, routine,
-                          s[a:cb], s[min(hs, ca):cb]))
+        out.append(_untyped_event(ctx, (sa, sb), clauses[mc:ci + 1] or clauses, (ca, cb), (a, b), dating,
+                                  future, routine))
+    return out
+
+
+def _untyped_event(ctx: _Ctx, sent: tuple[int, int], lead: list[tuple[int, int]], clause: tuple[int, int],
+                   verb: tuple[int, int], dating: _Dating, future: bool, routine: bool) -> Event:
+    """The event of an act no trigger types (GENERIC_TYPE): the verb s[a:b] of its clause
+    s[ca:cb], offsets into the sentence `sent`; a short clause's headline starts at the
+    first of the `lead` clauses that is more than its time."""
+    sa, sb = sent
+    (ca, cb), (a, b) = clause, verb
+    t, text, s = ctx.t, ctx.doc.text, ctx.simp[sa:sb]
+    _note_anchor(ctx, sa, dating)
+    places = _sentence_places(ctx, sa, s)
+    orgs = _orgs(s, t, places)
+    actors_sp = [o for o in orgs if ca <= o[0] and o[1] <= a]
+    place_sp = _pick_place(s, places, orgs, ca, cb, a, ca, actors_sp)
+    if place_sp is not None:
+        place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
+    else:
+        place, place_simp = ctx.title_place, ctx.title_place_simp
+    hs = ca if (cb - ca) >= 8 else _lead_clause_start(ctx, sa, lead)
+    return _event(ctx, sent, GENERIC_TYPE, _headline(text, sa + min(hs, ca), sa + cb),
+                  text[sa + a:sa + b], dating, future, place, place_simp,
+                  tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)), None, routine,
+                  s[a:cb], s[min(hs, ca):cb])
+
+
+# 已依法申请, 已将男子制伏, 已被公安部门控制: adverbials, a preposition's phrase or a passive's
+# agent between the mark and its verb; further on, the verb is seldom the act the mark tells done
+_PERFECT_REACH = 6
+
+
+def _done_acts(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
+               untyped: list[tuple[int, int]]) -> list[Event]:
+    """Acts no trigger types, in clauses neither the typed nor the generic pass took, that the
+    text tells done: a clause whose mark of a result reached (已, 已经: data/modality.tsv
+    kind=result) comes right before its first verb (限制消费令已经取消, 芬兰现已加入北约,
+    该局已依法申请…). Such a clause reports a development of the story even where nothing
+    dates it; it is dated as any other act (its sentence's time, else the story's, else
+    bounded), and past the lead only an act some time dates is one (a bounded one there is
+    background talk, as for typed acts).
+
+    Not an act: a state or a stage reached (已进入收尾阶段, 已到位, 早已熟识: data/
+    nonevents.tsv kind=state); what is already so at a moment the sentence sets or in a view
+    it reports (…的时候, 图片显示: kind=scene); a verb made a noun's modifier (已被拆除的墙体);
+    a denial or an inability (已无法, 已经做不了); words in quotation marks, a commentator's
+    view and the writer's reasoning. `covered` are the spans the typed and generic passes
+    decided; `untyped` their triggers whose object no row types (acts, whatever jieba's tag)."""
+    t, simp = ctx.t, ctx.simp
+    s = simp[sa:sb]
+    if t.perfect_re.search(s) is None or _argued(t, s):
+        return []  # most sentences
+    decided = _SpanSet(covered)
+    clauses = _clauses(s)
+    tags = _jieba().tags
+    out: list[Event] = []
+    for ci, (ca, cb) in enumerate(clauses):
+        mark = t.perfect_re.search(s, ca, cb)
+        if (mark is None or decided.overlaps(ca, cb) or _quoted(simp, sa, sa + mark.start())
+                or t.state_re.search(s, mark.start(), cb) or t.scene_re.search(s, 0, mark.start())
+                or t.opinion_re.search(s, 0, mark.start()) or t.nonevent_clause_re.search(s[ca:cb])
+                or t.nonevent_scope_re.search(s, 0, mark.start())
+                or any(t.argument_re.match(s, x) for x, _ in clauses[:ci + 1])):
+            continue
+        words = _clause_words(ctx, sa, s, ca, cb)
+        verb = next(((a, b) for a, b in words
+                     if a >= mark.end() and (tags.get(s[a:b]) == "v" or (a, b) in untyped)), None)
+        if verb is None or verb[0] > mark.end() + _PERFECT_REACH:
+            continue
+        a, b = verb
+        if ((b - a < 2 or s[a:b] in t.nonevent_verbs) and verb not in untyped) or s.startswith("的", b):
+            continue  # 已有, 已是: a state; 已被拆除的墙体: a modifier
+        if (t.negation_re.search(s, mark.end(), b) or t.concession_re.search(s, ca, a)
+                or t.future_re.search(s, ca, a)):
+            continue
+        dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + a, False, None, False, [])
+        if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
+            continue  # past the lead, an act nothing dates is background talk
+        out.append(_untyped_event(ctx, (sa, sb), clauses[:ci + 1], (ca, cb), verb, dating, False,
+                                  bool(t.routine_re.search(s, ca, cb))))
     return out
 
 
@@ -1599,7 +1672,9 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         covered.extend(sp for h in group if (sp := (h.start() - sa, h.end() - sa)) not in untyped)
         covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
                        if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
+        # the generic pass adds the clauses it took to `covered`: the done acts are the rest's
         generic = _generic_events(ctx, sa, sb, covered, untyped)
+        generic += _done_acts(ctx, sa, sb, covered, untyped)
         out.extend(generic)
         for e in typed + generic:
             if e.date_basis == "explicit":

@@ -48,6 +48,7 @@ class Tables:
     routine_re: re.Pattern[str]
     recap_re: re.Pattern[str]  # 据了解, 此前, 曾: the sentence recounts what came before the story
     result_re: re.Pattern[str]  # 已, 已经, 目前: the act's result is reported as reached
+    perfect_re: re.Pattern[str]  # 已, 已经 (not 已于, 已有): the act right after it is told as done
     so_far_re: re.Pattern[str]  # 目前, 截至目前: reached as of publication
     report_re: re.Pattern[str]  # 通报, 表示, 获悉: what follows is a report's content
     performative_re: re.Pattern[str]  # 现将…如下: the page itself is the act, on its publication day
@@ -71,6 +72,9 @@ class Tables:
     stamp_re: re.Pattern[str]  # a page's stamp (2022-07-18 16:46:49): no day of the story
     time_owner_re: re.Pattern[str]  # clauses whose time is their own (今年13岁): it dates no act after them
     nonevent_figure_re: re.Pattern[str]  # a figure (393亿元): only a lexicon verb is an act there
+    state_re: re.Pattern[str]  # after 已: a state or a stage reached (已进入尾声, 已到位), no act
+    scene_re: re.Pattern[str]  # before 已: a past moment set (…的时候), whose state 已 tells
+    reaction_re: re.Pattern[str]  # the public's reaction to the story (此事引发热议, 网友纷纷): no act
 
 
 @lru_cache(maxsize=1)
@@ -118,7 +122,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
     blocks = _blocks(triggers, compile_regex)
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "opinion": [], "named": [],
-                                      "told": [], "counted": [], "stamp": []}
+                                      "told": [], "counted": [], "stamp": [], "state": [], "scene": [], "reaction": []}
     for r in _rows("nonevents.tsv"):
         if r[1] != "verb" and r[1] not in patterns:
             raise ValueError(f"nonevents.tsv: kind must be verb or one of {sorted(patterns)}, not {r[1]!r}")
@@ -160,6 +164,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         recap_re=any_of(modality.get("recap", [])),
         result_re=any_of(modality.get("result", []) + modality.get("so_far", [])),
         so_far_re=any_of(modality.get("so_far", [])),
+        perfect_re=any_of(modality.get("result", [])),
         report_re=any_of(modality.get("report", [])),
         performative_re=any_of(modality.get("performative", [])),
         sequence_re=any_of(modality.get("sequence", [])),
@@ -173,7 +178,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
         sessions=tuple((r[0], compile_regex(_simp(r[1]))) for r in _rows("sessions.tsv")),
         nonevent_verbs=frozenset(nonevent_verbs),
-        nonevent_clause_re=any_of(patterns["clause"] + patterns["owner"]),
+        nonevent_clause_re=any_of(patterns["clause"] + patterns["owner"] + patterns["reaction"]),
         hearsay_re=any_of(patterns["hearsay"]),
         opinion_re=any_of(patterns["opinion"]),
         named_re=any_of(patterns["named"]),
@@ -183,6 +188,9 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         time_owner_re=any_of(patterns["owner"]),
         nonevent_scope_re=any_of(patterns["scope"]),
         nonevent_figure_re=any_of(patterns["figure"]),
+        state_re=any_of(patterns["state"]),
+        scene_re=any_of(patterns["scene"]),
+        reaction_re=any_of(patterns["reaction"]),
     )
 
 
