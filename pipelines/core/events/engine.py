@@ -1160,7 +1160,12 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 continue  # 杜兆才落马 … 此次杜兆才落马，不少网友感叹…: the report told again
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
-            if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
+            # far from the time it would inherit, an act is as undated as a bounded one, unless
+            # its sentence tells a tally as of now (截至目前，事故造成4人死亡) or marks anything
+            # done (判决结果出炉后不久，汪小菲晒出了…): narration of the story, not background
+            far = (_far_from_anchor(sa, dating) and not t.so_far_re.search(s, 0, rel)
+                   and not t.done_re.search(s))
+            if (dating.basis == "bounded" or far) and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
                 if (place_sp is None and not t.done_re.search(s, ca, cb)
                         and not _connective_before(t, s, clauses, ci)
                         and not _unplaced_day(ctx, sa + ca, sa + cb)
@@ -1273,6 +1278,18 @@ def _adds_nothing(ctx: _Ctx, sa: int, sb: int, ca: int, rel: int) -> bool:
     s = ctx.simp[sa:sb]
     return (not _mentions_in(ctx, sa, sb) and not ctx.t.negation_re.search(s, ca, rel)
             and not ctx.t.hearsay_re.search(s, ca, rel))
+
+
+# An anchor's time passes on to the acts told right after it; this far on (several sentences
+# of another matter, or a long paragraph of background) an act it would date is as undated
+# as a bounded one, and past the lead that is background talk unless something marks it
+_ANCHOR_REACH = 300
+
+
+def _far_from_anchor(sa: int, dating: _Dating) -> bool:
+    """The act of the sentence at sa inherits its time from a day stated _ANCHOR_REACH or
+    more characters before it."""
+    return dating.basis == "inherited" and dating.source is not None and sa - dating.source.start >= _ANCHOR_REACH
 
 
 def _connective_before(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
