@@ -1852,15 +1852,17 @@ def _drop_retold_headline(events: list[Event], headline_end: int) -> list[Event]
     """A headline sums up what the body reports: its act, retold in the body by an event of
     the same type (or, for untyped acts, the same verb) that the body dates explicitly, is
     that one occurrence, and the body's dated report is the event. Both dated, on other
-    days, they are two occurrences (a list of items: 西南局召开四月份安委会 / 2023-04-21 / …);
-    a retelling the body does not date leaves the headline's report standing."""
+    days, they are two occurrences (a list of items: 西南局召开四月份安委会 / 2023-04-21 / …).
+    A headline that dates nothing yields to a retelling the body does not date either (国产大
+    飞机C919最新价格曝光 / …价格曝光后): the body's sentence is the fuller report of it; a
+    retelling the body does not date leaves a dated headline's report standing."""
     if headline_end == 0:
         return events
     body = [e for e in events if e.char_start >= headline_end]
 
     def retold(h: Event) -> bool:
         return any((b.trigger == h.trigger or b.event_type == h.event_type != GENERIC_TYPE)
-                   and b.date_basis == "explicit"
+                   and (b.date_basis == "explicit" or h.date_basis != "explicit")
                    and (h.date_basis != "explicit" or (b.earliest, b.latest) == (h.earliest, h.latest))
                    for b in body)
 
