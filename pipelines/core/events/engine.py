@@ -327,7 +327,8 @@ _STAMP_LINE_MAX = 40
 def _stamp(ctx: _Ctx, m: TimeMention) -> bool:
     """A page's own stamp (2022-07-18 16:46:49, 2023年04月17日 00:29: data/nonevents.tsv
     kind=stamp): it tells when the page was put out, not when the story happened, so
-    it is no day of the story for what follows it."""
+    it is no day of the story for what follows it, nor the day of an act beside it (a
+    headline glued to its stamp: …让懂的人牵头2023-06-08 15:48:18)."""
     return ":" in m.text and ctx.t.stamp_re.fullmatch(m.text) is not None
 
 
@@ -637,7 +638,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     # A date inside a title (《…行动计划（2021—2030年）》) is the document's, not the act's.
     # nor does a trend's span (近10年, 三年来首次), which frames a record, not the act
     in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m) and not _in_title(ctx.simp, m.start, sent[0])
-                 and not _names_incident(ctx, m, trig) and not _trend_period(m, pub) and not _counts(ctx, m)]
+                 and not _names_incident(ctx, m, trig) and not _trend_period(m, pub) and not _counts(ctx, m)
+                 and not _stamp(ctx, m)]
     before = [m for m in in_clause if m.start < trig]
     if len(before) >= 2 and _RANGE_GLUE.fullmatch(ctx.simp, before[-2].end, before[-1].start):
         # 自3月1日起至12月31日开展: the act spans both ends, not the last one
@@ -651,7 +653,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
                    if _usable(m) and not any(a <= m.start < b for a, b in owned)
                    and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
-                   and not _trend_period(m, pub) and not _counts(ctx, m)
+                   and not _trend_period(m, pub) and not _counts(ctx, m) and not _stamp(ctx, m)
                    and (future or pub is None or m.earliest is None or m.earliest <= pub
                         or _frames_sentence(ctx, sent, m))]
         pick = in_sent[-1] if in_sent else None
@@ -1395,7 +1397,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(simp, m)
         and m.granularity not in _GENERIC_SKIP_GRAINS
         and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end) and not _trend_period(m, ctx.pub)
-        and not decided.holds(m.start - sa) and not _counts(ctx, m)]
+        and not decided.holds(m.start - sa) and not _counts(ctx, m) and not _stamp(ctx, m)]
     if not dated:
         return []
     clauses = _clauses(s)
