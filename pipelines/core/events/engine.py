@@ -327,7 +327,8 @@ _STAMP_LINE_MAX = 40
 def _stamp(ctx: _Ctx, m: TimeMention) -> bool:
     """A page's own stamp (2022-07-18 16:46:49, 2023年04月17日 00:29: data/nonevents.tsv
     kind=stamp): it tells when the page was put out, not when the story happened, so
-    it is no day of the story for what follows it."""
+    it is no day of the story for what follows it, nor the day of an act beside it (a
+    headline glued to its stamp: …让懂的人牵头2023-06-08 15:48:18)."""
     return ":" in m.text and ctx.t.stamp_re.fullmatch(m.text) is not None
 
 
@@ -637,7 +638,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     # A date inside a title (《…行动计划（2021—2030年）》) is the document's, not the act's.
     # nor does a trend's span (近10年, 三年来首次), which frames a record, not the act
     in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m) and not _in_title(ctx.simp, m.start, sent[0])
-                 and not _names_incident(ctx, m, trig) and not _trend_period(m, pub) and not _counts(ctx, m)]
+                 and not _names_incident(ctx, m, trig) and not _trend_period(m, pub) and not _counts(ctx, m)
+                 and not _stamp(ctx, m)]
     before = [m for m in in_clause if m.start < trig]
     if len(before) >= 2 and _RANGE_GLUE.fullmatch(ctx.simp, before[-2].end, before[-1].start):
         # 自3月1日起至12月31日开展: the act spans both ends, not the last one
@@ -651,7 +653,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
                    if _usable(m) and not any(a <= m.start < b for a, b in owned)
                    and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
-                   and not _trend_period(m, pub) and not _counts(ctx, m)
+                   and not _trend_period(m, pub) and not _counts(ctx, m) and not _stamp(ctx, m)
                    and (future or pub is None or m.earliest is None or m.earliest <= pub
                         or _frames_sentence(ctx, sent, m))]
         pick = in_sent[-1] if in_sent else None
@@ -1160,7 +1162,12 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 continue  # 杜兆才落马 … 此次杜兆才落马，不少网友感叹…: the report told again
             _note_anchor(ctx, sa, dating)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
-            if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
+            # far from the time it would inherit, an act is as undated as a bounded one, unless
+            # its sentence tells a tally as of now (截至目前，事故造成4人死亡) or marks anything
+            # done (判决结果出炉后不久，汪小菲晒出了…): narration of the story, not background
+            far = (_far_from_anchor(sa, dating) and not t.so_far_re.search(s, 0, rel)
+                   and not t.done_re.search(s))
+            if (dating.basis == "bounded" or far) and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
                 if (place_sp is None and not t.done_re.search(s, ca, cb)
                         and not _connective_before(t, s, clauses, ci)
                         and not _unplaced_day(ctx, sa + ca, sa + cb)
@@ -1275,6 +1282,18 @@ def _adds_nothing(ctx: _Ctx, sa: int, sb: int, ca: int, rel: int) -> bool:
             and not ctx.t.hearsay_re.search(s, ca, rel))
 
 
+# An anchor's time passes on to the acts told right after it; this far on (several sentences
+# of another matter, or a long paragraph of background) an act it would date is as undated
+# as a bounded one, and past the lead that is background talk unless something marks it
+_ANCHOR_REACH = 300
+
+
+def _far_from_anchor(sa: int, dating: _Dating) -> bool:
+    """The act of the sentence at sa inherits its time from a day stated _ANCHOR_REACH or
+    more characters before it."""
+    return dating.basis == "inherited" and dating.source is not None and sa - dating.source.start >= _ANCHOR_REACH
+
+
 def _connective_before(t: Tables, s: str, clauses: list[tuple[int, int]], ci: int) -> bool:
     """A connective set off as the clause before clause ci (随后，马斯克发布推文: data/
     modality.tsv kind=sequence): it marks ci's act done, as kind=done would in ci."""
@@ -1378,7 +1397,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(simp, m)
         and m.granularity not in _GENERIC_SKIP_GRAINS
         and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end) and not _trend_period(m, ctx.pub)
-        and not decided.holds(m.start - sa) and not _counts(ctx, m)]
+        and not decided.holds(m.start - sa) and not _counts(ctx, m) and not _stamp(ctx, m)]
     if not dated:
         return []
     clauses = _clauses(s)
@@ -1835,15 +1854,17 @@ def _drop_retold_headline(events: list[Event], headline_end: int) -> list[Event]
     """A headline sums up what the body reports: its act, retold in the body by an event of
     the same type (or, for untyped acts, the same verb) that the body dates explicitly, is
     that one occurrence, and the body's dated report is the event. Both dated, on other
-    days, they are two occurrences (a list of items: 西南局召开四月份安委会 / 2023-04-21 / …);
-    a retelling the body does not date leaves the headline's report standing."""
+    days, they are two occurrences (a list of items: 西南局召开四月份安委会 / 2023-04-21 / …).
+    A headline that dates nothing yields to a retelling the body does not date either (国产大
+    飞机C919最新价格曝光 / …价格曝光后): the body's sentence is the fuller report of it; a
+    retelling the body does not date leaves a dated headline's report standing."""
     if headline_end == 0:
         return events
     body = [e for e in events if e.char_start >= headline_end]
 
     def retold(h: Event) -> bool:
         return any((b.trigger == h.trigger or b.event_type == h.event_type != GENERIC_TYPE)
-                   and b.date_basis == "explicit"
+                   and (b.date_basis == "explicit" or h.date_basis != "explicit")
                    and (h.date_basis != "explicit" or (b.earliest, b.latest) == (h.earliest, h.latest))
                    for b in body)
 
