@@ -810,7 +810,17 @@ def _result_reached(ctx: _Ctx, sa: int, trig: int, by: TimeMention) -> _Dating |
     if (pub is None or by.earliest is None or by.latest is None or by.latest > pub
             or (pub - by.earliest).days > _RESULT_REACH_DAYS or not ctx.t.result_re.search(ctx.simp, sa, trig)):
         return None
-    start = _story_start_before(ctx, sa, by.earliest) or by.earliest
+    start = _story_start_before(ctx, sa, by.earliest)
+    if start is None and by.earliest == pub and not by.vague:
+        # the story's time is the report's own day (目前…已经得到同意, not 刚刚): the result was
+        # reached some time before, from the story's first recent day wherever stated; where
+        # there is none and the story did not break that day (as 安倍…遭枪击 did), within the year
+        first = _first_recent_day(ctx)
+        if first is not None:
+            start = first.earliest
+        elif ctx.story_day is None:
+            start = date(pub.year, 1, 1)
+    start = start or by.earliest
     # the anchor is a report when the story began before it (通报称…已被刑拘): by its day
     end = by.latest if start < by.earliest and not ctx.t.so_far_re.search(ctx.simp, sa, trig) else pub
     return _Dating(start, end, "range", "inherited", by.text, by)
