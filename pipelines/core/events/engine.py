@@ -659,6 +659,11 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
         # object's (发布关于3·21事故的通报), so only when nothing precedes the act
         pick = in_clause[0]
+    if pick is not None and pick.end <= trig and ctx.t.report_re.search(ctx.simp, pick.end, trig):
+        # 3月1日报道，…飞船发射将于3月2日进行: the day before the act is the report's; the
+        # act's own is the one announced after it in its clause
+        pick = next((m for m in in_clause if m.start > trig and ctx.t.future_re.search(ctx.simp, trig, m.start)),
+                    pick)
     if ctx.item_dates:
         pick = _item_date(ctx, trig, pick)
     if pick is not None:
