@@ -809,11 +809,18 @@ def _result_reached(ctx: _Ctx, sa: int, trig: int, by: TimeMention) -> _Dating |
     已撤离: data/modality.tsv kind=result, so_far), inheriting the story's time `by`: it
     came after the story began and by the report that tells it, so it spans from the
     story's first recent day (the incident) to `by` where `by` is a later report, else to
-    publication, and to publication where the result holds as of now (目前). None where
-    the sentence marks no result or `by` is not the story's recent time."""
+    publication, and to publication where the result holds as of now (目前), from `by` on
+    where `by` is older than the story's recent time. None where the sentence marks no
+    result, or where `by` is older and the result is not said to hold now."""
     pub = ctx.pub
     if (pub is None or by.earliest is None or by.latest is None or by.latest > pub
-            or (pub - by.earliest).days > _RESULT_REACH_DAYS or not ctx.t.result_re.search(ctx.simp, sa, trig)):
+            or not ctx.t.result_re.search(ctx.simp, sa, trig)):
+        return None
+    if (pub - by.earliest).days > _RESULT_REACH_DAYS:
+        # an older story time (2021年3月19日…目前案件已经被移交): what holds now was reached
+        # some time between it and publication
+        if by.earliest < pub and ctx.t.so_far_re.search(ctx.simp, sa, trig):
+            return _Dating(by.earliest, pub, "range", "inherited", by.text, by)
         return None
     start = _story_start_before(ctx, sa, by.earliest)
     if start is None and by.earliest == pub and not by.vague:
