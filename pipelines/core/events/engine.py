@@ -661,6 +661,11 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
         # object's (发布关于3·21事故的通报), so only when nothing precedes the act
         pick = in_clause[0]
+    if pick is not None and pick.end <= trig and ctx.t.report_re.search(ctx.simp, pick.end, trig):
+        # 3月1日报道，…飞船发射将于3月2日进行: the day before the act is the report's; the
+        # act's own is the one announced after it in its clause
+        pick = next((m for m in in_clause if m.start > trig and ctx.t.future_re.search(ctx.simp, trig, m.start)),
+                    pick)
     if ctx.item_dates:
         pick = _item_date(ctx, trig, pick)
     if pick is not None:
@@ -806,13 +811,30 @@ def _result_reached(ctx: _Ctx, sa: int, trig: int, by: TimeMention) -> _Dating |
     已撤离: data/modality.tsv kind=result, so_far), inheriting the story's time `by`: it
     came after the story began and by the report that tells it, so it spans from the
     story's first recent day (the incident) to `by` where `by` is a later report, else to
-    publication, and to publication where the result holds as of now (目前). None where
-    the sentence marks no result or `by` is not the story's recent time."""
+    publication, and to publication where the result holds as of now (目前), from `by` on
+    where `by` is older than the story's recent time. None where the sentence marks no
+    result, or where `by` is older and the result is not said to hold now."""
     pub = ctx.pub
     if (pub is None or by.earliest is None or by.latest is None or by.latest > pub
-            or (pub - by.earliest).days > _RESULT_REACH_DAYS or not ctx.t.result_re.search(ctx.simp, sa, trig)):
+            or not ctx.t.result_re.search(ctx.simp, sa, trig)):
         return None
-    start = _story_start_before(ctx, sa, by.earliest) or by.earliest
+    if (pub - by.earliest).days > _RESULT_REACH_DAYS:
+        # an older story time (2021年3月19日…目前案件已经被移交): what holds now was reached
+        # some time between it and publication
+        if by.earliest < pub and ctx.t.so_far_re.search(ctx.simp, sa, trig):
+            return _Dating(by.earliest, pub, "range", "inherited", by.text, by)
+        return None
+    start = _story_start_before(ctx, sa, by.earliest)
+    if start is None and by.earliest == pub and not by.vague:
+        # the story's time is the report's own day (目前…已经得到同意, not 刚刚): the result was
+        # reached some time before, from the story's first recent day wherever stated; where
+        # there is none and the story did not break that day (as 安倍…遭枪击 did), within the year
+        first = _first_recent_day(ctx)
+        if first is not None:
+            start = first.earliest
+        elif ctx.story_day is None:
+            start = date(pub.year, 1, 1)
+    start = start or by.earliest
     # the anchor is a report when the story began before it (通报称…已被刑拘): by its day
     end = by.latest if start < by.earliest and not ctx.t.so_far_re.search(ctx.simp, sa, trig) else pub
     return _Dating(start, end, "range", "inherited", by.text, by)

@@ -1086,7 +1086,7 @@ class _Extractor:
                     if res2 is not None and res2.earliest is None and res2.type == "TIME":
                         # 上午10点到12点: the second end is a clock time on the same day.
                         res2 = Res(res2.value, res.earliest, res.latest, res.gran, False, "TIME")
-                    rng = self._range(res, res2)
+                    rng = self._this_month_days(f, f2, self._range(res, res2))
                     if rng is None and res2 is not None and res.earliest is None and \
                             res.type == res2.type == "TIME" and res.gran == res2.gran == "time":
                         # 下午2点半到4点 with no day: still one span of the clock (T14:30/T16).
@@ -1202,6 +1202,21 @@ class _Extractor:
             latest = max(latest, res.earliest)
         return Res(f"{res.value}/{res2.value}", res.earliest, latest, res.gran,
                    res.vague or res2.vague, res.type)
+
+    def _this_month_days(self, f1: dict, f2: dict | None, rng: Res | None) -> Res | None:
+        """将于1日至2日到访 told on the 2nd: days alone that a future cue put into next month
+        are this month's where they run on to the reference (the first, alone, is past)."""
+        months = {"y", "rel_year", "m", "rel_month"}
+        if (rng is None or self.ref is None or rng.earliest is None or rng.latest is None
+                or rng.earliest <= self.ref or months & f1.keys() or f2 is None or months & f2.keys()
+                or "d" not in f1 or "d" not in f2):
+            return rng
+        y1, m1 = _add_months(rng.earliest.year, rng.earliest.month, -1)
+        y2, m2 = _add_months(rng.latest.year, rng.latest.month, -1)
+        first, last = _safe_date(y1, m1, rng.earliest.day), _safe_date(y2, m2, rng.latest.day)
+        if first is None or last is None or not first <= self.ref <= last:
+            return rng
+        return Res(f"{first.isoformat()}/{last.isoformat()}", first, last, rng.gran, rng.vague, rng.type)
 
     def _resolve_second(self, f1: dict, f2: dict, start: int, first: Res | None = None) -> Res | None:
         # The second end inherits every coarser field it leaves out (2019年6月1日-30日,
