@@ -1729,6 +1729,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
 _SIGNATURE_HEAD = 30  # 中共某某县委宣传部, 某某市委市政府调查组: a body's name, not a sentence
 _SIGNATURE_TAIL = " \t\u3000。"
 _SIGNATURE_DAY = 24  # 二〇二二年十二月二十四日 and what a day may carry after it
+_DAY_END = ("日", "号")  # the last character of a day's expression (2022年7月24日, 7月24号)
 
 
 def _signatures(ctx: _Ctx, sentences: list[tuple[int, int]]) -> list[Event]:
@@ -1741,8 +1742,8 @@ def _signatures(ctx: _Ctx, sentences: list[tuple[int, int]]) -> list[Event]:
     out = []
     for sa, sb in sentences:
         end = sa + len(simp[sa:sb].rstrip(_SIGNATURE_TAIL))
-        if end - sa > _SIGNATURE_HEAD + _SIGNATURE_DAY:
-            continue  # longer than a name and a day: most sentences, passed over unread
+        if end - sa > _SIGNATURE_HEAD + _SIGNATURE_DAY or simp[end - 1:end] not in _DAY_END:
+            continue  # longer than a name and a day, or not ending on one: passed over unread
         days = [m for m in _mentions_in(ctx, sa, end) if _usable(m) and m.granularity == "day"]
         if not days or days[-1].end != end:
             continue
