@@ -176,9 +176,9 @@ class EventLog:
     def checkpoint_state(self) -> Path | None:
         """Write the state at the log's head as a checkpoint, so the next runs fold only the
         segments after it instead of scanning the whole log; while the facts after the
-        newest checkpoint (or in the whole log) are few, that one (or none) is kept instead. Call under `lock()`,
-        after an append. Derived data: a checkpoint that does not match the catalog is
-        ignored, and any may be deleted."""
+        newest checkpoint (or in the whole log) are few, that one (or none) is kept
+        instead. Call under `lock()`, after an append. Derived data: a checkpoint that does
+        not match the catalog is ignored, and any may be deleted."""
         records = self._verified
         if not records:
             return None
@@ -248,19 +248,14 @@ class EventLog:
             con.execute(f"CREATE OR REPLACE TEMP TABLE folded AS {recent}")
             return
         quoted = str(base).replace("'", "''")
-        if not after:
-            try:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE folded AS SELECT * FROM read_parquet('{quoted}')")
-            except duckdb.Error:
-                base.unlink(missing_ok=True)
-                self._fold(con, files)
-            return
         fields = ("last_kind", "content_hash", "extractor_version", "path", "reason")
+        # with no segment after it, the checkpoint is the state as it is (a join with
+        # nothing read it a second time)
+        folded = (f"SELECT * FROM read_parquet('{quoted}')" if not after else
+                  "SELECT scope, key, " + ", ".join(f"coalesce(r.{f}, c.{f}) AS {f}" for f in fields)
+                  + f" FROM read_parquet('{quoted}') c FULL JOIN ({recent}) r USING (scope, key)")
         try:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE folded AS SELECT scope, key, "
-                + ", ".join(f"coalesce(r.{f}, c.{f}) AS {f}" for f in fields)
-                + f" FROM read_parquet('{quoted}') c FULL JOIN ({recent}) r USING (scope, key)")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE folded AS {folded}")
         except duckdb.Error:  # an unreadable checkpoint is only a lost short-cut
             base.unlink(missing_ok=True)
             self._fold(con, files)

@@ -486,9 +486,7 @@ def _adopt_versions(con: duckdb.DuckDBPyConnection, history: str, column: str, s
                 f"WHERE t.{scope} AND {same} AND t.valid_to IS DISTINCT FROM p.valid_to")
     con.execute("CREATE OR REPLACE TEMP TABLE scoped_rows AS SELECT pos FROM published_versions p "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {history} t WHERE t.{scope} AND {same})")
-    bounds = _within_ranges(con, "scoped_rows", "rowid")
-    con.execute(f"INSERT INTO {history} BY NAME SELECT * FROM published.{history} "
-                f"WHERE {bounds} AND rowid IN (SELECT pos FROM scoped_rows)")
+    con.execute(f"INSERT INTO {history} BY NAME {_rows_at(con, f'published.{history}')}")
 
 
 def _rejection_paths(since: int, upto: int) -> str:
@@ -586,6 +584,12 @@ def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
     decompressed every column of the whole table (the documents' texts, the events'
     evidence) to keep a change's thousand documents."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE scoped_rows AS SELECT rowid AS pos FROM {table} WHERE {scope}")
+    return _rows_at(con, table)
+
+
+def _rows_at(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The rows of `table` whose rowids the temp table `scoped_rows` (one column, `pos`)
+    holds, as a query whose wide scan is bounded by those rowids' ranges."""
     bounds = _within_ranges(con, "scoped_rows", "rowid")
     return f"SELECT * FROM {table} WHERE {bounds} AND rowid IN (SELECT pos FROM scoped_rows)"
 

@@ -1243,7 +1243,8 @@ def _argued(t: Tables, s: str) -> bool:
 
 _QUOTE_OPEN = "“「"
 _QUOTE_CLOSE = "”」"
-_INNER_SEP = re.compile(r"[，,；;：:。！？!?“”「」]")
+_INNER_SEP = re.compile("[" + re.escape("".join(sorted(_CLAUSE_SEP | set("。！？!?" + _QUOTE_OPEN + _QUOTE_CLOSE))))
+                        + "]")
 
 
 def _said_not_done(t: Tables, s: str, a: int, b: int) -> bool:
