@@ -1,6 +1,9 @@
 """One runner for tests/events/cases.jsonl: each line an article and the events expected.
 
-Time mentions come from the project's time tagger, so a case checks the whole chain.
+Time mentions come from the project's time tagger, so a case checks the whole chain of the
+rules. The cases check the rules' events (`candidate_events`), before the learned sentence
+filter: a case is a sentence or two, which that model, judging a sentence within its article,
+never sees in production (test_salience.py tests the filter).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.core.events import extract_events
+from pipelines.core.events import candidate_events, extract_events
 from pipelines.core.model import Document
 
 CASES = Path(__file__).with_name("cases.jsonl")
@@ -34,7 +37,7 @@ def mentions_for(doc: Document) -> list:
 
 def run(text: str, published_at: str | None) -> list:
     doc = make_doc(text, published_at)
-    return extract_events(doc, mentions_for(doc))
+    return candidate_events(doc, mentions_for(doc))
 
 
 def _load() -> list:

@@ -13,7 +13,7 @@ from datetime import datetime
 import pytest
 
 from pipelines.core.datatables import read_rows
-from pipelines.core.events import extract_events
+from pipelines.core.events import candidate_events
 from pipelines.core.events.tables import DATA, _simp, tables
 from pipelines.core.model import Document
 from pipelines.core.timex import extract_times
@@ -28,7 +28,7 @@ def _example(row: list[str], column: int) -> str:
 
 def _events(text: str) -> list:
     doc = Document("example", "example", text, "", published_at=PUBLISHED)
-    return extract_events(doc, extract_times(doc.text, doc.published_at))
+    return candidate_events(doc, extract_times(doc.text, doc.published_at))
 
 
 TRIGGERS = [pytest.param(r, id=r[0]) for r in read_rows(DATA / "triggers.tsv")]

@@ -56,6 +56,12 @@ How an event is found
     only by the story's time, is that report told again, unless the sentence has a time of
     its own, denies or hedges the act (modality.tsv kind=negation) or cites it as the source
     of its news (据…通报: nonevents kind hearsay).
+    Last, a learned filter (salience.py) keeps the events of the sentences a logistic model
+    judges to report a development: character unigrams and bigrams of the sentence, where it
+    stands, its length, its time expressions and how far back they point, and what the
+    rules made of it. Its weights are data (`data/sentence_weights.tsv`), fitted to the blind
+    development gold by `python -m bench.events_gold.train_filter`; `candidate_events` is the
+    rules' output before it, which tests/events/cases.jsonl checks.
 
 Place
     Chains of administrative units (`data/places.tsv`, confirmed by jieba or by 在/于/赴),
@@ -144,9 +150,9 @@ from __future__ import annotations
 
 from pipelines.core.model import Document, Event, TimeMention
 
-from .engine import extract, make_merge_key
+from .engine import candidate_events, extract, make_merge_key
 
-__all__ = ["extract_events", "make_merge_key"]
+__all__ = ["candidate_events", "extract_events", "make_merge_key"]
 
 
 def extract_events(doc: Document, mentions: list[TimeMention]) -> list[Event]:

@@ -14,6 +14,7 @@ from pipelines.core.datatables import LexiconMatch
 from pipelines.core.model import Document, Event, TimeMention
 from pipelines.core.textscan import mask_long_runs
 
+from .salience import SentenceFeatures, sentence_features, sentence_groups, sentence_model
 from .tables import GENERIC_TYPE, Tables, tables
 
 _SENT_END = re.compile(r"[。！？!?\n]")
@@ -1668,9 +1669,52 @@ def _to_simplified(text: str) -> str:
 
 
 def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
+    """The events the article reports: the rules' candidates, in the sentences the learned
+    model (salience.py) judges to report a development."""
+    found = _candidates(doc, mentions)
+    if found is None:
+        return []
+    ctx, events = found
+    model = sentence_model()
+    if model is None:
+        return events
+    rejected = {id(e) for _, group, features in _sentence_groups(ctx, events)
+                if not model.reports(features) for e in group}
+    return [e for e in events if id(e) not in rejected] if rejected else events
+
+
+def candidate_events(doc: Document, mentions: list[TimeMention]) -> list[Event]:
+    """The rules' events before the learned filter: what tests/events/cases.jsonl checks."""
+    found = _candidates(doc, mentions)
+    return [] if found is None else found[1]
+
+
+def candidate_sentences(doc: Document, mentions: list[TimeMention]
+                        ) -> list[tuple[tuple[int, int], list[Event], SentenceFeatures]]:
+    """The rules' events before the learned filter, by sentence: (the sentence's span in
+    doc.text, its events, its features). What bench/events_gold/train_filter.py learns from."""
+    found = _candidates(doc, mentions)
+    return [] if found is None else _sentence_groups(*found)
+
+
+def _sentence_groups(ctx: _Ctx, events: list[Event]
+                     ) -> list[tuple[tuple[int, int], list[Event], SentenceFeatures]]:
+    out = []
+    text_length = len(ctx.doc.text)
+    for k, group in sentence_groups(events, ctx.sentences):
+        sa, sb = ctx.sentences[k]
+        first = bisect.bisect_left(ctx.starts, sa)
+        mentions = ctx.mentions[first:bisect.bisect_left(ctx.starts, sb, first)]
+        features = sentence_features(ctx.simp[sa:sb], k, len(ctx.sentences), text_length, mentions,
+                                     ctx.pub, group)
+        out.append(((sa, sb), group, features))
+    return out
+
+
+def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[Event]] | None:
     text = doc.text or ""
     if not text:
-        return []
+        return None
     t = tables()
     simp = _to_simplified(text)
     if len(simp) != len(text):
@@ -1724,7 +1768,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     starts = {e.char_start for e in out}
     out.extend(e for e in _signatures(ctx, sentences) if e.char_start not in starts)
     out.sort(key=lambda e: e.char_start)
-    return _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
+    return ctx, _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
 
 
 _SIGNATURE_HEAD = 30  # 中共某某县委宣传部, 某某市委市政府调查组: a body's name, not a sentence

@@ -1,0 +1,96 @@
+"""The learned sentence filter (pipelines/core/events/salience.py): its table, its mechanism,
+and what the fitted model does with an article's report and its commentary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from pipelines.core.events import candidate_events, engine, extract_events, salience
+from pipelines.core.events.tables import tables
+from pipelines.core.model import Document, Event
+from pipelines.core.timex import extract_times
+
+LANDSLIDE = ("某县山体滑坡致12人被困\n"
+             "3月5日凌晨，某县某镇发生山体滑坡，12名村民被困。事发后，县应急管理局立即启动二级应急响应，"
+             "组织300余人赶赴现场搜救。截至6日晚，已有10人获救。\n"
+             "专家认为，山区应加强地质灾害监测，提前转移群众。\n")
+EXPERT = "专家认为，山区应加强地质灾害监测，提前转移群众。"
+
+
+def _doc(text: str) -> Document:
+    return Document("salience", "salience", text, "", published_at=datetime(2024, 3, 7, 10), body_start=0)
+
+
+def _events(text: str) -> tuple[list[Event], list[Event]]:
+    doc = _doc(text)
+    mentions = extract_times(doc.text, doc.published_at)
+    return candidate_events(doc, mentions), extract_events(doc, mentions)
+
+
+def test_the_table_loads_and_names_only_features_production_computes() -> None:
+    model = salience.sentence_model()
+    assert model is not None and 0.0 < model.threshold < 1.0
+    known_types = set(tables().labels)
+    prefixes = ("c2=", "rel=", "idx=", "len=", "tl=", "nm=", "mt=", "ago=", "nev=", "type=", "basis=")
+    for name in model.weight_names():
+        assert name.startswith(prefixes), name
+        if name.startswith("type="):
+            assert name[5:] in known_types, name
+        if name.startswith("basis="):
+            assert name[6:] in ("explicit", "inherited", "bounded"), name
+
+
+def test_a_reported_disaster_keeps_its_events_and_an_experts_advice_does_not() -> None:
+    candidates, kept = _events(LANDSLIDE)
+    advice = [e for e in candidates if e.evidence == EXPERT]
+    assert advice, "the rules propose the advice's 转移 (the filter has something to judge)"
+    assert not [e for e in kept if e.evidence == EXPERT]
+    reported = {e.event_type for e in kept}
+    assert {"disaster", "rescue"} <= reported, reported
+    assert all(e in candidates for e in kept)
+
+
+def test_the_filter_drops_exactly_the_events_of_the_sentences_it_rejects(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a model that rejects any sentence holding 获救 and keeps every other
+    model = salience.SentenceModel.of({"c2=获救": -100.0}, bias=5.0, threshold=0.5)
+    monkeypatch.setattr(engine, "sentence_model", lambda: model)
+    candidates, kept = _events(LANDSLIDE)
+    assert kept == [e for e in candidates if "获救" not in e.evidence]
+    assert len(kept) < len(candidates)
+
+
+def test_without_a_table_the_rules_output_stands(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "sentence_model", lambda: None)
+    candidates, kept = _events(LANDSLIDE)
+    assert kept == candidates
+
+
+def test_features_count_bigrams_and_bucket_numbers() -> None:
+    event = Event("disaster", "災害", "h", "发生", "发生发生", 0, 4, None, None, "unknown", "bounded")
+    features = salience.sentence_features("发生发生", 0, 10, 500, [], None, [event, event]).counts()
+    assert features == {"c2=发生": 2, "c2=生发": 1, "rel=0.05": 1, "idx=1": 1, "len=10": 1, "tl=600": 1, "nm=0": 1,
+                        "nev=2": 1, "type=disaster": 1, "basis=bounded": 1}
+
+
+def test_sentence_groups_put_each_event_in_the_sentence_it_starts_in() -> None:
+    def at(start: int) -> Event:
+        return Event("meeting", "會議", "h", "召开", "x", start, start + 1, None, None, "unknown", "bounded")
+
+    a, b, c = at(2), at(12), at(15)
+    groups = salience.sentence_groups([c, a, b], [(0, 10), (10, 20)])
+    assert groups == [(0, [a]), (1, [b, c])]
+    assert salience.sentence_groups([at(25)], [(0, 10), (10, 20)]) == []
+
+
+def test_a_table_without_its_threshold_fails_when_it_loads(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "weights.tsv"
+    bad.write_text("@bias\t0.1\nc1=发\t0.2\n", encoding="utf-8")
+    monkeypatch.setattr(salience, "WEIGHTS", bad)
+    salience.sentence_model.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="threshold"):
+            salience.sentence_model()
+    finally:
+        salience.sentence_model.cache_clear()
