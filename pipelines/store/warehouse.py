@@ -375,12 +375,11 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
         if since == 0 or not _has_table(con, "rejected_documents"):
             con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) "
                         f"{P.REJECTED}")
-        else:
+        elif _rejection_paths(con, since, head):
             # Only the paths this build's facts quarantined or cleared change.
-            paths = _rejection_paths(since, head)
-            con.execute(f"DELETE FROM rejected_documents WHERE path IN {paths}")
+            con.execute(f"DELETE FROM rejected_documents WHERE path IN {_REJECTION_PATHS}")
             con.execute(f"INSERT INTO rejected_documents WITH log AS (SELECT * FROM event_log "
-                        f"WHERE path IN {paths}) {P.REJECTED}")
+                        f"WHERE path IN {_REJECTION_PATHS}) {P.REJECTED}")
         con.execute("CREATE OR REPLACE VIEW routines AS SELECT * FROM events WHERE is_routine")
         for macro in [*P.as_of_macros(), search_macro()]:
             con.execute(macro)
@@ -459,11 +458,10 @@ def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) 
             con.execute(f"INSERT INTO {table} BY NAME {_rows_of(con, f'published.{table}', scope)}")
             _adopt_versions(con, f"{table}_history", column, scope)
         if _has_table(con, "rejected_documents"):
-            # Only the paths the adopted facts quarantined or cleared differ.
-            paths = _rejection_paths(since, upto)
-            con.execute(f"DELETE FROM rejected_documents WHERE path IN {paths}")
-            con.execute(f"INSERT INTO rejected_documents BY NAME SELECT * FROM published.rejected_documents "
-                        f"WHERE path IN {paths}")
+            if _rejection_paths(con, since, upto):  # only the paths the adopted facts quarantined or cleared differ
+                con.execute(f"DELETE FROM rejected_documents WHERE path IN {_REJECTION_PATHS}")
+                con.execute(f"INSERT INTO rejected_documents BY NAME SELECT * FROM published.rejected_documents "
+                            f"WHERE path IN {_REJECTION_PATHS}")
         else:
             con.execute("CREATE TABLE rejected_documents AS SELECT * FROM published.rejected_documents")
     finally:
@@ -489,11 +487,17 @@ def _adopt_versions(con: duckdb.DuckDBPyConnection, history: str, column: str, s
     con.execute(f"INSERT INTO {history} BY NAME {_rows_at(con, f'published.{history}')}")
 
 
-def _rejection_paths(since: int, upto: int) -> str:
-    """The paths the log's facts after `since` up to `upto` quarantined or cleared: the
-    only rows of rejected_documents those facts change."""
-    return (f"(SELECT DISTINCT path FROM event_log WHERE seq > {int(since)} AND seq <= {int(upto)} "
-            f"AND kind IN ('{FactKind.DOCUMENT_REJECTED}', '{FactKind.REJECTION_CLEARED}'))")
+_REJECTION_PATHS = "(SELECT path FROM rejection_paths)"
+
+
+def _rejection_paths(con: duckdb.DuckDBPyConnection, since: int, upto: int) -> bool:
+    """Temp table `rejection_paths`: the paths the log's facts after `since` up to `upto`
+    quarantined or cleared, the only rows of rejected_documents those facts change. False
+    when there are none, as in most runs: then nothing need scan the log's paths for them."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rejection_paths AS SELECT DISTINCT path FROM event_log "
+                f"WHERE seq > {int(since)} AND seq <= {int(upto)} "
+                f"AND kind IN ('{FactKind.DOCUMENT_REJECTED}', '{FactKind.REJECTION_CLEARED}')")
+    return bool(con.execute("SELECT count(*) FROM rejection_paths").fetchone()[0])
 
 
 def _touched_keys_from(con: duckdb.DuckDBPyConnection, catalog: str) -> int | None:
