@@ -30,6 +30,7 @@ from pipelines.store.audits import AuditFailed, AuditOutcome, record_outcomes, r
 from pipelines.store.eventlog import LOG_COLUMNS, EventLog, LogIntegrityError
 from pipelines.store.fact import FactKind
 from pipelines.store.integrity import published_beyond_log
+from pipelines.store.ranges import within_ranges
 from pipelines.store.search import search_macro
 
 SCHEMA_VERSION = 4
@@ -553,34 +554,6 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) ->
         _record_versions(con, table, recorded_at)
 
 
-# A change's rows cluster in position: a dump's documents were ingested together, what a
-# run records sits at the log's end, and what a publish inserts at the end of each table.
-# So the positions of the rows a step needs fall in few ranges.
-_MAX_RANGES = 256
-_RANGE_GAP = 2048  # DuckDB's vector: a scan skips whole vectors outside the bounds
-
-
-def _within_ranges(con: duckdb.DuckDBPyConnection, positions: str, column: str) -> str:
-    """A predicate on `column` that holds for every value of the temp table `positions`
-    (one column, `pos`) and that a scan can prune by: constant bounds of the runs of
-    positions, joined across the narrowest gaps down to `_MAX_RANGES`. "false" when there
-    is none. The caller still filters exactly (the bounds hold rows between the runs)."""
-    islands = con.execute(
-        f"SELECT min(pos), max(pos) FROM (SELECT pos, sum(CAST(pos - prev > ? AS INTEGER)) "
-        f"OVER (ORDER BY pos) AS island FROM (SELECT pos, lag(pos, 1, pos) OVER (ORDER BY pos) "
-        f"AS prev FROM {positions})) GROUP BY island ORDER BY 1", [_RANGE_GAP]).fetchall()
-    if not islands:
-        return "false"
-    if len(islands) > _MAX_RANGES:  # keep the widest gaps apart, join across the others
-        widest = sorted(range(len(islands) - 1), key=lambda i: islands[i + 1][0] - islands[i][1])
-        joined, first = [], 0
-        for last in sorted(widest[len(widest) - (_MAX_RANGES - 1):]):
-            joined.append((islands[first][0], islands[last][1]))
-            first = last + 1
-        islands = [*joined, (islands[first][0], islands[-1][1])]
-    return "(" + " OR ".join(f"{column} BETWEEN {lo} AND {hi}" for lo, hi in islands) + ")"
-
-
 def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
     """The rows of `table` where `scope` holds, as a query a scan can prune: their rowids
     come from a narrow pass over the columns `scope` reads, and the wide scan that fetches
@@ -594,7 +567,7 @@ def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
 def _rows_at(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """The rows of `table` whose rowids the temp table `scoped_rows` (one column, `pos`)
     holds, as a query whose wide scan is bounded by those rowids' ranges."""
-    bounds = _within_ranges(con, "scoped_rows", "rowid")
+    bounds = within_ranges(con, "scoped_rows", "rowid")
     return f"SELECT * FROM {table} WHERE {bounds} AND rowid IN (SELECT pos FROM scoped_rows)"
 
 
@@ -606,7 +579,7 @@ def _affected_facts(con: duckdb.DuckDBPyConnection, last: int) -> str:
     the scan skip every segment outside the ranges."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE affected_seqs AS SELECT seq AS pos FROM event_log "
                 f"WHERE seq <= {last} AND doc_id IN (SELECT doc_id FROM affected)")
-    bounds = _within_ranges(con, "affected_seqs", "seq")
+    bounds = within_ranges(con, "affected_seqs", "seq")
     return f"SELECT * FROM event_log WHERE {bounds} AND seq IN (SELECT pos FROM affected_seqs)"
 
 
