@@ -14,6 +14,7 @@ import duckdb
 from pipelines.local_run import run_in_process
 from pipelines.store import warehouse
 from pipelines.store.api import Store
+from pipelines.store.ranges import MAX_RANGES
 from pipelines.store.warehouse import buffers, catch_up, next_buffer, publish, release_caught_up
 
 real_adopt, real_copy = warehouse._adopt, warehouse.shutil.copyfile
@@ -192,14 +193,14 @@ def test_a_reader_holding_the_other_buffer_keeps_it_and_blocks_no_publish(tmp_pa
 
 def test_a_changes_facts_are_read_by_at_most_so_many_seq_ranges():
     """The affected documents' facts, scattered over the log, come back exactly, through
-    at most `_MAX_RANGES` constant bounds (the widest gaps kept apart)."""
+    at most `MAX_RANGES` constant bounds (the widest gaps kept apart)."""
     con = duckdb.connect()
     con.execute("CREATE TABLE event_log AS SELECT range AS seq, 'd' || (range // 10) AS doc_id "
                 "FROM range(1, 2_000_001)")
     # every 400th document: 500 islands of ten facts, 4,000 seqs apart
     con.execute("CREATE TEMP TABLE affected AS SELECT 'd' || (range * 400) AS doc_id FROM range(500)")
     query = warehouse._affected_facts(con, 1_500_000)
-    assert query.count("BETWEEN") == warehouse._MAX_RANGES
+    assert query.count("BETWEEN") == MAX_RANGES
     got = con.execute(f"SELECT seq FROM ({query}) ORDER BY seq").fetchall()
     want = con.execute("SELECT seq FROM event_log WHERE seq <= 1500000 AND doc_id IN "
                        "(SELECT doc_id FROM affected) ORDER BY seq").fetchall()

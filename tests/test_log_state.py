@@ -130,3 +130,33 @@ def test_verify_finds_a_checkpoint_that_says_other_than_the_log(tmp_path: Path):
     Path(f"{checkpoint}.new").replace(checkpoint)
     problems, _ = Store(db, seeds, workers=1).verify()
     assert len(problems) == 1 and checkpoint.name in problems[0] and "differs" in problems[0]
+
+
+def test_what_a_document_says_now_is_read_across_segments(tmp_path: Path):
+    """`active_entities`: each document's entities as its latest fact about each says, over
+    segments far apart (read by seq bounds), a retracted one left out, an unknown id empty."""
+    import hashlib
+
+    from pipelines.store.fact import Fact, FactKind
+
+    log = EventLog(tmp_path / "log")
+    log.directory.mkdir()
+
+    def seen(doc: str, entity: str, text: str) -> Fact:
+        return Fact(FactKind.EVENT_OBSERVED, doc_id=doc, entity_id=entity, payload=Fact.payload_of({"t": text}))
+
+    appends = [
+        [seen("a", "e1", "first"), seen("a", "e2", "kept"), seen("b", "e3", "other")],
+        [seen(f"x{i}", f"ex{i}", "filler") for i in range(5_000)],
+        [seen("a", "e1", "revised"), Fact(FactKind.EVENT_RETRACTED, doc_id="a", entity_id="e2",
+                                          payload=Fact.payload_of({"reason": "gone"}))],
+    ]
+    for facts in appends:
+        with log.lock():
+            log.append(facts)
+
+    def md5(text: str) -> str:
+        return hashlib.md5(Fact.payload_of({"t": text}).encode("utf-8")).hexdigest()
+
+    assert log.active_entities(["a", "b", "nobody"]) == {
+        "a": {"e1": md5("revised")}, "b": {"e3": md5("other")}, "nobody": {}}

@@ -14,7 +14,7 @@ import dagster as dg
 from pipelines.core.reading import seed_entries
 from pipelines.defs.assets import WHOLE_FOLDER, seed_files
 from pipelines.defs.resources import TimelineSettings
-from pipelines.store.manifest import file_digest
+from pipelines.store.manifest import RACY_NS, file_digest
 
 ingest_job = dg.define_asset_job(
     "ingest_seed_files",
@@ -67,11 +67,6 @@ def _stat(path: Path) -> tuple[int, int]:
     except OSError:
         return -1, -1
     return st.st_size, st.st_mtime_ns
-
-
-# File times are coarse (a few ms): a file written again within that tick keeps its
-# size and mtime. As git does with "racy" entries, stat data that recent is not trusted.
-RACY_NS = 2_000_000_000
 
 
 def scan_folder(seeds: Path, previous: SeedCursor) -> dict[str, tuple[str, int, int]]:

@@ -31,6 +31,8 @@ from pipelines.store.ingest import (
 from pipelines.store.integrity import check_before_writing
 from pipelines.store.lineindex import INDEX_FOLDER, LineIndex
 from pipelines.store.manifest import (
+    SeedDigests,
+    SeedManifest,
     hold_digests,
     record_if_held,
     seed_digests,
@@ -94,11 +96,19 @@ class Store:
         """Read the seed files of `paths`: documents by identity, rejections with reasons.
         A whole-folder run takes the files' digests first; once it publishes they are the
         manifest that lets the next unchanged run stop early."""
-        digests = seed_digests(self.seeds) if whole_folder else None
+        digests = seed_digests(self.seeds, self._last_full_run_digests()) if whole_folder else None
         scan = scan_seeds(self.seeds, paths, self.max_bytes, progress, index=self.line_index,
                           reread=reread or self.reread)
         scan.digests = digests
         return scan
+
+    def _last_full_run_digests(self) -> SeedDigests | None:
+        """The digests the manifest of the last whole-folder run recorded for this folder:
+        a file whose identity is the one recorded is not hashed again."""
+        manifest = SeedManifest.load(self.db)
+        if manifest is None or manifest.seeds_root != str(self.seeds.resolve()):
+            return None
+        return manifest.digests()
 
     def unchanged_scan(self) -> Scan:
         """The scan of a whole-folder run that `unchanged()` vouched for, without reading a

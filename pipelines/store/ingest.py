@@ -38,6 +38,7 @@ from pipelines.store.facts import (
     plan_run,
 )
 from pipelines.store.lineindex import DumpScanRecord, LineIndex
+from pipelines.store.manifest import SeedDigests
 from pipelines.store.spool import SPOOL_FOLDER, SpoolFrame, pack_frame, read_spool, write_spool
 
 
@@ -54,7 +55,7 @@ class Scan:
     files: dict[str, Path] = field(default_factory=dict)  # seed path -> the entry read
     # Seed file digests taken before reading, when the run covers the whole folder: once
     # it has published, they are the manifest that lets an unchanged folder skip a run.
-    digests: dict[str, str] | None = None
+    digests: SeedDigests | None = None
     parsed: int = 0  # documents parsed; the others were lines the line index knew
     known_files: int = 0  # dumps not read: unchanged since a scan recorded what they hold
     chars: int = 0  # characters of the documents parsed

@@ -30,6 +30,7 @@ from pipelines.store.audits import AuditFailed, AuditOutcome, record_outcomes, r
 from pipelines.store.eventlog import LOG_COLUMNS, EventLog, LogIntegrityError
 from pipelines.store.fact import FactKind
 from pipelines.store.integrity import published_beyond_log
+from pipelines.store.ranges import within_ranges
 from pipelines.store.search import search_macro
 
 SCHEMA_VERSION = 4
@@ -375,12 +376,11 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
         if since == 0 or not _has_table(con, "rejected_documents"):
             con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) "
                         f"{P.REJECTED}")
-        else:
+        elif _rejection_paths(con, since, head):
             # Only the paths this build's facts quarantined or cleared change.
-            paths = _rejection_paths(since, head)
-            con.execute(f"DELETE FROM rejected_documents WHERE path IN {paths}")
+            con.execute(f"DELETE FROM rejected_documents WHERE path IN {_REJECTION_PATHS}")
             con.execute(f"INSERT INTO rejected_documents WITH log AS (SELECT * FROM event_log "
-                        f"WHERE path IN {paths}) {P.REJECTED}")
+                        f"WHERE path IN {_REJECTION_PATHS}) {P.REJECTED}")
         con.execute("CREATE OR REPLACE VIEW routines AS SELECT * FROM events WHERE is_routine")
         for macro in [*P.as_of_macros(), search_macro()]:
             con.execute(macro)
@@ -459,11 +459,10 @@ def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) 
             con.execute(f"INSERT INTO {table} BY NAME {_rows_of(con, f'published.{table}', scope)}")
             _adopt_versions(con, f"{table}_history", column, scope)
         if _has_table(con, "rejected_documents"):
-            # Only the paths the adopted facts quarantined or cleared differ.
-            paths = _rejection_paths(since, upto)
-            con.execute(f"DELETE FROM rejected_documents WHERE path IN {paths}")
-            con.execute(f"INSERT INTO rejected_documents BY NAME SELECT * FROM published.rejected_documents "
-                        f"WHERE path IN {paths}")
+            if _rejection_paths(con, since, upto):  # only the paths the adopted facts quarantined or cleared differ
+                con.execute(f"DELETE FROM rejected_documents WHERE path IN {_REJECTION_PATHS}")
+                con.execute(f"INSERT INTO rejected_documents BY NAME SELECT * FROM published.rejected_documents "
+                            f"WHERE path IN {_REJECTION_PATHS}")
         else:
             con.execute("CREATE TABLE rejected_documents AS SELECT * FROM published.rejected_documents")
     finally:
@@ -489,11 +488,17 @@ def _adopt_versions(con: duckdb.DuckDBPyConnection, history: str, column: str, s
     con.execute(f"INSERT INTO {history} BY NAME {_rows_at(con, f'published.{history}')}")
 
 
-def _rejection_paths(since: int, upto: int) -> str:
-    """The paths the log's facts after `since` up to `upto` quarantined or cleared: the
-    only rows of rejected_documents those facts change."""
-    return (f"(SELECT DISTINCT path FROM event_log WHERE seq > {int(since)} AND seq <= {int(upto)} "
-            f"AND kind IN ('{FactKind.DOCUMENT_REJECTED}', '{FactKind.REJECTION_CLEARED}'))")
+_REJECTION_PATHS = "(SELECT path FROM rejection_paths)"
+
+
+def _rejection_paths(con: duckdb.DuckDBPyConnection, since: int, upto: int) -> bool:
+    """Temp table `rejection_paths`: the paths the log's facts after `since` up to `upto`
+    quarantined or cleared, the only rows of rejected_documents those facts change. False
+    when there are none, as in most runs: then nothing need scan the log's paths for them."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rejection_paths AS SELECT DISTINCT path FROM event_log "
+                f"WHERE seq > {int(since)} AND seq <= {int(upto)} "
+                f"AND kind IN ('{FactKind.DOCUMENT_REJECTED}', '{FactKind.REJECTION_CLEARED}')")
+    return bool(con.execute("SELECT count(*) FROM rejection_paths").fetchone()[0])
 
 
 def _touched_keys_from(con: duckdb.DuckDBPyConnection, catalog: str) -> int | None:
@@ -549,34 +554,6 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) ->
         _record_versions(con, table, recorded_at)
 
 
-# A change's rows cluster in position: a dump's documents were ingested together, what a
-# run records sits at the log's end, and what a publish inserts at the end of each table.
-# So the positions of the rows a step needs fall in few ranges.
-_MAX_RANGES = 256
-_RANGE_GAP = 2048  # DuckDB's vector: a scan skips whole vectors outside the bounds
-
-
-def _within_ranges(con: duckdb.DuckDBPyConnection, positions: str, column: str) -> str:
-    """A predicate on `column` that holds for every value of the temp table `positions`
-    (one column, `pos`) and that a scan can prune by: constant bounds of the runs of
-    positions, joined across the narrowest gaps down to `_MAX_RANGES`. "false" when there
-    is none. The caller still filters exactly (the bounds hold rows between the runs)."""
-    islands = con.execute(
-        f"SELECT min(pos), max(pos) FROM (SELECT pos, sum(CAST(pos - prev > ? AS INTEGER)) "
-        f"OVER (ORDER BY pos) AS island FROM (SELECT pos, lag(pos, 1, pos) OVER (ORDER BY pos) "
-        f"AS prev FROM {positions})) GROUP BY island ORDER BY 1", [_RANGE_GAP]).fetchall()
-    if not islands:
-        return "false"
-    if len(islands) > _MAX_RANGES:  # keep the widest gaps apart, join across the others
-        widest = sorted(range(len(islands) - 1), key=lambda i: islands[i + 1][0] - islands[i][1])
-        joined, first = [], 0
-        for last in sorted(widest[len(widest) - (_MAX_RANGES - 1):]):
-            joined.append((islands[first][0], islands[last][1]))
-            first = last + 1
-        islands = [*joined, (islands[first][0], islands[-1][1])]
-    return "(" + " OR ".join(f"{column} BETWEEN {lo} AND {hi}" for lo, hi in islands) + ")"
-
-
 def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
     """The rows of `table` where `scope` holds, as a query a scan can prune: their rowids
     come from a narrow pass over the columns `scope` reads, and the wide scan that fetches
@@ -590,7 +567,7 @@ def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
 def _rows_at(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """The rows of `table` whose rowids the temp table `scoped_rows` (one column, `pos`)
     holds, as a query whose wide scan is bounded by those rowids' ranges."""
-    bounds = _within_ranges(con, "scoped_rows", "rowid")
+    bounds = within_ranges(con, "scoped_rows", "rowid")
     return f"SELECT * FROM {table} WHERE {bounds} AND rowid IN (SELECT pos FROM scoped_rows)"
 
 
@@ -602,7 +579,7 @@ def _affected_facts(con: duckdb.DuckDBPyConnection, last: int) -> str:
     the scan skip every segment outside the ranges."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE affected_seqs AS SELECT seq AS pos FROM event_log "
                 f"WHERE seq <= {last} AND doc_id IN (SELECT doc_id FROM affected)")
-    bounds = _within_ranges(con, "affected_seqs", "seq")
+    bounds = within_ranges(con, "affected_seqs", "seq")
     return f"SELECT * FROM event_log WHERE {bounds} AND seq IN (SELECT pos FROM affected_seqs)"
 
 
