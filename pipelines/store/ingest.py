@@ -225,10 +225,9 @@ def _spooled_documents(frames: Iterable[Any], pending: set[str], state: LogState
                        ) -> Iterator[list[Fact] | NewDocuments]:
     """The spool's documents the plan still wants: a frame whose documents the log does not
     know goes as it is (its facts are those to append), the others document by document."""
-    import pyarrow.compute as pc
-
     for table in frames:
-        doc_ids = pc.unique(table.column("doc_id")).to_pylist()
+        # as Python strings, not through pyarrow.compute: its import costs more than this
+        doc_ids = set(table.column("doc_id").to_pylist())
         if all(doc_id in pending and doc_id not in state.docs for doc_id in doc_ids):
             yield NewDocuments(table, len(doc_ids))
             continue
@@ -266,9 +265,8 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
                 if isinstance(fact, Fact):
                     kinds[fact.kind] += 1
                 else:
-                    counts = fact.table.column("kind").value_counts()
-                    kinds.update({FactKind(k): n for k, n in zip(counts.field("values").to_pylist(),
-                                                                 counts.field("counts").to_pylist(), strict=True)})
+                    for kind, n in Counter(fact.table.column("kind").to_pylist()).items():
+                        kinds[FactKind(kind)] += n
                 yield fact
 
         documents = _spooled_documents(read_spool(batch.spool), pending, state)
