@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from pipelines.atomicfile import replace_atomically
 from pipelines.store import projections as P
@@ -98,6 +97,8 @@ def _adopt_older_warehouse(db_path: Path, log: EventLog) -> str | None:
     seq, version = _read_meta(db_path)
     if version is None or version >= SCHEMA_VERSION or log.segments():
         return None
+    import polars as pl
+
     with duckdb.connect(str(db_path), read_only=True) as con:
         have = [r[0] for r in con.execute("DESCRIBE event_log").fetchall()]
         frame = con.execute(f"SELECT {', '.join(have)} FROM event_log ORDER BY seq").pl()
