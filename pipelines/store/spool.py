@@ -87,8 +87,9 @@ def read_spool(path: Path | None) -> Iterator[Any]:
 
 
 _LENGTH = struct.Struct("<Q")
-# LZ4 over zlib's fastest level: a fifth of the time to pack and a quarter to read back, for
-# a spool a quarter larger
+# LZ4: a 3,000-article run's frames pack in 0.06 CPU s and read back in 0.03 s, 13.6 MB;
+# zstd took 0.10 and 0.06 s for 9.0 MB (zlib's fastest level, before the frames were
+# Arrow: 0.22 and 0.09 s for 9.6 MB of pickles)
 _CODEC = "lz4"
 
 
