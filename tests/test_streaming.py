@@ -88,8 +88,8 @@ def test_the_pool_holds_a_bounded_window_of_documents(monkeypatch: pytest.Monkey
 
 def test_facts_are_diffed_window_by_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(facts_module, "_DIFF_WINDOW", 3)
-    seen_docs = Pulled(facts_module.new_document_facts(
-        facts_module.logged_form(extract.extract_document(_document(i, size=1)), "v"), "v") for i in range(10))
+    seen_docs = Pulled(facts_module.facts_by_document(facts_module.new_documents_table(
+        [facts_module.logged_form(extract.extract_document(_document(i, size=1)), "v")], "v"))[0] for i in range(10))
     out = facts_module.diff_against_log(seen_docs, LogState(), lambda ids: {}, "v")
     first = next(out)
     assert first.kind == FactKind.DOCUMENT_INGESTED
@@ -237,7 +237,9 @@ def test_spool_frames_packed_where_extracted_read_back_as_this_process_makes_the
     tables = list(spool_module.read_spool(spool_module.write_spool(frames, tmp_path)))
     read_back = [doc for table in tables for doc in facts_module.facts_by_document(table)]
     here = [finish(extract.extract_document(_document(i, size=2))) for i in range(20)]
-    assert read_back == [facts_module.new_document_facts(ex, "v") for ex in here]
+    assert read_back == facts_module.facts_by_document(facts_module.new_documents_table(here, "v"))
+    assert [doc[0].doc_id for doc in read_back] == [f"d{i}" for i in range(20)]
+    assert all(doc[0].kind == FactKind.DOCUMENT_INGESTED and len(doc) > 1 for doc in read_back)
     assert sum(f.events for f in frames) == sum(len(ex.events) for ex in here) > 0
     assert sum(f.mentions for f in frames) == sum(len(ex.mentions) for ex in here) > 0
 

@@ -480,10 +480,13 @@ def _arrow_schema() -> Any:
 
 def fact_table(facts: Sequence[Fact]) -> Any:
     """Facts as a pyarrow table of the log's fact columns (`FACT_COLUMNS`)."""
+    return columns_table({"kind": [str(f.kind) for f in facts],
+                          **{name: [getattr(f, name) for f in facts] for name in FACT_COLUMNS[1:]}})
+
+
+def columns_table(columns: dict[str, list[str | None]]) -> Any:
+    """Values of the log's fact columns (`FACT_COLUMNS`), row by row, as a pyarrow table."""
     import pyarrow as pa
 
     schema = pa.schema([_arrow_schema().field(name) for name in FACT_COLUMNS])
-    return pa.table({
-        "kind": pa.array([str(f.kind) for f in facts], schema.field("kind").type),
-        **{name: pa.array([getattr(f, name) for f in facts], schema.field(name).type) for name in FACT_COLUMNS[1:]},
-    }, schema=schema)
+    return pa.table({name: pa.array(columns[name], schema.field(name).type) for name in FACT_COLUMNS}, schema=schema)

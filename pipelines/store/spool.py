@@ -5,7 +5,7 @@ the append inside it, so what one finds must wait for the other somewhere. A run
 extractions are as large as its articles; in memory they made a run's peak grow with the
 corpus. The spool is a file of frames, one per chunk of documents the pool extracted,
 written as the pool returns them and read back frame by frame. A frame holds the chunk's
-facts as the log would take them were every document new to it (`new_document_facts`), in
+facts as the log would take them were every document new to it (`new_documents_table`), in
 the log's columns (an Arrow IPC stream, compressed): the pool's workers make them, so the
 run's parent only writes bytes here, and at the append passes the facts of new documents
 to the log's writer as they are, with no Python object per fact; only documents the log
@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.store.eventlog import fact_table
-from pipelines.store.facts import LoggedExtraction, new_document_facts
+from pipelines.store.facts import LoggedExtraction, new_documents_table
 
 SPOOL_FOLDER = "spool"
 _STALE_SECONDS = 24 * 3600
@@ -37,7 +36,7 @@ _STALE_SECONDS = 24 * 3600
 @dataclass(slots=True)
 class SpoolFrame:
     """The facts of one chunk of documents as if the log knew none of them
-    (`new_document_facts`), an Arrow IPC stream of the log's fact columns, with what the
+    (`new_documents_table`), an Arrow IPC stream of the log's fact columns, with what the
     run counts."""
 
     data: bytes
@@ -50,7 +49,7 @@ class SpoolFrame:
 def pack_frame(extractions: list[LoggedExtraction], version: str) -> SpoolFrame:
     import pyarrow as pa
 
-    table = fact_table([fact for ex in extractions for fact in new_document_facts(ex, version)])
+    table = new_documents_table(extractions, version)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression=_CODEC)) as stream:
         stream.write_table(table)
