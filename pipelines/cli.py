@@ -613,7 +613,14 @@ def _register_optional_commands() -> None:
 
 
 def main() -> None:
+    import atexit
+    import gc
     import warnings
+
+    # The process's exit frees what a command leaves: the collection the interpreter runs
+    # at shutdown only walked it (0.1 s after a 3,000-article run, on a loaded machine).
+    # Registered first, so it runs last of the exit handlers.
+    atexit.register(gc.freeze)
 
     # Dagster's beta notices (pipelines/defs silences the backfill policy's) and its
     # deprecations are for this project's developers, not for users of the CLI.

@@ -9,6 +9,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 import pipelines.core.extract as extract
@@ -87,9 +88,9 @@ def test_the_pool_holds_a_bounded_window_of_documents(monkeypatch: pytest.Monkey
 
 def test_facts_are_diffed_window_by_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(facts_module, "_DIFF_WINDOW", 3)
-    seen_docs = Pulled(facts_module.logged_form(extract.extract_document(_document(i, size=1)), "v")
-                       for i in range(10))
-    out = facts_module.facts_for_extractions(seen_docs, LogState(), lambda ids: {}, "v")
+    seen_docs = Pulled(facts_module.facts_by_document(facts_module.new_documents_table(
+        [facts_module.logged_form(extract.extract_document(_document(i, size=1)), "v")], "v"))[0] for i in range(10))
+    out = facts_module.diff_against_log(seen_docs, LogState(), lambda ids: {}, "v")
     first = next(out)
     assert first.kind == FactKind.DOCUMENT_INGESTED
     assert seen_docs.taken == 3  # one window, not the whole run
@@ -225,18 +226,41 @@ def test_pool_workers_give_the_logged_form_the_parent_would(monkeypatch: pytest.
 @pytest.mark.parametrize("workers", [1, 2])
 def test_spool_frames_packed_where_extracted_read_back_as_this_process_makes_them(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, workers: int):
-    """Workers pack a chunk's extractions into a spool frame: the spool reads back, in input
-    order, what this process makes of the same documents, and the frames count them."""
+    """Workers pack a chunk's facts into a spool frame: the spool reads back, in input order,
+    the facts this process makes of the same documents, and the frames count them."""
     monkeypatch.setattr(extract, "_POOL_MIN_CHARS", 1)
     monkeypatch.setattr(extract, "_CHUNK_DOCS", 3)
     finish = functools.partial(facts_module.logged_form, version="v")
     frames = list(extract.extract_stream((_document(i, size=2) for i in range(20)), workers=workers,
-                                         finish=finish, pack=spool_module.pack_frame))
+                                         finish=finish, pack=functools.partial(spool_module.pack_frame, version="v")))
     assert [f.extracted for f in frames] == [3] * 6 + [2]
-    read_back = list(spool_module.read_spool(spool_module.write_spool(frames, tmp_path)))
-    assert read_back == [finish(extract.extract_document(_document(i, size=2))) for i in range(20)]
-    assert sum(f.events for f in frames) == sum(len(ex.events) for ex in read_back) > 0
-    assert sum(f.mentions for f in frames) == sum(len(ex.mentions) for ex in read_back) > 0
+    tables = list(spool_module.read_spool(spool_module.write_spool(frames, tmp_path)))
+    read_back = [doc for table in tables for doc in facts_module.facts_by_document(table)]
+    here = [finish(extract.extract_document(_document(i, size=2))) for i in range(20)]
+    assert read_back == facts_module.facts_by_document(facts_module.new_documents_table(here, "v"))
+    assert [doc[0].doc_id for doc in read_back] == [f"d{i}" for i in range(20)]
+    assert all(doc[0].kind == FactKind.DOCUMENT_INGESTED and len(doc) > 1 for doc in read_back)
+    assert sum(f.events for f in frames) == sum(len(ex.events) for ex in here) > 0
+    assert sum(f.mentions for f in frames) == sum(len(ex.mentions) for ex in here) > 0
+
+
+def test_a_known_document_read_back_from_the_spool_is_diffed_against_the_log(tmp_path: Path):
+    """New documents' facts go to the log as the workers made them; a changed document's
+    are diffed: revised with the hash it had, what it no longer says retracted, what it
+    still says not recorded again."""
+    seeds, log = tmp_path / "seeds", EventLog(tmp_path / "timeline.log")
+    _dump(seeds, [_line(i) for i in range(3)])
+    append_to_log(extract_changed(scan_seeds(seeds), log, workers=1), log)
+    before = log.read_state().docs["d1"].content_hash
+    _dump(seeds, [_line(0), _line(1, "2021年6月1日，县里举行运动会。"), _line(2), _line(3)])
+    appended = append_to_log(extract_changed(scan_seeds(seeds), log, workers=1), log)
+    assert appended.kinds[FactKind.DOCUMENT_INGESTED] == 1 and appended.kinds[FactKind.DOCUMENT_REVISED] == 1
+    assert appended.kinds[FactKind.EVENT_OBSERVED] > 0
+    rows = pl.read_parquet(sorted((tmp_path / "timeline.log").glob("seg-*.parquet"))[-1])
+    revised = rows.filter(pl.col("kind") == FactKind.DOCUMENT_REVISED).row(0, named=True)
+    assert revised["doc_id"] == "d1" and json.loads(revised["payload"])["previous_hash"] == before
+    observed = rows.filter((pl.col("doc_id") == "d1") & pl.col("kind").str.ends_with("_observed"))
+    assert observed.height and all("6月1日" in p or "运动会" in p for p in observed["payload"])
 
 
 def test_an_append_plans_again_when_another_run_appended_after_its_extraction(tmp_path: Path):

@@ -13,14 +13,15 @@ import hashlib
 import itertools
 import sys
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import polars as pl
 
 from pipelines.atomicfile import atomic_path
 from pipelines.paths import log_dir_for
@@ -29,22 +30,30 @@ from pipelines.store.integrity import Catalog, LogIntegrityError, SegmentRecord,
 from pipelines.store.locks import LOG_LOCK_FILE, HeldLock, warehouse_lock
 from pipelines.store.ranges import within_ranges
 
+if TYPE_CHECKING:
+    import polars as pl
+
+    from pipelines.store.facts import NewDocuments
+
 __all__ = ["DOCUMENT_KINDS", "EventLog", "LogIntegrityError", "LogState", "DocState"]
 
 LOG_SCHEMA_VERSION = 2
 
-LOG_COLUMNS: dict[str, pl.DataType] = {
-    "seq": pl.Int64(),
-    "recorded_at": pl.Datetime("us"),
-    "kind": pl.Utf8(),
-    "doc_id": pl.Utf8(),
-    "entity_id": pl.Utf8(),
-    "path": pl.Utf8(),
-    "payload": pl.Utf8(),
-    "extractor_version": pl.Utf8(),
-    "content_hash": pl.Utf8(),
-    "run_id": pl.Utf8(),
-    "schema_version": pl.Int32(),
+# The log's columns and their types, named as DuckDB names them. The polars and pyarrow
+# types are derived where they are needed: importing polars for them cost every command's
+# start ~0.07 s.
+LOG_COLUMNS: dict[str, str] = {
+    "seq": "BIGINT",
+    "recorded_at": "TIMESTAMP",
+    "kind": "VARCHAR",
+    "doc_id": "VARCHAR",
+    "entity_id": "VARCHAR",
+    "path": "VARCHAR",
+    "payload": "VARCHAR",
+    "extractor_version": "VARCHAR",
+    "content_hash": "VARCHAR",
+    "run_id": "VARCHAR",
+    "schema_version": "INTEGER",
 }
 
 
@@ -306,13 +315,13 @@ class EventLog:
 
     # ------------------------------------------------------------ appending
 
-    def append(self, facts: Iterable[Fact], run_id: str | None = None, head: int | None = None) -> int:
+    def append(self, facts: Iterable[Fact | NewDocuments], run_id: str | None = None, head: int | None = None) -> int:
         """Append facts as one new segment. Call under `lock()`. Returns rows appended.
 
-        Facts may be a stream: they are written in row groups of `_APPEND_BATCH`, so a
-        run's memory holds one batch of them, not all. `head` is the log's last seq when
-        the caller read it under the same lock (saves a scan of every segment); without it
-        the log is read again.
+        Facts may be a stream, of facts or of `NewDocuments` (facts already in the log's
+        columns): they are written in row groups of `_APPEND_BATCH`, so a run's memory holds
+        one batch of them, not all. `head` is the log's last seq when the caller read it
+        under the same lock (saves a scan of every segment); without it the log is read again.
         """
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -331,32 +340,26 @@ class EventLog:
         run_id = run_id or uuid.uuid4().hex
         final = self.directory / f"seg-{first:012d}.parquet"
         seq = first
-        schema = pl.DataFrame(schema=LOG_COLUMNS).to_arrow().schema  # the log's column types
+        schema = _arrow_schema()
         # A segment appears whole under its final name or not at all.
         with atomic_path(final) as tmp:
             writer = None
             try:
                 for batch in itertools.chain([first_batch], batches):
-                    rows = {
-                        "seq": list(range(seq, seq + len(batch))),
-                        "recorded_at": [now] * len(batch),
-                        "kind": [str(f.kind) for f in batch],
-                        "doc_id": [f.doc_id for f in batch],
-                        "entity_id": [f.entity_id for f in batch],
-                        "path": [f.path for f in batch],
-                        "payload": [f.payload for f in batch],
-                        "extractor_version": [f.extractor_version for f in batch],
-                        "content_hash": [f.content_hash for f in batch],
-                        "run_id": [run_id] * len(batch),
-                        "schema_version": [LOG_SCHEMA_VERSION] * len(batch),
+                    rows = batch.num_rows
+                    columns = {
+                        "seq": pa.array(range(seq, seq + rows), schema.field("seq").type),
+                        "recorded_at": pa.array([now] * rows, schema.field("recorded_at").type),
+                        **{name: batch.column(name) for name in FACT_COLUMNS},
+                        "run_id": pa.array([run_id] * rows, schema.field("run_id").type),
+                        "schema_version": pa.array([LOG_SCHEMA_VERSION] * rows, schema.field("schema_version").type),
                     }
-                    table = pa.table({name: pa.array(values, schema.field(name).type)
-                                      for name, values in rows.items()}, schema=schema)
+                    table = pa.table({name: columns[name] for name in LOG_COLUMNS}, schema=schema)
                     if writer is None:
                         writer = pq.ParquetWriter(tmp, schema, compression="zstd",
                                                   use_dictionary=_DICTIONARY_COLUMNS)
                     writer.write_table(table)
-                    seq += len(batch)
+                    seq += rows
             finally:
                 if writer is not None:
                     writer.close()
@@ -371,11 +374,14 @@ class EventLog:
 
     def import_rows(self, frame: pl.DataFrame) -> None:
         """Adopt rows of an older warehouse as they were (seq and recorded_at kept)."""
+        import polars as pl
+
         if frame.is_empty():
             return
+        types = {"BIGINT": pl.Int64(), "TIMESTAMP": pl.Datetime("us"), "VARCHAR": pl.Utf8(), "INTEGER": pl.Int32()}
         frame = frame.select(
             [
-                (pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t)).alias(c)
+                (pl.col(c).cast(types[t]) if c in frame.columns else pl.lit(None, dtype=types[t])).alias(c)
                 for c, t in LOG_COLUMNS.items()
             ]
         )
@@ -437,7 +443,60 @@ _APPEND_BATCH = 20_000  # facts per row group of a segment
 _DICTIONARY_COLUMNS = ["kind", "doc_id", "path", "extractor_version", "content_hash", "run_id"]
 
 
-def _batched(items: Iterable[Fact]) -> Iterator[tuple[Fact, ...]]:
-    it = iter(items)
-    while batch := tuple(itertools.islice(it, _APPEND_BATCH)):
-        yield batch
+def _batched(items: Iterable[Fact | NewDocuments]) -> Iterator[Any]:
+    """The facts as tables of the log's fact columns, `_APPEND_BATCH` rows each but the last."""
+    import pyarrow as pa
+
+    parts: list[Any] = []  # tables, in order
+    loose: list[Fact] = []  # facts after the last table
+    rows = 0
+    for item in items:
+        if isinstance(item, Fact):
+            loose.append(item)
+            rows += 1
+        else:
+            if loose:
+                parts.append(fact_table(loose))
+                loose = []
+            parts.append(item.table)
+            rows += item.table.num_rows
+        if rows >= _APPEND_BATCH:
+            if loose:
+                parts.append(fact_table(loose))
+                loose = []
+            whole = pa.concat_tables(parts)
+            while whole.num_rows >= _APPEND_BATCH:
+                yield whole.slice(0, _APPEND_BATCH)
+                whole = whole.slice(_APPEND_BATCH)
+            parts, rows = [whole], whole.num_rows
+    if loose:
+        parts.append(fact_table(loose))
+    if rows:
+        yield pa.concat_tables(parts)
+
+
+# The columns a fact sets; the log adds the others as it appends.
+FACT_COLUMNS = ("kind", "doc_id", "entity_id", "path", "payload", "extractor_version", "content_hash")
+
+
+@cache
+def _arrow_schema() -> Any:
+    """The log's columns as pyarrow types."""
+    import pyarrow as pa
+
+    types = {"BIGINT": pa.int64(), "TIMESTAMP": pa.timestamp("us"), "VARCHAR": pa.large_string(), "INTEGER": pa.int32()}
+    return pa.schema([(name, types[t]) for name, t in LOG_COLUMNS.items()])
+
+
+def fact_table(facts: Sequence[Fact]) -> Any:
+    """Facts as a pyarrow table of the log's fact columns (`FACT_COLUMNS`)."""
+    return columns_table({"kind": [str(f.kind) for f in facts],
+                          **{name: [getattr(f, name) for f in facts] for name in FACT_COLUMNS[1:]}})
+
+
+def columns_table(columns: dict[str, list[str | None]]) -> Any:
+    """Values of the log's fact columns (`FACT_COLUMNS`), row by row, as a pyarrow table."""
+    import pyarrow as pa
+
+    schema = pa.schema([_arrow_schema().field(name) for name in FACT_COLUMNS])
+    return pa.table({name: pa.array(columns[name], schema.field(name).type) for name in FACT_COLUMNS}, schema=schema)

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipelines.core.extract import EXTRACTOR_VERSION, extract_stream
 from pipelines.core.model import DocRef, Document, Rejection
@@ -29,11 +30,13 @@ from pipelines.core.reading import (
     seed_name,
     shown,
 )
-from pipelines.store.eventlog import EventLog
-from pipelines.store.fact import Fact
+from pipelines.store.eventlog import EventLog, LogState
+from pipelines.store.fact import Fact, FactKind
 from pipelines.store.facts import (
+    NewDocuments,
     RunPlan,
-    facts_for_extractions,
+    diff_against_log,
+    facts_by_document,
     logged_form,
     plan_run,
 )
@@ -210,10 +213,26 @@ def extract_changed(
             batch.errors.extend(frame.errors)
             yield frame
 
+    import pyarrow  # noqa: F401 - here, before the pool forks: its workers pack frames with it
+
     frames = extract_stream(read_documents(scan, plan.to_extract), workers, progress,
-                            functools.partial(logged_form, version=version), pack_frame)
+                            functools.partial(logged_form, version=version),
+                            functools.partial(pack_frame, version=version))
     batch.spool = write_spool(counted(frames), log.directory / SPOOL_FOLDER)
     return batch
+
+
+def _spooled_documents(frames: Iterable[Any], pending: set[str], state: LogState
+                       ) -> Iterator[list[Fact] | NewDocuments]:
+    """The spool's documents the plan still wants: a frame whose documents the log does not
+    know goes as it is (its facts are those to append), the others document by document."""
+    for table in frames:
+        # as Python strings, not through pyarrow.compute: its import costs more than this
+        doc_ids = set(table.column("doc_id").to_pylist())
+        if all(doc_id in pending and doc_id not in state.docs for doc_id in doc_ids):
+            yield NewDocuments(table, len(doc_ids))
+            continue
+        yield from (doc for doc in facts_by_document(table) if doc[0].doc_id in pending)
 
 
 @dataclass(slots=True)
@@ -240,15 +259,19 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
         plan = batch.plan if batch.plan is not None and batch.planned_on == state.identity else \
             plan_run(scan.docs, scan.rejections, scan.scope_paths, state, version)
         pending = {d.doc_id for d in plan.to_extract}
-        extractions = (ex for ex in read_spool(batch.spool) if ex.doc.doc_id in pending)
         kinds: Counter[str] = Counter()
 
-        def counted(facts: Iterable[Fact]) -> Iterator[Fact]:
+        def counted(facts: Iterable[Fact | NewDocuments]) -> Iterator[Fact | NewDocuments]:
             for fact in facts:
-                kinds[fact.kind] += 1
+                if isinstance(fact, Fact):
+                    kinds[fact.kind] += 1
+                else:
+                    for kind, n in Counter(fact.table.column("kind").to_pylist()).items():
+                        kinds[FactKind(kind)] += n
                 yield fact
 
-        facts = facts_for_extractions(extractions, state, log.active_entities, version)
+        documents = _spooled_documents(read_spool(batch.spool), pending, state)
+        facts = diff_against_log(documents, state, log.active_entities, version)
         if log.append(counted(itertools.chain(plan.facts, facts)), run_id, head=state.head_seq):
             log.checkpoint_state()
         covers_log = state.seed_paths() <= scan.scope_paths

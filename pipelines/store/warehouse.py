@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from pipelines.atomicfile import replace_atomically
 from pipelines.store import projections as P
@@ -99,6 +98,8 @@ def _adopt_older_warehouse(db_path: Path, log: EventLog) -> str | None:
     seq, version = _read_meta(db_path)
     if version is None or version >= SCHEMA_VERSION or log.segments():
         return None
+    import polars as pl
+
     with duckdb.connect(str(db_path), read_only=True) as con:
         have = [r[0] for r in con.execute("DESCRIBE event_log").fetchall()]
         frame = con.execute(f"SELECT {', '.join(have)} FROM event_log ORDER BY seq").pl()
@@ -124,9 +125,10 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
             staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> PublishResult:
     """Bring the published file up to the log's head: incrementally, or from the log alone.
 
-    `staged(con)` is called with the build's connection once its tables are built, before
-    the audits and before the link is switched to it: what it reads is what will be
-    published if the publish returns (a failed audit or switch raises instead)."""
+    `staged(con)` is called with the build's connection once its projections (documents,
+    time_mentions, events, timeline) are built, before the audits and before the link is
+    switched to it: what it reads of them is what will be published if the publish returns
+    (a failed audit or switch raises instead). Their histories may not be complete yet."""
     db_path = Path(db_path)
     log = log or EventLog.beside(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -366,13 +368,21 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
         steps = con.execute(
             f"SELECT recorded_at, max(seq) FROM event_log WHERE seq > {int(since)} "
             "GROUP BY recorded_at ORDER BY min(seq)").fetchall()
-        if since == 0 and len(steps) == 1:
-            _whole(con, steps[0][0])
+        whole = since == 0 and len(steps) == 1
+        if whole:
+            _whole(con)
         else:
             after = int(since)
             for recorded_at, last in steps:
                 _step(con, after, int(last), recorded_at)
                 after = int(last)
+        if staged is not None:
+            # The projections are final: what it reads is what the file will hold. Called
+            # before the whole build records its versions, so the picture's helper and the
+            # page's thread draw while DuckDB does (0.3 s of 1.3 s at 3,000 articles).
+            staged(con)
+        if whole:
+            _whole_versions(con, steps[0][0])
         if since == 0 or not _has_table(con, "rejected_documents"):
             con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) "
                         f"{P.REJECTED}")
@@ -390,8 +400,6 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
                         [SCHEMA_VERSION, note or SCHEMA_HISTORY[SCHEMA_VERSION]])
         con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('projection_digest', ?)",
                     [P.projection_digest()])
-        if staged is not None:
-            staged(con)
         if since:
             # Only the documents this build changed: the rest passed when last published.
             # A table, not a temporary one: the span audits read through other cursors.
@@ -508,15 +516,19 @@ def _touched_keys_from(con: duckdb.DuckDBPyConnection, catalog: str) -> int | No
     return int(row[0]) if row else None
 
 
-def _whole(con: duckdb.DuckDBPyConnection, recorded_at) -> None:
+def _whole(con: duckdb.DuckDBPyConnection) -> None:
     """Project a log of one append into empty tables: what `_step` does from nothing, without
-    its scoping. Every document is affected and every merge key touched, and no version is
-    open before, so each table is projected once and each row opens a version."""
+    its scoping. Every document is affected and every merge key touched, so each table is
+    projected once; `_whole_versions` then opens a version of each row."""
     whole_log = "log AS (SELECT * FROM event_log)"
     con.execute(f"INSERT INTO documents WITH {whole_log} {P.documents_sql()}")
     con.execute(f"INSERT INTO time_mentions WITH {whole_log} SELECT * FROM ({P.mentions_sql('documents')})")
     con.execute(f"INSERT INTO events WITH {whole_log} SELECT * FROM ({P.events_sql('documents')})")
     con.execute(f"INSERT INTO timeline {P.timeline_sql('events', 'documents')}")
+
+
+def _whole_versions(con: duckdb.DuckDBPyConnection, recorded_at) -> None:
+    """The versions of `_whole`'s rows, all opened at `recorded_at` (none was open before)."""
     for table in _PROJECTIONS:
         # The hash of each row the way `_record_versions` takes it (hash of the row struct),
         # paired by position with a second scan: `SELECT t.*, hash(t)` builds the struct
