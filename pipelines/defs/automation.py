@@ -5,16 +5,13 @@ daily re-ingestion schedule (a run of the whole folder's partition)."""
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dagster as dg
 
-from pipelines.core.reading import seed_entries
 from pipelines.defs.assets import WHOLE_FOLDER, seed_files
 from pipelines.defs.resources import TimelineSettings
-from pipelines.store.manifest import RACY_NS, file_digest
+from pipelines.store.manifest import SeedDigests, seed_digests
 
 ingest_job = dg.define_asset_job(
     "ingest_seed_files",
@@ -26,7 +23,7 @@ RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
 
-CURSOR_VERSION = 2
+CURSOR_VERSION = 3
 # More new files than this in one tick become one run of the whole folder's partition, not
 # one run each (nor a run over their range of partitions, whose cost in Dagster's records
 # grows with the number of files).
@@ -35,54 +32,29 @@ BATCH_NEW_FILES = 25
 
 @dataclass(slots=True)
 class SeedCursor:
-    """What the sensor saw last: per file its content hash and the (size, mtime) it was
-    hashed at, so unchanged files are not re-read every tick. `generation` grows with
-    every tick that requests runs and is part of the run keys, so a file that returns to
-    an earlier content (or is deleted a second time) still gets a run."""
+    """What the sensor saw last: per file its content hash and the identity it was hashed
+    at (`SeedDigests`, as the manifest keeps them), so unchanged files are not re-read every
+    tick. `generation` grows with every tick that requests runs and is part of the run
+    keys, so a file that returns to an earlier content (or is deleted a second time) still
+    gets a run."""
 
     generation: int = 0
-    files: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    seen: SeedDigests = field(default_factory=SeedDigests)
 
     @classmethod
     def parse(cls, raw: str | None) -> SeedCursor:
         if not raw:
             return cls()
         data = json.loads(raw)
-        if data.get("v") != CURSOR_VERSION:  # first format: {path: digest}
-            return cls(0, {rel: (digest, -1, -1) for rel, digest in data.items()})
-        return cls(int(data["gen"]), {rel: tuple(v) for rel, v in data["files"].items()})
+        if "v" not in data:  # the first format: {path: digest}
+            return cls(0, SeedDigests(dict(data)))
+        if data["v"] == 2:  # {path: [digest, size, mtime]}: hashed once more, then kept as now
+            return cls(int(data["gen"]), SeedDigests({rel: v[0] for rel, v in data["files"].items()}))
+        return cls(int(data["gen"]), SeedDigests(data["files"], data["identities"]))
 
     def dump(self) -> str:
-        return json.dumps({"v": CURSOR_VERSION, "gen": self.generation,
-                           "files": {rel: list(v) for rel, v in sorted(self.files.items())}},
-                          separators=(",", ":"))
-
-    def digests(self) -> dict[str, str]:
-        return {rel: v[0] for rel, v in self.files.items()}
-
-
-def _stat(path: Path) -> tuple[int, int]:
-    try:
-        st = path.lstat()
-    except OSError:
-        return -1, -1
-    return st.st_size, st.st_mtime_ns
-
-
-def scan_folder(seeds: Path, previous: SeedCursor) -> dict[str, tuple[str, int, int]]:
-    """Every seed file with its content hash; hashes only files whose size or mtime moved."""
-    trusted_before = time.time_ns() - RACY_NS
-    out = {}
-    for rel, path in seed_entries(seeds).items():
-        size, mtime = _stat(path)
-        known = previous.files.get(rel)
-        if known and known[1:] == (size, mtime) and size >= 0:
-            out[rel] = known
-        elif mtime < trusted_before:
-            out[rel] = (file_digest(path), size, mtime)
-        else:
-            out[rel] = (file_digest(path), -1, -1)  # hash again next tick
-    return out
+        return json.dumps({"v": CURSOR_VERSION, "gen": self.generation, "files": dict(sorted(self.seen.files.items())),
+                           "identities": dict(sorted(self.seen.identities.items()))}, separators=(",", ":"))
 
 
 @dg.sensor(
@@ -95,13 +67,14 @@ def scan_folder(seeds: Path, previous: SeedCursor) -> dict[str, tuple[str, int, 
 )
 def seed_folder_sensor(context: dg.SensorEvaluationContext, settings: TimelineSettings):
     previous = SeedCursor.parse(context.cursor)
-    files = scan_folder(settings.seeds, previous)
-    before = previous.digests()
-    changed = sorted(rel for rel, v in files.items() if before.get(rel) != v[0])
+    # hashes only the files whose identity moved since the last tick
+    seen = seed_digests(settings.seeds, previous.seen)
+    files, before = seen.files, previous.seen.files
+    changed = sorted(rel for rel, digest in files.items() if before.get(rel) != digest)
     deleted = sorted(set(before) - set(files))
     known = set(context.instance.get_dynamic_partitions(seed_files.name)) if context.instance else set()
     new_keys = [rel for rel in changed if rel not in known]
-    cursor = SeedCursor(previous.generation, files)
+    cursor = SeedCursor(previous.generation, seen)
     if not changed and not deleted:
         return dg.SensorResult(run_requests=[], cursor=cursor.dump())
     cursor.generation += 1
@@ -114,7 +87,7 @@ def seed_folder_sensor(context: dg.SensorEvaluationContext, settings: TimelineSe
                                 run_key=f"folder:{len(new_keys)} new,{len(changed)} changed#{gen}")
         return dg.SensorResult(run_requests=[request], dynamic_partitions_requests=partitions,
                                cursor=cursor.dump())
-    requests = [dg.RunRequest(partition_key=rel, run_key=f"{rel}@{files[rel][0][:16]}#{gen}")
+    requests = [dg.RunRequest(partition_key=rel, run_key=f"{rel}@{files[rel][:16]}#{gen}")
                 for rel in changed]
     # A deleted file's partition stays: its run reads nothing and so withdraws what the
     # log has from that path.

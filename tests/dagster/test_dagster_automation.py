@@ -112,9 +112,19 @@ def test_deleted_file_requests_a_withdrawal_run_once(daemon: Daemon):
 def test_old_cursor_format_is_read(daemon: Daemon):
     write_article(daemon.seeds, "a.txt", 0)
     daemon.tick()
-    digest = json.loads(daemon.cursor)["files"]["a.txt"][0]
+    digest = json.loads(daemon.cursor)["files"]["a.txt"]
     daemon.cursor = json.dumps({"a.txt": digest})  # what the first sensor version stored
     assert keys(daemon.tick()) == []
+
+
+def test_second_cursor_format_is_read(daemon: Daemon):
+    write_article(daemon.seeds, "a.txt", 0)
+    daemon.tick()
+    digest = json.loads(daemon.cursor)["files"]["a.txt"]
+    # what the second version stored: [digest, size, mtime]; the file is hashed once more
+    daemon.cursor = json.dumps({"v": 2, "gen": 1, "files": {"a.txt": [digest, -1, -1]}})
+    assert keys(daemon.tick()) == []
+    assert json.loads(daemon.cursor)["v"] == 3
 
 
 def test_many_new_files_are_one_run_of_the_whole_folder(daemon: Daemon):
