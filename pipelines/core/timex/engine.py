@@ -1273,7 +1273,10 @@ class _Extractor:
     def _remember(self, f: dict, res: Res, end: int) -> None:
         if res.earliest is None:
             return
-        if res.gran in ("day", "time", "month", "tenday", "week") and res.latest is not None and (
+        # A month that opens a span to the present (从2022年3月开始) frames the story, it tells
+        # no story's time: what follows it may be told on any day since.
+        framing = res.gran not in ("day", "time") and self.t.context["period_since"].match(self.norm, end)
+        if res.gran in ("day", "time", "month", "tenday", "week") and res.latest is not None and not framing and (
                 "y" in f or "rel_year" in f or self.story_hit or
                 (self.ref is not None and res.earliest > self.ref)):
             # a day that took its year from the story carries the story on (1999年6月底…
