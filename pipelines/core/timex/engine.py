@@ -1434,6 +1434,16 @@ def _p_month_range(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: b
     return True
 
 
+@_chain_production("month_pair")
+def _p_month_pair(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    # 三四月间, 七八月份: two neighbouring months told as one span (三五月 is no such pair).
+    m1, m2 = to_int(a.g("m")), to_int(a.g("m2"))
+    if m1 is None or m2 != m1 + 1:
+        return False
+    f["m"], f["upto"] = m1, {"m": m2}
+    return True
+
+
 @_chain_production("month_day")
 def _p_month_day(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
     f["m"], f["d"] = to_int(a.g("m")), int(a.g("d"))
