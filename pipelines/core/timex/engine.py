@@ -1414,6 +1414,9 @@ def _p_part(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) ->
 
 @_chain_production("month")
 def _p_month(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    if named := a.g("mn"):
+        f["m"] = x.t.month_names[named]  # 元月: January by its name
+        return True
     m = a.g("m")
     lunar_month = x.t.lunar_months.get(m)
     if lunar_month or a.g("leap"):
