@@ -74,9 +74,6 @@ class Res:
         self.day: date | None = None
 
 
-# A holiday named without a year as coming (清明节前夕, 春节将至: patterns.tsv
-# holiday_ahead) within this many days is the coming one, not last year's.
-_HOLIDAY_AHEAD_DAYS = 10
 
 
 class _Frame:
@@ -582,9 +579,10 @@ class _Extractor:
                 return self._unresolved(f, "XXXX-XX-XX"), True
             year = ref.year
             d = _holiday_date(year, cal, hm, hd)
-            ahead = "end" in f and self.t.context["holiday_ahead"].match(self.norm, f["end"])
-            if d is not None and not fr.future and d > ref and not (
-                    ahead and d <= ref + timedelta(days=_HOLIDAY_AHEAD_DAYS)):
+            # news names a holiday ahead of it (五一假期 in a report of 4月25日, 春节 in one of
+            # 1月10日) far more often than a year after it: within limits.tsv's
+            # holiday_ahead_days it is the coming one
+            if d is not None and not fr.future and d > ref + timedelta(days=self.t.holiday_ahead_days):
                 d = _holiday_date(year - 1, cal, hm, hd)
             elif d is not None and fr.future and d < ref:
                 d = _holiday_date(year + 1, cal, hm, hd)
