@@ -296,6 +296,9 @@ class _Extractor:
         # The last day named with its month (4月14日), and where it ended: a day alone (13日)
         # just after it in its paragraph is that story's day, not the reference month's.
         self.named_day: tuple[int, date] | None = None
+        # The last single day told (25日), and where it ended: a day joined to it (25日和26日)
+        # is in its month.
+        self.last_day: tuple[int, date] | None = None
 
     # atoms ---------------------------------------------------------------
     def atoms(self) -> list[Atom]:
@@ -626,6 +629,17 @@ class _Extractor:
                     break
         return (Res(d.isoformat(), d, d, "day") if d else None), False
 
+    def _joined_day(self, day: int, start: int) -> date | None:
+        """A day alone joined to the single day told right before it (25日和26日, 7日、8日:
+        patterns.tsv day_joined): that day's month, or the next where it would fall before it."""
+        if self.last_day is None:
+            return None
+        end, last = self.last_day
+        if self.t.context["day_joined"].fullmatch(self.norm, end, start) is None:
+            return None
+        y, m = (last.year, last.month) if day >= last.day else _add_months(last.year, last.month, 1)
+        return _safe_date(y, m, day)
+
     def _story_day_of_month(self, day: int, start: int) -> date | None:
         """A day alone told just after a day named with its month, in the same paragraph
         (4月14日报道，朝鲜13日成功试射; 3月21日坠机…自27日开始): the nearest such day to
@@ -738,12 +752,16 @@ class _Extractor:
         ref, day = self.ref, fr.day
         if ref is None:
             return self._unresolved(f, f"XXXX-XX-{day:02d}"), True
-        told = None if fr.future else self._story_day_of_month(day, fr.start)
+        told = self._joined_day(day, fr.start)
+        if told is None and not fr.future:
+            told = self._story_day_of_month(day, fr.start)
         if told is not None:
             return Res(told.isoformat(), told, told, "day"), False
         y, m = ref.year, ref.month
         if not fr.future and day > ref.day and not self._just_ahead(y, m, day):
             y, m = _add_months(y, m, -1)
+        elif not fr.future and day < ref.day and self._just_ahead(*_add_months(y, m, 1), day):
+            y, m = _add_months(y, m, 1)  # 3日 said on 8月31日 of a forecast: the coming 3rd
         elif fr.future and day < ref.day:
             y, m = _add_months(y, m, 1)
         d = None
@@ -1271,6 +1289,10 @@ class _Extractor:
     def _remember(self, f: dict, res: Res, end: int) -> None:
         if res.earliest is None:
             return
+        if self.norm.rfind("《", 0, end) > self.norm.rfind("》", 0, end):
+            return  # in a title (《9·19军事协议》, 《2023年工作要点》): a name, no time of the story
+        if res.gran in ("day", "time") and res.earliest == res.latest:
+            self.last_day = (end, res.earliest)
         # A month that opens a span to the present (从2022年3月开始) frames the story, it tells
         # no story's time: what follows it may be told on any day since.
         framing = res.gran not in ("day", "time") and self.t.context["period_since"].match(self.norm, end)
