@@ -9,6 +9,7 @@ is the latest such date not after the reference, unless a future cue precedes it
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from .tables import DATA, PatternRow, TableError, Tables, tables
 # Full-width digits and separators to ASCII, one char for one char so offsets stay.
 _NORM = str.maketrans("０１２３４５６７８９：－～／　", "0123456789:-~/ ")
 _NEEDS_NORM = re.compile("[０-９：－～／　]")
+_TITLE_MARK = re.compile("[《》]")
 
 # lunar-python keys the terms of the following Gregorian year by pinyin.
 _TERM_ALIAS = {"冬至": "DONG_ZHI", "小寒": "XIAO_HAN", "大寒": "DA_HAN", "立春": "LI_CHUN",
@@ -281,6 +283,8 @@ class _Extractor:
         for ch in set(_NEEDS_NORM.findall(norm)):
             norm = norm.replace(ch, ch.translate(_NORM))
         self.norm = norm
+        # Where titles open and close (《…》), found once: a date inside one anchors no story.
+        self.title_marks = [m.start() for m in _TITLE_MARK.finditer(norm)] if "《" in norm else []
         # The clock of the reference matters only to words that count hours (上个小时).
         self.ref_moment: datetime | None = reference if isinstance(reference, datetime) else None
         if isinstance(reference, datetime):
@@ -628,6 +632,11 @@ class _Extractor:
                 if d:
                     break
         return (Res(d.isoformat(), d, d, "day") if d else None), False
+
+    def _in_title(self, end: int) -> bool:
+        """The text before `end` has a title open (its last mark is 《)."""
+        k = bisect.bisect_left(self.title_marks, end)
+        return k > 0 and self.norm[self.title_marks[k - 1]] == "《"
 
     def _joined_day(self, day: int, start: int) -> date | None:
         """A day alone joined to the single day told right before it (25日和26日, 7日、8日:
@@ -1289,7 +1298,7 @@ class _Extractor:
     def _remember(self, f: dict, res: Res, end: int) -> None:
         if res.earliest is None:
             return
-        if self.norm.rfind("《", 0, end) > self.norm.rfind("》", 0, end):
+        if self.title_marks and self._in_title(end):
             return  # in a title (《9·19军事协议》, 《2023年工作要点》): a name, no time of the story
         if res.gran in ("day", "time") and res.earliest == res.latest:
             self.last_day = (end, res.earliest)
