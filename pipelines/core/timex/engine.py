@@ -616,6 +616,8 @@ class _Extractor:
             year = self._story_year(month, day, fr.start) if not future and not lunar else None
             if year is None:
                 year = self._year_for_month(month, day, lm if lunar else None, future)
+            if day is not None and not lunar:
+                year = _year_of_weekday(year, month, day, f.get("week"), ref, self.t.weekday_ahead_days)
         if day is None:
             return self._whole_month(f, year, month, lm if lunar else None), False
         d = _lunar_to_solar(year, lm, day) if lunar else _safe_date(year, month, day)
@@ -1758,6 +1760,21 @@ _DRIVERS: list[tuple[Callable[[dict, _Frame], bool],
     (lambda f, fr: "quarter" in f or "part" in f, _Extractor._drive_period_alone),
     (lambda f, fr: "tod" in f or "clock" in f, _Extractor._drive_time_alone),
 ]
+
+
+def _year_of_weekday(year: int, month: int, day: int, week: tuple | None, ref: date, reach: int) -> int:
+    """A day told with its weekday and no year (5月6日（星期六）, told on 4月20日): where the day
+    falls on that weekday in the year after the inferred one and not in it, the day is the
+    coming one (a plan told without a cue, or a page stamped before its story), if it comes
+    within `reach` days (limits.tsv weekday_ahead_days). Only forward: a weekday that fits an earlier year is as likely a
+    slip as a retrospective."""
+    if week is None or week[0] is not None or not isinstance(week[1], int):
+        return year
+    this, following = _safe_date(year, month, day), _safe_date(year + 1, month, day)
+    if this is not None and this.isoweekday() != week[1] and following is not None \
+            and following.isoweekday() == week[1] and following <= ref + timedelta(days=reach):
+        return year + 1
+    return year
 
 
 def _check_productions(t: Tables) -> None:

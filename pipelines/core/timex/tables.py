@@ -243,6 +243,7 @@ class Tables:
     ahead_days: int  # a day this many days after the reference is not pushed back (limits.tsv)
     ahead_days_month: int  # likewise for a day told with its month (limits.tsv)
     holiday_ahead_days: int  # a holiday without a year this many days ahead is the coming one
+    weekday_ahead_days: int  # a day whose weekday fits next year's date, this near, is that one
 
 
 def _group_body(pattern: str, group: str) -> str | None:
@@ -457,7 +458,8 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
     return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, units, tod,
                   weekdays, tails, clock_minutes, lunar_months, month_names, context, splits, rows, first_rx,
                   atoms, era_start, row_bodies, plausible_years(data), _limit(data, "ahead_days"),
-                  _limit(data, "ahead_days_month"), _limit(data, "holiday_ahead_days"))
+                  _limit(data, "ahead_days_month"), _limit(data, "holiday_ahead_days"),
+                  _limit(data, "weekday_ahead_days"))
 
 
 def _limit(data: Path, name: str) -> int:
