@@ -30,6 +30,15 @@ def test_pattern_row_example(name: str) -> None:
         f"{name}: example {row.example!r} gives no mention over its atom"
 
 
+@pytest.mark.parametrize("row", read_rows(DATA / "month_names.tsv"), ids=lambda r: r[0])
+def test_month_name_example(row: list[str]) -> None:
+    # 元月 is January: the example names the month by its word, and it dates that month
+    word, month, example = row
+    named = [m for m in extract_times(example, REF) if word + "月" in m.text]
+    assert named, f"month_names.tsv {word}: {example!r} gives no mention of {word}月"
+    assert all(m.earliest is not None and m.earliest.month == int(month) for m in named), named
+
+
 def _copy(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     shutil.copytree(DATA, data)

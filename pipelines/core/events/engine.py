@@ -867,8 +867,9 @@ def _reported_result(ctx: _Ctx, sa: int, ca: int, trig: int, report: TimeMention
 
 def _counts(ctx: _Ctx, m: TimeMention) -> bool:
     """今年第4号台风, 今年以来第17次: the time counts occurrences within its period, a name or
-    an ordinal; it dates no act (data/nonevents.tsv kind=counted)."""
-    return ctx.t.counted_re.match(ctx.simp, m.start) is not None
+    an ordinal (data/nonevents.tsv kind=counted); 2018年12月以来的首次加息, 2008年以来最大: it
+    opens the span a record is counted in (kind=record). Either way it dates no act."""
+    return ctx.t.counted_re.match(ctx.simp, m.start) is not None or ctx.t.record_re.match(ctx.simp, m.end) is not None
 
 
 def _names_incident(ctx: _Ctx, m: TimeMention, trig: int) -> bool:
@@ -1729,7 +1730,8 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
     # The article's opening frame: a "since" mention in the lead paragraph (今年5月以来).
     lead_end = simp.find("\n", body)
     lead_end = len(simp) if lead_end < 0 else lead_end
-    ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(simp, m)), None)
+    ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(simp, m)
+                      and not _counts(ctx, m)), None)
     sentences = ctx.sentences = _sentences(simp, body)
     ctx.item_dates = _item_dates(ctx)
     stamp_lines = [(a, b) for a, b in sentences[:_STORY_DAY_SENTENCES * 2] if _stamp_line(ctx, a, b)]

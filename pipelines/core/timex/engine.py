@@ -9,6 +9,7 @@ is the latest such date not after the reference, unless a future cue precedes it
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from .tables import DATA, PatternRow, TableError, Tables, tables
 # Full-width digits and separators to ASCII, one char for one char so offsets stay.
 _NORM = str.maketrans("０１２３４５６７８９：－～／　", "0123456789:-~/ ")
 _NEEDS_NORM = re.compile("[０-９：－～／　]")
+_TITLE_MARK = re.compile("[《》]")
 
 # lunar-python keys the terms of the following Gregorian year by pinyin.
 _TERM_ALIAS = {"冬至": "DONG_ZHI", "小寒": "XIAO_HAN", "大寒": "DA_HAN", "立春": "LI_CHUN",
@@ -74,9 +76,6 @@ class Res:
         self.day: date | None = None
 
 
-# A holiday named without a year as coming (清明节前夕, 春节将至: patterns.tsv
-# holiday_ahead) within this many days is the coming one, not last year's.
-_HOLIDAY_AHEAD_DAYS = 10
 
 
 class _Frame:
@@ -284,6 +283,8 @@ class _Extractor:
         for ch in set(_NEEDS_NORM.findall(norm)):
             norm = norm.replace(ch, ch.translate(_NORM))
         self.norm = norm
+        # Where titles open and close (《…》), found once: a date inside one anchors no story.
+        self.title_marks = [m.start() for m in _TITLE_MARK.finditer(norm)] if "《" in norm else []
         # The clock of the reference matters only to words that count hours (上个小时).
         self.ref_moment: datetime | None = reference if isinstance(reference, datetime) else None
         if isinstance(reference, datetime):
@@ -299,6 +300,9 @@ class _Extractor:
         # The last day named with its month (4月14日), and where it ended: a day alone (13日)
         # just after it in its paragraph is that story's day, not the reference month's.
         self.named_day: tuple[int, date] | None = None
+        # The last single day told (25日), and where it ended: a day joined to it (25日和26日)
+        # is in its month.
+        self.last_day: tuple[int, date] | None = None
 
     # atoms ---------------------------------------------------------------
     def atoms(self) -> list[Atom]:
@@ -582,9 +586,10 @@ class _Extractor:
                 return self._unresolved(f, "XXXX-XX-XX"), True
             year = ref.year
             d = _holiday_date(year, cal, hm, hd)
-            ahead = "end" in f and self.t.context["holiday_ahead"].match(self.norm, f["end"])
-            if d is not None and not fr.future and d > ref and not (
-                    ahead and d <= ref + timedelta(days=_HOLIDAY_AHEAD_DAYS)):
+            # news names a holiday ahead of it (五一假期 in a report of 4月25日, 春节 in one of
+            # 1月10日) far more often than a year after it: within limits.tsv's
+            # holiday_ahead_days it is the coming one
+            if d is not None and not fr.future and d > ref + timedelta(days=self.t.holiday_ahead_days):
                 d = _holiday_date(year - 1, cal, hm, hd)
             elif d is not None and fr.future and d < ref:
                 d = _holiday_date(year + 1, cal, hm, hd)
@@ -611,6 +616,8 @@ class _Extractor:
             year = self._story_year(month, day, fr.start) if not future and not lunar else None
             if year is None:
                 year = self._year_for_month(month, day, lm if lunar else None, future)
+            if day is not None and not lunar:
+                year = _year_of_weekday(year, month, day, f.get("week"), ref, self.t.weekday_ahead_days)
         if day is None:
             return self._whole_month(f, year, month, lm if lunar else None), False
         d = _lunar_to_solar(year, lm, day) if lunar else _safe_date(year, month, day)
@@ -627,6 +634,22 @@ class _Extractor:
                 if d:
                     break
         return (Res(d.isoformat(), d, d, "day") if d else None), False
+
+    def _in_title(self, end: int) -> bool:
+        """The text before `end` has a title open (its last mark is 《)."""
+        k = bisect.bisect_left(self.title_marks, end)
+        return k > 0 and self.norm[self.title_marks[k - 1]] == "《"
+
+    def _joined_day(self, day: int, start: int) -> date | None:
+        """A day alone joined to the single day told right before it (25日和26日, 7日、8日:
+        patterns.tsv day_joined): that day's month, or the next where it would fall before it."""
+        if self.last_day is None:
+            return None
+        end, last = self.last_day
+        if self.t.context["day_joined"].fullmatch(self.norm, end, start) is None:
+            return None
+        y, m = (last.year, last.month) if day >= last.day else _add_months(last.year, last.month, 1)
+        return _safe_date(y, m, day)
 
     def _story_day_of_month(self, day: int, start: int) -> date | None:
         """A day alone told just after a day named with its month, in the same paragraph
@@ -740,12 +763,16 @@ class _Extractor:
         ref, day = self.ref, fr.day
         if ref is None:
             return self._unresolved(f, f"XXXX-XX-{day:02d}"), True
-        told = None if fr.future else self._story_day_of_month(day, fr.start)
+        told = self._joined_day(day, fr.start)
+        if told is None and not fr.future:
+            told = self._story_day_of_month(day, fr.start)
         if told is not None:
             return Res(told.isoformat(), told, told, "day"), False
         y, m = ref.year, ref.month
         if not fr.future and day > ref.day and not self._just_ahead(y, m, day):
             y, m = _add_months(y, m, -1)
+        elif not fr.future and day < ref.day and self._just_ahead(*_add_months(y, m, 1), day):
+            y, m = _add_months(y, m, 1)  # 3日 said on 8月31日 of a forecast: the coming 3rd
         elif fr.future and day < ref.day:
             y, m = _add_months(y, m, 1)
         d = None
@@ -1273,7 +1300,14 @@ class _Extractor:
     def _remember(self, f: dict, res: Res, end: int) -> None:
         if res.earliest is None:
             return
-        if res.gran in ("day", "time", "month", "tenday", "week") and res.latest is not None and (
+        if self.title_marks and self._in_title(end):
+            return  # in a title (《9·19军事协议》, 《2023年工作要点》): a name, no time of the story
+        if res.gran in ("day", "time") and res.earliest == res.latest:
+            self.last_day = (end, res.earliest)
+        # A month that opens a span to the present (从2022年3月开始) frames the story, it tells
+        # no story's time: what follows it may be told on any day since.
+        framing = res.gran not in ("day", "time") and self.t.context["period_since"].match(self.norm, end)
+        if res.gran in ("day", "time", "month", "tenday", "week") and res.latest is not None and not framing and (
                 "y" in f or "rel_year" in f or self.story_hit or
                 (self.ref is not None and res.earliest > self.ref)):
             # a day that took its year from the story carries the story on (1999年6月底…
@@ -1411,6 +1445,9 @@ def _p_part(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) ->
 
 @_chain_production("month")
 def _p_month(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    if named := a.g("mn"):
+        f["m"] = x.t.month_names[named]  # 元月: January by its name
+        return True
     m = a.g("m")
     lunar_month = x.t.lunar_months.get(m)
     if lunar_month or a.g("leap"):
@@ -1426,6 +1463,16 @@ def _p_month_range(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: b
     # 1-9月, 6——8月: the months from the first to the second, in the chain's year.
     m1, m2 = to_int(a.g("m")), to_int(a.g("m2"))
     if m1 is None or m2 is None or not m1 < m2:
+        return False
+    f["m"], f["upto"] = m1, {"m": m2}
+    return True
+
+
+@_chain_production("month_pair")
+def _p_month_pair(x: _Extractor, a: Atom, f: dict, chain: list[Atom], second: bool) -> bool:
+    # 三四月间, 七八月份: two neighbouring months told as one span (三五月 is no such pair).
+    m1, m2 = to_int(a.g("m")), to_int(a.g("m2"))
+    if m1 is None or m2 != m1 + 1:
         return False
     f["m"], f["upto"] = m1, {"m": m2}
     return True
@@ -1713,6 +1760,21 @@ _DRIVERS: list[tuple[Callable[[dict, _Frame], bool],
     (lambda f, fr: "quarter" in f or "part" in f, _Extractor._drive_period_alone),
     (lambda f, fr: "tod" in f or "clock" in f, _Extractor._drive_time_alone),
 ]
+
+
+def _year_of_weekday(year: int, month: int, day: int, week: tuple | None, ref: date, reach: int) -> int:
+    """A day told with its weekday and no year (5月6日（星期六）, told on 4月20日): where the day
+    falls on that weekday in the year after the inferred one and not in it, the day is the
+    coming one (a plan told without a cue, or a page stamped before its story), if it comes
+    within `reach` days (limits.tsv weekday_ahead_days). Only forward: a weekday that fits an earlier year is as likely a
+    slip as a retrospective."""
+    if week is None or week[0] is not None or not isinstance(week[1], int):
+        return year
+    this, following = _safe_date(year, month, day), _safe_date(year + 1, month, day)
+    if this is not None and this.isoweekday() != week[1] and following is not None \
+            and following.isoweekday() == week[1] and following <= ref + timedelta(days=reach):
+        return year + 1
+    return year
 
 
 def _check_productions(t: Tables) -> None:

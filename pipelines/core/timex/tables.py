@@ -231,6 +231,7 @@ class Tables:
     tails: dict[str, str]  # word after a count -> before, after, since, more, within
     clock_minutes: dict[str, int]  # 半, 一刻 -> minutes after the hour
     lunar_months: dict[str, int]  # 正, 腊 -> lunar month
+    month_names: dict[str, int]  # 元 -> Gregorian month (元月)
     context: dict[str, re.Pattern]  # '!name' rows of patterns.tsv: cues around an atom
     splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]]  # word -> left, right
     rows: dict[str, PatternRow]  # atom name -> its row, in the order tried
@@ -241,6 +242,8 @@ class Tables:
     plausible_years: tuple[int, int]  # written years outside are no date (limits.tsv)
     ahead_days: int  # a day this many days after the reference is not pushed back (limits.tsv)
     ahead_days_month: int  # likewise for a day told with its month (limits.tsv)
+    holiday_ahead_days: int  # a holiday without a year this many days ahead is the coming one
+    weekday_ahead_days: int  # a day whose weekday fits next year's date, this near, is that one
 
 
 def _group_body(pattern: str, group: str) -> str | None:
@@ -354,6 +357,7 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
         raise TableError(f"tails.tsv: unknown meaning for {', '.join(bad)}")
     clock_minutes = {r[0]: int(r[1]) for r in _rows("clock_words.tsv")}
     lunar_months = {r[0]: int(r[1]) for r in _rows("lunar_months.tsv")}
+    month_names = {r[0]: int(r[1]) for r in _rows("month_names.tsv")}
     context: dict[str, re.Pattern] = {}
     splits: dict[str, list[tuple[re.Pattern | None, re.Pattern | None]]] = {}
     for r in _rows("splits.tsv"):
@@ -380,6 +384,7 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
                          sorted(tail_rows, key=lambda r: len(r[0]), reverse=True)),
         "CLOCK_MINUTES": _alt(clock_minutes),
         "LUNAR_MONTH": _alt(lunar_months),
+        "MONTH_NAME": _alt(month_names),
         "ERA": _alt(eras),
         "ERA_FIRST": "".join(sorted({w[0] for w in eras})),
         # The reference moment itself (目前, 如今) has its own row, so its rule names it.
@@ -393,7 +398,8 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
         ),
     }
     lookups: dict[str, dict] = {"u": units, "t": tod, "ts": tod, "wd": weekdays,
-                                "w": {**relative, **vague}, "tail": tails, "mw": clock_minutes}
+                                "w": {**relative, **vague}, "tail": tails, "mw": clock_minutes,
+                                "mn": month_names}
     names, bodies = [], []
     rows: dict[str, PatternRow] = {}
     first: set[str] = set()
@@ -450,9 +456,10 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
     era_start = compile_regex(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
     return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, units, tod,
-                  weekdays, tails, clock_minutes, lunar_months, context, splits, rows, first_rx,
+                  weekdays, tails, clock_minutes, lunar_months, month_names, context, splits, rows, first_rx,
                   atoms, era_start, row_bodies, plausible_years(data), _limit(data, "ahead_days"),
-                  _limit(data, "ahead_days_month"))
+                  _limit(data, "ahead_days_month"), _limit(data, "holiday_ahead_days"),
+                  _limit(data, "weekday_ahead_days"))
 
 
 def _limit(data: Path, name: str) -> int:
