@@ -13,6 +13,7 @@ import bisect
 import calendar
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -617,7 +618,8 @@ class _Extractor:
             if year is None:
                 year = self._year_for_month(month, day, lm if lunar else None, future)
             if day is not None and not lunar:
-                year = _year_of_weekday(year, month, day, f.get("week"), ref, self.t.weekday_ahead_days)
+                week = f.get("week") or self._weekday_before(fr.start)
+                year = _year_of_weekday(year, month, day, week, ref, self.t.weekday_ahead_days)
         if day is None:
             return self._whole_month(f, year, month, lm if lunar else None), False
         d = _lunar_to_solar(year, lm, day) if lunar else _safe_date(year, month, day)
@@ -634,6 +636,14 @@ class _Extractor:
                 if d:
                     break
         return (Res(d.isoformat(), d, d, "day") if d else None), False
+
+    def _weekday_before(self, start: int) -> tuple | None:
+        """周六（5月6日）: the weekday before the parenthesis the date at `start` opens, as the
+        chain holds a weekday written after the date (patterns.tsv weekday_open)."""
+        if start == 0 or self.norm[start - 1] not in "（(":
+            return None
+        m = self.t.context["weekday_open"].search(self.norm, max(0, start - 6), start)
+        return (None, self.t.weekdays[m.group("wd")]) if m else None
 
     def _in_title(self, end: int) -> bool:
         """The text before `end` has a title open (its last mark is 《)."""
@@ -1138,6 +1148,18 @@ class _Extractor:
                                              "+".join(a.kind for a in ch)))
                 self._remember(f, res, ch[-1].end)
             i += 1
+        return self._weekdays_dated(out)
+
+    def _weekdays_dated(self, out: list[TimeMention]) -> list[TimeMention]:
+        """周六（5月6日）: a bare weekday whose date the parenthesis right after it gives, on
+        that weekday, is that day (alone it read the week of the reference)."""
+        for k in range(len(out) - 1):
+            m, n = out[k], out[k + 1]
+            if (m.rule == "week" and n.start == m.end + 1 and self.norm[m.end] in "（("
+                    and m.earliest is not None and m.earliest == m.latest
+                    and n.earliest is not None and n.earliest == n.latest
+                    and n.earliest.isoweekday() == m.earliest.isoweekday() and n.earliest != m.earliest):
+                out[k] = replace(m, value=n.earliest.isoformat(), earliest=n.earliest, latest=n.latest)
         return out
 
     def _so_far(self, f: dict | None, res: Res, start: int, end: int) -> Res:
