@@ -153,6 +153,11 @@ class EventLog:
             return con.execute(sql.replace("{log}", self.relation()), params or []).fetchall()
 
     def head_seq(self) -> int:
+        """The log's last seq. Under `lock()`, the catalog just verified says it (the
+        records' last seqs, checked contiguous): no segment is opened (reading every
+        segment's footer took 0.03-0.06 s at 100k, a few times per run)."""
+        if self._verified:
+            return self._verified[-1].last_seq
         rows = self._query("SELECT coalesce(max(seq), 0) FROM {log}")
         return int(rows[0][0]) if rows else 0
 
