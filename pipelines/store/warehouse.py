@@ -386,20 +386,22 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
             f"SELECT recorded_at, max(seq) FROM event_log WHERE seq > {int(since)} "
             "GROUP BY recorded_at ORDER BY min(seq)").fetchall()
         whole = since == 0 and len(steps) == 1
+        # `staged` is called once the projections are final (what it reads is what the file
+        # will hold) and before the last versions are recorded, so the picture's helper and
+        # the page's thread draw while DuckDB records them (0.3 s of 1.3 s at 3,000 articles
+        # for a whole build; 0.3 s of a 1,000-article change's publish at 100k).
         if whole:
             _whole(con)
+            if staged is not None:
+                staged(con)
+            _whole_versions(con, steps[0][0])
         else:
             after = int(since)
-            for recorded_at, last in steps:
-                _step(con, after, int(last), recorded_at)
+            for number, (recorded_at, last) in enumerate(steps, 1):
+                _step(con, after, int(last), recorded_at, staged if number == len(steps) else None)
                 after = int(last)
-        if staged is not None:
-            # The projections are final: what it reads is what the file will hold. Called
-            # before the whole build records its versions, so the picture's helper and the
-            # page's thread draw while DuckDB does (0.3 s of 1.3 s at 3,000 articles).
-            staged(con)
-        if whole:
-            _whole_versions(con, steps[0][0])
+            if not steps and staged is not None:
+                staged(con)
         if since == 0 or not _has_table(con, "rejected_documents"):
             con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) "
                         f"{P.REJECTED}")
@@ -554,11 +556,12 @@ def _whole_versions(con: duckdb.DuckDBPyConnection, recorded_at) -> None:
                     f"POSITIONAL JOIN (SELECT hash(t) AS row_hash FROM {table} t) row", [recorded_at])
 
 
-def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) -> None:
+def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
+          projected: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
     """Apply the facts after seq `after` up to `last` (one append): the documents they
     touch are projected again from their facts up to `last`, the timeline is merged again
     for the merge keys those documents' events had or have, and every changed row gets a
-    new version from `recorded_at`."""
+    new version from `recorded_at`. `projected(con)` is called between the two."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE affected AS SELECT DISTINCT doc_id FROM event_log "
                 f"WHERE seq > {after} AND seq <= {last} AND doc_id IS NOT NULL")
     # Day groups (type, dates, modality) whose events may take another key: a placeless
@@ -579,6 +582,8 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) ->
     con.execute(f"INSERT INTO events WITH {scoped_log}, {scoped_docs} SELECT * FROM ({P.events_sql('docs')})")
     con.execute(f"INSERT INTO touched_groups {groups}")
     _step_timeline(con)
+    if projected is not None:
+        projected(con)
     for table in _PROJECTIONS:
         _record_versions(con, table, recorded_at)
 
