@@ -261,3 +261,46 @@ def test_the_cli_run_imports_no_dagster(tmp_path) -> None:
                          env={k: v for k, v in os.environ.items() if not k.startswith("DAGSTER_")})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_run_waiting_on_its_catch_up_builds_the_extractors_tables_meanwhile(new_workspace, monkeypatch) -> None:
+    """While the catch-up thread still runs, the run plans and builds the extractors' tables
+    (`warm_up_ahead`) instead of waiting; it publishes what a run that waited publishes, and
+    drops jieba's table after its extraction."""
+    import threading
+
+    from pipelines.core import extract
+    from pipelines.core.events.engine import _jieba, release_lexicon
+
+    warmed = threading.Event()
+    real_warm_up_ahead, real_catch_up = extract.warm_up_ahead, Store.catch_up
+
+    def warm_up_ahead() -> None:
+        real_warm_up_ahead()
+        warmed.set()
+
+    def slow_catch_up(self) -> bool:  # still running when the run has planned
+        done = real_catch_up(self)
+        warmed.wait(timeout=30)
+        return done
+
+    runs = []
+    for ahead in (False, True):
+        ws = new_workspace(f"ahead-{ahead}")
+        ws.add_seed()
+        _dump(ws.seeds / "news.jsonl", ARTICLES)
+        store = Store(ws.db, ws.seeds, workers=2)
+        assert run_in_process(store).success
+        _dump(ws.seeds / "news.jsonl", [ARTICLES[1], {**ARTICLES[0], "content": ARTICLES[0]["content"] + "6月3日，积水退去。"}])
+        if ahead:
+            monkeypatch.setattr(local_run, "WARM_UP_AHEAD_MIN_DOCS", 1)
+            monkeypatch.setattr(extract, "warm_up_ahead", warm_up_ahead)
+            monkeypatch.setattr(Store, "catch_up", slow_catch_up)
+        release_lexicon()
+        outcome = run_in_process(store)
+        assert outcome.success, outcome.error
+        if ahead:  # (a run extracting in process without it keeps the table it loaded, as before)
+            assert _jieba.cache_info().currsize == 0
+        runs.append(_tables(ws.db))
+    assert warmed.is_set()
+    assert runs[0] == runs[1]

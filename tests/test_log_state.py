@@ -160,3 +160,20 @@ def test_what_a_document_says_now_is_read_across_segments(tmp_path: Path):
 
     assert log.active_entities(["a", "b", "nobody"]) == {
         "a": {"e1": md5("revised")}, "b": {"e3": md5("other")}, "nobody": {}}
+
+
+
+def test_the_head_read_under_the_lock_is_the_last_seq_of_the_segments(tmp_path: Path):
+    """Under the lock the head comes from the catalog just verified, not from the segments:
+    it is what a read of every segment gives, before and after an append in the same lock."""
+    from pipelines.store.fact import Fact, FactKind
+
+    _, db, _ = _ran_once(tmp_path)
+    log = EventLog.beside(db)
+    scanned = EventLog(log.directory)  # not locked: reads the segments
+    with log.lock():
+        before = log.head_seq()
+        assert before == scanned.head_seq() > 0
+        refused = Fact(FactKind.DOCUMENT_REJECTED, path="bad.jsonl:1", payload=Fact.payload_of({"reason": "test"}))
+        assert log.append([refused], head=before) == 1
+        assert log.head_seq() == scanned.head_seq() == before + 1

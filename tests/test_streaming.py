@@ -276,3 +276,41 @@ def test_an_append_plans_again_when_another_run_appended_after_its_extraction(tm
     first = append_to_log(extract_changed(scan_seeds(seeds), other, workers=1), other)
     assert first.kinds == Counter({FactKind.DOCUMENT_WITHDRAWN: 1})
     assert append_to_log(batch, log).total == 0
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_tables_built_ahead_of_the_extraction_are_dropped_after_it(monkeypatch: pytest.MonkeyPatch, workers: int):
+    """`warm_up_ahead` (a run waiting on its catch-up) loads jieba's tag table before the
+    pool: the extraction, pooled or not, drops it after it as a pool drops what it loaded
+    itself, and extracts what it would have without it."""
+    from pipelines.core.events.engine import _jieba, release_lexicon
+
+    monkeypatch.setattr(extract, "_POOL_MIN_CHARS", 1)
+    release_lexicon()
+    extract.warm_up_ahead()
+    assert _jieba.cache_info().currsize == 1
+    found = list(extract.extract_stream((_document(i, size=2) for i in range(12)), workers=workers))
+    assert _jieba.cache_info().currsize == 0
+    assert [(ex.mentions, ex.events) for ex in found] == [
+        (ex.mentions, ex.events) for ex in (extract.extract_document(_document(i, size=2)) for i in range(12))]
+    # a table loaded for this process's own use is kept, as before
+    _jieba()
+    list(extract.extract_stream((_document(i, size=2) for i in range(12)), workers=workers))
+    assert _jieba.cache_info().currsize == 1
+
+
+def test_a_plan_made_before_another_run_appended_is_made_again(tmp_path: Path):
+    """A run plans while its catch-up finishes (`plan_extraction`); if the log changed before
+    it extracts, the extraction plans again on the log as it is."""
+    from pipelines.store.ingest import plan_extraction
+
+    seeds, log = tmp_path / "seeds", EventLog(tmp_path / "timeline.log")
+    _dump(seeds, [_line(i) for i in range(3)])
+    scan = scan_seeds(seeds)
+    planned = plan_extraction(scan, log)
+    assert planned.plan is not None and len(planned.plan.to_extract) == 3
+    other = EventLog(tmp_path / "timeline.log")
+    append_to_log(extract_changed(scan_seeds(seeds), other, workers=1), other)
+    batch = extract_changed(scan, log, workers=1, planned=planned)
+    assert batch.extracted == 0 and batch.plan is not None and not batch.plan.to_extract
+    assert append_to_log(batch, log).total == 0

@@ -64,6 +64,32 @@ def warm_up() -> None:
     _extract(Document("warm-up", "", "2020年5月1日在北京市召开会议。", "", body_start=0))
 
 
+# Whether `warm_up_ahead` loaded jieba's tag table for extraction still to come: whatever
+# then extracts (the pool, or this process) drops it afterwards, as a pool drops what it
+# loaded itself, so the run's later steps do not carry it.
+_lexicon_loaded_ahead = False
+
+
+def warm_up_ahead() -> None:
+    """`warm_up` before `extract_stream`, while this process would only wait (a run waiting
+    on DuckDB work in another thread, which leaves the GIL free): the pool then forks at
+    once. Not while any other thread of this process may run when the pool forks."""
+    global _lexicon_loaded_ahead
+    from pipelines.core.events.engine import _jieba
+
+    _lexicon_loaded_ahead = _lexicon_loaded_ahead or _jieba.cache_info().currsize == 0
+    warm_up()
+
+
+def _release_lexicon_loaded_ahead() -> None:
+    global _lexicon_loaded_ahead
+    if _lexicon_loaded_ahead:
+        from pipelines.core.events.engine import release_lexicon
+
+        _lexicon_loaded_ahead = False
+        release_lexicon()
+
+
 def die_with_parent(parent_pid: int) -> None:
     """Pool initializer: the worker is killed when the process that forked it dies.
 
@@ -129,12 +155,14 @@ def extract_stream(
             yield _extract_chunk(chunk, finish, pack)
             if progress:
                 progress(len(chunk))
+        _release_lexicon_loaded_ahead()
         return
     for doc in itertools.chain(head, stream):
         ex = extract_document(doc)
         yield ex if finish is None else finish(ex)
         if progress:
             progress(1)
+    _release_lexicon_loaded_ahead()
 
 
 def _chunks(docs: Iterator[Document], size: int) -> Iterator[list[Document]]:
@@ -147,7 +175,7 @@ def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], No
             ) -> Iterator[Any]:
     from pipelines.core.events.engine import _jieba, release_lexicon
 
-    had_lexicon = _jieba.cache_info().currsize > 0
+    had_lexicon = _jieba.cache_info().currsize > 0 and not _lexicon_loaded_ahead
     warm_up()
     # Objects that exist now are never collected in the workers, so the collector does
     # not write to (and copy) the pages they share with this process.
@@ -180,5 +208,6 @@ def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], No
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
         if not had_lexicon:
+            _release_lexicon_loaded_ahead()
             release_lexicon()
             gc.collect()

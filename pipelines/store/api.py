@@ -25,6 +25,7 @@ from pipelines.store.ingest import (
     Scan,
     append_to_log,
     extract_changed,
+    plan_extraction,
     scan_seeds,
     seed_paths,
 )
@@ -116,9 +117,15 @@ class Store:
         manifest saw every file the last full run saw, with the same bytes)."""
         return Scan(str(self.seeds), set(), self.max_bytes, unchanged_folder=True)
 
-    def extract(self, scan: Scan, progress: Progress | None = None) -> ExtractionBatch:
-        """Extract the documents that are new to the log or changed, into a spool."""
-        return extract_changed(scan, self.log, self.extractor_version, self.workers, progress)
+    def plan(self, scan: Scan) -> ExtractionBatch:
+        """What `extract` will extract from `scan` (planned on the log as it is now)."""
+        return plan_extraction(scan, self.log, self.extractor_version)
+
+    def extract(self, scan: Scan, progress: Progress | None = None,
+                planned: ExtractionBatch | None = None) -> ExtractionBatch:
+        """Extract the documents that are new to the log or changed, into a spool.
+        `planned`: `plan(scan)`'s batch, planned again if the log changed since."""
+        return extract_changed(scan, self.log, self.extractor_version, self.workers, progress, planned)
 
     def append(self, batch: ExtractionBatch, run_id: str) -> Appended:
         """Append the run's facts to the log (never after a lost history)."""

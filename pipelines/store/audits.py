@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from pipelines.store.ranges import within_ranges
+
 
 @dataclass(frozen=True, slots=True)
 class Audit:
@@ -28,6 +30,8 @@ class Audit:
     # The same audit over the rows of some documents only (`{docs}`: a relation of
     # doc_id), for a publish that changed only those: the rest passed when it was
     # published and has not changed since. None: the audit always reads everything.
+    # `{rows}` there is a predicate on `table`'s rowid that holds for those documents'
+    # rows and that its scan prunes by (`_rows_of_documents`).
     scoped: str | None = None
 
 
@@ -48,7 +52,7 @@ AUDITS: tuple[Audit, ...] = (
         "SELECT event_id, doc_id, char_start, char_end, evidence FROM events",
         spans=True,
         scoped="SELECT event_id, doc_id, char_start, char_end, evidence FROM events "
-               "WHERE doc_id IN (SELECT doc_id FROM {docs})",
+               "WHERE {rows} AND doc_id IN (SELECT doc_id FROM {docs})",
     ),
     Audit(
         "mention_text_at_offsets", "time_mentions",
@@ -56,7 +60,7 @@ AUDITS: tuple[Audit, ...] = (
         "SELECT mention_id, doc_id, char_start, char_end, text FROM time_mentions",
         spans=True,
         scoped="SELECT mention_id, doc_id, char_start, char_end, text FROM time_mentions "
-               "WHERE doc_id IN (SELECT doc_id FROM {docs})",
+               "WHERE {rows} AND doc_id IN (SELECT doc_id FROM {docs})",
     ),
     Audit(
         "bounds_ordered", "timeline",
@@ -117,7 +121,10 @@ def run_audits(con: duckdb.DuckDBPyConnection, audits: tuple[Audit, ...] = AUDIT
     the scoped ones read those documents' rows only."""
     outcomes = []
     for audit in audits:
-        sql = audit.scoped.format(docs=docs) if docs and audit.scoped else audit.sql
+        sql = audit.sql
+        if docs and audit.scoped:
+            rows = _rows_of_documents(con, audit.table, docs) if "{rows}" in audit.scoped else ""
+            sql = audit.scoped.format(docs=docs, rows=rows)
         if audit.spans:
             rows = _spans_off_their_text(con, sql, docs if docs and audit.scoped else None)
         else:
@@ -141,11 +148,22 @@ def _spans_off_their_text(con: duckdb.DuckDBPyConnection, spans_sql: str,
     more than one batch of texts is held at once.
     """
     with con.cursor() as documents, con.cursor() as spans:
-        scope = f"AND doc_id IN (SELECT doc_id FROM {docs})" if docs else ""
+        scope = f"AND {_rows_of_documents(con, 'documents', docs)} AND doc_id IN (SELECT doc_id FROM {docs})" \
+            if docs else ""
         documents.execute("SELECT doc_id, coalesce(text, '') FROM documents "
                           f"WHERE doc_id IS NOT NULL {scope} ORDER BY doc_id")
         spans.execute(f"SELECT * FROM ({spans_sql}) WHERE doc_id IS NOT NULL ORDER BY doc_id")
         return _merge_spans(_batched(documents), _batched(spans))
+
+
+def _rows_of_documents(con: duckdb.DuckDBPyConnection, table: str, docs: str) -> str:
+    """A predicate on `table`'s rowid holding for the rows of the documents in `docs`: the
+    constant bounds of their rowids (`ranges.within_ranges`), which the scan prunes by. A
+    publish's changed documents have their rows at each table's end, and a semi-join on
+    doc_id alone decompressed the wide column of every row (the texts of 100,000 documents,
+    0.2 s, to audit a thousand); the caller still filters by doc_id exactly."""
+    return within_ranges(con, f"(SELECT rowid AS pos FROM {table} WHERE doc_id IN (SELECT doc_id FROM {docs}))",
+                         "rowid")
 
 
 def _merge_spans(documents: Iterator[tuple], spans: Iterator[tuple]) -> list[tuple]:

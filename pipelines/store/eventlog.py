@@ -153,6 +153,11 @@ class EventLog:
             return con.execute(sql.replace("{log}", self.relation()), params or []).fetchall()
 
     def head_seq(self) -> int:
+        """The log's last seq. Under `lock()`, the catalog just verified says it (the
+        records' last seqs, checked contiguous): no segment is opened (reading every
+        segment's footer took 0.03-0.06 s at 100k, a few times per run)."""
+        if self._verified:
+            return self._verified[-1].last_seq
         rows = self._query("SELECT coalesce(max(seq), 0) FROM {log}")
         return int(rows[0][0]) if rows else 0
 
@@ -297,8 +302,13 @@ class EventLog:
             return out
         observed = sql_list((FactKind.MENTION_OBSERVED, FactKind.EVENT_OBSERVED))
         log = _relation(files)
+        import pyarrow as pa
+
         with _connect() as con:
-            con.execute("CREATE TEMP TABLE wanted AS SELECT unnest($1::VARCHAR[]) AS doc_id", [doc_ids])
+            # Handed over as an Arrow column: bound as a list parameter, 1,000 ids took 60 ms
+            con.register("wanted_ids", pa.table({"doc_id": pa.array(doc_ids, pa.string())}))
+            con.execute("CREATE TEMP TABLE wanted AS SELECT doc_id FROM wanted_ids")
+            con.unregister("wanted_ids")
             con.execute(f"CREATE TEMP TABLE entity_seqs AS SELECT seq AS pos FROM {log} "
                         f"WHERE kind IN ({sql_list(ENTITY_KINDS)}) AND doc_id IN (SELECT doc_id FROM wanted)")
             rows = con.execute(

@@ -191,19 +191,30 @@ def read_documents(scan: Scan, refs: Iterable[DocRef]) -> Iterator[Document]:
                 break
 
 
-def extract_changed(
-    scan: Scan, log: EventLog, version: str = EXTRACTOR_VERSION, workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> ExtractionBatch:
-    """Extract only documents whose content hash or extractor version is new to the log,
-    streaming them from their files through the extractors into a spool beside the log."""
+def plan_extraction(scan: Scan, log: EventLog, version: str = EXTRACTOR_VERSION) -> ExtractionBatch:
+    """The batch `extract_changed` starts from: the plan on the log state as it is now,
+    nothing extracted yet. A run may plan while other work finishes (`local_run`)."""
     if scan.unchanged_folder:
         return ExtractionBatch(scan, None, 0)
     state = log.read_state()
     plan = plan_run(scan.docs, scan.rejections, scan.scope_paths, state, version)
-    batch = ExtractionBatch(scan, None, plan.unchanged, plan=plan, planned_on=state.identity)
-    if not plan.to_extract:
+    return ExtractionBatch(scan, None, plan.unchanged, plan=plan, planned_on=state.identity)
+
+
+def extract_changed(
+    scan: Scan, log: EventLog, version: str = EXTRACTOR_VERSION, workers: int | None = None,
+    progress: Callable[[int], None] | None = None, planned: ExtractionBatch | None = None,
+) -> ExtractionBatch:
+    """Extract only documents whose content hash or extractor version is new to the log,
+    streaming them from their files through the extractors into a spool beside the log.
+    `planned`: `plan_extraction`'s batch for this scan, used if the log is as it was then."""
+    if planned is None or planned.scan is not scan or (
+            planned.plan is not None and planned.planned_on != log.read_state().identity):
+        planned = plan_extraction(scan, log, version)
+    batch = planned
+    if batch.plan is None or not batch.plan.to_extract:
         return batch
+    plan = batch.plan
 
     def counted(frames: Iterable[SpoolFrame]) -> Iterator[SpoolFrame]:
         for frame in frames:

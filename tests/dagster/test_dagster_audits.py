@@ -157,3 +157,22 @@ def test_a_planned_event_after_publication_is_not_a_violation():
                 "modality = 'planned'")
     failed = [o.audit.name for o in run_audits(con) if not o.passed]
     assert "not_after_publication" not in failed
+
+
+def test_a_scoped_span_audit_reads_the_changed_documents_wherever_their_rows_lie():
+    """The scoped span audits fetch rows between bounds of the changed documents' rowids:
+    documents whose rows lie far apart (several ranges) are each audited, the others not."""
+    con = small_warehouse()
+    con.execute("DELETE FROM documents; DELETE FROM events; DELETE FROM time_mentions")
+    con.execute(f"INSERT INTO documents SELECT 'd' || lpad(i::VARCHAR, 5, '0'), '{TEXT}', NULL FROM range(6000) t(i)")
+    con.execute("INSERT INTO events SELECT 'e' || doc_id, doc_id, NULL, NULL, true, '宜宾发生地震', 12, 18, "
+                "'reported' FROM documents")
+    con.execute("INSERT INTO time_mentions SELECT 'm' || doc_id, doc_id, '2021年5月11日', 0, 10 FROM documents")
+    bad = ["d00010", "d05990"]  # rows thousands apart: two ranges of rowids
+    con.execute("UPDATE events SET char_start = 3 WHERE doc_id IN ('d00010', 'd05990', 'd03000')")
+    con.execute("UPDATE time_mentions SET char_end = 5 WHERE doc_id IN ('d00010', 'd05990', 'd03000')")
+    con.execute("CREATE TABLE changed AS SELECT unnest(['d00010', 'd05990', 'd04000']) AS doc_id")
+    failed = {o.audit.name: o for o in run_audits(con, docs="changed") if not o.passed}
+    assert set(failed) == {"evidence_at_offsets", "mention_text_at_offsets"}
+    for outcome in failed.values():
+        assert sorted(row[1] for row in outcome.sample) == bad
