@@ -81,9 +81,10 @@ def warm_up_ahead() -> None:
     warm_up()
 
 
-def _release_lexicon_loaded_ahead() -> None:
+def _release_lexicon_loaded_ahead(always: bool = False) -> None:
+    """Drop jieba's tag table if `warm_up_ahead` loaded it (or `always`: a pool that loaded it)."""
     global _lexicon_loaded_ahead
-    if _lexicon_loaded_ahead:
+    if _lexicon_loaded_ahead or always:
         from pipelines.core.events.engine import release_lexicon
 
         _lexicon_loaded_ahead = False
@@ -173,7 +174,7 @@ def _chunks(docs: Iterator[Document], size: int) -> Iterator[list[Document]]:
 def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], None] | None,
             finish: Callable[[Extraction], Any] | None, pack: Callable[[list[Any]], Any] | None,
             ) -> Iterator[Any]:
-    from pipelines.core.events.engine import _jieba, release_lexicon
+    from pipelines.core.events.engine import _jieba
 
     had_lexicon = _jieba.cache_info().currsize > 0 and not _lexicon_loaded_ahead
     warm_up()
@@ -208,6 +209,5 @@ def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], No
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
         if not had_lexicon:
-            _release_lexicon_loaded_ahead()
-            release_lexicon()
+            _release_lexicon_loaded_ahead(always=True)
             gc.collect()
