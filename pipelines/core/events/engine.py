@@ -25,8 +25,9 @@ _ENUM_SEP = set("、和及与")
 _TITLE = re.compile(r"《[^》]{0,60}》?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # 十四五 names a plan period, never the date of an act; 目前 and 如今 (rule present) say a
-# state holds when the story is published, not when an act took place.
-_SKIP_MENTION_RULES = {"plan", "present"}
+# state holds when the story is published, not when an act took place; 马上 (rule soon)
+# says how fast an act follows, in the story's time as often as in the publication's.
+_SKIP_MENTION_RULES = {"plan", "present", "soon"}
 _HEADLINE_MAX = 40
 
 

@@ -389,7 +389,10 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
         "ERA_FIRST": "".join(sorted({w[0] for w in eras})),
         # The reference moment itself (目前, 如今) has its own row, so its rule names it.
         "PRESENT": _alt(w for w, v in vague.items() if v[2] == "PRESENT_REF" and v[0] == v[1] == 0),
-        "VAGUE": _alt(w for w, v in vague.items() if not (v[2] == "PRESENT_REF" and v[0] == v[1] == 0)),
+        # So is the moment right after it (马上, TIMEX3 FUTURE_REF): 马上一年半又要过去了 is
+        # "soon", where 最近三年 is a span, not 最近 (the vague row's guard).
+        "SOON": _alt(w for w, v in vague.items() if v[2] == "FUTURE_REF" and v[0] == v[1] == 0),
+        "VAGUE": _alt(w for w, v in vague.items() if not (v[2] in ("PRESENT_REF", "FUTURE_REF") and v[0] == v[1] == 0)),
         "PART": _alt(w for w, v in parts.items() if len(w) > 1 and v[0] not in ("century", "decade")),
         "PLAN": _alt(plans),
         "HOLIDAY": "|".join(
