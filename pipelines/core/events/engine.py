@@ -378,8 +378,9 @@ def _span(a: TimeMention, b: TimeMention) -> _Dating:
     return _Dating(a.earliest, max(end, a.earliest), "range", "explicit", f"{a.text}…{b.text}", a)
 
 
-def _since(simp: str, m: TimeMention) -> bool:
-    return simp.startswith(("以来", "以後", "以后", "来"), m.end)
+def _since(t: Tables, simp: str, m: TimeMention) -> bool:
+    """The time opens a span reaching the present (2019年以来: data/nonevents.tsv kind=since)."""
+    return t.since_re.match(simp, m.end) is not None
 
 
 def _trend_period(m: TimeMention, pub: date | None) -> bool:
@@ -716,7 +717,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     if frame is not None and not future and pub is not None and frame.earliest is not None and frame.earliest > pub:
         frame = None  # 将在喀山举行2024年峰会。普京签署命令: a coming date frames no reported act
     if frame is not None and not future:
-        if _since(ctx.simp, frame) and pub is not None and frame.earliest <= pub:
+        if _since(ctx.t, ctx.simp, frame) and pub is not None and frame.earliest <= pub:
             return _Dating(frame.earliest, pub, "range", "inherited", frame.text, frame)
         reached = _result_reached(ctx, sent[0], trig, frame)
         if reached is not None:
@@ -1420,7 +1421,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     # a "since" expression (成立9年来, 2019年以来) frames a period, it dates no single act
     # nor does a dateline's (海外网8月5日电, 本报3月5日讯): it dates the report, not an act
     dated = [item] if item is not None else [
-        m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(simp, m)
+        m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(t, simp, m)
         and m.granularity not in _GENERIC_SKIP_GRAINS
         and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end) and not _trend_period(m, ctx.pub)
         and not decided.holds(m.start - sa) and not _counts(ctx, m) and not _stamp(ctx, m)]
@@ -1731,7 +1732,7 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
     # The article's opening frame: a "since" mention in the lead paragraph (今年5月以来).
     lead_end = simp.find("\n", body)
     lead_end = len(simp) if lead_end < 0 else lead_end
-    ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(simp, m)
+    ctx.frame = next((m for m in _mentions_in(ctx, body, lead_end) if _usable(m) and _since(ctx.t, simp, m)
                       and not _counts(ctx, m)), None)
     sentences = ctx.sentences = _sentences(simp, body)
     ctx.item_dates = _item_dates(ctx)
