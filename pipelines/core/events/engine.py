@@ -424,6 +424,11 @@ class _Ctx:
     anchor: TimeMention | None = None
     anchor_para: int = -1
     anchor_sentence: int = -1
+    # an old year or period (2019年, 1992年) that dated an act of the sentence being read: the
+    # rest of that sentence continues the act (2019年一栋楼房倒塌，造成5人死亡), though it is
+    # no story's time beyond it (see _note_anchor)
+    background: TimeMention | None = None
+    background_sentence: int = -1
     # the day breaking news is about: its lead names a day just before publication
     # (据共同社8日报道, 7月17日凌晨); the story's undated acts fall on it
     story_day: TimeMention | None = None
@@ -696,7 +701,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     anchored = ctx.anchor_para == para or ctx.anchor_sentence >= ctx.sentence - 1 or (
         ctx.anchor is not None and ctx.anchor.earliest == ctx.anchor.latest
         and any(_clock_only(m) for m in _mentions_in(ctx, sent[0], trig)))
-    if ctx.anchor is not None and anchored and not has_session:
+    if ctx.background is not None and ctx.background_sentence == ctx.sentence and not has_session:
+        frame = ctx.background
+    elif ctx.anchor is not None and anchored and not has_session:
         frame = ctx.anchor
     if frame is None and para < sent[0]:
         first = ctx.sentences[bisect.bisect_left(ctx.sentences, (para, -1))]
@@ -1385,9 +1392,11 @@ def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
                     and dating.source.earliest == dating.source.latest == dating.latest)
     if ((dating.basis == "explicit" and dating.source is not None and dating.granularity != "range" or reported_day)
             and not _quoted(ctx.simp, sa, dating.source.start)
-            and not (dating.granularity in _BACKGROUND_GRAINS and ctx.pub is not None
-                     and dating.latest is not None and dating.latest.year < ctx.pub.year)
             and not _stamp(ctx, dating.source)):
+        if dating.granularity in _BACKGROUND_GRAINS and ctx.pub is not None \
+                and dating.latest is not None and dating.latest.year < ctx.pub.year:
+            ctx.background, ctx.background_sentence = dating.source, ctx.sentence
+            return
         ctx.anchor = dating.source
         ctx.anchor_para = _paragraph_start(ctx.simp, sa, ctx.doc.body_start)
         ctx.anchor_sentence = ctx.sentence
