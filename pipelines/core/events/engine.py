@@ -2011,6 +2011,8 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
                if e.date_basis != "explicit" and e.event_type in t.merge_by_day and e.event_type not in retold
                and not e.is_routine else None)
         k = by_act.get(act) if act is not None else None
+        if k is not None and not _same_place(kept[k], e):
+            k = None  # 雅安市启动…应急响应 … 四川省减灾委启动…应急响应: two bodies, two acts
         if k is not None:
             if _report_length(e) > _report_length(kept[k]):
                 kept[k] = e
@@ -2034,6 +2036,11 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
         elif _precision_rank(e) < _precision_rank(kept[k]):
             kept[k] = e
     return kept
+
+
+def _same_place(a: Event, b: Event) -> bool:
+    """a and b may be at one place: either has none, or one place holds the other's name."""
+    return not a.place or not b.place or a.place in b.place or b.place in a.place
 
 
 def _report_length(e: Event) -> int:
