@@ -877,8 +877,10 @@ def _reported_result(ctx: _Ctx, sa: int, ca: int, trig: int, report: TimeMention
 def _counts(ctx: _Ctx, m: TimeMention) -> bool:
     """今年第4号台风, 今年以来第17次: the time counts occurrences within its period, a name or
     an ordinal (data/nonevents.tsv kind=counted); 2018年12月以来的首次加息, 2008年以来最大: it
-    opens the span a record is counted in (kind=record). Either way it dates no act."""
-    return ctx.t.counted_re.match(ctx.simp, m.start) is not None or ctx.t.record_re.match(ctx.simp, m.end) is not None
+    opens the span a record is counted in (kind=record); 1988年11月出生: it is a person's birth
+    (kind=born). Either way it dates no act."""
+    return (ctx.t.counted_re.match(ctx.simp, m.start) is not None or ctx.t.record_re.match(ctx.simp, m.end) is not None
+            or ctx.t.born_re.match(ctx.simp, m.end) is not None)
 
 
 def _names_incident(ctx: _Ctx, m: TimeMention, trig: int) -> bool:
