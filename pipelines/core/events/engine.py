@@ -112,8 +112,8 @@ def _words(sentence: str) -> list[tuple[int, int]]:
     return _cut(sentence)[0]
 
 
-def _cut(sentence: str) -> tuple[list[tuple[int, int]], list[str]]:
-    """`_words(sentence)` and the words themselves (sentence[a:b] of each span)."""
+def _cut(sentence: str, offset: int = 0) -> tuple[list[tuple[int, int]], list[str]]:
+    """`_words(sentence)`, each span moved by `offset`, and the words themselves."""
     cut = _jieba().cut
     spans: list[tuple[int, int]] = []
     words: list[str] = []
@@ -122,9 +122,9 @@ def _cut(sentence: str) -> tuple[list[tuple[int, int]], list[str]]:
         pieces = cut(block, False)
         # spans from the running sum of the words' lengths, made in C (a Python step per
         # word was half of this function's time)
-        ends = list(accumulate(map(len, pieces), initial=m.start()))
+        ends = list(accumulate(map(len, pieces), initial=m.start() + offset))
         spans += pairwise(ends)
-        words += pieces if "".join(pieces) == block else [sentence[a:b] for a, b in pairwise(ends)]
+        words += pieces if "".join(pieces) == block else [sentence[a - offset:b - offset] for a, b in pairwise(ends)]
     return spans, words
 
 
@@ -463,8 +463,8 @@ def _clause_cut(ctx: _Ctx, sa: int, s: str, ca: int, cb: int
     out and looking it up again in each pass cost more than keeping them."""
     cut = _memo(ctx, sa).setdefault("clauses", {})
     if ca not in cut:
-        spans, words = _cut(s[ca:cb])
-        cut[ca] = ([(ca + a, ca + b) for a, b in spans], words, list(map(_jieba().tags.get, words)))
+        spans, words = _cut(s[ca:cb], ca)
+        cut[ca] = (spans, words, list(map(_jieba().tags.get, words)))
     return cut[ca]
 
 
@@ -1436,6 +1436,8 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     the clauses this pass takes are added to it. `untyped` are triggers whose object no row
     types (启动…排海): acts, whatever jieba's tag."""
     in_sent = _mentions_in(ctx, sa, sb)
+    if not in_sent and not ctx.item_dates:
+        return []  # most sentences: no time, nor a list item's date, dates an act here
     # a list item (see _item_dates) is dated by the date printed after it
     item = _item_date(ctx, sa, None) if ctx.item_dates and not any(_usable(m) for m in in_sent) else None
     if item is None and not any(_usable(m) or _clock_only(m) for m in in_sent):
@@ -1785,19 +1787,21 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
             continue  # a link to another story (see _link_list_lines)
         covered: list[tuple[int, int]] = []
         untyped: list[tuple[int, int]] = []
-        typed = _sentence_events(ctx, sa, sb, group, covered, untyped) if group else []
-        out.extend(typed)
-        # a trigger its blocks cancelled (成立9年来) is no generic act either, nor does a
-        # time that dated a typed act open another (…撤离空间站组合体，转入独立飞行阶段);
-        # a generic verb whose object no row types (启动…排海) is left to the generic rule
-        covered.extend(sp for h in group if (sp := (h.start() - sa, h.end() - sa)) not in untyped)
-        covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
-                       if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
+        typed: list[Event] = []
+        if group:  # (most sentences hold no trigger: nothing typed, nothing covered yet)
+            typed = _sentence_events(ctx, sa, sb, group, covered, untyped)
+            out.extend(typed)
+            # a trigger its blocks cancelled (成立9年来) is no generic act either, nor does a
+            # time that dated a typed act open another (…撤离空间站组合体，转入独立飞行阶段);
+            # a generic verb whose object no row types (启动…排海) is left to the generic rule
+            covered.extend(sp for h in group if (sp := (h.start() - sa, h.end() - sa)) not in untyped)
+            covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
+                           if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
         # the generic pass adds the clauses it took to `covered`: the done acts are the rest's
         generic = _generic_events(ctx, sa, sb, covered, untyped)
         generic += _done_acts(ctx, sa, sb, covered, untyped)
         out.extend(generic)
-        for e in typed + generic:
+        for e in (typed + generic) if typed else generic:
             if e.date_basis == "explicit":
                 ctx.told.setdefault((e.event_type, e.trigger), set()).add((e.earliest, e.latest))
     starts = {e.char_start for e in out}
