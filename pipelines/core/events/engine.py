@@ -36,7 +36,20 @@ _HEADLINE_MAX = 40
 @dataclass(slots=True)
 class _Lexicon:
     cut: Callable[[str, bool], list[str]]  # rjieba.cut: jieba's dictionary route, in Rust
-    tags: dict[str, str]  # word -> POS tag of jieba's dictionary (posseg's word_tag_tab)
+    # word -> POS tag of jieba's dictionary (posseg's word_tag_tab), for the words whose tag
+    # the rules read (_read_tags); any other word is absent, as a word jieba does not know
+    tags: dict[str, str]
+
+
+# The tags the rules compare a word's tag with: a place name, a verb (the generic and
+# done-act passes), and place_stems.tsv's tags of stems that name no place. The tag table
+# holds only the words so tagged (a fifth of jieba's 350,000): a rule asking of any other
+# word sees no tag, which none of them reads differently from the word's own.
+_PLACE_TAG, _VERB_TAG = "ns", "v"
+
+
+def _read_tags() -> frozenset[str]:
+    return frozenset({_PLACE_TAG, _VERB_TAG}) | tables().place_bad_tags
 
 
 _HAN_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]+")  # posseg's re_han_internal
@@ -48,12 +61,14 @@ def _jieba() -> _Lexicon:
     # Loaded on first use only: importing the package must stay cheap. The cut is
     # jieba-rs (rjieba), which routes over the same dict.txt as jieba (identical words on
     # 20,000 corpus sentences) 6x faster and without jieba's 130 MiB prefix dictionary;
-    # the tags are dict.txt's third column, read once per machine into a marshal file.
+    # the tags are dict.txt's third column (those _read_tags names), read once per machine
+    # into a marshal file.
     import contextlib
     import importlib.util
     import marshal
     import os
     import tempfile
+    import zlib
     from pathlib import Path
 
     import rjieba
@@ -64,7 +79,10 @@ def _jieba() -> _Lexicon:
     spec = importlib.util.find_spec("jieba")
     dictionary = os.path.join(next(iter(spec.submodule_search_locations or [])), "dict.txt")
     st = os.stat(dictionary)
-    cache = os.path.join(tempfile.gettempdir(), f"timeline-jieba-tags-{st.st_size}-{int(st.st_mtime)}.marshal")
+    read = sorted(_read_tags())
+    kept = zlib.crc32("\n".join(read).encode("utf-8"))  # which tags the file keeps
+    cache = os.path.join(tempfile.gettempdir(),
+                         f"timeline-jieba-tags-{st.st_size}-{int(st.st_mtime)}-{kept:08x}.marshal")
     try:
         with open(cache, "rb") as fh:
             # loads(read()): marshal.load on a file reads in small pieces, 3x slower
@@ -76,9 +94,18 @@ def _jieba() -> _Lexicon:
                 parts = line.split()
                 if len(parts) >= 3:
                     words.setdefault(parts[2], []).append(parts[0])
+        # each word's tag as the whole table would give it (a word listed under two tags
+        # takes the tag listed later in this order), then only the tags the rules read
+        final: dict[str, str] = {}
+        for tag, ws in words.items():
+            final.update(dict.fromkeys(ws, tag))
+        kept_words: dict[str, list[str]] = {tag: [] for tag in words if tag in read}
+        for word, tag in final.items():
+            if tag in kept_words:
+                kept_words[tag].append(word)
         # one string per tag: unmarshalling 20 strings and splitting them is 2x faster
         # than unmarshalling a dict of 350k words
-        by_tag = {tag: "\n".join(ws) for tag, ws in words.items()}
+        by_tag = {tag: "\n".join(ws) for tag, ws in kept_words.items()}
         # a read-only temp dir only costs the slow start next time too
         with contextlib.suppress(OSError):
             write_bytes_atomically(Path(cache), marshal.dumps(by_tag), durable=False)
@@ -89,7 +116,7 @@ def _jieba() -> _Lexicon:
 
 
 def release_lexicon() -> None:
-    """Drop the tag table (~40 MiB) from this process; the next use loads it again.
+    """Drop the tag table (~10 MiB) from this process; the next use loads it again.
 
     For a parent that loaded it only so forked workers could share it: it has no use for
     it after the pool, and the run's later steps (log, DuckDB) need the memory.
