@@ -1162,7 +1162,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         before_re, after_re = t.blocks.get(trig, (None, None))
         if after_re is not None and after_re.match(s, rel + len(trig), cb):
             continue  # 活动开展以来, 督导组, 发生火灾时: see data/blocks.tsv
-        if before_re is not None and before_re.search(s, max(ca, rel - t.block_reach.get(trig, rel)), rel):
+        if before_re is not None and before_re.search(s, ca, rel):
             continue  # 不能成立, 飞船撤离
         if t.nonevent_scope_re.search(s, 0, rel):
             continue  # 假如我是消防员…抢救: the whole sentence is hypothetical

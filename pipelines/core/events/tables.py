@@ -59,9 +59,6 @@ class Tables:
     negation_re: re.Pattern[str]  # 不, 未, 没 before an act: the clause denies or hedges it
     concession_re: re.Pattern[str]  # 虽然, 尽管 before an act in its clause: conceded, not told
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
-    # trigger -> how many characters before the trigger its before-block can reach (its
-    # longest match, and a line end `$` may stand before); absent where unbounded
-    block_reach: dict[str, int]
     place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
     place_bad_tags: frozenset[str]  # a stem jieba tags so is no name (示范村)
     sessions: tuple[tuple[str, re.Pattern[str]], ...]  # (counter, pattern) of ordinal sessions
@@ -124,7 +121,6 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         compile_regex(r[0])  # a broken row fails on load
         modality.setdefault(r[1], []).append(_simp(r[0]))
     blocks = _blocks(triggers, compile_regex)
-    block_reach = _block_reach(blocks)
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "opinion": [], "named": [],
                                       "told": [], "counted": [], "record": [], "stamp": [], "state": [], "scene": [], "reaction": []}
@@ -179,7 +175,6 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         negation_re=any_of(modality.get("negation", [])),
         concession_re=any_of(modality.get("concession", [])),
         blocks=blocks,
-        block_reach=block_reach,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
         sessions=tuple((r[0], compile_regex(_simp(r[1]))) for r in _rows("sessions.tsv")),
@@ -199,25 +194,6 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         scene_re=any_of(patterns["scene"]),
         reaction_re=any_of(patterns["reaction"]),
     )
-
-
-def _block_reach(blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]) -> dict[str, int]:
-    """For each trigger whose before-block (an alternation ending in `$`) has a longest
-    match: that length + 1. A match ending at the trigger (or before a line end just before
-    it) starts no further back, so the engine searches only that far back in the clause, not
-    from the clause's start at every trigger."""
-    import re._parser as parser
-
-    reach: dict[str, int] = {}
-    widths: dict[str, int] = {}  # by pattern: many triggers share one
-    for trig, (before, _) in blocks.items():
-        if before is None:
-            continue
-        if before.pattern not in widths:
-            widths[before.pattern] = parser.parse(before.pattern, before.flags).getwidth()[1]
-        if widths[before.pattern] < parser.MAXREPEAT:
-            reach[trig] = widths[before.pattern] + 1
-    return reach
 
 
 def _blocks(triggers: dict[str, tuple[str, int]], compile_regex: Callable[[str], re.Pattern[str]],
