@@ -91,8 +91,11 @@ class Lexicon:
         if pos >= end:
             return []
         part = text[pos:end] if pos or end < len(text) else text
-        spans = [(a + pos, b + pos) for _, a, b in self._automaton.find_matches_as_indexes(part)]
-        if self.runs and spans:
+        found = self._automaton.find_matches_as_indexes(part)
+        if not self.runs:  # the matches as they are, made in one pass (most calls find none)
+            return [LexiconMatch(a + pos, b + pos, part[a:b]) for _, a, b in found]
+        spans = [(a + pos, b + pos) for _, a, b in found]
+        if spans:
             joined = [spans[0]]
             for a, b in spans[1:]:
                 if a == joined[-1][1]:

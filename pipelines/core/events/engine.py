@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from itertools import accumulate, pairwise
 from typing import TypeVar
 
 from pipelines.core.datatables import LexiconMatch
@@ -24,6 +25,8 @@ _CLOSE = set("”」』》）)】")
 _ENUM_SEP = set("、和及与")
 _TITLE = re.compile(r"《[^》]{0,60}》?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# every char CJK (an empty string too): one C-level match, not a Python loop per char
+_ALL_CJK = re.compile(r"[\u4e00-\u9fff]*")
 # 十四五 names a plan period, never the date of an act; 目前 and 如今 (rule present) say a
 # state holds when the story is published, not when an act took place; 马上 (rule soon)
 # says how fast an act follows, in the story's time as often as in the publication's.
@@ -34,7 +37,20 @@ _HEADLINE_MAX = 40
 @dataclass(slots=True)
 class _Lexicon:
     cut: Callable[[str, bool], list[str]]  # rjieba.cut: jieba's dictionary route, in Rust
-    tags: dict[str, str]  # word -> POS tag of jieba's dictionary (posseg's word_tag_tab)
+    # word -> POS tag of jieba's dictionary (posseg's word_tag_tab), for the words whose tag
+    # the rules read (_read_tags); any other word is absent, as a word jieba does not know
+    tags: dict[str, str]
+
+
+# The tags the rules compare a word's tag with: a place name, a verb (the generic and
+# done-act passes), and place_stems.tsv's tags of stems that name no place. The tag table
+# holds only the words so tagged (a fifth of jieba's 350,000): a rule asking of any other
+# word sees no tag, which none of them reads differently from the word's own.
+_PLACE_TAG, _VERB_TAG = "ns", "v"
+
+
+def _read_tags() -> frozenset[str]:
+    return frozenset({_PLACE_TAG, _VERB_TAG}) | tables().place_bad_tags
 
 
 _HAN_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]+")  # posseg's re_han_internal
@@ -46,12 +62,14 @@ def _jieba() -> _Lexicon:
     # Loaded on first use only: importing the package must stay cheap. The cut is
     # jieba-rs (rjieba), which routes over the same dict.txt as jieba (identical words on
     # 20,000 corpus sentences) 6x faster and without jieba's 130 MiB prefix dictionary;
-    # the tags are dict.txt's third column, read once per machine into a marshal file.
+    # the tags are dict.txt's third column (those _read_tags names), read once per machine
+    # into a marshal file.
     import contextlib
     import importlib.util
     import marshal
     import os
     import tempfile
+    import zlib
     from pathlib import Path
 
     import rjieba
@@ -62,7 +80,10 @@ def _jieba() -> _Lexicon:
     spec = importlib.util.find_spec("jieba")
     dictionary = os.path.join(next(iter(spec.submodule_search_locations or [])), "dict.txt")
     st = os.stat(dictionary)
-    cache = os.path.join(tempfile.gettempdir(), f"timeline-jieba-tags-{st.st_size}-{int(st.st_mtime)}.marshal")
+    read = sorted(_read_tags())
+    kept = zlib.crc32("\n".join(read).encode("utf-8"))  # which tags the file keeps
+    cache = os.path.join(tempfile.gettempdir(),
+                         f"timeline-jieba-tags-{st.st_size}-{int(st.st_mtime)}-{kept:08x}.marshal")
     try:
         with open(cache, "rb") as fh:
             # loads(read()): marshal.load on a file reads in small pieces, 3x slower
@@ -74,9 +95,18 @@ def _jieba() -> _Lexicon:
                 parts = line.split()
                 if len(parts) >= 3:
                     words.setdefault(parts[2], []).append(parts[0])
+        # each word's tag as the whole table would give it (a word listed under two tags
+        # takes the tag listed later in this order), then only the tags the rules read
+        final: dict[str, str] = {}
+        for tag, ws in words.items():
+            final.update(dict.fromkeys(ws, tag))
+        kept_words: dict[str, list[str]] = {tag: [] for tag in words if tag in read}
+        for word, tag in final.items():
+            if tag in kept_words:
+                kept_words[tag].append(word)
         # one string per tag: unmarshalling 20 strings and splitting them is 2x faster
         # than unmarshalling a dict of 350k words
-        by_tag = {tag: "\n".join(ws) for tag, ws in words.items()}
+        by_tag = {tag: "\n".join(ws) for tag, ws in kept_words.items()}
         # a read-only temp dir only costs the slow start next time too
         with contextlib.suppress(OSError):
             write_bytes_atomically(Path(cache), marshal.dumps(by_tag), durable=False)
@@ -87,7 +117,7 @@ def _jieba() -> _Lexicon:
 
 
 def release_lexicon() -> None:
-    """Drop the tag table (~40 MiB) from this process; the next use loads it again.
+    """Drop the tag table (~10 MiB) from this process; the next use loads it again.
 
     For a parent that loaded it only so forked workers could share it: it has no use for
     it after the pool, and the run's later steps (log, DuckDB) need the memory.
@@ -107,15 +137,23 @@ def _words(sentence: str) -> list[tuple[int, int]]:
     unknown word is no dictionary ns, and a place chain is also confirmed by 在/于/赴).
     Only Han blocks can hold a tagged word.
     """
+    return _cut(sentence)[0]
+
+
+def _cut(sentence: str, offset: int = 0) -> tuple[list[tuple[int, int]], list[str]]:
+    """`_words(sentence)`, each span moved by `offset`, and the words themselves."""
     cut = _jieba().cut
-    out = []
+    spans: list[tuple[int, int]] = []
+    words: list[str] = []
     for m in _HAN_BLOCK.finditer(sentence):
-        x = m.start()
-        for word in cut(m.group(), False):
-            y = x + len(word)
-            out.append((x, y))
-            x = y
-    return out
+        block = m.group()
+        pieces = cut(block, False)
+        # spans from the running sum of the words' lengths, made in C (a Python step per
+        # word was half of this function's time)
+        ends = list(accumulate(map(len, pieces), initial=m.start() + offset))
+        spans += pairwise(ends)
+        words += pieces if "".join(pieces) == block else [sentence[a - offset:b - offset] for a, b in pairwise(ends)]
+    return spans, words
 
 
 def _ns_spans(sentence: str, words: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
@@ -123,12 +161,6 @@ def _ns_spans(sentence: str, words: list[tuple[int, int]] | None = None) -> list
     tags = _jieba().tags
     return [(a, b) for a, b in (words if words is not None else _words(sentence))
             if tags.get(sentence[a:b]) == "ns" and not (b - a == 1 and _ASCII_CHAR.match(sentence[a]))]
-
-
-def _act_verbs(sentence: str, words: list[tuple[int, int]], skip: frozenset[str]) -> list[tuple[int, int]]:
-    """Words jieba's dictionary tags as verbs, minus those that report, judge or describe."""
-    tags = _jieba().tags
-    return [(a, b) for a, b in words if tags.get(sentence[a:b]) == "v" and sentence[a:b] not in skip]
 
 
 # --------------------------------------------------------------------------- structure
@@ -199,7 +231,7 @@ def _units(s: str, t: Tables) -> list[_Unit]:
             if a < prev_end or a < 0:
                 continue
             stem = s[a:p]
-            if not all(_CJK.match(c) for c in stem):
+            if not _ALL_CJK.fullmatch(stem):
                 continue
             if k == 1 and not (a == prev_end or a == 0 or not _CJK.match(s[a - 1]) or s[a - 1] in "在于赴"):
                 break  # a one-letter stem (藤县) only where a name may start: 龙塘村 is no 龙+塘村
@@ -217,7 +249,7 @@ def _units(s: str, t: Tables) -> list[_Unit]:
             if a < prev_end:
                 continue  # the stem would overlap the previous unit
             stem = s[a:p] if a >= 0 else ""
-            if len(stem) < 2 or not all(_CJK.match(c) for c in stem) or stem[0] in t.place_stop_chars:
+            if len(stem) < 2 or not _ALL_CJK.fullmatch(stem) or stem[0] in t.place_stop_chars:
                 continue
             tag = _word_tag(stem)
             if tag in t.place_bad_tags:
@@ -447,6 +479,8 @@ class _Ctx:
     story_from: int = 0  # where the story starts: after the page's stamp line, if it has one
     # acts reported on a stated day so far: (type, trigger) -> their (earliest, latest)
     told: dict[tuple[str, str], set[tuple[date | None, date | None]]] = field(default_factory=dict)
+    # the mentions' ends rise with their starts (they do not overlap): see _mentions_in
+    ends_in_order: bool = True
 
 
 def _memo(ctx: _Ctx, sa: int) -> dict:
@@ -455,11 +489,16 @@ def _memo(ctx: _Ctx, sa: int) -> dict:
     return ctx.memo
 
 
-def _clause_words(ctx: _Ctx, sa: int, s: str, ca: int, cb: int) -> list[tuple[int, int]]:
-    """jieba's words of s[ca:cb]; clause marks end Han blocks, so clauses cut as the sentence."""
+def _clause_cut(ctx: _Ctx, sa: int, s: str, ca: int, cb: int
+                ) -> tuple[list[tuple[int, int]], list[str], list[str | None]]:
+    """jieba's words of s[ca:cb] (clause marks end Han blocks, so clauses cut as the
+    sentence): their spans in s, the words and their tags, remembered for the sentence. The
+    place, verb and done-act passes each read the tags of the same words: slicing each word
+    out and looking it up again in each pass cost more than keeping them."""
     cut = _memo(ctx, sa).setdefault("clauses", {})
     if ca not in cut:
-        cut[ca] = [(ca + a, ca + b) for a, b in _words(s[ca:cb])]
+        spans, words = _cut(s[ca:cb], ca)
+        cut[ca] = (spans, words, list(map(_jieba().tags.get, words)))
     return cut[ca]
 
 
@@ -473,21 +512,27 @@ def _sentence_places(ctx: _Ctx, sa: int, s: str) -> list[_Place]:
             out: list[tuple[int, int]] = []
             for ca, cb in _clauses(s):
                 if any(ca <= u.start < cb for u in units):
-                    out.extend(_ns_spans(s, _clause_words(ctx, sa, s, ca, cb)))
+                    # _ns_spans of the clause's words, from their remembered tags
+                    spans, words, tags = _clause_cut(ctx, sa, s, ca, cb)
+                    out.extend(sp for sp, word, tag in zip(spans, words, tags, strict=True)
+                               if tag == "ns" and not (len(word) == 1 and _ASCII_CHAR.match(word)))
             return out
 
-        memo["places"] = (_places(s, t, ns_near)
-                          if t.place_re.search(s) or t.gazetteer_runs.search(s) else [])
+        # Without a place suffix there are no units, so the places are the gazetteer runs
+        # alone (what _places returns then), found once rather than searched for first.
+        memo["places"] = (_places(s, t, ns_near) if t.place_re.search(s)
+                          else [_Place(m.start(), m.end()) for m in t.gazetteer_runs.finditer(s)])
     return memo["places"]
 
 
 def _mentions_in(ctx: _Ctx, a: int, b: int) -> list[TimeMention]:
+    """The mentions inside [a, b). Asked ~90 times an article: the ones starting in the span
+    are a slice between two bisections, and only where some of them may end past b (always
+    the last ones, the tagger's mentions do not overlap) are they filtered one by one."""
     i = bisect.bisect_left(ctx.starts, a)
-    out = []
-    while i < len(ctx.mentions) and ctx.mentions[i].start < b:
-        if ctx.mentions[i].end <= b:
-            out.append(ctx.mentions[i])
-        i += 1
+    out = ctx.mentions[i:bisect.bisect_left(ctx.starts, b, i)]
+    if out and (out[-1].end > b or not ctx.ends_in_order):
+        out = [m for m in out if m.end <= b]
     return out
 
 
@@ -953,7 +998,14 @@ def _headline(text: str, a: int, b: int) -> str:
 def _norm_place(p: str | None) -> str:
     """The name of the last administrative unit, Simplified, without its level: 筠连县丰乐乡
     龙塘村, 龙塘村 and 龙塘 agree, and so do 福建省厦门市, 厦门市 and 厦门."""
-    return _drop_level(_last_unit(p)) if p else ""
+    return _last_unit_name(p) if p else ""
+
+
+@lru_cache(maxsize=1 << 14)
+def _last_unit_name(p: str) -> str:
+    # Cached: every event's merge key asks, most of an article's events share a few places
+    # (the title's), and _last_unit tries each suffix at each position of the name.
+    return _drop_level(_last_unit(p))
 
 
 def _last_unit(p: str) -> str:
@@ -1087,8 +1139,10 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     t, simp, text = ctx.t, ctx.simp, ctx.doc.text
     s = simp[sa:sb]
     clauses = _clauses(s)
-    places = _sentence_places(ctx, sa, s)
-    orgs = _orgs(s, t, places)
+    # The places (jieba's cut of the clauses naming one is their cost) are found once a
+    # trigger needs its place, or where an organization's name may start at one: a sentence
+    # whose triggers are all cancelled before that never needs them.
+    orgs = _orgs(s, t, _sentence_places(ctx, sa, s)) if t.org_re.search(s) else []
     # 组织 inside 县委组织部 is part of a name, not a predicate; nor is 督导 in 《督导利剑》
     titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)]
     inside_name = _SpanSet(orgs + titles)
@@ -1100,17 +1154,17 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
     # A clause's date belongs to its own act, but not to a report of the news (据央视新闻5月15日
     # 报道称，…举行会谈): that speech is no event (hearsay), so its date is the next act's.
-    trig_clauses = {clause_of(h.start() - sa) for h in hits if not _hearsay(t, s, clauses, clause_of, h.start() - sa, h.group())}
+    # (each hit's clause and offset in the sentence found once, for all three uses below)
+    placed = [(clause_of(h.start() - sa), h.start() - sa, h) for h in hits]
+    trig_clauses = {ci for ci, rel, h in placed if not _hearsay(t, s, clauses, clause_of, rel, h.group())}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
     # and a predicate beats a trigger that only names an incident (发布了关于国会骚乱事件的报告)
-    hits = sorted(hits, key=lambda h: (clause_of(h.start() - sa), _names_incident_at(t, s, h.start() - sa, h.end() - sa),
-                                       t.triggers[h.group()][1] > 0, h.start()))
+    placed.sort(key=lambda p: (p[0], _names_incident_at(t, s, p[1], p[2].end() - sa),
+                               t.triggers[p[2].group()][1] > 0, p[1]))
     segs = sorted(_positions(s, "；") + _positions(s, ";"))
     used_clauses: set[int] = set()
     out: list[Event] = []
-    for h in hits:
-        rel = h.start() - sa
-        ci = clause_of(rel)
+    for ci, rel, h in placed:
         if ci in used_clauses:
             continue  # one event per clause: 挂牌成立 is one establishment
         ca, cb = clauses[ci]
@@ -1196,6 +1250,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                     and _adds_nothing(ctx, sa, sb, ca, rel):
                 continue  # 杜兆才落马 … 此次杜兆才落马，不少网友感叹…: the report told again
             _note_anchor(ctx, sa, dating)
+            places = _sentence_places(ctx, sa, s)  # (remembered for the sentence)
             place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
             # far from the time it would inherit, an act is as undated as a bounded one, unless
             # its sentence tells a tally as of now (截至目前，事故造成4人死亡) or marks anything
@@ -1421,6 +1476,8 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     the clauses this pass takes are added to it. `untyped` are triggers whose object no row
     types (启动…排海): acts, whatever jieba's tag."""
     in_sent = _mentions_in(ctx, sa, sb)
+    if not in_sent and not ctx.item_dates:
+        return []  # most sentences: no time, nor a list item's date, dates an act here
     # a list item (see _item_dates) is dated by the date printed after it
     item = _item_date(ctx, sa, None) if ctx.item_dates and not any(_usable(m) for m in in_sent) else None
     if item is None and not any(_usable(m) or _clock_only(m) for m in in_sent):
@@ -1447,9 +1504,9 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     # otherwise be cut and searched a thousand times.
     def verbs(ci: int) -> list[tuple[int, int]]:
         ca, cb = clauses[ci]
-        words = _clause_words(ctx, sa, s, ca, cb)
-        found = [v for v in _act_verbs(s, words, t.nonevent_verbs)
-                 if v[1] - v[0] >= 2 and not taken.overlaps(v[0], v[1])]
+        # the words jieba's dictionary tags as verbs, minus those that report, judge or describe
+        found = [v for v, word, tag in zip(*_clause_cut(ctx, sa, s, ca, cb), strict=True)
+                 if tag == "v" and word not in t.nonevent_verbs and v[1] - v[0] >= 2 and not taken.overlaps(*v)]
         return sorted(found + [u for u in untyped if ca <= u[0] < cb and u not in found])
 
     verbs_in = _per_clause(verbs)
@@ -1557,7 +1614,6 @@ def _done_acts(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         return []  # most sentences
     decided = _SpanSet(covered)
     clauses = _clauses(s)
-    tags = _jieba().tags
     out: list[Event] = []
     for ci, (ca, cb) in enumerate(clauses):
         mark = t.perfect_re.search(s, ca, cb)
@@ -1567,9 +1623,8 @@ def _done_acts(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
                 or t.nonevent_scope_re.search(s, 0, mark.start())
                 or any(t.argument_re.match(s, x) for x, _ in clauses[:ci + 1])):
             continue
-        words = _clause_words(ctx, sa, s, ca, cb)
-        verb = next(((a, b) for a, b in words
-                     if a >= mark.end() and (tags.get(s[a:b]) == "v" or (a, b) in untyped)), None)
+        verb = next(((a, b) for (a, b), tag in zip(*_clause_cut(ctx, sa, s, ca, cb)[::2], strict=True)
+                     if a >= mark.end() and (tag == "v" or (a, b) in untyped)), None)
         if verb is None or verb[0] > mark.end() + _PERFECT_REACH:
             continue
         a, b = verb
@@ -1628,11 +1683,17 @@ def _modality(future: bool, dating: _Dating, pub: date | None) -> str:
     return "reported"
 
 
+_AT_MARK = re.compile("[在于赴]")
+
+
 def _pick_place(s: str, places: list[_Place], orgs: list[tuple[int, int]], ia: int, ib: int,
                 rel: int, ca: int, actors_sp: list[tuple[int, int]]) -> tuple[int, int] | None:
     # 1. 在/于/赴 + place inside the item/clause: where it happened (在成都成立筠商学院)
-    for i in range(ia, min(ib, len(s))):
-        if s[i] in "在于赴" and i + 1 < len(s):
+    # (the marks found by a C-level search: a loop over every character of the item was
+    # most of this function's time)
+    for mark in _AT_MARK.finditer(s, ia, min(ib, len(s))):
+        i = mark.start()
+        if i + 1 < len(s):
             for p in places:
                 if p.start == i + 1:
                     return p.start, p.end
@@ -1740,6 +1801,7 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
     ms = sorted((m for m in mentions if 0 <= m.start < m.end <= len(text)), key=lambda m: m.start)
     pub = doc.published_at.date() if doc.published_at is not None else None
     ctx = _Ctx(doc, simp, ms, [m.start for m in ms], pub, t, None, None, None)
+    ctx.ends_in_order = all(x.end <= y.end for x, y in pairwise(ms))
     # The article's opening frame: a "since" mention in the lead paragraph (今年5月以来).
     lead_end = simp.find("\n", body)
     lead_end = len(simp) if lead_end < 0 else lead_end
@@ -1765,19 +1827,21 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
             continue  # a link to another story (see _link_list_lines)
         covered: list[tuple[int, int]] = []
         untyped: list[tuple[int, int]] = []
-        typed = _sentence_events(ctx, sa, sb, group, covered, untyped) if group else []
-        out.extend(typed)
-        # a trigger its blocks cancelled (成立9年来) is no generic act either, nor does a
-        # time that dated a typed act open another (…撤离空间站组合体，转入独立飞行阶段);
-        # a generic verb whose object no row types (启动…排海) is left to the generic rule
-        covered.extend(sp for h in group if (sp := (h.start() - sa, h.end() - sa)) not in untyped)
-        covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
-                       if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
+        typed: list[Event] = []
+        if group:  # (most sentences hold no trigger: nothing typed, nothing covered yet)
+            typed = _sentence_events(ctx, sa, sb, group, covered, untyped)
+            out.extend(typed)
+            # a trigger its blocks cancelled (成立9年来) is no generic act either, nor does a
+            # time that dated a typed act open another (…撤离空间站组合体，转入独立飞行阶段);
+            # a generic verb whose object no row types (启动…排海) is left to the generic rule
+            covered.extend(sp for h in group if (sp := (h.start() - sa, h.end() - sa)) not in untyped)
+            covered.extend((e.time_start - sa, e.time_end - sa) for e in typed
+                           if e.date_basis == "explicit" and e.time_start is not None and e.time_start >= sa)
         # the generic pass adds the clauses it took to `covered`: the done acts are the rest's
         generic = _generic_events(ctx, sa, sb, covered, untyped)
         generic += _done_acts(ctx, sa, sb, covered, untyped)
         out.extend(generic)
-        for e in typed + generic:
+        for e in (typed + generic) if typed else generic:
             if e.date_basis == "explicit":
                 ctx.told.setdefault((e.event_type, e.trigger), set()).add((e.earliest, e.latest))
     starts = {e.char_start for e in out}
@@ -1809,7 +1873,7 @@ def _signatures(ctx: _Ctx, sentences: list[tuple[int, int]]) -> list[Event]:
             continue
         day = days[-1]
         head = simp[sa:day.start].strip()
-        if not 2 <= len(head) <= _SIGNATURE_HEAD or not all(_CJK.match(c) for c in head.replace(" ", "")):
+        if not 2 <= len(head) <= _SIGNATURE_HEAD or not _ALL_CJK.fullmatch(head.replace(" ", "")):
             continue
         if t.org_re.search(head) is None:
             continue
