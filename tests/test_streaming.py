@@ -86,6 +86,46 @@ def test_the_pool_holds_a_bounded_window_of_documents(monkeypatch: pytest.Monkey
     assert order == [f"d{i}" for i in range(total)]  # input order, whatever the workers did
 
 
+def test_no_pool_forks_while_a_thread_beside_runs_and_the_documents_are_extracted_here(
+        monkeypatch: pytest.MonkeyPatch):
+    """A run's catch-up (DuckDB in a thread) may outlast its plan: the pool must not fork
+    beside it, so the first documents are extracted in this process until it ends, then the
+    pool takes the rest, and the stream still comes in input order."""
+    import os
+    import threading
+
+    monkeypatch.setattr(extract, "_POOL_MIN_CHARS", 1)
+    monkeypatch.setattr(extract, "_CHUNK_DOCS", 2)
+    released = threading.Event()
+    beside = threading.Thread(target=released.wait)
+    beside.start()
+    forks: list[bool] = []  # whether the thread beside was alive when the pool was made
+    real_pool = extract.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):
+        forks.append(beside.is_alive())
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(extract, "ProcessPoolExecutor", pool)
+    here = os.getpid()
+    stream = extract.extract_stream((_document(i, size=1) for i in range(40)), workers=2,
+                                    finish=functools.partial(_where, here), fork_after=beside)
+    first = [next(stream) for _ in range(6)]
+    assert not forks and all(where == "here" for _, where in first)
+    released.set()
+    beside.join()
+    rest = list(stream)
+    assert forks == [False]
+    assert [doc_id for doc_id, _ in first + rest] == [f"d{i}" for i in range(40)]
+    assert any(where == "pool" for _, where in rest)
+
+
+def _where(parent: int, ex: extract.Extraction) -> tuple[str, str]:
+    import os
+
+    return ex.doc.doc_id, "here" if os.getpid() == parent else "pool"
+
+
 def test_facts_are_diffed_window_by_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(facts_module, "_DIFF_WINDOW", 3)
     seen_docs = Pulled(facts_module.facts_by_document(facts_module.new_documents_table(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -216,10 +217,12 @@ def plan_extraction(scan: Scan, log: EventLog, version: str = EXTRACTOR_VERSION)
 def extract_changed(
     scan: Scan, log: EventLog, version: str = EXTRACTOR_VERSION, workers: int | None = None,
     progress: Callable[[int], None] | None = None, planned: ExtractionBatch | None = None,
+    fork_after: threading.Thread | None = None,
 ) -> ExtractionBatch:
     """Extract only documents whose content hash or extractor version is new to the log,
     streaming them from their files through the extractors into a spool beside the log.
-    `planned`: `plan_extraction`'s batch for this scan, used if the log is as it was then."""
+    `planned`: `plan_extraction`'s batch for this scan, used if the log is as it was then.
+    `fork_after`: see `extract_stream`."""
     if planned is None or planned.scan is not scan or (
             planned.plan is not None and planned.planned_on != log.read_state().identity):
         planned = plan_extraction(scan, log, version)
@@ -240,7 +243,7 @@ def extract_changed(
 
     frames = extract_stream(read_documents(scan, plan.to_extract), workers, progress,
                             functools.partial(logged_form, version=version),
-                            functools.partial(pack_frame, version=version))
+                            functools.partial(pack_frame, version=version), fork_after)
     batch.spool = write_spool(counted(frames), log.directory / SPOOL_FOLDER)
     return batch
 
