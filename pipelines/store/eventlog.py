@@ -222,7 +222,7 @@ class EventLog:
         state = LogState(identity=identity)
         with _connect() as con:
             if files:
-                state.head_seq = int(con.execute(f"SELECT coalesce(max(seq), 0) FROM {_relation(files)}").fetchone()[0])
+                state.head_seq = self._head_after_checkpoint(con, files)
                 # straight into Arrow, not through a temporary table: materializing the
                 # checkpoint's 100k rows in DuckDB took 0.15-0.2 s, most of reading the state
                 folded = self._run_folded(con, files, True, lambda sql: con.execute(
@@ -238,6 +238,15 @@ class EventLog:
                         state.rejections[path] = (chash, reason)
         self._state = (identity, state)
         return state
+
+    def _head_after_checkpoint(self, con: duckdb.DuckDBPyConnection, files: list[Path]) -> int:
+        """The last seq of `files`: the newest checkpoint's head (the catalog vouches for
+        it) when no segment came after it, else the last seq of those after it; only their
+        footers are read, not one per segment the log ever committed."""
+        base, after = self._checkpoint(files)
+        if base is not None and not after:
+            return _checkpoint_head(base)
+        return int(con.execute(f"SELECT coalesce(max(seq), 0) FROM {_relation(after)}").fetchone()[0])
 
     def checkpoint_state(self) -> Path | None:
         """Write the state at the log's head as a checkpoint, so the next runs fold only the
