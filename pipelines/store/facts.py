@@ -9,6 +9,7 @@ what a document said and what it says now is a set difference of ids.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,6 +25,7 @@ from pipelines.store.eventlog import (
     DocState,
     LogState,
     columns_table,
+    fact_table,
 )
 from pipelines.store.fact import Fact, FactKind
 
@@ -334,41 +336,110 @@ class NewDocuments:
 _DIFF_WINDOW = 2_000
 
 
+@dataclass(slots=True)
+class SpooledFrame:
+    """A spooled frame (`new_documents_table`'s columns) holding documents the log knows:
+    diffed against the log as columns (`diff_against_log`), only its documents in `pending`
+    (the others' rows are dropped). Made into a `Fact` per row, an edit of 1,000 articles'
+    20,000 facts took a third of its append."""
+
+    table: Any  # pyarrow.Table
+    pending: set[str]
+
+    @property
+    def documents(self) -> int:
+        return len(set(self.table.column("doc_id").to_pylist()) & self.pending)
+
+
 def diff_against_log(
-    documents: Iterable[list[Fact] | NewDocuments],
+    documents: Iterable[list[Fact] | NewDocuments | SpooledFrame],
     state: LogState,
     active_entities: Callable[[list[str]], dict[str, dict[str, str]]],
     version: str,
 ) -> Iterator[Fact | NewDocuments]:
     """The facts to append for documents that are new or changed, one document after
     another (a run's facts are never all held at once). Each document comes as the facts
-    it would give were it new to the log (`facts_by_document`); documents known to be new
-    to the log may come as `NewDocuments`, which pass through.
+    it would give were it new to the log (`facts_by_document`), or a frame of them comes
+    whole (`SpooledFrame`, diffed as columns); documents known to be new to the log may
+    come as `NewDocuments`, which pass through.
 
     `active_entities(doc_ids)` answers what the log says each document says now
     (EventLog.active_entities); it is asked only about documents the log has."""
     stream = iter(documents)
     while window := _take_documents(stream, _DIFF_WINDOW):
         # what the log says of the window's documents: asked of its state for these alone
-        known = state.lookup(doc[0].doc_id for doc in window if isinstance(doc, list))
+        known = state.lookup(itertools.chain.from_iterable(
+            [doc[0].doc_id] if isinstance(doc, list) else
+            doc.pending & set(doc.table.column("doc_id").to_pylist()) if isinstance(doc, SpooledFrame) else []
+            for doc in window))
         active = active_entities(list(known)) if known else {}
         for doc in window:
             if isinstance(doc, NewDocuments):
                 yield doc
+            elif isinstance(doc, SpooledFrame):
+                if (diffed := _diff_frame(doc, known, active, version)) is not None:
+                    yield diffed
             else:
                 doc_id = doc[0].doc_id
                 yield from _diff_document(doc, known.get(doc_id), active.get(doc_id, {}), version)
 
 
-def _take_documents(stream: Iterator[list[Fact] | NewDocuments], count: int) -> list[list[Fact] | NewDocuments]:
-    window: list[list[Fact] | NewDocuments] = []
+def _take_documents(stream: Iterator[Any], count: int) -> list[Any]:
+    window: list[Any] = []
     taken = 0
     for doc in stream:
         window.append(doc)
-        taken += doc.documents if isinstance(doc, NewDocuments) else 1
+        taken += doc.documents if isinstance(doc, (NewDocuments, SpooledFrame)) else 1
         if taken >= count:
             break
     return window
+
+
+def _diff_frame(frame: SpooledFrame, known: dict[str, DocState], active: dict[str, dict[str, str]],
+                version: str) -> NewDocuments | None:
+    """`_diff_document` of each pending document of a frame, on its columns: the rows kept
+    are taken from the frame as they are; only the few facts the diff makes (a revision,
+    a re-derivation, retractions) are made as objects. The same facts in the same order."""
+    import pyarrow as pa
+
+    table = frame.table.select(list(FACT_COLUMNS))
+    cols = table.select(["kind", "doc_id", "entity_id", "payload"]).to_pydict()
+    doc_ids, entity_ids, payloads = cols["doc_id"], cols["entity_id"], cols["payload"]
+    rows = table.num_rows
+    order: list[int] = []  # positions in the frame's rows, then in `made`
+    made: list[Fact] = []
+    documents = 0
+    start = 0
+    while start < rows:
+        doc_id = doc_ids[start]
+        end = start + 1
+        while end < rows and doc_ids[end] == doc_id:
+            end += 1
+        if doc_id in frame.pending:
+            documents += 1
+            state = known.get(doc_id)
+            if state is None:  # new to the log: every fact as it is
+                order.extend(range(start, end))
+            else:
+                ingested = Fact(**{**table.slice(start, 1).to_pylist()[0], "kind": FactKind(cols["kind"][start])})
+                before = active.get(doc_id, {})
+                for fact in _document_facts(ingested, state, version):
+                    order.append(rows + len(made))
+                    made.append(fact)
+                for row in range(start + 1, end):
+                    entity_id = entity_ids[row]
+                    if entity_id in before and before[entity_id] == hashlib.md5(
+                            payloads[row].encode("utf-8")).hexdigest():
+                        continue  # says exactly what it said: nothing to record
+                    order.append(row)
+                for fact in _retractions(ingested, state, before, set(entity_ids[start + 1:end]), version):
+                    order.append(rows + len(made))
+                    made.append(fact)
+        start = end
+    if not order:
+        return None
+    whole = pa.concat_tables([table, fact_table(made)]) if made else table
+    return NewDocuments(whole.take(pa.array(order, pa.int64())), documents)
 
 
 def _diff_document(new_facts: list[Fact], known: DocState | None, before: dict[str, str],
@@ -376,6 +447,18 @@ def _diff_document(new_facts: list[Fact], known: DocState | None, before: dict[s
     """A document's facts as a new document made a diff against what the log says of it:
     `known` its state there, `before` the digests of the entities it has active."""
     ingested, observed = new_facts[0], new_facts[1:]
+    facts = _document_facts(ingested, known, version)
+    for fact in observed:
+        if fact.entity_id in before and before[fact.entity_id] == hashlib.md5(fact.payload.encode("utf-8")).hexdigest():
+            continue  # says exactly what it said: nothing to record
+        facts.append(fact)
+    facts.extend(_retractions(ingested, known, before, {fact.entity_id for fact in observed}, version))
+    return facts
+
+
+def _document_facts(ingested: Fact, known: DocState | None, version: str) -> list[Fact]:
+    """The document's own facts: ingested (new or withdrawn before), revised (another
+    content hash), re-derived (another extractor version)."""
     facts: list[Fact] = []
     if known is None or known.status == "withdrawn":
         facts.append(ingested)
@@ -386,11 +469,13 @@ def _diff_document(new_facts: list[Fact], known: DocState | None, before: dict[s
     if known is not None and known.status == "active" and known.extractor_version != version:
         facts.append(replace(ingested, kind=FactKind.DOCUMENT_REDERIVED, payload=Fact.payload_of(
             {"previous_version": known.extractor_version, "version": version})))
-    for fact in observed:
-        if fact.entity_id in before and before[fact.entity_id] == hashlib.md5(fact.payload.encode("utf-8")).hexdigest():
-            continue  # says exactly what it said: nothing to record
-        facts.append(fact)
-    now = {fact.entity_id for fact in observed}
+    return facts
+
+
+def _retractions(ingested: Fact, known: DocState | None, before: dict[str, str], now: set[str | None],
+                 version: str) -> list[Fact]:
+    """What the document said and no longer says, retracted."""
+    facts = []
     for entity_id in sorted(before.keys() - now):  # set order varies by process
         what = "mention" if entity_id.startswith("m_") else "event"
         reason = ("the source no longer says this" if known and known.extractor_version == version

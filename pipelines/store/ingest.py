@@ -37,8 +37,8 @@ from pipelines.store.facts import (
     NewDocuments,
     RunPlan,
     ScanDocs,
+    SpooledFrame,
     diff_against_log,
-    facts_by_document,
     logged_form,
     plan_run,
 )
@@ -249,17 +249,16 @@ def extract_changed(
 
 
 def _spooled_documents(frames: Iterable[Any], pending: set[str], logged: set[str]
-                       ) -> Iterator[list[Fact] | NewDocuments]:
+                       ) -> Iterator[NewDocuments | SpooledFrame]:
     """The spool's documents the plan still wants: a frame whose documents the log does not
     know (`logged`: those of `pending` it knows) goes as it is (its facts are those to
-    append), the others document by document."""
+    append), the others to be diffed as columns (`diff_against_log`)."""
     for table in frames:
-        # as Python strings, not through pyarrow.compute: its import costs more than this
         doc_ids = set(table.column("doc_id").to_pylist())
         if all(doc_id in pending and doc_id not in logged for doc_id in doc_ids):
             yield NewDocuments(table, len(doc_ids))
             continue
-        yield from (doc for doc in facts_by_document(table) if doc[0].doc_id in pending)
+        yield SpooledFrame(table, pending)
 
 
 @dataclass(slots=True)
