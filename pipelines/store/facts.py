@@ -403,7 +403,7 @@ def _diff_frame(frame: SpooledFrame, known: dict[str, DocState], active: dict[st
     import pyarrow as pa
 
     table = frame.table.select(list(FACT_COLUMNS))
-    cols = table.select(["kind", "doc_id", "entity_id", "payload"]).to_pydict()
+    cols = table.to_pydict()
     doc_ids, entity_ids, payloads = cols["doc_id"], cols["entity_id"], cols["payload"]
     rows = table.num_rows
     order: list[int] = []  # positions in the frame's rows, then in `made`
@@ -421,7 +421,8 @@ def _diff_frame(frame: SpooledFrame, known: dict[str, DocState], active: dict[st
             if state is None:  # new to the log: every fact as it is
                 order.extend(range(start, end))
             else:
-                ingested = Fact(**{**table.slice(start, 1).to_pylist()[0], "kind": FactKind(cols["kind"][start])})
+                ingested = Fact(**{name: cols[name][start] for name in FACT_COLUMNS[1:]},
+                                kind=FactKind(cols["kind"][start]))
                 before = active.get(doc_id, {})
                 for fact in _document_facts(ingested, state, version):
                     order.append(rows + len(made))
