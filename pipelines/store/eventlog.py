@@ -230,12 +230,17 @@ class EventLog:
                     "THEN 'withdrawn' ELSE 'active' END AS status, content_hash, extractor_version, path, "
                     f"reason, last_kind FROM ({sql})").to_arrow_table())
                 documents = pc.equal(folded.column("scope"), "document")
-                state.doc_table = folded.filter(documents).select(list(DOC_STATE_COLUMNS))
-                refused = folded.filter(pc.invert(documents)).to_pydict()
-                for path, chash, reason, last_kind in zip(refused["doc_id"], refused["content_hash"],
-                                                          refused["reason"], refused["last_kind"], strict=True):
-                    if last_kind == FactKind.DOCUMENT_REJECTED:
-                        state.rejections[path] = (chash, reason)
+                # most logs have no refusal: then the documents' columns are the answer's own,
+                # not a filtered copy of 100k rows
+                if pc.all(documents).as_py() is not False:
+                    state.doc_table = folded.select(list(DOC_STATE_COLUMNS))
+                else:
+                    state.doc_table = folded.filter(documents).select(list(DOC_STATE_COLUMNS))
+                    refused = folded.filter(pc.invert(documents)).to_pydict()
+                    for path, chash, reason, last_kind in zip(refused["doc_id"], refused["content_hash"],
+                                                              refused["reason"], refused["last_kind"], strict=True):
+                        if last_kind == FactKind.DOCUMENT_REJECTED:
+                            state.rejections[path] = (chash, reason)
         self._state = (identity, state)
         return state
 

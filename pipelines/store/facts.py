@@ -236,21 +236,23 @@ def plan_run(
         keep = pc.invert(pc.is_in(pa.array(range(table.num_rows)), value_set=pa.array(later, pa.int64())))
         table = table.filter(keep)
     ids = table.column("doc_id")
-    # unchanged: active in the log with the same content hash and extractor version
-    current = log_docs.filter(pc.and_(pc.equal(log_docs.column("status"), "active"),
-                                      pc.equal(log_docs.column("extractor_version"), version)))
-    at = pc.index_in(ids, value_set=current.column("doc_id").combine_chunks())
-    logged_hash = current.column("content_hash").take(at)
+    # unchanged: active in the log with the same content hash and extractor version (the
+    # state's columns taken at each document's place in it: no filtered copy of the state)
+    at = pc.index_in(ids, value_set=log_docs.column("doc_id").combine_chunks())
+    logged_hash = log_docs.column("content_hash").take(at)
     mine = table.column("content_hash")
-    same = pc.and_(pc.is_valid(at), pc.or_(pc.fill_null(pc.equal(logged_hash, mine), False),
-                                           pc.and_(pc.is_null(logged_hash), pc.is_null(mine))))
+    same = pc.and_(
+        pc.and_(pc.fill_null(pc.equal(log_docs.column("status").take(at), "active"), False),
+                pc.fill_null(pc.equal(log_docs.column("extractor_version").take(at), version), False)),
+        pc.or_(pc.fill_null(pc.equal(logged_hash, mine), False),
+               pc.and_(pc.is_null(logged_hash), pc.is_null(mine))))
     plan.to_extract = refs(table.filter(pc.invert(same)))
     plan.unchanged = table.num_rows - len(plan.to_extract)
     # the few documents the run did not see; not all the log knows (100k at scale)
-    active = log_docs.filter(pc.equal(log_docs.column("status"), "active"))
-    gone = pc.and_(pc.is_in(active.column("path"), value_set=pa.array(sorted(scope_paths), pa.string())),
-                   pc.invert(pc.is_in(active.column("doc_id"), value_set=ids.combine_chunks())))
-    unseen = active.filter(gone).select(["doc_id", "content_hash", "extractor_version", "path"]).to_pylist()
+    gone = pc.and_(pc.and_(pc.equal(log_docs.column("status"), "active"),
+                           pc.is_in(log_docs.column("path"), value_set=pa.array(sorted(scope_paths), pa.string()))),
+                   pc.invert(pc.is_in(log_docs.column("doc_id"), value_set=ids.combine_chunks())))
+    unseen = log_docs.filter(gone).select(["doc_id", "content_hash", "extractor_version", "path"]).to_pylist()
     plan.rejected.extend(rejections)
     rejected_paths = set()
     for rej in plan.rejected:
