@@ -81,9 +81,12 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
             from pipelines.core.extract import warm_up_ahead
 
             warm_up_ahead()
-        catching_up.join()  # before the extraction forks its workers: no fork beside DuckDB's threads
+        # No fork beside DuckDB's threads: the extraction's pool forks once the catch-up has
+        # ended, and the extraction starts in this process meanwhile (an edit's catch-up,
+        # the previous change adopted, outlasted the scan and plan it ran beside at 100k).
         with phase("extract", len(scan.docs), "documents", stderr=show_progress) as advance:
-            batch = store.extract(scan, advance, planned)
+            batch = store.extract(scan, advance, planned, fork_after=catching_up)
+        catching_up.join()  # its adoption holds the log's lock, which the append takes
         drawer = _picture_drawer(store, batch.extracted)
         step = "event_log"
         with phase("append", None, "facts", stderr=show_progress) as counted:

@@ -112,3 +112,36 @@ def test_reread_reads_an_unchanged_dump_and_gives_the_same_scan(tmp_path: Path, 
     forced = ingest.scan_seeds(seeds, None, 1 << 20, None, index, reread=True)  # timeline run --force
     assert reads == ["day.jsonl", "day.jsonl"] and forced.known_files == 0
     assert forced.docs == first.docs and forced.rejections == first.rejections
+
+
+def test_a_plan_from_scan_records_is_the_plan_from_the_same_documents_as_objects(tmp_path: Path):
+    """Dumps not read again keep their records as tables, and the plan matches them with
+    the log's state as columns: it decides what a plan over the same documents as `DocRef`s
+    decides (extract, skip, refuse a second copy, withdraw), in the same order."""
+    from pipelines.store.eventlog import EventLog
+    from pipelines.store.facts import ScanDocs, plan_run
+
+    seeds, db = tmp_path / "seeds", tmp_path / "wh" / "timeline.duckdb"
+    seeds.mkdir()
+    _write(seeds / "a.jsonl", [_line("a"), _line("b"), "{not json", _line("c")])
+    _write(seeds / "b.jsonl", [_line("d"), _line("e")])
+    _write(seeds / "c.jsonl", [_line("f")])
+    assert run_in_process(Store(db, seeds, workers=1)).success
+    # then: a changed in place (a.jsonl read again), a copy of d read after the first one,
+    # a new g, f's dump gone (withdrawn), b.jsonl unchanged (its record is a table)
+    _write(seeds / "a.jsonl", [_line("a", TEXT + "又"), _line("b"), "{not json", _line("c"), _line("g")])
+    _write(seeds / "z.jsonl", [_line("d", TEXT + "再")])
+    (seeds / "c.jsonl").unlink()
+    store = Store(db, seeds, workers=1)
+    scan = store.scan(store.folder_paths())
+    assert scan.known_files == 1 and any(not isinstance(p, list) for p in scan.docs.parts)
+    state = EventLog.beside(db).read_state()
+    as_tables = plan_run(scan.docs, scan.rejections, scan.scope_paths, state, store.extractor_version)
+    as_objects = plan_run(ScanDocs([list(scan.docs)]), scan.rejections, scan.scope_paths, state,
+                          store.extractor_version)
+    assert as_tables == as_objects
+    assert [d.doc_id for d in as_tables.to_extract] == ["a", "g"]
+    assert as_tables.unchanged == 4  # b, c, d, e
+    assert [r.reason.split(" in ")[0] for r in as_tables.rejected if r.doc_id == "d"] == ["duplicate doc_id d"]
+    withdrawn = [f for f in as_tables.facts if f.kind == "document_withdrawn"]
+    assert [(f.doc_id, f.path) for f in withdrawn] == [("f", "c.jsonl")]

@@ -86,6 +86,97 @@ def test_the_pool_holds_a_bounded_window_of_documents(monkeypatch: pytest.Monkey
     assert order == [f"d{i}" for i in range(total)]  # input order, whatever the workers did
 
 
+def test_no_pool_forks_while_a_thread_beside_runs_and_the_documents_are_extracted_here(
+        monkeypatch: pytest.MonkeyPatch):
+    """A run's catch-up (DuckDB in a thread) may outlast its plan: the pool must not fork
+    beside it, so the first documents are extracted in this process until it ends, then the
+    pool takes the rest, and the stream still comes in input order."""
+    import os
+    import threading
+
+    monkeypatch.setattr(extract, "_POOL_MIN_CHARS", 1)
+    monkeypatch.setattr(extract, "_CHUNK_DOCS", 2)
+    released = threading.Event()
+    beside = threading.Thread(target=released.wait)
+    beside.start()
+    forks: list[bool] = []  # whether the thread beside was alive when the pool was made
+    real_pool = extract.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):
+        forks.append(beside.is_alive())
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(extract, "ProcessPoolExecutor", pool)
+    here = os.getpid()
+    stream = extract.extract_stream((_document(i, size=1) for i in range(40)), workers=2,
+                                    finish=functools.partial(_where, here), fork_after=beside)
+    first = [next(stream) for _ in range(6)]
+    assert not forks and all(where == "here" for _, where in first)
+    released.set()
+    beside.join()
+    rest = list(stream)
+    assert forks == [False]
+    assert [doc_id for doc_id, _ in first + rest] == [f"d{i}" for i in range(40)]
+    assert any(where == "pool" for _, where in rest)
+
+
+def _where(parent: int, ex: extract.Extraction) -> tuple[str, str]:
+    import os
+
+    return ex.doc.doc_id, "here" if os.getpid() == parent else "pool"
+
+
+def test_a_frame_diffed_as_columns_gives_the_facts_of_the_document_by_document_diff():
+    """Documents the log knows come as spooled frames and are diffed on the frame's columns:
+    the same facts in the same order as the per-document diff, for a document new to the
+    log, one revised (an entity unchanged, one changed, one new, one gone), one withdrawn
+    before, one under another extractor version, and one the plan no longer wants."""
+    import hashlib
+
+    import pyarrow as pa
+
+    from pipelines.store.eventlog import DOC_STATE_COLUMNS
+
+    def logged(i: int, chash: str, entities: dict[str, str]) -> facts_module.LoggedExtraction:
+        doc = Document(f"d{i}", "x.jsonl", "2021年5月1日，北京市召开会议。", chash, line=i)
+        mentions = [(k, v) for k, v in entities.items() if k.startswith("m_")]
+        events = [(k, v) for k, v in entities.items() if k.startswith("e_")]
+        return facts_module.LoggedExtraction(doc, mentions, events)
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+    frame = facts_module.new_documents_table([
+        logged(0, "h0", {"m_a": '{"v":1}', "e_a": '{"v":2}'}),  # new to the log
+        logged(1, "h1-new", {"m_same": '{"v":1}', "m_changed": '{"v":3}', "e_new": '{"v":4}'}),
+        logged(2, "h2", {"m_b": '{"v":5}'}),  # withdrawn before
+        logged(3, "h3", {"e_c": '{"v":6}'}),  # another extractor version
+        logged(4, "h4", {"m_d": '{"v":7}'}),  # not pending any more
+    ], "v2")
+    rows = [("d1", "active", "h1", "v2", "x.jsonl"), ("d2", "withdrawn", "h2", "v2", "x.jsonl"),
+            ("d3", "active", "h3", "v1", "x.jsonl"), ("d4", "active", "h4-old", "v2", "x.jsonl")]
+    state = LogState(doc_table=pa.table({c: [r[i] for r in rows] for i, c in enumerate(DOC_STATE_COLUMNS)}))
+    said = {"d1": {"m_same": md5('{"v":1}'), "m_changed": md5('{"v":0}'), "e_gone": md5('{"v":9}')},
+            "d2": {"m_b": md5('{"v":5}')}, "d3": {"e_c": md5('{"v":6}'), "e_old": md5("{}")}}
+    pending = {"d0", "d1", "d2", "d3"}
+
+    def active(ids: list[str]) -> dict[str, dict[str, str]]:
+        return {d: said.get(d, {}) for d in ids}
+
+    as_columns = list(facts_module.diff_against_log([facts_module.SpooledFrame(frame, pending)], state, active, "v2"))
+    by_document = list(facts_module.diff_against_log(
+        [doc for doc in facts_module.facts_by_document(frame) if doc[0].doc_id in pending], state, active, "v2"))
+    assert len(as_columns) == 1 and isinstance(as_columns[0], facts_module.NewDocuments)
+    assert as_columns[0].documents == 4
+    columns = as_columns[0].table.to_pylist()
+    assert columns == facts_module.fact_table(by_document).to_pylist()
+    kinds = [(r["doc_id"], r["kind"], r["entity_id"]) for r in columns]
+    assert ("d1", "document_revised", None) in kinds and ("d1", "mention_observed", "m_changed") in kinds
+    assert ("d1", "mention_observed", "m_same") not in kinds and ("d1", "event_retracted", "e_gone") in kinds
+    assert ("d3", "document_rederived", None) in kinds and ("d3", "event_retracted", "e_old") in kinds
+    assert not any(doc_id == "d4" for doc_id, _, _ in kinds)
+
+
 def test_facts_are_diffed_window_by_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(facts_module, "_DIFF_WINDOW", 3)
     seen_docs = Pulled(facts_module.facts_by_document(facts_module.new_documents_table(

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -128,6 +129,7 @@ def extract_stream(
     progress: Callable[[int], None] | None = None,
     finish: Callable[[Extraction], Any] | None = None,
     pack: Callable[[list[Any]], Any] | None = None,
+    fork_after: threading.Thread | None = None,
 ) -> Iterator[Any]:
     """Extract documents as they come, in input order, holding only a bounded window of
     them; a process pool does the work once the stream proves large enough to need one.
@@ -137,7 +139,12 @@ def extract_stream(
     result crosses back to this process. With `pack` as well (picklable too), yields what it
     makes of each chunk of up to `_CHUNK_DOCS` finished documents, made in the worker: a
     chunk's results cross back as one object (the spool's frames come back as bytes, so this
-    process neither unpickles nor packs them again)."""
+    process neither unpickles nor packs them again).
+
+    `fork_after`: a thread of this process that may still be running (DuckDB work beside
+    the extraction): no pool forks while it runs, and until it ends the documents are
+    extracted here, chunk by chunk, on the core it leaves free (it holds no GIL), rather
+    than waited on."""
     if pack is not None and finish is None:
         raise ValueError("pack needs finish: it packs finished documents")
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -149,7 +156,19 @@ def extract_stream(
             head.append(doc)
             chars += len(doc.text)
             if chars >= _POOL_MIN_CHARS and len(head) >= 8:
-                yield from _pooled(itertools.chain(head, stream), workers, progress, finish, pack)
+                rest = itertools.chain(head, stream)
+                if fork_after is not None and fork_after.is_alive():
+                    warm_up_ahead()  # what this process loads for the wait, the pool drops after
+                while fork_after is not None and fork_after.is_alive():
+                    if not (chunk := list(itertools.islice(rest, _CHUNK_DOCS))):
+                        _release_lexicon_loaded_ahead()
+                        return
+                    yield from _here(chunk, finish, pack)
+                    if progress:
+                        progress(len(chunk))
+                if fork_after is not None:
+                    fork_after.join()
+                yield from _pooled(rest, workers, progress, finish, pack)
                 return
     if pack is not None:
         for chunk in _chunks(itertools.chain(head, stream), _CHUNK_DOCS):
@@ -164,6 +183,17 @@ def extract_stream(
         if progress:
             progress(1)
     _release_lexicon_loaded_ahead()
+
+
+def _here(chunk: list[Document], finish: Callable[[Extraction], Any] | None,
+          pack: Callable[[list[Any]], Any] | None) -> Iterator[Any]:
+    """A chunk extracted in this process, yielded as the pool would yield it."""
+    if pack is not None:
+        yield _extract_chunk(chunk, finish, pack)
+        return
+    for doc in chunk:
+        ex = extract_document(doc)
+        yield ex if finish is None else finish(ex)
 
 
 def _chunks(docs: Iterator[Document], size: int) -> Iterator[list[Document]]:

@@ -84,17 +84,27 @@ def timeline_top(con: Any, limit: int, search: str | None = None) -> tuple[list[
     rows come without `event_ids`: no picture or page shows them, and the most reported
     rows hold the longest lists (at 100k articles, 27 ids a row on average over the page's
     5,000 rows: half the time of reading them as Python values)."""
+    table, total, sources = timeline_top_table(con, limit, search)
+    return table.to_pylist(), total, sources or []
+
+
+def timeline_top_table(con: Any, limit: int, search: str | None = None, with_sources: bool = True,
+                       ) -> tuple[Any, int, list[str] | None]:
+    """`timeline_top`'s rows as a pyarrow table (its `to_pylist()` is `timeline_top`'s rows):
+    a publish reads them on its own thread and leaves making 5,000 rows into Python values
+    to the page's thread, which renders them while the publish records its versions.
+    Without `with_sources`, no list of every source (None)."""
     from pipelines.store.timeline_query import timeline_relation
 
     relation = timeline_relation(con, search)
-    rows = _rows(con.execute(
+    table = con.execute(
         f"SELECT * EXCLUDE (event_ids) FROM (SELECT * FROM {relation} WHERE earliest IS NOT NULL "
         "ORDER BY coalesce(num_sources, 1) DESC, earliest, latest, event_type, event_id LIMIT ?) "
-        f"{TIMELINE_ORDER}", [limit]))
+        f"{TIMELINE_ORDER}", [limit]).to_arrow_table()
     total = con.execute(f"SELECT count(*) FROM {relation} WHERE earliest IS NOT NULL").fetchone()[0]
     sources = [r[0] for r in con.execute(
-        f"SELECT DISTINCT unnest(sources) AS s FROM {relation} ORDER BY s").fetchall()]
-    return rows, int(total), sources
+        f"SELECT DISTINCT unnest(sources) AS s FROM {relation} ORDER BY s").fetchall()] if with_sources else None
+    return table, int(total), sources
 
 
 def jsonable(value: Any) -> Any:

@@ -46,16 +46,19 @@ class StagedPage:
         self._page: tuple[str, int] | BaseException | None = None
 
     def read(self, con: Any) -> None:
-        from pipelines.publish.data import timeline_top
+        from pipelines.publish.data import timeline_top_table
 
-        rows, total, _ = timeline_top(con, self.limit)
-        self._thread = threading.Thread(target=self._render, args=(rows, total), name="timeline-page")
+        # Only the query here, on the publish's thread: the rows become Python values in the
+        # page's thread (0.05-0.15 s of 5,000 rows that every publish waited on)
+        table, total, _ = timeline_top_table(con, self.limit, with_sources=False)
+        self._thread = threading.Thread(target=self._render, args=(table, total), name="timeline-page")
         self._thread.start()
 
-    def _render(self, rows: list[dict[str, Any]], total: int) -> None:
+    def _render(self, table: Any, total: int) -> None:
         from pipelines.publish.page import render_page
 
         try:
+            rows = table.to_pylist()
             self._page = (render_page(rows, db_name=self.db.name, total=total), len(rows))
         except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread by `write`
             self._page = exc

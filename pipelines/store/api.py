@@ -10,6 +10,7 @@ No Dagster here: the assets are thin wrappers that add Dagster's metadata.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,10 +123,14 @@ class Store:
         return plan_extraction(scan, self.log, self.extractor_version)
 
     def extract(self, scan: Scan, progress: Progress | None = None,
-                planned: ExtractionBatch | None = None) -> ExtractionBatch:
+                planned: ExtractionBatch | None = None,
+                fork_after: threading.Thread | None = None) -> ExtractionBatch:
         """Extract the documents that are new to the log or changed, into a spool.
-        `planned`: `plan(scan)`'s batch, planned again if the log changed since."""
-        return extract_changed(scan, self.log, self.extractor_version, self.workers, progress, planned)
+        `planned`: `plan(scan)`'s batch, planned again if the log changed since.
+        `fork_after`: a thread still running beside (the catch-up): the extraction starts in
+        this process and its pool forks once the thread has ended."""
+        return extract_changed(scan, self.log, self.extractor_version, self.workers, progress, planned,
+                               fork_after)
 
     def append(self, batch: ExtractionBatch, run_id: str) -> Appended:
         """Append the run's facts to the log (never after a lost history)."""

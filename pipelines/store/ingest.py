@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,17 +31,23 @@ from pipelines.core.reading import (
     seed_name,
     shown,
 )
-from pipelines.store.eventlog import EventLog, LogState
+from pipelines.store.eventlog import EventLog
 from pipelines.store.fact import Fact, FactKind
 from pipelines.store.facts import (
     NewDocuments,
     RunPlan,
+    ScanDocs,
+    SpooledFrame,
     diff_against_log,
-    facts_by_document,
     logged_form,
     plan_run,
 )
-from pipelines.store.lineindex import DumpScanRecord, LineIndex
+from pipelines.store.lineindex import (
+    DumpScanRecord,
+    LineIndex,
+    has_rejections,
+    rejections_of_record,
+)
 from pipelines.store.manifest import SeedDigests
 from pipelines.store.spool import SPOOL_FOLDER, SpoolFrame, pack_frame, read_spool, write_spool
 
@@ -53,7 +60,8 @@ class Scan:
     seeds_root: str
     scope_paths: set[str]
     max_bytes: int = DEFAULT_MAX_BYTES
-    docs: list[DocRef] = field(default_factory=list)
+    # in scan order; a dump not read again keeps its scan record's table (`ScanDocs`)
+    docs: ScanDocs = field(default_factory=ScanDocs)
     rejections: list[Rejection] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)  # seed path -> the entry read
     # Seed file digests taken before reading, when the run covers the whole folder: once
@@ -124,17 +132,20 @@ def scan_seeds(
         scan.files[rel] = path
         record = index.scan_record(rel) if index is not None and is_dump(rel) else None
         identity = DumpScanRecord.identity(path, root, max_bytes) if record is not None else None
-        if record is not None and not reread and (known := record.load(identity)) is not None:
-            # the dump is as the last complete scan read it: its documents and refusals again
-            scan.docs.extend(known[0])
-            scan.rejections.extend(known[1])
+        if record is not None and not reread and (known := record.load_table(identity)) is not None:
+            # the dump is as the last complete scan read it: its documents and refusals
+            # again, the documents kept as the record's table (the plan joins it)
+            scan.docs.add(known)
+            if has_rejections(known):
+                scan.rejections.extend(rejections_of_record(known))
             scan.known_files += 1
             if progress:
-                progress(len(known[0]) + len(known[1]))
+                progress(known.num_rows)
             continue
         # the line index is loaded only for a dump that is read
         lines = index.for_dump(rel) if record is not None else None
-        first_doc, first_rejection = len(scan.docs), len(scan.rejections)
+        docs: list[DocRef] = []
+        first_rejection = len(scan.rejections)
         try:
             for item in read_seed_path(path, root, max_bytes, lines.lookup if lines else None):
                 if isinstance(item, Rejection):
@@ -144,9 +155,9 @@ def scan_seeds(
                     scan.chars += len(item.text)
                     if lines:
                         lines.learn(item)
-                    scan.docs.append(item.ref)
+                    docs.append(item.ref)
                 else:
-                    scan.docs.append(item)
+                    docs.append(item)
                 if progress:
                     progress(1)
         except Exception as exc:  # a reader bug on one file must not stop the run
@@ -155,7 +166,9 @@ def scan_seeds(
             if lines:
                 lines.save()
             if record is not None:
-                record.save(identity, scan.docs[first_doc:], scan.rejections[first_rejection:])
+                record.save(identity, docs, scan.rejections[first_rejection:])
+        finally:
+            scan.docs.add(docs)
     return scan
 
 
@@ -204,10 +217,12 @@ def plan_extraction(scan: Scan, log: EventLog, version: str = EXTRACTOR_VERSION)
 def extract_changed(
     scan: Scan, log: EventLog, version: str = EXTRACTOR_VERSION, workers: int | None = None,
     progress: Callable[[int], None] | None = None, planned: ExtractionBatch | None = None,
+    fork_after: threading.Thread | None = None,
 ) -> ExtractionBatch:
     """Extract only documents whose content hash or extractor version is new to the log,
     streaming them from their files through the extractors into a spool beside the log.
-    `planned`: `plan_extraction`'s batch for this scan, used if the log is as it was then."""
+    `planned`: `plan_extraction`'s batch for this scan, used if the log is as it was then.
+    `fork_after`: see `extract_stream`."""
     if planned is None or planned.scan is not scan or (
             planned.plan is not None and planned.planned_on != log.read_state().identity):
         planned = plan_extraction(scan, log, version)
@@ -228,22 +243,22 @@ def extract_changed(
 
     frames = extract_stream(read_documents(scan, plan.to_extract), workers, progress,
                             functools.partial(logged_form, version=version),
-                            functools.partial(pack_frame, version=version))
+                            functools.partial(pack_frame, version=version), fork_after)
     batch.spool = write_spool(counted(frames), log.directory / SPOOL_FOLDER)
     return batch
 
 
-def _spooled_documents(frames: Iterable[Any], pending: set[str], state: LogState
-                       ) -> Iterator[list[Fact] | NewDocuments]:
+def _spooled_documents(frames: Iterable[Any], pending: set[str], logged: set[str]
+                       ) -> Iterator[NewDocuments | SpooledFrame]:
     """The spool's documents the plan still wants: a frame whose documents the log does not
-    know goes as it is (its facts are those to append), the others document by document."""
+    know (`logged`: those of `pending` it knows) goes as it is (its facts are those to
+    append), the others to be diffed as columns (`diff_against_log`)."""
     for table in frames:
-        # as Python strings, not through pyarrow.compute: its import costs more than this
         doc_ids = set(table.column("doc_id").to_pylist())
-        if all(doc_id in pending and doc_id not in state.docs for doc_id in doc_ids):
+        if all(doc_id in pending and doc_id not in logged for doc_id in doc_ids):
             yield NewDocuments(table, len(doc_ids))
             continue
-        yield from (doc for doc in facts_by_document(table) if doc[0].doc_id in pending)
+        yield SpooledFrame(table, pending)
 
 
 @dataclass(slots=True)
@@ -281,7 +296,8 @@ def append_to_log(batch: ExtractionBatch, log: EventLog, version: str = EXTRACTO
                         kinds[FactKind(kind)] += n
                 yield fact
 
-        documents = _spooled_documents(read_spool(batch.spool), pending, state)
+        logged = set(state.lookup(pending)) if pending else set()
+        documents = _spooled_documents(read_spool(batch.spool), pending, logged)
         facts = diff_against_log(documents, state, log.active_entities, version)
         if log.append(counted(itertools.chain(plan.facts, facts)), run_id, head=state.head_seq):
             log.checkpoint_state()

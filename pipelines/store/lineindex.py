@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from pipelines.atomicfile import atomic_path
 from pipelines.core.model import DocRef, Document, Rejection
@@ -106,6 +107,15 @@ class DumpScanRecord:
 
     def load(self, identity: str | None) -> tuple[list[DocRef], list[Rejection]] | None:
         """The documents and refusals recorded for a dump of `identity`, or None."""
+        table = self.load_table(identity)
+        if table is None:
+            return None
+        return docs_of_record(table), rejections_of_record(table)
+
+    def load_table(self, identity: str | None) -> Any | None:
+        """The record of a dump of `identity` as it is stored (a pyarrow table, one row per
+        document or refusal, in order: `record_schema()`), or None. A run keeps it as a table:
+        made into `DocRef`s, 101 records took 0.3 s of a change's run at 100k articles."""
         if identity is None or not self.file.exists():
             return None
         import pyarrow.parquet as pq
@@ -117,18 +127,10 @@ class DumpScanRecord:
                 table = record.read()
             if (table.schema.metadata or {}).get(b"identity", b"").decode() != identity:
                 return None
-            rows = table.to_pydict()
+            table = table.replace_schema_metadata(None)
+            return table if table.schema.equals(record_schema()) else None
         except Exception:  # an unreadable record is none: the dump is read
             return None
-        docs, rejections = [], []
-        for kind, doc_id, path, line, chash, reason in zip(
-                rows["kind"], rows["doc_id"], rows["path"], rows["line"], rows["content_hash"],
-                rows["reason"], strict=True):
-            if kind == "doc":
-                docs.append(DocRef(doc_id, path, line, chash))
-            else:
-                rejections.append(Rejection(path, reason, chash, doc_id))
-        return docs, rejections
 
     def save(self, identity: str | None, docs: list[DocRef], rejections: list[Rejection]) -> None:
         if identity is None:
@@ -138,13 +140,41 @@ class DumpScanRecord:
 
         items = [("doc", d.doc_id, d.path, d.line, d.content_hash, None) for d in docs]
         items += [("rejection", r.doc_id, r.path, None, r.content_hash, r.reason) for r in rejections]
-        schema = pa.schema([("kind", pa.string()), ("doc_id", pa.string()), ("path", pa.string()),
-                            ("line", pa.int64()), ("content_hash", pa.string()), ("reason", pa.string())],
-                           metadata={"identity": identity})
+        schema = record_schema().with_metadata({"identity": identity})
         table = pa.Table.from_pylist([dict(zip(schema.names, it, strict=True)) for it in items], schema=schema)
         self.file.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(self.file, durable=False) as tmp:
             pq.write_table(table, tmp, compression="zstd")
+
+
+def record_schema() -> Any:
+    """The columns of a dump's scan record (`DumpScanRecord`), as pyarrow types."""
+    import pyarrow as pa
+
+    return pa.schema([("kind", pa.string()), ("doc_id", pa.string()), ("path", pa.string()),
+                      ("line", pa.int64()), ("content_hash", pa.string()), ("reason", pa.string())])
+
+
+def has_rejections(table: Any) -> bool:
+    """Whether a scan record holds refusals: only theirs have a reason (read from the
+    column's null count, without a pass over its rows)."""
+    return table.column("reason").null_count < table.num_rows
+
+
+def docs_of_record(table: Any) -> list[DocRef]:
+    cols = table.to_pydict()
+    return [DocRef(doc_id, path, line, chash) for kind, doc_id, path, line, chash in zip(
+        cols["kind"], cols["doc_id"], cols["path"], cols["line"], cols["content_hash"], strict=True)
+        if kind == "doc"]
+
+
+def rejections_of_record(table: Any) -> list[Rejection]:
+    if not has_rejections(table):
+        return []
+    cols = table.to_pydict()
+    return [Rejection(path, reason, chash, doc_id) for kind, doc_id, path, chash, reason in zip(
+        cols["kind"], cols["doc_id"], cols["path"], cols["content_hash"], cols["reason"], strict=True)
+        if kind != "doc"]
 
 
 class LineIndex:

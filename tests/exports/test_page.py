@@ -81,3 +81,35 @@ def test_run_page_shows_the_most_reported_rows_and_says_how_many(hand_db, tmp_pa
     # e_day has two sources, the others one: it is the row kept
     assert "e_day" in html and "e_month" not in html
     assert "共 4 件" in html
+
+
+def test_the_staged_page_is_the_page_of_the_published_rows(hand_db, tmp_path):
+    """A publish hands its page the top rows as a table and the page's thread makes them
+    Python values: the page is the one written from the file, and the rows are the ones
+    DuckDB itself gives."""
+    import shutil
+
+    import duckdb
+
+    from pipelines.publish.data import TIMELINE_ORDER, timeline_top
+    from pipelines.publish.files import StagedPage
+
+    db = tmp_path / "copy" / "timeline.duckdb"
+    db.parent.mkdir()
+    shutil.copy(hand_db, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows, total, sources = timeline_top(con, 3)
+        cursor = con.execute(
+            "SELECT * EXCLUDE (event_ids) FROM (SELECT * FROM timeline WHERE earliest IS NOT NULL "
+            "ORDER BY coalesce(num_sources, 1) DESC, earliest, latest, event_type, event_id LIMIT 3) "
+            f"{TIMELINE_ORDER}")
+        names = [d[0] for d in cursor.description]
+        assert rows == [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        assert total == 4 and sources
+        staged = StagedPage(db, limit=3)
+        staged.read(con)
+    out, events = staged.write()
+    staged_html = out.read_text("utf-8")
+    assert events == 3
+    assert write_page(db, tmp_path / "page.html", limit=3) == 3
+    assert staged_html == (tmp_path / "page.html").read_text("utf-8")
