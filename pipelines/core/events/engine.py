@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -156,11 +156,17 @@ def _cut(sentence: str, offset: int = 0) -> tuple[list[tuple[int, int]], list[st
     return spans, words
 
 
-def _ns_spans(sentence: str, words: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+def _ns_spans(sentence: str) -> list[tuple[int, int]]:
     """Spans of the words jieba's POS tagger tags ns (a one-letter ASCII word never is)."""
-    tags = _jieba().tags
-    return [(a, b) for a, b in (words if words is not None else _words(sentence))
-            if tags.get(sentence[a:b]) == "ns" and not (b - a == 1 and _ASCII_CHAR.match(sentence[a]))]
+    spans, words = _cut(sentence)
+    return _place_words(spans, words, map(_jieba().tags.get, words))
+
+
+def _place_words(spans: Iterable[tuple[int, int]], words: Iterable[str], tags: Iterable[str | None]
+                 ) -> list[tuple[int, int]]:
+    """The spans of the words tagged as place names (a one-letter ASCII word never is one)."""
+    return [sp for sp, word, tag in zip(spans, words, tags, strict=True)
+            if tag == _PLACE_TAG and not (len(word) == 1 and _ASCII_CHAR.match(word))]
 
 
 # --------------------------------------------------------------------------- structure
@@ -220,7 +226,7 @@ def _units(s: str, t: Tables) -> list[_Unit]:
     for m in t.place_re.finditer(s):
         p = m.start()
         if (p in blocked or m.end() - 1 in blocked) and not any(
-                p - k >= 0 and _word_tag(s[p - k:m.end()]) == "ns" for k in (1, 2, 3, 4)):
+                p - k >= 0 and _word_tag(s[p - k:m.end()]) == _PLACE_TAG for k in (1, 2, 3, 4)):
             continue  # 超市, 城市, 哥伦比亚地区: a word that merely ends in a suffix (成都市 does not)
         if t.place_re.match(s, m.end()) and m.end() not in blocked:
             continue  # 徐州市, 杭州市: the first "suffix" is part of the name
@@ -235,10 +241,10 @@ def _units(s: str, t: Tables) -> list[_Unit]:
                 continue
             if k == 1 and not (a == prev_end or a == 0 or not _CJK.match(s[a - 1]) or s[a - 1] in "在于赴"):
                 break  # a one-letter stem (藤县) only where a name may start: 龙塘村 is no 龙+塘村
-            if _word_tag(stem + m.group()) == "ns":
+            if _word_tag(stem + m.group()) == _PLACE_TAG:
                 chosen = (a, True)
                 break
-            if _word_tag(stem) == "ns":
+            if _word_tag(stem) == _PLACE_TAG:
                 if stem.endswith(m.group()):
                     chosen = (a, True, p)  # 丰县 + 县委: the place ends before this suffix
                     break
@@ -305,7 +311,7 @@ def _bare_place_after(s: str, i: int) -> tuple[int, int] | None:
     if m:
         return m.start(), m.end()
     for k in (4, 3, 2):
-        if i + k <= len(s) and _word_tag(s[i:i + k]) == "ns":
+        if i + k <= len(s) and _word_tag(s[i:i + k]) == _PLACE_TAG:
             return i, i + k
     return None
 
@@ -512,10 +518,7 @@ def _sentence_places(ctx: _Ctx, sa: int, s: str) -> list[_Place]:
             out: list[tuple[int, int]] = []
             for ca, cb in _clauses(s):
                 if any(ca <= u.start < cb for u in units):
-                    # _ns_spans of the clause's words, from their remembered tags
-                    spans, words, tags = _clause_cut(ctx, sa, s, ca, cb)
-                    out.extend(sp for sp, word, tag in zip(spans, words, tags, strict=True)
-                               if tag == "ns" and not (len(word) == 1 and _ASCII_CHAR.match(word)))
+                    out.extend(_place_words(*_clause_cut(ctx, sa, s, ca, cb)))
             return out
 
         # Without a place suffix there are no units, so the places are the gazetteer runs
@@ -1019,7 +1022,7 @@ def _last_unit(p: str) -> str:
         return names[-1]
     for k in (4, 3, 2):  # a bare name glued in front (宜宾筠连县) is not part of the unit
         rest = p[k:]
-        if len(rest) >= 3 and _word_tag(p[:k]) == "ns" and any(rest.endswith(x) for x in suffixes):
+        if len(rest) >= 3 and _word_tag(p[:k]) == _PLACE_TAG and any(rest.endswith(x) for x in suffixes):
             return rest
     return p
 
@@ -1506,7 +1509,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         ca, cb = clauses[ci]
         # the words jieba's dictionary tags as verbs, minus those that report, judge or describe
         found = [v for v, word, tag in zip(*_clause_cut(ctx, sa, s, ca, cb), strict=True)
-                 if tag == "v" and word not in t.nonevent_verbs and v[1] - v[0] >= 2 and not taken.overlaps(*v)]
+                 if tag == _VERB_TAG and word not in t.nonevent_verbs and v[1] - v[0] >= 2 and not taken.overlaps(*v)]
         return sorted(found + [u for u in untyped if ca <= u[0] < cb and u not in found])
 
     verbs_in = _per_clause(verbs)
@@ -1624,7 +1627,7 @@ def _done_acts(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
                 or any(t.argument_re.match(s, x) for x, _ in clauses[:ci + 1])):
             continue
         verb = next(((a, b) for (a, b), tag in zip(*_clause_cut(ctx, sa, s, ca, cb)[::2], strict=True)
-                     if a >= mark.end() and (tag == "v" or (a, b) in untyped)), None)
+                     if a >= mark.end() and (tag == _VERB_TAG or (a, b) in untyped)), None)
         if verb is None or verb[0] > mark.end() + _PERFECT_REACH:
             continue
         a, b = verb
@@ -1841,7 +1844,7 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
         generic = _generic_events(ctx, sa, sb, covered, untyped)
         generic += _done_acts(ctx, sa, sb, covered, untyped)
         out.extend(generic)
-        for e in (typed + generic) if typed else generic:
+        for e in typed + generic:
             if e.date_basis == "explicit":
                 ctx.told.setdefault((e.event_type, e.trigger), set()).add((e.earliest, e.latest))
     starts = {e.char_start for e in out}

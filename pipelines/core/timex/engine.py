@@ -77,8 +77,6 @@ class Res:
         self.day: date | None = None
 
 
-
-
 class _Frame:
     """What a chain's fields say of its year, month, day and quarter, relative words counted."""
 
