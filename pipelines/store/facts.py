@@ -208,9 +208,11 @@ def plan_run(
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from pipelines.store.lineindex import has_rejections
+
     plan = RunPlan()
     table, objects = _docs_table(docs)
-    if table.column("reason").null_count < table.num_rows:  # a record's refusals are not documents
+    if has_rejections(table):  # a record's refusals are not documents
         table = table.filter(pc.equal(table.column("kind"), "doc"))
     log_docs = state.doc_table if state.doc_table is not None else \
         pa.schema([(c, pa.string()) for c in DOC_STATE_COLUMNS]).empty_table()

@@ -45,7 +45,6 @@ from pipelines.store.facts import (
 from pipelines.store.lineindex import (
     DumpScanRecord,
     LineIndex,
-    has_rejections,
     rejections_of_record,
 )
 from pipelines.store.manifest import SeedDigests
@@ -136,8 +135,7 @@ def scan_seeds(
             # the dump is as the last complete scan read it: its documents and refusals
             # again, the documents kept as the record's table (the plan joins it)
             scan.docs.add(known)
-            if has_rejections(known):
-                scan.rejections.extend(rejections_of_record(known))
+            scan.rejections.extend(rejections_of_record(known))
             scan.known_files += 1
             if progress:
                 progress(known.num_rows)

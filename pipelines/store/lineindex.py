@@ -105,13 +105,6 @@ class DumpScanRecord:
         return json.dumps([st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev,
                            str(Path(seeds_root).resolve()), max_bytes])
 
-    def load(self, identity: str | None) -> tuple[list[DocRef], list[Rejection]] | None:
-        """The documents and refusals recorded for a dump of `identity`, or None."""
-        table = self.load_table(identity)
-        if table is None:
-            return None
-        return docs_of_record(table), rejections_of_record(table)
-
     def load_table(self, identity: str | None) -> Any | None:
         """The record of a dump of `identity` as it is stored (a pyarrow table, one row per
         document or refusal, in order: `record_schema()`), or None. A run keeps it as a table:

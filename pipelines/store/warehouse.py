@@ -157,8 +157,6 @@ def publish(db_path: Path, log: EventLog | None = None, rebuild: bool = False,
             # back at the next publish.
             target = db_path.parent / f".{db_path.name}.staging-{os.getpid()}.duckdb"
         opened = _open_buffer(target, head, log) if caught_up is None and incremental else None
-        if opened is not None:
-            _configure_build(opened[1], log)
         since = published_seq if caught_up is not None else opened[0] if opened is not None else None
         if since is None:
             # A reader may hold the buffer open: unlinking leaves it its file.
@@ -220,7 +218,6 @@ def catch_up(db_path: Path, log: EventLog | None = None) -> bool:
             con.close()
             return False
         try:
-            _configure_build(con, log)
             con.execute("DELETE FROM warehouse_meta WHERE key = 'published_seq'")
             _adopt(con, db_path.parent / os.readlink(db_path), since, published_seq)
             con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('published_seq', ?)", [str(published_seq)])
@@ -271,22 +268,29 @@ def _open_buffer(buffer: Path, head: int, log: EventLog) -> tuple[int, duckdb.Du
     killed or refused build leaves none), of this schema and projection, not beyond the
     log and built from it, and open nowhere; with the connection that read it, left open
     for the build (opening the 3 GB file of 100k articles again cost as much as checking
-    it). None: it must be replaced by a copy of the published file."""
+    it) and configured for it. None: it must be replaced by a copy of the published file."""
     if not buffer.exists() or _open_in_this_process(buffer):
         return None
     try:  # a reader in another process that opened it before the last switch keeps a lock
         con = duckdb.connect(str(buffer))
     except duckdb.Error:
         return None
+    usable = False
     try:
         seq, version = _meta(con)
         if version == SCHEMA_VERSION and seq is not None and seq <= head:
             fact = con.execute(_FACT_AT.format(source="event_log"), [seq]).fetchone()
             # (a fact other than the log's: built from another log, the folder's replaced since)
-            if not seq or fact == _logged_fact(log, seq):
-                return seq, con
+            usable = not seq or fact == _logged_fact(log, seq)
     except duckdb.Error:
         pass
+    try:
+        if usable:
+            _configure_build(con, log)
+            return seq, con
+    except BaseException:
+        con.close()
+        raise
     con.close()
     return None
 
