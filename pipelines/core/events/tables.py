@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipelines.core.datatables import Lexicon, literal_alternation, read_rows
 from pipelines.core.timex.regexcache import RegexCache, cache_file
+from pipelines.core.timex.tables import guarded_alternation
 
 DATA = Path(__file__).with_name("data")
 # The type of a dated act whose verb no trigger row types (see nonevents.tsv).
@@ -87,12 +88,24 @@ def tables() -> Tables:
     it can fork its workers; they come from the previous process's compiled programs when
     the patterns are the same (the tagger's cache, timex/regexcache.py)."""
     cache = RegexCache(cache_file(DATA))
-    loaded = _load(cache.compile)
+    loaded = _load(cache)
     cache.save()
     return loaded
 
 
-def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
+def _load(cache: RegexCache) -> Tables:
+    compile_regex = cache.compile
+
+    def alternation(rows: list[str], then: str = "") -> re.Pattern[str]:
+        """The alternation of `rows` (then `then`), behind a lookahead of the chars a row can
+        start with (`guarded_alternation`). The pattern is kept with the compiled programs:
+        deriving it parses every row, which took most of the tables' load."""
+        def derive() -> str:
+            body = guarded_alternation(rows)
+            return f"(?:{body}){then}" if then else body
+
+        return cache.compile_derived("\x1f".join([then, *rows]), derive)
+
     labels = {r[0]: (r[1], r[2] if len(r) > 2 else r[1]) for r in _rows("types.tsv")}
     triggers: dict[str, tuple[str, int]] = {}
     for r in _rows("triggers.tsv"):
@@ -122,7 +135,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
     for r in _rows("modality.tsv"):
         compile_regex(r[0])  # a broken row fails on load
         modality.setdefault(r[1], []).append(_simp(r[0]))
-    blocks = _blocks(triggers, compile_regex)
+    blocks = _blocks(triggers, compile_regex, alternation)
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "opinion": [], "named": [],
                                       "told": [], "counted": [], "record": [], "since": [], "born": [], "stamp": [], "state": [], "scene": [], "reaction": []}
@@ -144,7 +157,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
 
     def any_of(rows: list[str]) -> re.Pattern[str]:
         """One regex matching any row's pattern; none: a regex that never matches."""
-        return compile_regex("|".join(f"(?:{p})" for p in rows) or "(?!)")
+        return alternation(rows) if rows else compile_regex("(?!)")
 
     return Tables(
         labels=labels,
@@ -161,8 +174,8 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         gazetteer_runs=Lexicon(gazetteer, runs=True),
         gazetteer_names=Lexicon(gazetteer),
         org_re=org_re,
-        future_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("future", ["将于"]))),
-        done_re=compile_regex("|".join(f"(?:{p})" for p in modality.get("done", ["了"]))),
+        future_re=alternation(modality.get("future", ["将于"])),
+        done_re=alternation(modality.get("done", ["了"])),
         routine_re=compile_regex(literal_alternation(modality.get("routine", ["每年"]))),
         recap_re=any_of(modality.get("recap", [])),
         result_re=any_of(modality.get("result", []) + modality.get("so_far", [])),
@@ -172,8 +185,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
         performative_re=any_of(modality.get("performative", [])),
         sequence_re=any_of(modality.get("sequence", [])),
         argument_re=any_of(modality.get("argument", [])),
-        quote_re=compile_regex("(?:" + "|".join(f"(?:{p})" for p in modality.get("quote", ["(?!)"]))
-                               + r")\s*[：:，,]?\s*$"),
+        quote_re=alternation(modality.get("quote", ["(?!)"]), r"\s*[：:，,]?\s*$"),
         negation_re=any_of(modality.get("negation", [])),
         concession_re=any_of(modality.get("concession", [])),
         blocks=blocks,
@@ -201,6 +213,7 @@ def _load(compile_regex: Callable[[str], re.Pattern[str]]) -> Tables:
 
 
 def _blocks(triggers: dict[str, tuple[str, int]], compile_regex: Callable[[str], re.Pattern[str]],
+            alternation: Callable[..., re.Pattern[str]],
             ) -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
     """blocks.tsv compiled per trigger (rows for * are added to every trigger, rows for
     @type to every trigger of that event type)."""
@@ -220,7 +233,7 @@ def _blocks(triggers: dict[str, tuple[str, int]], compile_regex: Callable[[str],
     for trig, (etype, _) in triggers.items():
         pats = {w: [p for key in ("*", "@" + etype, trig) for p in raw.get(key, {}).get(w, [])]
                 for w in ("before", "after")}
-        before = compile_regex("(?:" + "|".join(f"(?:{p})" for p in pats["before"]) + ")$") if pats["before"] else None
-        after = compile_regex("|".join(f"(?:{p})" for p in pats["after"])) if pats["after"] else None
+        before = alternation(pats["before"], "$") if pats["before"] else None
+        after = alternation(pats["after"]) if pats["after"] else None
         out[trig] = (before, after)
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import re._compiler as _sre_compile  # whether a pattern has a prefix re's search skips to
 import re._constants as _sre  # the parsed-regex opcodes, read to find where rows can start
 import re._parser as _sre_parse
 import zlib
@@ -108,6 +109,9 @@ def _first(seq, st: _Start) -> bool:
         if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
             continue  # zero-width
         if op is _sre.SUBPATTERN:
+            if av[1] & _sre.SRE_FLAG_IGNORECASE:
+                st.any = True  # (?i:...): its chars in either case
+                return False
             if not _first(av[3], st):
                 return False
             continue
@@ -137,6 +141,24 @@ def _starts(parsed) -> _Start:
     if _first(parsed, st):
         st.any = True  # a row that can match empty could start anywhere
     return st
+
+
+def guarded_alternation(rows: list[str]) -> str:
+    """The alternation of `rows`, in their order, behind a lookahead of the chars a row can
+    start with, unless Python's search already skips to such chars by itself.
+
+    `re` skips ahead only for a pattern that starts with literal chars or a class; an
+    alternation of rows that open with groups or repeats has every branch tried at every
+    position. Behind the lookahead, a position no row can start at fails at one class test.
+    It only skips starts where every row would fail, so the matches are those of the
+    plain alternation."""
+    body = "|".join(f"(?:{row})" for row in rows)
+    parsed = _sre_parse.parse(body)
+    if not rows or _sre_compile._get_literal_prefix(parsed, parsed.state.flags)[0] \
+            or _sre_compile._get_charset_prefix(parsed, parsed.state.flags):
+        return body
+    union = _ANY if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE else _starts(parsed)
+    return body if union.any else f"(?={union.char_class()})(?:{body})"
 
 
 def _then(seq, follow: _Start) -> _Start:
