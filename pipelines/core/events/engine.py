@@ -239,7 +239,7 @@ def _units(s: str, t: Tables) -> list[_Unit]:
             stem = s[a:p]
             if not _ALL_CJK.fullmatch(stem):
                 continue
-            if k == 1 and not (a == prev_end or a == 0 or not _CJK.match(s[a - 1]) or s[a - 1] in "在于赴"):
+            if k == 1 and not (a == prev_end or a == 0 or not _CJK.match(s[a - 1]) or s[a - 1] in t.place_marks):
                 break  # a one-letter stem (藤县) only where a name may start: 龙塘村 is no 龙+塘村
             if _word_tag(stem + m.group()) == _PLACE_TAG:
                 chosen = (a, True)
@@ -292,7 +292,7 @@ def _places(s: str, t: Tables,
     ns_by_end = {b: a for a, b in ns}
     for c in chains:
         # 在/于/赴 before the chain is as good a place signal as jieba's tag (在桃源乡开展)
-        if not any(u.confirmed for u in c) and not (c[0].start > 0 and s[c[0].start - 1] in "在于赴"):
+        if not any(u.confirmed for u in c) and not (c[0].start > 0 and s[c[0].start - 1] in t.place_marks):
             continue
         start = c[0].start
         if start in ns_by_end:  # 宜宾筠连县: a bare place name glued in front
@@ -1540,7 +1540,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
                     continue  # past the next time, or a verb made a noun (技术的出现)
                 if figure_clause(ci) and (a, b) not in untyped:
                     continue  # 收入达到393亿元: a figure, unless a lexicon verb acts (宣布抛售)
-                if t.nonevent_scope_re.search(s, 0, a) or re.search(r"(?:未|没有|没|不|尚未|无)$", s[max(ca, a - 2):a]):
+                if t.nonevent_scope_re.search(s, 0, a) or t.negated_re.search(s[max(ca, a - 2):a]):
                     continue
                 verb = (a, b, ci)
                 break
@@ -1686,15 +1686,13 @@ def _modality(future: bool, dating: _Dating, pub: date | None) -> str:
     return "reported"
 
 
-_AT_MARK = re.compile("[在于赴]")
-
 
 def _pick_place(s: str, places: list[_Place], orgs: list[tuple[int, int]], ia: int, ib: int,
                 rel: int, ca: int, actors_sp: list[tuple[int, int]]) -> tuple[int, int] | None:
     # 1. 在/于/赴 + place inside the item/clause: where it happened (在成都成立筠商学院)
     # (the marks found by a C-level search: a loop over every character of the item was
     # most of this function's time)
-    for mark in _AT_MARK.finditer(s, ia, min(ib, len(s))):
+    for mark in tables().place_mark_re.finditer(s, ia, min(ib, len(s))):
         i = mark.start()
         if i + 1 < len(s):
             for p in places:

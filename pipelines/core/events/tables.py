@@ -60,10 +60,13 @@ class Tables:
     argument_re: re.Pattern[str]  # 因为, 其实, 可以说 opening a sentence: the writer reasons, tells no development
     quote_re: re.Pattern[str]  # 表示：, 说， ending right before “: the quotation holds a speaker's words
     negation_re: re.Pattern[str]  # 不, 未, 没 before an act: the clause denies or hedges it
+    negated_re: re.Pattern[str]  # the same marks ending right before a verb (没有出现)
     concession_re: re.Pattern[str]  # 虽然, 尽管 before an act in its clause: conceded, not told
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
     place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
     place_bad_tags: frozenset[str]  # a stem jieba tags so is no name (示范村)
+    place_marks: frozenset[str]  # 在, 于, 赴: a place follows
+    place_mark_re: re.Pattern[str]  # any of place_marks
     sessions: tuple[tuple[str, re.Pattern[str]], ...]  # (counter, pattern) of ordinal sessions
     nonevent_verbs: frozenset[str]  # predicates that report, judge or describe: no act (说, 是)
     nonevent_clause_re: re.Pattern[str]  # clauses that report no act: statistics, hypotheticals
@@ -155,6 +158,8 @@ def _load(cache: RegexCache) -> Tables:
         f"[{levels}](?:{literal_alternation(orgs)})(?!书记|副书记|常委|委员|领导|主任|副主任|党校)"
     )
 
+    place_marks = frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "mark")
+
     def any_of(rows: list[str]) -> re.Pattern[str]:
         """One regex matching any row's pattern; none: a regex that never matches."""
         return alternation(rows) if rows else compile_regex("(?!)")
@@ -187,10 +192,13 @@ def _load(cache: RegexCache) -> Tables:
         argument_re=any_of(modality.get("argument", [])),
         quote_re=alternation(modality.get("quote", ["(?!)"]), r"\s*[：:，,]?\s*$"),
         negation_re=any_of(modality.get("negation", [])),
+        negated_re=compile_regex(f"(?:{any_of(modality.get('negation', [])).pattern})$"),
         concession_re=any_of(modality.get("concession", [])),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
+        place_marks=place_marks,
+        place_mark_re=compile_regex(literal_alternation(list(place_marks)) if place_marks else "(?!)"),
         sessions=tuple((r[0], compile_regex(_simp(r[1]))) for r in _rows("sessions.tsv")),
         nonevent_verbs=frozenset(nonevent_verbs),
         nonevent_clause_re=any_of(patterns["clause"] + patterns["owner"] + patterns["reaction"]),
