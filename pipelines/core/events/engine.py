@@ -1494,7 +1494,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
     dated = [item] if item is not None else [
         m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(t, simp, m)
         and m.granularity not in _GENERIC_SKIP_GRAINS
-        and not m.text.endswith("来") and not simp.startswith(("电", "讯"), m.end) and not _trend_period(m, ctx.pub)
+        and not m.text.endswith("来") and not t.dateline_re.match(simp, m.end) and not _trend_period(m, ctx.pub)
         and not decided.holds(m.start - sa) and not _counts(ctx, m) and not _stamp(ctx, m)]
     if not dated:
         return []

@@ -55,6 +55,7 @@ class Tables:
     record_re: re.Pattern[str]  # after a time: 以来的首次, 以来最大 (the span a record is counted in)
     since_re: re.Pattern[str]  # after a time: 以来, 以后 (a span reaching the present)
     born_re: re.Pattern[str]  # after a time: 出生 (a person's birth)
+    dateline_re: re.Pattern[str]  # after a time: 电, 讯 (the report's dateline)
     performative_re: re.Pattern[str]  # 现将…如下: the page itself is the act, on its publication day
     sequence_re: re.Pattern[str]  # 随后, 此后: a connective clause marking the next act done
     argument_re: re.Pattern[str]  # 因为, 其实, 可以说 opening a sentence: the writer reasons, tells no development
@@ -141,7 +142,7 @@ def _load(cache: RegexCache) -> Tables:
     blocks = _blocks(triggers, compile_regex, alternation)
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "opinion": [], "named": [],
-                                      "told": [], "counted": [], "record": [], "since": [], "born": [], "stamp": [], "state": [], "scene": [], "reaction": []}
+                                      "told": [], "counted": [], "record": [], "since": [], "born": [], "dateline": [], "stamp": [], "state": [], "scene": [], "reaction": []}
     for r in _rows("nonevents.tsv"):
         if r[1] != "verb" and r[1] not in patterns:
             raise ValueError(f"nonevents.tsv: kind must be verb or one of {sorted(patterns)}, not {r[1]!r}")
@@ -210,6 +211,7 @@ def _load(cache: RegexCache) -> Tables:
         record_re=any_of(patterns["record"]),
         since_re=any_of(patterns["since"]),
         born_re=any_of(patterns["born"]),
+        dateline_re=any_of(patterns["dateline"]),
         stamp_re=any_of(patterns["stamp"]),
         time_owner_re=any_of(patterns["owner"]),
         nonevent_scope_re=any_of(patterns["scope"]),
