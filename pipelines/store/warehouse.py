@@ -399,51 +399,41 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
         # will hold) and before the last versions are recorded, so the picture's helper and
         # the page's thread draw while DuckDB records them (0.3 s of 1.3 s at 3,000 articles
         # for a whole build; 0.3 s of a 1,000-article change's publish at 100k).
-        # The last step's timeline versions are recorded beside the build's own connection
-        # up to the audits' outcomes (which read no history).
-        timeline_versions = _Beside.done()
-        try:
-            if whole:
-                _whole(con)
-                if staged is not None:
-                    staged(con)
-                _whole_versions(con, steps[0][0])
-            else:
-                after = int(since)
-                for number, (recorded_at, last) in enumerate(steps, 1):
-                    timeline_versions.join()  # the next step merges the timeline again
-                    timeline_versions = _step(con, after, int(last), recorded_at,
-                                              staged if number == len(steps) else None)
-                    after = int(last)
-                if not steps and staged is not None:
-                    staged(con)
-            if since == 0 or not _has_table(con, "rejected_documents"):
-                con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) "
-                            f"{P.REJECTED}")
-            elif _rejection_paths(con, since, head):
-                # Only the paths this build's facts quarantined or cleared change.
-                con.execute(f"DELETE FROM rejected_documents WHERE path IN {_REJECTION_PATHS}")
-                con.execute(f"INSERT INTO rejected_documents WITH log AS (SELECT * FROM event_log "
-                            f"WHERE path IN {_REJECTION_PATHS}) {P.REJECTED}")
-            con.execute("CREATE OR REPLACE VIEW routines AS SELECT * FROM events WHERE is_routine")
-            for macro in [*P.as_of_macros(), search_macro()]:
-                con.execute(macro)
-            known = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
-            if SCHEMA_VERSION not in known:
-                con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP, ?)",
-                            [SCHEMA_VERSION, note or SCHEMA_HISTORY[SCHEMA_VERSION]])
-            con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('projection_digest', ?)",
-                        [P.projection_digest()])
-            if since:
-                # Only the documents this build changed: the rest passed when last published.
-                # A table, not a temporary one: the span audits read through other cursors.
-                con.execute(f"CREATE OR REPLACE TABLE {_CHANGED_DOCS} AS SELECT DISTINCT doc_id FROM event_log "
-                            f"WHERE seq > {int(since)} AND doc_id IS NOT NULL")
-            outcomes = run_audits(con, docs=_CHANGED_DOCS if since else None)
-        except BaseException:
-            timeline_versions.join(quietly=True)  # the build's own failure is the one to tell
-            raise
-        timeline_versions.join()
+        if whole:
+            _whole(con)
+            if staged is not None:
+                staged(con)
+            _whole_versions(con, steps[0][0])
+        else:
+            after = int(since)
+            for number, (recorded_at, last) in enumerate(steps, 1):
+                _step(con, after, int(last), recorded_at, staged if number == len(steps) else None)
+                after = int(last)
+            if not steps and staged is not None:
+                staged(con)
+        if since == 0 or not _has_table(con, "rejected_documents"):
+            con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) "
+                        f"{P.REJECTED}")
+        elif _rejection_paths(con, since, head):
+            # Only the paths this build's facts quarantined or cleared change.
+            con.execute(f"DELETE FROM rejected_documents WHERE path IN {_REJECTION_PATHS}")
+            con.execute(f"INSERT INTO rejected_documents WITH log AS (SELECT * FROM event_log "
+                        f"WHERE path IN {_REJECTION_PATHS}) {P.REJECTED}")
+        con.execute("CREATE OR REPLACE VIEW routines AS SELECT * FROM events WHERE is_routine")
+        for macro in [*P.as_of_macros(), search_macro()]:
+            con.execute(macro)
+        known = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
+        if SCHEMA_VERSION not in known:
+            con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP, ?)",
+                        [SCHEMA_VERSION, note or SCHEMA_HISTORY[SCHEMA_VERSION]])
+        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('projection_digest', ?)",
+                    [P.projection_digest()])
+        if since:
+            # Only the documents this build changed: the rest passed when last published.
+            # A table, not a temporary one: the span audits read through other cursors.
+            con.execute(f"CREATE OR REPLACE TABLE {_CHANGED_DOCS} AS SELECT DISTINCT doc_id FROM event_log "
+                        f"WHERE seq > {int(since)} AND doc_id IS NOT NULL")
+        outcomes = run_audits(con, docs=_CHANGED_DOCS if since else None)
         con.execute(f"DROP TABLE IF EXISTS {_CHANGED_DOCS}")
         record_outcomes(con, outcomes)
         if not any(not o.passed and o.audit.blocking for o in outcomes):
@@ -576,13 +566,11 @@ def _whole_versions(con: duckdb.DuckDBPyConnection, recorded_at) -> None:
 
 
 def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
-          projected: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> _Beside:
+          projected: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
     """Apply the facts after seq `after` up to `last` (one append): the documents they
     touch are projected again from their facts up to `last`, the timeline is merged again
     for the merge keys those documents' events had or have, and every changed row gets a
-    new version from `recorded_at`. `projected(con)` is called between the two. What is
-    returned is still recording the timeline's versions: join it before the timeline or
-    its history is read or written again."""
+    new version from `recorded_at`. `projected(con)` is called between the two."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE affected AS {_AFFECTED.format(after=after, last=last)}")
     # Day groups (type, dates, modality) whose events may take another key: a placeless
     # report joins the one placed report of its day. Only day-keyed events have a say in
@@ -598,25 +586,14 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
     con.execute(f"INSERT INTO documents WITH {scoped_log} {P.documents_sql()}")
     con.execute(f"INSERT INTO events WITH {scoped_log}, {_SCOPED_DOCS} SELECT * FROM ({P.events_sql('docs')})")
     con.execute(f"INSERT INTO touched_groups {groups}")
-    mentions_and_versions = _Beside(con, lambda beside: _step_mentions_and_versions(beside, after, last, recorded_at))
-    timeline_versions = _Beside.done()
+    mentions_and_versions = _beside(con, lambda beside: _step_mentions_and_versions(beside, after, last, recorded_at))
     try:
         _step_timeline(con)
-        # the step's keys as a value: the other connection does not see this one's temp tables
-        keys = con.execute("SELECT mkey FROM touched_keys").to_arrow_table()
-        timeline_versions = _Beside(con, lambda beside: _record_timeline_versions(beside, keys, recorded_at))
         if projected is not None:
             projected(con)
-    except BaseException:
-        timeline_versions.join(quietly=True)
-        mentions_and_versions.join(quietly=True)
-        raise
-    try:
-        mentions_and_versions.join()
-    except BaseException:
-        timeline_versions.join(quietly=True)
-        raise
-    return timeline_versions
+        _record_versions(con, "timeline", recorded_at)
+    finally:
+        mentions_and_versions()
 
 
 _AFFECTED = "SELECT DISTINCT doc_id FROM event_log WHERE seq > {after} AND seq <= {last} AND doc_id IS NOT NULL"
@@ -636,50 +613,29 @@ def _step_mentions_and_versions(con: duckdb.DuckDBPyConnection, after: int, last
         _record_versions(con, table, recorded_at)
 
 
-def _record_timeline_versions(con: duckdb.DuckDBPyConnection, keys, recorded_at) -> None:
-    """The versions of the timeline's rows under `keys` (an Arrow table of `mkey`: a step's
-    touched keys)."""
-    con.register("step_keys", keys)
-    con.execute("CREATE OR REPLACE TEMP TABLE touched_keys AS SELECT mkey FROM step_keys")
-    con.unregister("step_keys")
-    _record_versions(con, "timeline", recorded_at)
+def _beside(con: duckdb.DuckDBPyConnection, work: Callable[[duckdb.DuckDBPyConnection], None]) -> Callable[[], None]:
+    """Run `work` on a second connection to `con`'s database (its own temp tables), in a
+    thread, while `con` goes on: the build runs one DuckDB thread, so the other core was
+    idle through a publish. Returns the function that waits for it, raising what failed
+    there. The two must read only what neither changes meanwhile and write apart."""
+    failed: list[BaseException] = []
 
-
-class _Beside:
-    """Work on a second connection to a build's database (its own temp tables), in a
-    thread, while the build's connection goes on: the build runs one DuckDB thread, so the
-    other core was idle through a publish (at 100k articles, a 1,000-article change's
-    mentions and versions, 0.4-0.6 s of its publish, go beside the timeline's merge and
-    its audits). The two must not read what the other changes meanwhile, and write apart."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection | None,
-                 work: Callable[[duckdb.DuckDBPyConnection], None] | None) -> None:
-        self._failed: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        if con is not None and work is not None:
-            self._thread = threading.Thread(target=self._run, args=(con, work), name="timeline-beside")
-            self._thread.start()
-
-    @classmethod
-    def done(cls) -> _Beside:
-        """Nothing left to wait for."""
-        return cls(None, None)
-
-    def _run(self, con: duckdb.DuckDBPyConnection, work: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+    def run() -> None:
         try:
             with con.cursor() as beside:
                 work(beside)
-        except BaseException as exc:  # noqa: BLE001 - raised in the build's thread by join
-            self._failed = exc
+        except BaseException as exc:  # noqa: BLE001 - raised in the build's thread by the waiter
+            failed.append(exc)
 
-    def join(self, quietly: bool = False) -> None:
-        """Wait for the work; raise what failed there (once), unless `quietly`: the caller is
-        raising its own failure."""
-        if self._thread is not None:
-            self._thread.join()
-        failed, self._failed = self._failed, None
-        if failed is not None and not quietly:
-            raise failed
+    thread = threading.Thread(target=run, name="timeline-beside")
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    return wait
 
 
 def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
