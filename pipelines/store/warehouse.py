@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -571,7 +570,8 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
     touch are projected again from their facts up to `last`, the timeline is merged again
     for the merge keys those documents' events had or have, and every changed row gets a
     new version from `recorded_at`. `projected(con)` is called between the two."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE affected AS {_AFFECTED.format(after=after, last=last)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE affected AS SELECT DISTINCT doc_id FROM event_log "
+                f"WHERE seq > {after} AND seq <= {last} AND doc_id IS NOT NULL")
     # Day groups (type, dates, modality) whose events may take another key: a placeless
     # report joins the one placed report of its day. Only day-keyed events have a say in
     # it (P.DAY_KEYED): a bounded report's key is its own, however large its group.
@@ -581,61 +581,19 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
     con.execute("CREATE OR REPLACE TEMP TABLE touched_events AS SELECT event_id FROM events "
                 "WHERE doc_id IN (SELECT doc_id FROM affected)")
     scoped_log = f"log AS ({_affected_facts(con, last)})"
+    scoped_docs = "docs AS (SELECT * FROM documents WHERE doc_id IN (SELECT doc_id FROM affected))"
     for table in ("time_mentions", "events", "documents"):
         con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM affected)")
     con.execute(f"INSERT INTO documents WITH {scoped_log} {P.documents_sql()}")
-    con.execute(f"INSERT INTO events WITH {scoped_log}, {_SCOPED_DOCS} SELECT * FROM ({P.events_sql('docs')})")
-    con.execute(f"INSERT INTO touched_groups {groups}")
-    mentions_and_versions = _beside(con, lambda beside: _step_mentions_and_versions(beside, after, last, recorded_at))
-    try:
-        _step_timeline(con)
-        if projected is not None:
-            projected(con)
-        _record_versions(con, "timeline", recorded_at)
-    finally:
-        mentions_and_versions()
-
-
-_AFFECTED = "SELECT DISTINCT doc_id FROM event_log WHERE seq > {after} AND seq <= {last} AND doc_id IS NOT NULL"
-_SCOPED_DOCS = "docs AS (SELECT * FROM documents WHERE doc_id IN (SELECT doc_id FROM affected))"
-# The projections whose versions are scoped by document: final before the timeline's merge.
-_DOCUMENT_SCOPED = tuple(t for t in _PROJECTIONS if P.HISTORY_SCOPES[t] == "doc_id")
-
-
-def _step_mentions_and_versions(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at) -> None:
-    """The part of `_step` the timeline's merge does not wait on, once its documents and
-    events are projected: the affected documents' mentions (no other projection reads
-    them) and the versions of the three document-scoped projections."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE affected AS {_AFFECTED.format(after=after, last=last)}")
-    con.execute(f"INSERT INTO time_mentions WITH log AS ({_affected_facts(con, last)}), {_SCOPED_DOCS} "
+    con.execute(f"INSERT INTO time_mentions WITH {scoped_log}, {scoped_docs} "
                 f"SELECT * FROM ({P.mentions_sql('docs')})")
-    for table in _DOCUMENT_SCOPED:
+    con.execute(f"INSERT INTO events WITH {scoped_log}, {scoped_docs} SELECT * FROM ({P.events_sql('docs')})")
+    con.execute(f"INSERT INTO touched_groups {groups}")
+    _step_timeline(con)
+    if projected is not None:
+        projected(con)
+    for table in _PROJECTIONS:
         _record_versions(con, table, recorded_at)
-
-
-def _beside(con: duckdb.DuckDBPyConnection, work: Callable[[duckdb.DuckDBPyConnection], None]) -> Callable[[], None]:
-    """Run `work` on a second connection to `con`'s database (its own temp tables), in a
-    thread, while `con` goes on: the build runs one DuckDB thread, so the other core was
-    idle through a publish. Returns the function that waits for it, raising what failed
-    there. The two must read only what neither changes meanwhile and write apart."""
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with con.cursor() as beside:
-                work(beside)
-        except BaseException as exc:  # noqa: BLE001 - raised in the build's thread by the waiter
-            failed.append(exc)
-
-    thread = threading.Thread(target=run, name="timeline-beside")
-    thread.start()
-
-    def wait() -> None:
-        thread.join()
-        if failed:
-            raise failed[0]
-
-    return wait
 
 
 def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
