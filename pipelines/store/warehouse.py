@@ -197,10 +197,11 @@ def catch_up(db_path: Path, log: EventLog | None = None) -> bool:
     """Bring the buffer the next publish writes up to the published one: the adoption a
     publish starts with (`_build`), done ahead of it. A run starts it beside its planning
     and scan, which leave the second core idle, so its publish only derives the new facts.
-    The connection stays open for that publish (`_take_caught_up`). True when the buffer
-    adopted; False when there was nothing to adopt or the publish must replace the buffer
-    anyway. Killed half-way, the buffer holds no published seq and the publish replaces it
-    with a copy, as after a killed build."""
+    The connection stays open for that publish (`_take_caught_up`), also when there was
+    nothing to adopt: opening and checking the 3 GB buffer of 100k articles was 0.1-0.15 s
+    of a new dump's publish. True when the buffer adopted; False when there was nothing to
+    adopt or the publish must replace the buffer anyway. Killed half-way, the buffer holds
+    no published seq and the publish replaces it with a copy, as after a killed build."""
     db_path = Path(db_path)
     if not db_path.is_symlink():
         return False
@@ -214,18 +215,21 @@ def catch_up(db_path: Path, log: EventLog | None = None) -> bool:
         if opened is None:
             return False
         since, con = opened
-        if since >= published_seq:
+        if since > published_seq:
             con.close()
             return False
+        adopting = since < published_seq
         try:
-            con.execute("DELETE FROM warehouse_meta WHERE key = 'published_seq'")
-            _adopt(con, db_path.parent / os.readlink(db_path), since, published_seq)
-            con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('published_seq', ?)", [str(published_seq)])
+            if adopting:
+                con.execute("DELETE FROM warehouse_meta WHERE key = 'published_seq'")
+                _adopt(con, db_path.parent / os.readlink(db_path), since, published_seq)
+                con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('published_seq', ?)",
+                            [str(published_seq)])
         except BaseException:
             con.close()
             raise
     _CAUGHT_UP[target] = (con, published_seq)
-    return True
+    return adopting
 
 
 def _take_caught_up(target: Path, published_seq: int | None) -> duckdb.DuckDBPyConnection | None:
