@@ -193,7 +193,7 @@ def _load(cache: RegexCache) -> Tables:
         argument_re=any_of(modality.get("argument", [])),
         quote_re=alternation(modality.get("quote", ["(?!)"]), r"\s*[：:，,]?\s*$"),
         negation_re=any_of(modality.get("negation", [])),
-        negated_re=compile_regex(f"(?:{any_of(modality.get('negation', [])).pattern})$"),
+        negated_re=alternation(modality.get("negation", ["(?!)"]), "$"),
         concession_re=any_of(modality.get("concession", [])),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
