@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     import duckdb
 
     from pipelines.publish.background import PictureDrawer
-    from pipelines.store.ingest import ExtractionBatch
 
 
 @dataclass(slots=True)
@@ -73,17 +72,14 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
         with phase("scan", None, "documents", stderr=show_progress) as advance:
             scan = store.scan(paths, advance, whole_folder=only is None)
         step = "extractions"
-        # Planned, and the extractors' tables built, while the catch-up may still run (it
-        # took longer than the scan beside it: 1.2-1.4 s against 0.7-0.9 s after a change
-        # at 100k articles); both are Python and DuckDB leaves the GIL free.
+        # Planned while the catch-up may still run (it took longer than the scan beside it:
+        # 1.2-1.4 s against 0.7-0.9 s after a change at 100k articles); planning is Python
+        # and DuckDB leaves the GIL free.
         planned = store.plan(scan)
-        if catching_up.is_alive() and _extracts_in_a_pool(store, planned):
-            from pipelines.core.extract import warm_up_ahead
-
-            warm_up_ahead()
         # No fork beside DuckDB's threads: the extraction's pool forks once the catch-up has
-        # ended, and the extraction starts in this process meanwhile (an edit's catch-up,
-        # the previous change adopted, outlasted the scan and plan it ran beside at 100k).
+        # ended, and the extraction builds its tables and starts in this process meanwhile
+        # (`extract_stream`'s fork_after; an edit's catch-up, the previous change adopted,
+        # outlasted the scan and plan it ran beside at 100k).
         with phase("extract", len(scan.docs), "documents", stderr=show_progress) as advance:
             batch = store.extract(scan, advance, planned, fork_after=catching_up)
         catching_up.join()  # its adoption holds the log's lock, which the append takes
@@ -150,17 +146,6 @@ def _catch_up_beside(store: Store) -> threading.Thread:
     thread = threading.Thread(target=adopt, name="timeline-catch-up")
     thread.start()
     return thread
-
-
-# A plan of at least this many documents to extract is taken to need the extraction's
-# process pool (which starts at 400,000 characters: `extract._POOL_MIN_CHARS`), so the
-# extractors' tables are built ahead of it when the run would otherwise wait.
-WARM_UP_AHEAD_MIN_DOCS = 100
-
-
-def _extracts_in_a_pool(store: Store, planned: ExtractionBatch) -> bool:
-    workers = store.workers if store.workers is not None else (os.cpu_count() or 1)
-    return workers > 1 and planned.plan is not None and len(planned.plan.to_extract) >= WARM_UP_AHEAD_MIN_DOCS
 
 
 # A run that extracted (or withdrew) at least this many documents has its picture drawn by a helper

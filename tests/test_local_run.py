@@ -264,9 +264,9 @@ def test_the_cli_run_imports_no_dagster(tmp_path) -> None:
 
 
 def test_a_run_waiting_on_its_catch_up_builds_the_extractors_tables_meanwhile(new_workspace, monkeypatch) -> None:
-    """While the catch-up thread still runs, the run plans and builds the extractors' tables
-    (`warm_up_ahead`) instead of waiting; it publishes what a run that waited publishes, and
-    drops jieba's table after its extraction."""
+    """While the catch-up thread still runs, a run whose extraction needs the pool builds the
+    extractors' tables (`warm_up_ahead`) and extracts in process instead of waiting; it
+    publishes what a run that waited publishes, and drops jieba's table after its extraction."""
     import threading
 
     from pipelines.core import extract
@@ -291,9 +291,12 @@ def test_a_run_waiting_on_its_catch_up_builds_the_extractors_tables_meanwhile(ne
         _dump(ws.seeds / "news.jsonl", ARTICLES)
         store = Store(ws.db, ws.seeds, workers=2)
         assert run_in_process(store).success
-        _dump(ws.seeds / "news.jsonl", [ARTICLES[1], {**ARTICLES[0], "content": ARTICLES[0]["content"] + "6月3日，积水退去。"}])
+        # enough changed documents for the pool (`extract_stream` forks at 8 and more)
+        _dump(ws.seeds / "news.jsonl", [ARTICLES[1]] + [
+            {**ARTICLES[0], "doc_id": f"a1-{k}", "content": ARTICLES[0]["content"] + f"6月{k + 3}日，积水退去。"}
+            for k in range(10)])
         if ahead:
-            monkeypatch.setattr(local_run, "WARM_UP_AHEAD_MIN_DOCS", 1)
+            monkeypatch.setattr(extract, "_POOL_MIN_CHARS", 1)
             monkeypatch.setattr(extract, "warm_up_ahead", warm_up_ahead)
             monkeypatch.setattr(Store, "catch_up", slow_catch_up)
         release_lexicon()
