@@ -147,42 +147,44 @@ def extract_stream(
     than waited on."""
     if pack is not None and finish is None:
         raise ValueError("pack needs finish: it packs finished documents")
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    stream = iter(docs)
-    head: list[Document] = []
-    chars = 0
-    if workers > 1:
-        for doc in stream:
-            head.append(doc)
-            chars += len(doc.text)
-            if chars >= _POOL_MIN_CHARS and len(head) >= 8:
-                rest = itertools.chain(head, stream)
-                if fork_after is not None and fork_after.is_alive():
-                    warm_up_ahead()  # what this process loads for the wait, the pool drops after
-                while fork_after is not None and fork_after.is_alive():
-                    if not (chunk := list(itertools.islice(rest, _CHUNK_DOCS))):
-                        _release_lexicon_loaded_ahead()
-                        return
-                    yield from _here(chunk, finish, pack)
-                    if progress:
-                        progress(len(chunk))
-                if fork_after is not None:
-                    fork_after.join()
-                yield from _pooled(rest, workers, progress, finish, pack)
-                return
-    if pack is not None:
-        for chunk in _chunks(itertools.chain(head, stream), _CHUNK_DOCS):
-            yield _extract_chunk(chunk, finish, pack)
+    # what `warm_up_ahead` loaded for this extraction goes with it, however it ends (a pool
+    # drops what it loaded itself)
+    try:
+        workers = workers if workers is not None else (os.cpu_count() or 1)
+        stream = iter(docs)
+        head: list[Document] = []
+        chars = 0
+        if workers > 1:
+            for doc in stream:
+                head.append(doc)
+                chars += len(doc.text)
+                if chars >= _POOL_MIN_CHARS and len(head) >= 8:
+                    rest = itertools.chain(head, stream)
+                    if fork_after is not None and fork_after.is_alive():
+                        warm_up_ahead()  # what this process loads for the wait, the pool drops after
+                    while fork_after is not None and fork_after.is_alive():
+                        if not (chunk := list(itertools.islice(rest, _CHUNK_DOCS))):
+                            return
+                        yield from _here(chunk, finish, pack)
+                        if progress:
+                            progress(len(chunk))
+                    if fork_after is not None:
+                        fork_after.join()
+                    yield from _pooled(rest, workers, progress, finish, pack)
+                    return
+        if pack is not None:
+            for chunk in _chunks(itertools.chain(head, stream), _CHUNK_DOCS):
+                yield _extract_chunk(chunk, finish, pack)
+                if progress:
+                    progress(len(chunk))
+            return
+        for doc in itertools.chain(head, stream):
+            ex = extract_document(doc)
+            yield ex if finish is None else finish(ex)
             if progress:
-                progress(len(chunk))
+                progress(1)
+    finally:
         _release_lexicon_loaded_ahead()
-        return
-    for doc in itertools.chain(head, stream):
-        ex = extract_document(doc)
-        yield ex if finish is None else finish(ex)
-        if progress:
-            progress(1)
-    _release_lexicon_loaded_ahead()
 
 
 def _here(chunk: list[Document], finish: Callable[[Extraction], Any] | None,
