@@ -22,8 +22,8 @@ from pipelines.core.model import Document
 CASES = Path(__file__).with_name("cases.jsonl")
 
 
-def make_doc(text: str, published_at: str | None, doc_id: str = "case") -> Document:
-    return Document(doc_id=doc_id, path=doc_id, text=text, content_hash="",
+def make_doc(text: str, published_at: str | None, doc_id: str = "case", title: str | None = None) -> Document:
+    return Document(doc_id=doc_id, path=doc_id, text=text, content_hash="", title=title,
                     published_at=datetime.fromisoformat(published_at) if published_at else None)
 
 
@@ -35,8 +35,8 @@ def mentions_for(doc: Document) -> list:
     return extract_times(doc.text, doc.published_at)
 
 
-def run(text: str, published_at: str | None) -> list:
-    doc = make_doc(text, published_at)
+def run(text: str, published_at: str | None, title: str | None = None) -> list:
+    doc = make_doc(text, published_at, title=title)
     return candidate_events(doc, mentions_for(doc))
 
 
@@ -62,7 +62,7 @@ def _check(ev, exp: dict) -> None:
 
 @pytest.mark.parametrize("case", _load())
 def test_case(case: dict) -> None:
-    events = run(case["text"], case["published_at"])
+    events = run(case["text"], case["published_at"], case.get("title"))
     expect = case["expect"]
     expect = expect if isinstance(expect, list) else [expect]
     assert len(events) == len(expect), [e.to_json() for e in events]

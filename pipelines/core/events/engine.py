@@ -1814,6 +1814,8 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
     ctx.story_from = stamp_lines[0][1] if stamp_lines else body
     ctx.story_day = _story_day(ctx, sentences, stamp_lines)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
+    if _index_page(ctx):
+        return ctx, []
     links = _SpanSet(_link_list_lines(ctx) + _page_tail(ctx)) if not ctx.item_dates else None
     out: list[Event] = []
     i = 0
@@ -1957,6 +1959,28 @@ def _page_tail(ctx: _Ctx) -> list[tuple[int, int]]:
         return []
     starts = {m.start for m in ctx.mentions}
     return [(a, b) for a, b in lines if a + len(ctx.simp[a:b]) - len(ctx.simp[a:b].lstrip()) not in starts]
+
+
+_INDEX_LINES_MIN = 8
+_INDEX_TITLE_SHARE = 0.2
+
+
+def _index_page(ctx: _Ctx) -> bool:
+    """The text is a portal's index page in place of the article its title names: no full
+    stop in the whole body, eight or more lines, and under a fifth of the title's pairs of
+    letters in it. Every line is another story's headline (美联储为再次加息做好准备 under a
+    title about 李凯尔), so nothing in it develops this article. A bulletin of items under
+    its own title (快讯 lists, a chronology) shares the title's words and stays, and so does
+    a post whose lines end on commas (its narrative broken into lines)."""
+    body = max(0, min(ctx.doc.body_start or 0, len(ctx.simp)))
+    title = _to_simplified(ctx.doc.title or "")
+    if not title or _NARRATIVE_END in ctx.simp[body:]:
+        return False
+    lines = [text for a, b in _line_spans(ctx.simp, body, len(ctx.simp)) if (text := ctx.simp[a:b].strip())]
+    if len(lines) < _INDEX_LINES_MIN or any(text[-1] in _LINE_GOES_ON for text in lines):
+        return False  # a line ending on a comma: the writer's narrative broken into lines
+    pairs = {title[i:i + 2] for i in range(len(title) - 1) if title[i].isalpha() and title[i + 1].isalpha()}
+    return bool(pairs) and sum(p in ctx.simp[body:] for p in pairs) < _INDEX_TITLE_SHARE * len(pairs)
 
 
 def _runs_without(lines: list[tuple[int, int]], breaks: set[int]) -> list[tuple[int, int]]:
