@@ -92,6 +92,7 @@ class _Frame:
 _STORY_YEAR_REACH = 400
 _STORY_DAYS = 31
 _STORY_MONTH_RECENT = 92  # how old a named day may be and still lend its month to a day alone
+_OLD_STORY_NEXT_DAYS = 7  # how far after an older named day a day alone still continues its story
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _FULL_STOP = re.compile(r"[。！？!?\n]")
 _FORECAST_REACH = 80  # how far back in its sentence a forecast's cue reaches (chars)
@@ -663,16 +664,20 @@ class _Extractor:
         """A day alone told just after a day named with its month, in the same paragraph
         (4月14日报道，朝鲜13日成功试射; 3月21日坠机…自27日开始): the nearest such day to
         the named one, within _STORY_DAYS of it and not after the reference. None where
-        the named day is in the reference's month (the usual reading is the same), or more
-        than _STORY_MONTH_RECENT days old (2019年5月3日成立。记者15日获悉 is this month's)."""
+        the named day is in the reference's month (the usual reading is the same); one more
+        than _STORY_MONTH_RECENT days old lends its month only to the week after it."""
         if self.named_day is None or self.ref is None:
             return None
         end, named = self.named_day
         between = self.norm[end:start]
         if (named.year, named.month) == (self.ref.year, self.ref.month) or named > self.ref \
-                or (self.ref - named).days > _STORY_MONTH_RECENT or len(between) > _STORY_YEAR_REACH \
-                or "\n" in between:
+                or len(between) > _STORY_YEAR_REACH or "\n" in between:
             return None
+        if (self.ref - named).days > _STORY_MONTH_RECENT:
+            # an old story's next days (2020年7月6日，…选定作案地点。9日上午，…到达) go on in
+            # its month; a day further on is the reporter's own (2019年5月3日成立。记者15日获悉)
+            d = _safe_date(named.year, named.month, day)
+            return d if d is not None and 0 < (d - named).days <= _OLD_STORY_NEXT_DAYS else None
         best = None
         for dy, dm in ((named.year, named.month), _add_months(named.year, named.month, -1),
                        _add_months(named.year, named.month, 1)):
