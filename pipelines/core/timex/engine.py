@@ -748,8 +748,8 @@ class _Extractor:
                 day is not None and lunar_month is None and self._just_ahead(year, month, day, True)):
             year -= 1
         elif (not future and key < rkey and day is not None and lunar_month is None
-              and self._just_ahead(year + 1, month, day)):
-            year += 1  # 1月1日 said on 12月31日: tomorrow, across the year's end
+              and self._just_ahead(year + 1, month, day, True)):
+            year += 1  # 1月1日 said on 12月31日: tomorrow, across the year's end (as ahead as in a year)
         elif future and (key[0] < rkey[0] if day is None and lunar_month is None else key < rkey):
             # 将在6月中旬 said on 6月7日 is this June: a month without a day has not passed
             # while it lasts
