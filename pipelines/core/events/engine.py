@@ -1974,13 +1974,14 @@ def _index_page(ctx: _Ctx) -> bool:
     a post whose lines end on commas (its narrative broken into lines)."""
     body = max(0, min(ctx.doc.body_start or 0, len(ctx.simp)))
     title = _to_simplified(ctx.doc.title or "")
-    if not title or _NARRATIVE_END in ctx.simp[body:]:
+    if not title or ctx.simp.find(_NARRATIVE_END, body) >= 0:
         return False
     lines = [text for a, b in _line_spans(ctx.simp, body, len(ctx.simp)) if (text := ctx.simp[a:b].strip())]
     if len(lines) < _INDEX_LINES_MIN or any(text[-1] in _LINE_GOES_ON for text in lines):
         return False  # a line ending on a comma: the writer's narrative broken into lines
     pairs = {title[i:i + 2] for i in range(len(title) - 1) if title[i].isalpha() and title[i + 1].isalpha()}
-    return bool(pairs) and sum(p in ctx.simp[body:] for p in pairs) < _INDEX_TITLE_SHARE * len(pairs)
+    text = ctx.simp[body:]
+    return bool(pairs) and sum(p in text for p in pairs) < _INDEX_TITLE_SHARE * len(pairs)
 
 
 def _runs_without(lines: list[tuple[int, int]], breaks: set[int]) -> list[tuple[int, int]]:
