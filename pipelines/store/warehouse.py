@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -372,12 +372,61 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
         if since and published is not None and published[1] > since:
             _adopt(con, published[0], since, published[1])
             since = published[1]
-        # An incremental build's changes are committed at once: committed statement by
-        # statement, each wrote and synced its own WAL record, and the WAL outgrew DuckDB's
-        # 16 MiB automatic checkpoint on the way (the publish's CHECKPOINT writes it anyway).
-        # The audits read through other cursors, so they come after the commit.
-        with _one_transaction(con) if since else contextlib.nullcontext():
-            new_rows, affected = _derive(con, log, since, head, note, staged)
+        if since == 0:
+            for table in (*_PROJECTIONS, *(f"{t}_history" for t in _PROJECTIONS), "rejected_documents"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute("DELETE FROM event_log")
+        # The merge keys this build's steps touch, from the seq it starts at: the one behind
+        # it adopts the timeline's rows of these keys (`_adopt`) instead of comparing histories.
+        con.execute(f"CREATE OR REPLACE TABLE {_TOUCHED_KEYS} (merge_key VARCHAR)")
+        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('touched_keys_from', ?)", [str(int(since))])
+        if log.segments():
+            con.execute(
+                f"INSERT INTO event_log SELECT {_LOG_COLUMN_LIST} FROM {log.relation()} "
+                f"WHERE seq > {int(since)} ORDER BY seq"
+            )
+        _create_projections(con)
+        new_rows = con.execute(f"SELECT count(*) FROM event_log WHERE seq > {int(since)}").fetchone()[0]
+        affected = con.execute(f"SELECT count(DISTINCT doc_id) FROM event_log WHERE seq > {int(since)}").fetchone()[0]
+        # One step per append (the facts of one recorded_at), so the versions change exactly
+        # when the log's prefix does, even when several appends are published together.
+        steps = con.execute(
+            f"SELECT recorded_at, max(seq) FROM event_log WHERE seq > {int(since)} "
+            "GROUP BY recorded_at ORDER BY min(seq)").fetchall()
+        whole = since == 0 and len(steps) == 1
+        # `staged` is called once the projections are final (what it reads is what the file
+        # will hold) and before the last versions are recorded, so the picture's helper and
+        # the page's thread draw while DuckDB records them (0.3 s of 1.3 s at 3,000 articles
+        # for a whole build; 0.3 s of a 1,000-article change's publish at 100k).
+        if whole:
+            _whole(con)
+            if staged is not None:
+                staged(con)
+            _whole_versions(con, steps[0][0])
+        else:
+            after = int(since)
+            for number, (recorded_at, last) in enumerate(steps, 1):
+                _step(con, after, int(last), recorded_at, staged if number == len(steps) else None)
+                after = int(last)
+            if not steps and staged is not None:
+                staged(con)
+        if since == 0 or not _has_table(con, "rejected_documents"):
+            con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) "
+                        f"{P.REJECTED}")
+        elif _rejection_paths(con, since, head):
+            # Only the paths this build's facts quarantined or cleared change.
+            con.execute(f"DELETE FROM rejected_documents WHERE path IN {_REJECTION_PATHS}")
+            con.execute(f"INSERT INTO rejected_documents WITH log AS (SELECT * FROM event_log "
+                        f"WHERE path IN {_REJECTION_PATHS}) {P.REJECTED}")
+        con.execute("CREATE OR REPLACE VIEW routines AS SELECT * FROM events WHERE is_routine")
+        for macro in [*P.as_of_macros(), search_macro()]:
+            con.execute(macro)
+        known = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
+        if SCHEMA_VERSION not in known:
+            con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP, ?)",
+                        [SCHEMA_VERSION, note or SCHEMA_HISTORY[SCHEMA_VERSION]])
+        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('projection_digest', ?)",
+                    [P.projection_digest()])
         if since:
             # Only the documents this build changed: the rest passed when last published.
             # A table, not a temporary one: the span audits read through other cursors.
@@ -389,84 +438,7 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
         if not any(not o.passed and o.audit.blocking for o in outcomes):
             con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('published_seq', ?)", [str(head)])
         con.execute("CHECKPOINT")
-    return PublishResult(True, new_rows, affected, "", outcomes)
-
-
-def _derive(con: duckdb.DuckDBPyConnection, log: EventLog, since: int, head: int, note: str | None,
-            staged: Callable[[duckdb.DuckDBPyConnection], None] | None) -> tuple[int, int]:
-    """`_build`'s projections of the log's facts after `since` (every fact when 0), with
-    their versions, the rejections, views, macros and the schema's rows; returns the
-    count of new log rows and of the documents they touch."""
-    if since == 0:
-        for table in (*_PROJECTIONS, *(f"{t}_history" for t in _PROJECTIONS), "rejected_documents"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-        con.execute("DELETE FROM event_log")
-    # The merge keys this build's steps touch, from the seq it starts at: the one behind
-    # it adopts the timeline's rows of these keys (`_adopt`) instead of comparing histories.
-    con.execute(f"CREATE OR REPLACE TABLE {_TOUCHED_KEYS} (merge_key VARCHAR)")
-    con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('touched_keys_from', ?)", [str(int(since))])
-    if log.segments():
-        con.execute(
-            f"INSERT INTO event_log SELECT {_LOG_COLUMN_LIST} FROM {log.relation()} "
-            f"WHERE seq > {int(since)} ORDER BY seq"
-        )
-    _create_projections(con)
-    new_rows = con.execute(f"SELECT count(*) FROM event_log WHERE seq > {int(since)}").fetchone()[0]
-    affected = con.execute(f"SELECT count(DISTINCT doc_id) FROM event_log WHERE seq > {int(since)}").fetchone()[0]
-    # One step per append (the facts of one recorded_at), so the versions change exactly
-    # when the log's prefix does, even when several appends are published together.
-    steps = con.execute(
-        f"SELECT recorded_at, max(seq) FROM event_log WHERE seq > {int(since)} "
-        "GROUP BY recorded_at ORDER BY min(seq)").fetchall()
-    whole = since == 0 and len(steps) == 1
-    # `staged` is called once the projections are final (what it reads is what the file
-    # will hold) and before the last versions are recorded, so the picture's helper and
-    # the page's thread draw while DuckDB records them (0.3 s of 1.3 s at 3,000 articles
-    # for a whole build; 0.3 s of a 1,000-article change's publish at 100k).
-    if whole:
-        _whole(con)
-        if staged is not None:
-            staged(con)
-        _whole_versions(con, steps[0][0])
-    else:
-        after = int(since)
-        for number, (recorded_at, last) in enumerate(steps, 1):
-            _step(con, after, int(last), recorded_at, staged if number == len(steps) else None)
-            after = int(last)
-        if not steps and staged is not None:
-            staged(con)
-    if since == 0 or not _has_table(con, "rejected_documents"):
-        con.execute(f"CREATE OR REPLACE TABLE rejected_documents AS WITH log AS (SELECT * FROM event_log) "
-                    f"{P.REJECTED}")
-    elif _rejection_paths(con, since, head):
-        # Only the paths this build's facts quarantined or cleared change.
-        con.execute(f"DELETE FROM rejected_documents WHERE path IN {_REJECTION_PATHS}")
-        con.execute(f"INSERT INTO rejected_documents WITH log AS (SELECT * FROM event_log "
-                    f"WHERE path IN {_REJECTION_PATHS}) {P.REJECTED}")
-    con.execute("CREATE OR REPLACE VIEW routines AS SELECT * FROM events WHERE is_routine")
-    for macro in [*P.as_of_macros(), search_macro()]:
-        con.execute(macro)
-    known = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
-    if SCHEMA_VERSION not in known:
-        con.execute("INSERT INTO schema_version VALUES (?, now()::TIMESTAMP, ?)",
-                    [SCHEMA_VERSION, note or SCHEMA_HISTORY[SCHEMA_VERSION]])
-    con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('projection_digest', ?)",
-                [P.projection_digest()])
-    return int(new_rows), int(affected)
-
-
-@contextlib.contextmanager
-def _one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """The statements inside as one transaction: committed together, or rolled back if one
-    fails (the connection is then usable again, as it was before)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+    return PublishResult(True, int(new_rows), int(affected), "", outcomes)
 
 
 _PROJECTIONS = tuple(P.HISTORY_SCOPES)
@@ -499,39 +471,35 @@ def _adopt(con: duckdb.DuckDBPyConnection, source: Path, since: int, upto: int) 
     and its rejected_documents. The buffer then holds what `source` holds."""
     quoted = str(source).replace("'", "''")  # ATTACH takes no parameters
     con.execute(f"ATTACH '{quoted}' AS published (READ_ONLY)")
-    # One transaction, as `_build`'s changes are (ATTACH and DETACH cannot be inside one):
-    # an edit's run waits on this adoption before its extraction forks, and committed
-    # statement by statement it took 1.1-1.2 s at 100k articles, in one 0.9 s.
     try:
-        with _one_transaction(con):
-            con.execute(f"INSERT INTO event_log SELECT {_LOG_COLUMN_LIST} FROM published.event_log "
-                        f"WHERE seq > {int(since)} AND seq <= {int(upto)} ORDER BY seq")
-            con.execute("CREATE OR REPLACE TEMP TABLE adopted_docs AS SELECT DISTINCT doc_id FROM event_log "
-                        f"WHERE seq > {int(since)} AND seq <= {int(upto)} AND doc_id IS NOT NULL")
-            if _touched_keys_from(con, "published") == since:
-                con.execute("CREATE OR REPLACE TEMP TABLE adopted_keys AS SELECT DISTINCT merge_key "
-                            f"FROM published.{_TOUCHED_KEYS}")
-            else:  # it was built from another seq (a publish in between failed): compare
-                versions = "merge_key, row_hash, valid_from, valid_to"
-                con.execute(
-                    "CREATE OR REPLACE TEMP TABLE adopted_keys AS SELECT DISTINCT merge_key FROM ("
-                    f"(SELECT {versions} FROM published.timeline_history EXCEPT SELECT {versions} FROM timeline_history) "
-                    f"UNION ALL (SELECT {versions} FROM timeline_history EXCEPT SELECT {versions} FROM "
-                    "published.timeline_history))")
-            for table in _PROJECTIONS:
-                column = P.HISTORY_SCOPES[table]
-                scope = ("doc_id IN (SELECT doc_id FROM adopted_docs)" if column == "doc_id"
-                         else "merge_key IN (SELECT merge_key FROM adopted_keys)")
-                con.execute(f"DELETE FROM {table} WHERE {scope}")
-                con.execute(f"INSERT INTO {table} BY NAME {_rows_of(con, f'published.{table}', scope)}")
-                _adopt_versions(con, f"{table}_history", column, scope)
-            if _has_table(con, "rejected_documents"):
-                if _rejection_paths(con, since, upto):  # only the paths the adopted facts quarantined or cleared differ
-                    con.execute(f"DELETE FROM rejected_documents WHERE path IN {_REJECTION_PATHS}")
-                    con.execute(f"INSERT INTO rejected_documents BY NAME SELECT * FROM published.rejected_documents "
-                                f"WHERE path IN {_REJECTION_PATHS}")
-            else:
-                con.execute("CREATE TABLE rejected_documents AS SELECT * FROM published.rejected_documents")
+        con.execute(f"INSERT INTO event_log SELECT {_LOG_COLUMN_LIST} FROM published.event_log "
+                    f"WHERE seq > {int(since)} AND seq <= {int(upto)} ORDER BY seq")
+        con.execute("CREATE OR REPLACE TEMP TABLE adopted_docs AS SELECT DISTINCT doc_id FROM event_log "
+                    f"WHERE seq > {int(since)} AND seq <= {int(upto)} AND doc_id IS NOT NULL")
+        if _touched_keys_from(con, "published") == since:
+            con.execute("CREATE OR REPLACE TEMP TABLE adopted_keys AS SELECT DISTINCT merge_key "
+                        f"FROM published.{_TOUCHED_KEYS}")
+        else:  # it was built from another seq (a publish in between failed): compare
+            versions = "merge_key, row_hash, valid_from, valid_to"
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE adopted_keys AS SELECT DISTINCT merge_key FROM ("
+                f"(SELECT {versions} FROM published.timeline_history EXCEPT SELECT {versions} FROM timeline_history) "
+                f"UNION ALL (SELECT {versions} FROM timeline_history EXCEPT SELECT {versions} FROM "
+                "published.timeline_history))")
+        for table in _PROJECTIONS:
+            column = P.HISTORY_SCOPES[table]
+            scope = ("doc_id IN (SELECT doc_id FROM adopted_docs)" if column == "doc_id"
+                     else "merge_key IN (SELECT merge_key FROM adopted_keys)")
+            con.execute(f"DELETE FROM {table} WHERE {scope}")
+            con.execute(f"INSERT INTO {table} BY NAME {_rows_of(con, f'published.{table}', scope)}")
+            _adopt_versions(con, f"{table}_history", column, scope)
+        if _has_table(con, "rejected_documents"):
+            if _rejection_paths(con, since, upto):  # only the paths the adopted facts quarantined or cleared differ
+                con.execute(f"DELETE FROM rejected_documents WHERE path IN {_REJECTION_PATHS}")
+                con.execute(f"INSERT INTO rejected_documents BY NAME SELECT * FROM published.rejected_documents "
+                            f"WHERE path IN {_REJECTION_PATHS}")
+        else:
+            con.execute("CREATE TABLE rejected_documents AS SELECT * FROM published.rejected_documents")
     finally:
         con.execute("DETACH published")
 
