@@ -140,6 +140,9 @@ def _load(cache: RegexCache) -> Tables:
         compile_regex(r[0])  # a broken row fails on load
         modality.setdefault(r[1], []).append(_simp(r[0]))
     blocks = _blocks(triggers, compile_regex, alternation)
+    for parted, whole in _parted_triggers(triggers, modality.get("aspect", [])).items():
+        triggers[parted] = triggers[whole]
+        blocks[parted] = blocks[whole]
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "opinion": [], "named": [],
                                       "told": [], "counted": [], "record": [], "since": [], "born": [], "dateline": [], "stamp": [], "state": [], "scene": [], "reaction": []}
@@ -220,6 +223,23 @@ def _load(cache: RegexCache) -> Tables:
         scene_re=any_of(patterns["scene"]),
         reaction_re=any_of(patterns["reaction"]),
     )
+
+
+def _parted_triggers(triggers: dict[str, tuple[str, int]], infixes: list[str]) -> dict[str, str]:
+    """parted form -> its trigger, for the triggers of three or more letters that need no
+    object, each infix (modality.tsv aspect: 了) after their first letter or first two
+    (通了电话, 执行了死刑): the verb and its object parted, the same act. Forms that are rows
+    of their own stay theirs."""
+    out: dict[str, str] = {}
+    for trig, (_, needs) in triggers.items():
+        if needs or len(trig) < 3:
+            continue
+        for infix in infixes:
+            for k in (1, 2):
+                parted = trig[:k] + infix + trig[k:]
+                if parted not in triggers:
+                    out.setdefault(parted, trig)
+    return out
 
 
 def _blocks(triggers: dict[str, tuple[str, int]], compile_regex: Callable[[str], re.Pattern[str]],
