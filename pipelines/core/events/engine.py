@@ -1254,7 +1254,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 continue  # 杜兆才落马 … 此次杜兆才落马，不少网友感叹…: the report told again
             _note_anchor(ctx, sa, dating)
             places = _sentence_places(ctx, sa, s)  # (remembered for the sentence)
-            place_sp = _pick_place(s, places, orgs, ia, ib, rel, ca, actors_sp)
+            place_sp = _pick_place(t, s, places, orgs, ia, ib, rel, ca, actors_sp)
             # far from the time it would inherit, an act is as undated as a bounded one, unless
             # its sentence tells a tally as of now (截至目前，事故造成4人死亡) or marks anything
             # done (判决结果出炉后不久，汪小菲晒出了…): narration of the story, not background
@@ -1578,7 +1578,7 @@ def _untyped_event(ctx: _Ctx, sent: tuple[int, int], lead: list[tuple[int, int]]
     places = _sentence_places(ctx, sa, s)
     orgs = _orgs(s, t, places)
     actors_sp = [o for o in orgs if ca <= o[0] and o[1] <= a]
-    place_sp = _pick_place(s, places, orgs, ca, cb, a, ca, actors_sp)
+    place_sp = _pick_place(t, s, places, orgs, ca, cb, a, ca, actors_sp)
     if place_sp is not None:
         place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
     else:
@@ -1686,13 +1686,12 @@ def _modality(future: bool, dating: _Dating, pub: date | None) -> str:
     return "reported"
 
 
-
-def _pick_place(s: str, places: list[_Place], orgs: list[tuple[int, int]], ia: int, ib: int,
+def _pick_place(t: Tables, s: str, places: list[_Place], orgs: list[tuple[int, int]], ia: int, ib: int,
                 rel: int, ca: int, actors_sp: list[tuple[int, int]]) -> tuple[int, int] | None:
     # 1. 在/于/赴 + place inside the item/clause: where it happened (在成都成立筠商学院)
     # (the marks found by a C-level search: a loop over every character of the item was
     # most of this function's time)
-    for mark in tables().place_mark_re.finditer(s, ia, min(ib, len(s))):
+    for mark in t.place_mark_re.finditer(s, ia, min(ib, len(s))):
         i = mark.start()
         if i + 1 < len(s):
             for p in places:
@@ -1797,6 +1796,8 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
         simp = text  # offsets must stay 1:1; matching on the original is the lesser evil
     simp = mask_long_runs(simp)  # matching only: reported strings come from `text`
     body = max(0, min(doc.body_start or 0, len(text)))
+    if _index_page(doc, simp, body):
+        return None
     hits = list(t.trigger_lexicon.finditer(simp, body))
     hit_starts = [h.start() for h in hits]
     ms = sorted((m for m in mentions if 0 <= m.start < m.end <= len(text)), key=lambda m: m.start)
@@ -1814,8 +1815,6 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
     ctx.story_from = stamp_lines[0][1] if stamp_lines else body
     ctx.story_day = _story_day(ctx, sentences, stamp_lines)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
-    if _index_page(ctx):
-        return ctx, []
     links = _SpanSet(_link_list_lines(ctx) + _page_tail(ctx)) if not ctx.item_dates else None
     out: list[Event] = []
     i = 0
@@ -1965,22 +1964,21 @@ _INDEX_LINES_MIN = 8
 _INDEX_TITLE_SHARE = 0.2
 
 
-def _index_page(ctx: _Ctx) -> bool:
+def _index_page(doc: Document, simp: str, body: int) -> bool:
     """The text is a portal's index page in place of the article its title names: no full
     stop in the whole body, eight or more lines, and under a fifth of the title's pairs of
     letters in it. Every line is another story's headline (美联储为再次加息做好准备 under a
     title about 李凯尔), so nothing in it develops this article. A bulletin of items under
     its own title (快讯 lists, a chronology) shares the title's words and stays, and so does
     a post whose lines end on commas (its narrative broken into lines)."""
-    body = max(0, min(ctx.doc.body_start or 0, len(ctx.simp)))
-    title = _to_simplified(ctx.doc.title or "")
-    if not title or ctx.simp.find(_NARRATIVE_END, body) >= 0:
+    title = _to_simplified(doc.title or "")
+    if not title or simp.find(_NARRATIVE_END, body) >= 0:
         return False
-    lines = [text for a, b in _line_spans(ctx.simp, body, len(ctx.simp)) if (text := ctx.simp[a:b].strip())]
+    lines = [text for a, b in _line_spans(simp, body, len(simp)) if (text := simp[a:b].strip())]
     if len(lines) < _INDEX_LINES_MIN or any(text[-1] in _LINE_GOES_ON for text in lines):
         return False  # a line ending on a comma: the writer's narrative broken into lines
     pairs = {title[i:i + 2] for i in range(len(title) - 1) if title[i].isalpha() and title[i + 1].isalpha()}
-    text = ctx.simp[body:]
+    text = simp[body:]
     return bool(pairs) and sum(p in text for p in pairs) < _INDEX_TITLE_SHARE * len(pairs)
 
 
