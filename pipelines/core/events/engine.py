@@ -389,6 +389,7 @@ def _clamp(d: _Dating, pub: date | None, future: bool) -> _Dating:
 
 
 _RANGE_GLUE = re.compile(r"\s*(?:起|开始)?\s*(?:至|到|—|－|-|~|～)\s*")
+_DAY_LIST_GLUE = re.compile(r"\s*[、和及与]\s*")  # 21日、22日: the days of one act
 
 
 def _in_title(simp: str, pos: int, lo: int) -> bool:
@@ -701,6 +702,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         # 自3月1日起至12月31日开展: the act spans both ends, not the last one
         return _span(before[-2], before[-1])
     pick = before[-1] if before else None
+    listed = before
     if pick is None:
         # A date in another clause that has its own trigger dates that event, not this one.
         # Nor does a date after publication date a reported act (案件押后至明年4月16日再讯，
@@ -713,6 +715,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
                    and (future or pub is None or m.earliest is None or m.earliest <= pub
                         or _frames_sentence(ctx, sent, m))]
         pick = in_sent[-1] if in_sent else None
+        listed = in_sent
     if pick is None and in_clause:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
         # object's (发布关于3·21事故的通报), so only when nothing precedes the act
@@ -722,6 +725,11 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         # act's own is the one announced after it in its clause
         pick = next((m for m in in_clause if m.start > trig and ctx.t.future_re.search(ctx.simp, trig, m.start)),
                     pick)
+    if len(listed) >= 2 and pick is listed[-1] and not ctx.item_dates and \
+            listed[-2].granularity == pick.granularity == "day" and \
+            _DAY_LIST_GLUE.fullmatch(ctx.simp, listed[-2].end, pick.start):
+        # 2020年12月21日、22日，…开庭审理: days listed bare are the days of one act
+        return _span(listed[-2], pick)
     if ctx.item_dates:
         pick = _item_date(ctx, trig, pick)
     if pick is not None:
