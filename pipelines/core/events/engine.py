@@ -702,6 +702,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         # 自3月1日起至12月31日开展: the act spans both ends, not the last one
         return _span(before[-2], before[-1])
     pick = before[-1] if before else None
+    if pick is not None and pick.vague and len(before) >= 2 and not before[-2].vague:
+        # 就在上周…刚刚制定了: the vague word says how recent, the stated time when
+        pick = before[-2]
     listed = before
     if pick is None:
         # A date in another clause that has its own trigger dates that event, not this one.
