@@ -591,6 +591,10 @@ class _Extractor:
             # holiday_ahead_days it is the coming one
             if d is not None and not fr.future and d > ref + timedelta(days=self.t.holiday_ahead_days):
                 d = _holiday_date(year - 1, cal, hm, hd)
+            elif d is not None and not fr.future and d < ref and (
+                    coming := _holiday_date(year + 1, cal, hm, hd)) is not None and \
+                    coming <= ref + timedelta(days=self.t.holiday_ahead_days):
+                d = coming  # 元旦 said on 12月9日: the coming one, across the year's end as within a year
             elif d is not None and fr.future and d < ref:
                 d = _holiday_date(year + 1, cal, hm, hd)
         else:
