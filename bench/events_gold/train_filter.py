@@ -67,7 +67,8 @@ def rows_of(gold_name: str, corpus: Path = CORPUS) -> list[dict]:
                 keys = sorted({i for i, (e, sp) in enumerate(spans) if e["importance"] == "key"
                                and any(x < b and a < y for x, y in sp)})
                 rows.append({"set": gold_name, "doc": doc.doc_id, "features": features.counts(),
-                             "events": len(group), "hit": bool(hits), "keys": keys,
+                             # a sentence no rule read is one event if the model keeps it
+                             "events": max(1, len(group)), "hit": bool(hits), "keys": keys,
                              "doc_keys": sum(e["importance"] == "key" for e in events)})
     return rows
 

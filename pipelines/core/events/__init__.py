@@ -62,6 +62,13 @@ How an event is found
     rules made of it. Its weights are data (`data/sentence_weights.tsv`), fitted to the blind
     development gold by `python -m bench.events_gold.train_filter`; `candidate_events` is the
     rules' output before it, which tests/events/cases.jsonl checks.
+    A sentence in which no rule found an act is a candidate too: news reports acts no lexicon
+    names (芬兰和瑞典已申请加入北约). The same model reads it (with no events: nev=0) where
+    it stands in the text, and where it judges it a development the sentence is one event of
+    the generic type with no trigger word, dated by its first clause that holds a time (else
+    as an undated act of the story), its headline the sentence from its first clause that is
+    more than a time. Such an event sets no story time, so the rules' dating of what follows
+    never depends on the model.
 
 Place
     Chains of administrative units (`data/places.tsv`, confirmed by jieba or by 在/于/赴),

@@ -15,7 +15,13 @@ from pipelines.core.datatables import LexiconMatch
 from pipelines.core.model import Document, Event, TimeMention
 from pipelines.core.textscan import mask_long_runs
 
-from .salience import SentenceFeatures, sentence_features, sentence_groups, sentence_model
+from .salience import (
+    SentenceFeatures,
+    SentenceModel,
+    sentence_features,
+    sentence_groups,
+    sentence_model,
+)
 from .tables import GENERIC_TYPE, Tables, tables
 
 _SENT_END = re.compile(r"[。！？!?\n]")
@@ -478,6 +484,10 @@ class _Ctx:
     story_days: list[TimeMention] | None = None
     story_day_starts: list[int] = field(default_factory=list)
     first_recent: TimeMention | None = None  # see _first_recent_day; built on first use
+    # sentences in which no rule found an act, with their features (see _bare_sentence), and
+    # the events of those the learned model reads as developments
+    bare: list[tuple[tuple[int, int], SentenceFeatures]] = field(default_factory=list)
+    sentence_events: list[Event] = field(default_factory=list)
     first_recent_known: bool = False
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
     memo_at: int = -1
@@ -1757,16 +1767,19 @@ def _to_simplified(text: str) -> str:
 def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     """The events the article reports: the rules' candidates, in the sentences the learned
     model (salience.py) judges to report a development."""
-    found = _candidates(doc, mentions)
+    model = sentence_model()
+    found = _candidates(doc, mentions, model)
     if found is None:
         return []
     ctx, events = found
-    model = sentence_model()
     if model is None:
         return events
     rejected = {id(e) for _, group, features in _sentence_groups(ctx, events)
                 if not model.reports(features) for e in group}
-    return [e for e in events if id(e) not in rejected] if rejected else events
+    kept = [e for e in events if id(e) not in rejected] if rejected else events
+    if ctx.sentence_events:
+        kept = sorted(kept + ctx.sentence_events, key=lambda e: e.char_start)
+    return kept
 
 
 def candidate_events(doc: Document, mentions: list[TimeMention]) -> list[Event]:
@@ -1778,26 +1791,32 @@ def candidate_events(doc: Document, mentions: list[TimeMention]) -> list[Event]:
 def candidate_sentences(doc: Document, mentions: list[TimeMention]
                         ) -> list[tuple[tuple[int, int], list[Event], SentenceFeatures]]:
     """The rules' events before the learned filter, by sentence: (the sentence's span in
-    doc.text, its events, its features). What bench/events_gold/train_filter.py learns from."""
+    doc.text, its events, its features), and the sentences in which no rule found an act,
+    with no events. What bench/events_gold/train_filter.py learns from."""
     found = _candidates(doc, mentions)
-    return [] if found is None else _sentence_groups(*found)
+    if found is None:
+        return []
+    ctx, events = found
+    return sorted(_sentence_groups(ctx, events) + [(span, [], f) for span, f in ctx.bare], key=lambda g: g[0])
 
 
 def _sentence_groups(ctx: _Ctx, events: list[Event]
                      ) -> list[tuple[tuple[int, int], list[Event], SentenceFeatures]]:
-    out = []
-    text_length = len(ctx.doc.text)
-    for k, group in sentence_groups(events, ctx.sentences):
-        sa, sb = ctx.sentences[k]
-        first = bisect.bisect_left(ctx.starts, sa)
-        mentions = ctx.mentions[first:bisect.bisect_left(ctx.starts, sb, first)]
-        features = sentence_features(ctx.simp[sa:sb], k, len(ctx.sentences), text_length, mentions,
-                                     ctx.pub, group)
-        out.append(((sa, sb), group, features))
-    return out
+    return [(ctx.sentences[k], group, _features_of(ctx, k, group)) for k, group in sentence_groups(events, ctx.sentences)]
 
 
-def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[Event]] | None:
+def _features_of(ctx: _Ctx, k: int, group: list[Event]) -> SentenceFeatures:
+    """The learned model's features of the k-th sentence, holding `group`."""
+    sa, sb = ctx.sentences[k]
+    first = bisect.bisect_left(ctx.starts, sa)
+    mentions = ctx.mentions[first:bisect.bisect_left(ctx.starts, sb, first)]
+    return sentence_features(ctx.simp[sa:sb], k, len(ctx.sentences), len(ctx.doc.text), mentions, ctx.pub, group)
+
+
+def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel | None = None
+                ) -> tuple[_Ctx, list[Event]] | None:
+    """The rules' events, and the sentences where no rule found one (ctx.bare); with a
+    `model`, the events of those of them it reads as developments (ctx.sentence_events)."""
     text = doc.text or ""
     if not text:
         return None
@@ -1854,6 +1873,8 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
         generic = _generic_events(ctx, sa, sb, covered, untyped)
         generic += _done_acts(ctx, sa, sb, covered, untyped)
         out.extend(generic)
+        if not typed and not generic:
+            _bare_sentence(ctx, n, sa, sb, model)
         for e in typed + generic:
             if e.date_basis == "explicit":
                 ctx.told.setdefault((e.event_type, e.trigger), set()).add((e.earliest, e.latest))
@@ -1861,6 +1882,43 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
     out.extend(e for e in _signatures(ctx, sentences) if e.char_start not in starts)
     out.sort(key=lambda e: e.char_start)
     return ctx, _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
+
+
+def _bare_sentence(ctx: _Ctx, n: int, sa: int, sb: int, model: SentenceModel | None) -> None:
+    """A sentence in which no rule found an act is still a candidate: news reports many acts
+    no lexicon names (芬兰和瑞典已申请加入北约), and the learned model, which reads its
+    words, position and times, decides whether it reports a development. Decided here, in
+    the text's order, so that its date follows the story as far as it has been read."""
+    features = _features_of(ctx, n, [])
+    ctx.bare.append(((sa, sb), features))
+    if model is not None and model.reports(features):
+        ctx.sentence_events.append(_sentence_event(ctx, sa, sb))
+
+
+def _sentence_event(ctx: _Ctx, sa: int, sb: int) -> Event:
+    """The event of a sentence no rule read (GENERIC_TYPE, no trigger word): dated by its
+    first clause that holds a time, else as an undated act of the story; its headline is the
+    sentence from its first clause that is more than a time. It sets no story time: the
+    rules' dating of what follows does not depend on the model."""
+    t, text, s = ctx.t, ctx.doc.text, ctx.simp[sa:sb]
+    clauses = _clauses(s)
+    hs = _lead_clause_start(ctx, sa, clauses)
+    ca, cb = next((c for c in clauses if c[1] > hs and any(_usable(m) for m in _mentions_in(ctx, sa + c[0], sa + c[1]))),
+                  next(c for c in clauses if c[1] > hs))
+    future = bool(t.future_re.search(s, ca, cb))
+    dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + cb, future, None, False, [])
+    end = max(cb, next(c[1] for c in clauses if c[1] > hs))
+    places = _sentence_places(ctx, sa, s)
+    orgs = _orgs(s, t, places)
+    actors_sp = [o for o in orgs if hs <= o[0] and o[1] <= end]
+    place_sp = _pick_place(t, s, places, orgs, hs, end, end, hs, actors_sp)
+    if place_sp is not None:
+        place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
+    else:
+        place, place_simp = ctx.title_place, ctx.title_place_simp
+    return _event(ctx, (sa, sb), GENERIC_TYPE, _headline(text, sa + hs, sa + end), "", dating, future,
+                  place, place_simp, tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)), None,
+                  bool(t.routine_re.search(s, ca, cb)), s[hs:end], s[hs:end])
 
 
 _SIGNATURE_HEAD = 30  # 中共某某县委宣传部, 某某市委市政府调查组: a body's name, not a sentence
