@@ -1907,7 +1907,12 @@ def _sentence_event(ctx: _Ctx, sa: int, sb: int) -> Event:
                   next(c for c in clauses if c[1] > hs))
     future = bool(t.future_re.search(s, ca, cb))
     dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + cb, future, None, False, [])
-    end = max(cb, next(c[1] for c in clauses if c[1] > hs))
+    # the headline: the sentence, not a clause of it (its act may come after a frame: 一审宣判
+    #后，…; 二审法院认为，…), past the source a report cites (据央视报道，…)
+    lead = next(c for c in clauses if c[1] > hs)
+    if t.hearsay_re.search(s, lead[0], lead[1]) and lead[1] < clauses[-1][1]:
+        hs = next(c[0] for c in clauses if c[0] >= lead[1])
+    end = len(s)
     places = _sentence_places(ctx, sa, s)
     orgs = _orgs(s, t, places)
     actors_sp = [o for o in orgs if hs <= o[0] and o[1] <= end]
