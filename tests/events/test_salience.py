@@ -94,3 +94,42 @@ def test_a_table_without_its_threshold_fails_when_it_loads(tmp_path, monkeypatch
             salience.sentence_model()
     finally:
         salience.sentence_model.cache_clear()
+
+
+NATO = ("北约扩员\n"
+        "5月18日，芬兰和瑞典正式提交加入北约的申请。\n"
+        "两国此前长期奉行军事不结盟政策。\n")
+
+
+def test_a_sentence_no_rule_reads_is_a_candidate_the_model_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = _doc(NATO)
+    mentions = extract_times(doc.text, doc.published_at)
+    rule_events = candidate_events(doc, mentions)
+    read = {(e.char_start, e.char_end) for e in rule_events}
+    bare = [(span, group) for span, group, _ in engine.candidate_sentences(doc, mentions) if not group]
+    assert bare and not {span for span, _ in bare} & read  # the sentences the rules left, with no events
+    keep_all = salience.SentenceModel.of({}, bias=5.0, threshold=0.5)
+    monkeypatch.setattr(engine, "sentence_model", lambda: keep_all)
+    kept = extract_events(doc, mentions)
+    added = [e for e in kept if (e.char_start, e.char_end) not in read]
+    assert sorted((e.char_start, e.char_end) for e in added) == sorted(span for span, _ in bare)
+    for e in added:  # one generic event per sentence, with no trigger word and a whole headline
+        assert (e.event_type, e.trigger) == ("occurrence", "")
+        assert e.headline and e.headline in e.evidence.replace("。", "")
+        assert e.date_basis in ("explicit", "inherited", "bounded")
+    # the rules' events are the same with or without the sentences the model added
+    assert [e for e in kept if (e.char_start, e.char_end) in read] == rule_events
+    keep_none = salience.SentenceModel.of({}, bias=-5.0, threshold=0.5)
+    monkeypatch.setattr(engine, "sentence_model", lambda: keep_none)
+    assert extract_events(doc, mentions) == []
+
+
+def test_a_sentence_event_is_dated_by_its_own_time() -> None:
+    # 成为 is a state's verb (nonevents.tsv): no rule reads the sentence
+    doc = _doc("2012年9月，王喆第一次成为蒙特雷国际问题研究所的口译员。")
+    mentions = extract_times(doc.text, doc.published_at)
+    assert candidate_events(doc, mentions) == []
+    ctx, _ = engine._candidates(doc, mentions, salience.SentenceModel.of({}, bias=5.0, threshold=0.5))
+    assert [(e.earliest.isoformat(), e.latest.isoformat(), e.date_basis, e.time_text, e.headline)
+            for e in ctx.sentence_events] == [
+        ("2012-09-01", "2012-09-30", "explicit", "2012年9月", "王喆第一次成为蒙特雷国际问题研究所的口译员")]
