@@ -1147,13 +1147,14 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     # whose triggers are all cancelled before that never needs them.
     orgs = _orgs(s, t, _sentence_places(ctx, sa, s)) if t.org_re.search(s) else []
     # 组织 inside 县委组织部 is part of a name, not a predicate; nor is 督导 in 《督导利剑》
-    titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)]
-    inside_name = _SpanSet(orgs + titles)
-    hits = [h for h in hits if not inside_name.holds(h.start() - sa)]
-    if not hits:
-        return []
+    titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)] if "《" in s else []
+    if orgs or titles:  # (most sentences name neither: every hit stands)
+        inside_name = _SpanSet(orgs + titles)
+        hits = [h for h in hits if not inside_name.holds(h.start() - sa)]
+        if not hits:
+            return []
     clause_of = _clause_finder(clauses)
-    argued = _argued(t, s)
+    argued: bool | None = None  # read only for an act its sentence does not date
 
     # A clause's date belongs to its own act, but not to a report of the news (据央视新闻5月15日
     # 报道称，…举行会谈): that speech is no event (hearsay), so its date is the next act's.
@@ -1162,9 +1163,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     trig_clauses = {ci for ci, rel, h in placed if not _hearsay(t, s, clauses, clause_of, rel, h.group())}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
     # and a predicate beats a trigger that only names an incident (发布了关于国会骚乱事件的报告)
-    placed.sort(key=lambda p: (p[0], _names_incident_at(t, s, p[1], p[2].end() - sa),
-                               t.triggers[p[2].group()][1] > 0, p[1]))
-    segs = sorted(_positions(s, "；") + _positions(s, ";"))
+    if len(placed) > 1:  # (the key reads the text: not for a sentence's one hit)
+        placed.sort(key=lambda p: (p[0], _names_incident_at(t, s, p[1], p[2].end() - sa),
+                                   t.triggers[p[2].group()][1] > 0, p[1]))
     used_clauses: set[int] = set()
     out: list[Event] = []
     for ci, rel, h in placed:
@@ -1220,15 +1221,16 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         session = _session(s[rel:cb], t) if etype == "meeting" else None
         # Actors: organizations before the trigger in the clause, else earlier in the sentence.
         actors_sp = [o for o in orgs if ca <= o[0] and o[1] <= rel]
-        if not actors_sp:
+        if not actors_sp and orgs:
             # else the subject of the sentence part (up to ；): the first clause naming an org
+            segs = sorted(_positions(s, "；") + _positions(s, ";"))
             seg_start = max([x + 1 for x in segs if x < ca], default=0)
             for a, b in clauses:
                 if a >= seg_start and b <= ca:
                     actors_sp = [o for o in orgs if a <= o[0] and o[1] <= b]
                     if actors_sp:
                         break
-        actors = tuple(dict.fromkeys(text[sa + a:sa + b] for a, b in actors_sp))
+        actors = tuple(dict.fromkeys(text[sa + a:sa + b] for a, b in actors_sp)) if actors_sp else ()
         # Enumerations: 7∙17丰乐乡龙塘村、8∙13筠连镇旗隆村成功避险 are two events.
         dated = [m for m in _mentions_in(ctx, sa + ca, sa + rel) if _usable(m)]
         items: list[tuple[int, int, TimeMention | None]] = []
@@ -1243,11 +1245,13 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         for ia, ib, own in items:
             dating = spoken if spoken is not None and own is None and not future else _date_event(
                 ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
-            if dating.basis != "explicit" and (argued or t.concession_re.search(s, ca, rel)
-                                               or _said_not_done(t, s, rel, rel + len(trig))):
-                # 因为…, 其实…: an undated act of the writer's reasoning; 虽然降落失败了，…:
-                # one it concedes; 表示：“…会很快归案”: of a speaker's (data/modality.tsv)
-                continue
+            if dating.basis != "explicit":
+                if argued is None:
+                    argued = _argued(t, s)
+                if argued or t.concession_re.search(s, ca, rel) or _said_not_done(t, s, rel, rel + len(trig)):
+                    # 因为…, 其实…: an undated act of the writer's reasoning; 虽然降落失败了，…:
+                    # one it concedes; 表示：“…会很快归案”: of a speaker's (data/modality.tsv)
+                    continue
             trigger = text[h.start():h.end()].rstrip(_CLAUSE_TAIL)
             if dating.basis == "inherited" and len(hits) == 1 and _told_before(ctx, etype, trigger, dating) \
                     and _adds_nothing(ctx, sa, sb, ca, rel):
