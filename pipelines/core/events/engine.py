@@ -18,7 +18,9 @@ from pipelines.core.textscan import mask_long_runs
 from .salience import SentenceFeatures, sentence_features, sentence_groups, sentence_model
 from .tables import GENERIC_TYPE, Tables, tables
 
-_SENT_END = re.compile(r"[。！？!?\n]")
+# a sentence: blanks and the previous one's closing quote (skipped), then up to 。！？ (kept)
+# or a line end (dropped)
+_SENTENCE = re.compile(r"[ \t\u3000”」]*([^。！？!?\n]*[。！？!?]?)\n?")
 _CLAUSE_SEP = set("，,；;：:")
 _OPEN = set("“「『《（(【")
 _CLOSE = set("”」』》）)】")
@@ -1669,19 +1671,15 @@ def _done_acts(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
 def _sentences(simp: str, lo: int) -> list[tuple[int, int]]:
     """Sentence spans of simp[lo:]: up to 。！？ (included) or a line end (excluded), leading
     blanks and the previous sentence's closing quote left out."""
-    out = []
-    pos, n = lo, len(simp)
-    while pos < n:
-        m = _SENT_END.search(simp, pos)
-        end = n if m is None else (m.end() if m.group() != "\n" else m.start())
-        start = pos
-        while start < end and simp[start] in " \t\u3000”」":
-            start += 1
+    out: list[tuple[int, int]] = []
+    # one regex scan finds each sentence with its leading blanks (a Python step per sentence
+    # to find its end and another per blank to skip them cost more)
+    for m in _SENTENCE.finditer(simp, lo):
+        start, end = m.span(1)
         while end - start > _MAX_SENTENCE:
             start = _cut_long(simp, start, out)
         if end - start > 1:
             out.append((start, end))
-        pos = n if m is None else m.end()
     return out
 
 
@@ -1722,6 +1720,8 @@ def _pick_place(t: Tables, s: str, places: list[_Place], orgs: list[tuple[int, i
             bare = _bare_place_after(s, i + 1)
             if bare:
                 return bare
+    if not places:
+        return None  # (most sentences: no chain to prefer, nor an organization's place)
     inside = [p for p in places if ia <= p.start and p.end <= ib]
     # 2. the first chain before the trigger (the subject's: 美国商务部将中国企业列入…), else
     # the first after it, within the item
@@ -1837,7 +1837,8 @@ def _candidates(doc: Document, mentions: list[TimeMention]) -> tuple[_Ctx, list[
     ctx.story_from = stamp_lines[0][1] if stamp_lines else body
     ctx.story_day = _story_day(ctx, sentences, stamp_lines)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
-    links = _SpanSet(_link_list_lines(ctx) + _page_tail(ctx)) if not ctx.item_dates else None
+    link_lines = _link_list_lines(ctx) + _page_tail(ctx) if not ctx.item_dates else []
+    links = _SpanSet(link_lines) if link_lines else None  # (most pages have none to test against)
     out: list[Event] = []
     i = 0
     for n, (sa, sb) in enumerate(sentences):
