@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import bisect
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -543,8 +543,8 @@ def _mentions_in(ctx: _Ctx, a: int, b: int) -> list[TimeMention]:
     """The mentions inside [a, b). Asked ~90 times an article: the ones starting in the span
     are a slice between two bisections, and only where some of them may end past b (always
     the last ones, the tagger's mentions do not overlap) are they filtered one by one."""
-    i = bisect.bisect_left(ctx.starts, a)
-    out = ctx.mentions[i:bisect.bisect_left(ctx.starts, b, i)]
+    i = bisect_left(ctx.starts, a)
+    out = ctx.mentions[i:bisect_left(ctx.starts, b, i)]
     if out and (out[-1].end > b or not ctx.ends_in_order):
         out = [m for m in out if m.end <= b]
     return out
@@ -774,7 +774,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     elif ctx.anchor is not None and anchored and not has_session:
         frame = ctx.anchor
     if frame is None and para < sent[0]:
-        first = ctx.sentences[bisect.bisect_left(ctx.sentences, (para, -1))]
+        first = ctx.sentences[bisect_left(ctx.sentences, (para, -1))]
         frame = _first_clause_frame(ctx, para, first[1])
     if frame is None and not has_session and ctx.frame is not None and (
             para == _paragraph_start(ctx.simp, ctx.frame.start, ctx.doc.body_start)):
@@ -860,7 +860,7 @@ def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
     if ctx.pub is None:
         return None
     days = _story_days(ctx)
-    i = bisect.bisect_left(ctx.story_day_starts, before) - 1
+    i = bisect_left(ctx.story_day_starts, before) - 1
     if i < 0:
         return None
     m = days[i]
@@ -922,7 +922,7 @@ def _story_start_before(ctx: _Ctx, sa: int, than: date) -> date | None:
     """The earliest of the story's days (see _story_days) stated before `sa`, earlier than
     `than` and within a month before publication: where what a report tells began."""
     pub = ctx.pub
-    days = _story_days(ctx)[:bisect.bisect_left(ctx.story_day_starts, sa)]
+    days = _story_days(ctx)[:bisect_left(ctx.story_day_starts, sa)]
     return min((m.earliest for m in days if m.earliest < than and (pub - m.earliest).days <= _RESULT_REACH_DAYS),
                default=None)
 
@@ -1098,7 +1098,7 @@ def _clause_finder(clauses: list[tuple[int, int]]) -> Callable[[int], int]:
     starts = [a for a, _ in clauses]
 
     def clause_of(rel: int) -> int:
-        i = bisect.bisect_right(starts, rel) - 1
+        i = bisect_right(starts, rel) - 1
         return i if 0 <= i < len(clauses) and rel <= clauses[i][1] else len(clauses) - 1
 
     return clause_of
@@ -1123,7 +1123,7 @@ class _SpanSet:
 
     def overlaps(self, lo: int, hi: int) -> bool:
         """Some span has a < hi and lo < b."""
-        i = bisect.bisect_left(self.starts, hi) - 1
+        i = bisect_left(self.starts, hi) - 1
         return i >= 0 and self.reach[i] > lo
 
 
@@ -1146,10 +1146,10 @@ class _TitleScan:
         self.closes = _positions(s, "》")
 
     def __call__(self, pos: int) -> bool:
-        i = bisect.bisect_left(self.opens, pos) - 1  # the last 《 before pos
+        i = bisect_left(self.opens, pos) - 1  # the last 《 before pos
         if i < 0:
             return False
-        j = bisect.bisect_left(self.closes, self.opens[i])
+        j = bisect_left(self.closes, self.opens[i])
         return not (j < len(self.closes) and self.closes[j] < pos)
 
 
@@ -1800,8 +1800,8 @@ def _sentence_groups(ctx: _Ctx, events: list[Event]
     text_length = len(ctx.doc.text)
     for k, group in sentence_groups(events, ctx.sentences):
         sa, sb = ctx.sentences[k]
-        first = bisect.bisect_left(ctx.starts, sa)
-        mentions = ctx.mentions[first:bisect.bisect_left(ctx.starts, sb, first)]
+        first = bisect_left(ctx.starts, sa)
+        mentions = ctx.mentions[first:bisect_left(ctx.starts, sb, first)]
         features = sentence_features(ctx.simp[sa:sb], k, len(ctx.sentences), text_length, mentions,
                                      ctx.pub, group)
         out.append(((sa, sb), group, features))
@@ -2146,7 +2146,7 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
             if act is not None:
                 by_act[act] = len(kept)
             kept.append(e)
-        elif _precision_rank(e) < _precision_rank(kept[k]):
+        elif _better_report(e, kept[k]):
             kept[k] = e
     return kept
 
@@ -2160,11 +2160,16 @@ def _report_length(e: Event) -> int:
     return e.char_end - e.char_start
 
 
-def _precision_rank(e: Event) -> tuple[int, int, int]:
-    """Of two mentions of one act, the better report: dated by its own words, then more
+def _better_report(e: Event, than: Event) -> bool:
+    """Of two mentions of one act, e is the better report: dated by its own words, then more
     narrowly, then telling the act rather than naming it (独立大街发生爆炸 before 爆炸事件中
-    受伤的人数, which reports the injured)."""
-    return ({"explicit": 0, "inherited": 1}.get(e.date_basis, 2), _span_days(e), _names_act(e))
+    受伤的人数, which reports the injured). The sentences are read only where the dates tie."""
+    mine, theirs = _dating_rank(e), _dating_rank(than)
+    return mine < theirs if mine != theirs else _names_act(e) < _names_act(than)
+
+
+def _dating_rank(e: Event) -> tuple[int, int]:
+    return {"explicit": 0, "inherited": 1}.get(e.date_basis, 2), _span_days(e)
 
 
 def _names_incident_at(t: Tables, s: str, a: int, b: int) -> bool:
