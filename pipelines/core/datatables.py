@@ -92,7 +92,9 @@ class Lexicon:
             return []
         part = text[pos:end] if pos or end < len(text) else text
         found = self._automaton.find_matches_as_indexes(part)
-        if not self.runs:  # the matches as they are, made in one pass (most calls find none)
+        if not found:
+            return []  # most calls: nothing to wrap (building the empty lists cost more than the search)
+        if not self.runs:  # the matches as they are, made in one pass
             return [LexiconMatch(a + pos, b + pos, part[a:b]) for _, a, b in found]
         spans = [(a + pos, b + pos) for _, a, b in found]
         if spans:
