@@ -550,6 +550,12 @@ def _mentions_in(ctx: _Ctx, a: int, b: int) -> list[TimeMention]:
     return out
 
 
+def _holds_mention(ctx: _Ctx, a: int, b: int) -> bool:
+    """Some mention starts inside [a, b) (one bisection, no list)."""
+    i = bisect_left(ctx.starts, a)
+    return i < len(ctx.starts) and ctx.starts[i] < b
+
+
 _STORY_DAY_SENTENCES = 3  # title, dateline and lead sentence
 _LEAD_SHARE = 0.2  # the article's opening fifth: its lead, where undated acts are its news
 
@@ -715,8 +721,10 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         return _clamp(_Dating(own.earliest, own.latest, own.granularity, "explicit", own.text, own), pub, future)
     # A date inside a title (《…行动计划（2021—2030年）》) is the document's, not the act's.
     # nor does a trend's span (近10年, 三年来首次), which frames a record, not the act
+    # (most acts' sentences hold no time at all: then there is nothing to filter below)
+    timed = _holds_mention(ctx, sent[0], sent[1])
     in_clause = [m for m in _mentions_in(ctx, *clause) if _datable(ctx, m) and not _in_title(ctx.simp, m.start, sent[0])
-                 and not _names_incident(ctx, m, trig)]
+                 and not _names_incident(ctx, m, trig)] if timed else []
     before = [m for m in in_clause if m.start < trig]
     if len(before) >= 2 and _RANGE_GLUE.fullmatch(ctx.simp, before[-2].end, before[-1].start):
         # 自3月1日起至12月31日开展: the act spans both ends, not the last one
@@ -731,7 +739,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
                    if _datable(ctx, m) and not any(a <= m.start < b for a, b in owned)
                    and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
                    and (future or pub is None or m.earliest is None or m.earliest <= pub
-                        or _frames_sentence(ctx, sent, m))]
+                        or _frames_sentence(ctx, sent, m))] if timed else []
         pick = in_sent[-1] if in_sent else None
     if pick is None and in_clause:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
@@ -767,7 +775,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     # the anchor reaches the rest of its paragraph and the sentence right after it, and a
     # clock time with no day (15时54分，飞船…对接) anywhere after it: a clock is on its day
     anchored = ctx.anchor_para == para or ctx.anchor_sentence >= ctx.sentence - 1 or (
-        ctx.anchor is not None and ctx.anchor.earliest == ctx.anchor.latest
+        timed and ctx.anchor is not None and ctx.anchor.earliest == ctx.anchor.latest
         and any(_clock_only(m) for m in _mentions_in(ctx, sent[0], trig)))
     if ctx.background is not None and ctx.background_sentence == ctx.sentence and not has_session:
         frame = ctx.background
@@ -1511,15 +1519,19 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         return []  # most sentences: nothing dates an act here, so nothing to scan
     t, simp = ctx.t, ctx.simp
     s = simp[sa:sb]
-    decided = _SpanSet(covered)
-    in_title = _TitleScan(s)
-    # a "since" expression (成立9年来, 2019年以来) frames a period, it dates no single act
-    # nor does a dateline's (海外网8月5日电, 本报3月5日讯): it dates the report, not an act
-    dated = [item] if item is not None else [
-        m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(t, simp, m)
-        and m.granularity not in _GENERIC_SKIP_GRAINS
-        and not m.text.endswith("来") and not t.dateline_re.match(simp, m.end) and not _trend_period(m, ctx.pub)
-        and not decided.holds(m.start - sa) and not _counts(ctx, m) and not _stamp(ctx, m)]
+    if item is not None:
+        dated = [item]
+    else:
+        # a "since" expression (成立9年来, 2019年以来) frames a period, it dates no single act
+        # nor does a dateline's (海外网8月5日电, 本报3月5日讯): it dates the report, not an act
+        dated = [m for m in in_sent if (_usable(m) or _clock_only(m)) and not _since(t, simp, m)
+                 and m.granularity not in _GENERIC_SKIP_GRAINS
+                 and not m.text.endswith("来") and not t.dateline_re.match(simp, m.end)
+                 and not _trend_period(m, ctx.pub) and not _counts(ctx, m) and not _stamp(ctx, m)]
+        if dated:  # (the spans to test are made only for a time that passed the tests above)
+            decided = _SpanSet(covered)
+            in_title = _TitleScan(s)
+            dated = [m for m in dated if not in_title(m.start - sa) and not decided.holds(m.start - sa)]
     if not dated:
         return []
     clauses = _clauses(s)
