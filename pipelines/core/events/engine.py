@@ -512,7 +512,10 @@ def _clause_cut(ctx: _Ctx, sa: int, s: str, ca: int, cb: int
     sentence): their spans in s, the words and their tags, remembered for the sentence. The
     place, verb and done-act passes each read the tags of the same words: slicing each word
     out and looking it up again in each pass cost more than keeping them."""
-    cut = _memo(ctx, sa).setdefault("clauses", {})
+    memo = _memo(ctx, sa)
+    cut = memo.get("clauses")
+    if cut is None:
+        cut = memo["clauses"] = {}
     if ca not in cut:
         spans, words = _cut(s[ca:cb], ca)
         cut[ca] = (spans, words, list(map(_jieba().tags.get, words)))
@@ -1188,7 +1191,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     # 报道称，…举行会谈): that speech is no event (hearsay), so its date is the next act's.
     # (each hit's clause and offset in the sentence found once, for all three uses below)
     placed = [(clause_of(h.start() - sa), h.start() - sa, h) for h in hits]
-    trig_clauses = {ci for ci, rel, h in placed if not _hearsay(t, s, clauses, clause_of, rel, h.group())}
+    trig_clauses = {ci for ci, rel, h in placed
+                    if t.triggers[h.group()][1] != _SPEECH or not _hearsay(t, s, clauses, clause_of, rel, h.group())}
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
     # and a predicate beats a trigger that only names an incident (发布了关于国会骚乱事件的报告)
     if len(placed) > 1:  # (the key reads the text: not for a sentence's one hit)
@@ -1227,6 +1231,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 # nor is what the commentator goes on to say in the sentence
                 covered.append((ca, len(s)))
                 continue
+            if not ctx.item_dates and not _holds_mention(ctx, sa, sb):
+                continue  # 他表示: talk, as below; with no time in the sentence, none can date it
             spoken = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, False, None, False, owned)
             if spoken.basis != "explicit" and not _unplaced_day(ctx, sa + ca, sa + rel):
                 continue  # 他表示: talk, not a development (卢拉当天表示 is one, of a day untold)
