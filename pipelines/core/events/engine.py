@@ -1185,14 +1185,17 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         if not hits:
             return []
     clause_of = _clause_finder(clauses)
+    timed = _holds_mention(ctx, sa, sb)  # (most sentences hold no time: no mention to look at)
     argued: bool | None = None  # read only for an act its sentence does not date
 
     # A clause's date belongs to its own act, but not to a report of the news (据央视新闻5月15日
     # 报道称，…举行会谈): that speech is no event (hearsay), so its date is the next act's.
     # (each hit's clause and offset in the sentence found once, for all three uses below)
     placed = [(clause_of(h.start() - sa), h.start() - sa, h) for h in hits]
+    # (a sentence's one hit owns no other clause: nothing to find)
     trig_clauses = {ci for ci, rel, h in placed
-                    if t.triggers[h.group()][1] != _SPEECH or not _hearsay(t, s, clauses, clause_of, rel, h.group())}
+                    if t.triggers[h.group()][1] != _SPEECH or not _hearsay(t, s, clauses, clause_of, rel, h.group())
+                    } if len(placed) > 1 else set()
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
     # and a predicate beats a trigger that only names an incident (发布了关于国会骚乱事件的报告)
     if len(placed) > 1:  # (the key reads the text: not for a sentence's one hit)
@@ -1231,7 +1234,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 # nor is what the commentator goes on to say in the sentence
                 covered.append((ca, len(s)))
                 continue
-            if not ctx.item_dates and not _holds_mention(ctx, sa, sb):
+            if not ctx.item_dates and not timed:
                 continue  # 他表示: talk, as below; with no time in the sentence, none can date it
             spoken = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, False, None, False, owned)
             if spoken.basis != "explicit" and not _unplaced_day(ctx, sa + ca, sa + rel):
@@ -1250,7 +1253,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         used_clauses.add(ci)
         covered.append((ca, cb))
         future = bool(t.future_re.search(s, ca, rel))
-        routine = bool(t.routine_re.search(s, ca, cb)) or any(
+        routine = bool(t.routine_re.search(s, ca, cb)) or timed and any(
             m.type == "SET" for m in _mentions_in(ctx, sa + ca, sa + cb))
         session = _session(s[rel:cb], t) if etype == "meeting" else None
         # Actors: organizations before the trigger in the clause, else earlier in the sentence.
@@ -1266,7 +1269,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                         break
         actors = tuple(dict.fromkeys(text[sa + a:sa + b] for a, b in actors_sp)) if actors_sp else ()
         # Enumerations: 7∙17丰乐乡龙塘村、8∙13筠连镇旗隆村成功避险 are two events.
-        dated = [m for m in _mentions_in(ctx, sa + ca, sa + rel) if _usable(m)]
+        dated = [m for m in _mentions_in(ctx, sa + ca, sa + rel) if _usable(m)] if timed else []
         items: list[tuple[int, int, TimeMention | None]] = []
         if len(dated) >= 2 and all(
             any(c in _ENUM_SEP for c in simp[x.end:y.start]) for x, y in zip(dated, dated[1:], strict=False)
