@@ -80,7 +80,9 @@ class Lexicon:
 
         self.words = sorted({w for w in words if w})
         self.runs = runs
-        self._automaton = (ahocorasick_rs.AhoCorasick(self.words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        # a DFA: a few milliseconds more to build once, a third less time per scan of an article
+        self._automaton = (ahocorasick_rs.AhoCorasick(self.words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                                      implementation=ahocorasick_rs.Implementation.DFA)
                            if self.words else None)
         self._longest = max(map(len, self.words), default=0)
 
