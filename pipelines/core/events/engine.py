@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import bisect
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -24,7 +24,9 @@ from .salience import (
 )
 from .tables import GENERIC_TYPE, Tables, tables
 
-_SENT_END = re.compile(r"[。！？!?\n]")
+# a sentence: blanks and the previous one's closing quote (skipped), then up to 。！？ (kept)
+# or a line end (dropped)
+_SENTENCE = re.compile(r"[ \t\u3000”」]*([^。！？!?\n]*[。！？!?]?)\n?")
 _CLAUSE_SEP = set("，,；;：:")
 _OPEN = set("“「『《（(【")
 _CLOSE = set("”」』》）)】")
@@ -196,12 +198,19 @@ class _Place:
 # never closed would hold the rest of the sentence as one clause.
 _STRAIGHT_QUOTE = '"'
 _CLAUSE_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | _CLAUSE_SEP | {_STRAIGHT_QUOTE}))) + "]")
+_NESTING_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | {_STRAIGHT_QUOTE}))) + "]")
+_SEPARATORS = re.compile("[" + re.escape("".join(sorted(_CLAUSE_SEP))) + "]")
 
 
 @lru_cache(maxsize=4096)
 def _clauses(s: str) -> list[tuple[int, int]]:
     """Clause spans of a sentence; separators inside quotes and brackets do not split.
     (Cached: the typed pass, the generic pass and dating each ask for a sentence's clauses.)"""
+    if _NESTING_MARKS.search(s) is None:
+        # most sentences quote nothing: every separator splits, found in one C-level scan
+        # rather than a Python step per mark
+        ends = [m.start() for m in _SEPARATORS.finditer(s)]
+        return list(zip([0, *(e + 1 for e in ends)], [*ends, len(s)], strict=True))
     out, depth, start = [], 0, 0
     for m in _CLAUSE_MARKS.finditer(s):
         ch, i = m.group(), m.start()
@@ -498,6 +507,8 @@ class _Ctx:
     told: dict[tuple[str, str], set[tuple[date | None, date | None]]] = field(default_factory=dict)
     # the mentions' ends rise with their starts (they do not overlap): see _mentions_in
     ends_in_order: bool = True
+    # id of a mention -> whether it may date an act at all (see _datable)
+    datable: dict[int, bool] = field(default_factory=dict)
 
 
 def _memo(ctx: _Ctx, sa: int) -> dict:
@@ -512,7 +523,10 @@ def _clause_cut(ctx: _Ctx, sa: int, s: str, ca: int, cb: int
     sentence): their spans in s, the words and their tags, remembered for the sentence. The
     place, verb and done-act passes each read the tags of the same words: slicing each word
     out and looking it up again in each pass cost more than keeping them."""
-    cut = _memo(ctx, sa).setdefault("clauses", {})
+    memo = _memo(ctx, sa)
+    cut = memo.get("clauses")
+    if cut is None:
+        cut = memo["clauses"] = {}
     if ca not in cut:
         spans, words = _cut(s[ca:cb], ca)
         cut[ca] = (spans, words, list(map(_jieba().tags.get, words)))
@@ -543,11 +557,17 @@ def _mentions_in(ctx: _Ctx, a: int, b: int) -> list[TimeMention]:
     """The mentions inside [a, b). Asked ~90 times an article: the ones starting in the span
     are a slice between two bisections, and only where some of them may end past b (always
     the last ones, the tagger's mentions do not overlap) are they filtered one by one."""
-    i = bisect.bisect_left(ctx.starts, a)
-    out = ctx.mentions[i:bisect.bisect_left(ctx.starts, b, i)]
+    i = bisect_left(ctx.starts, a)
+    out = ctx.mentions[i:bisect_left(ctx.starts, b, i)]
     if out and (out[-1].end > b or not ctx.ends_in_order):
         out = [m for m in out if m.end <= b]
     return out
+
+
+def _holds_mention(ctx: _Ctx, a: int, b: int) -> bool:
+    """Some mention starts inside [a, b) (one bisection, no list)."""
+    i = bisect_left(ctx.starts, a)
+    return i < len(ctx.starts) and ctx.starts[i] < b
 
 
 _STORY_DAY_SENTENCES = 3  # title, dateline and lead sentence
@@ -690,6 +710,17 @@ _FRAME_LEAD = 6  # 当地时间, 北京时间, 据悉 before the date
 _FRAME_TAIL = 3  # 以来, 起, 前后 after it
 
 
+def _datable(ctx: _Ctx, m: TimeMention) -> bool:
+    """m is usable and neither a trend's span, a count nor the page's stamp: what _date_event
+    asks of a mention alone, remembered for the article (each act of a sentence asks again
+    of the same mentions)."""
+    known = ctx.datable.get(id(m))
+    if known is None:
+        known = ctx.datable[id(m)] = (_usable(m) and not _trend_period(m, ctx.pub) and not _counts(ctx, m)
+                                      and not _stamp(ctx, m))
+    return known
+
+
 def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig: int,
                 future: bool, own: TimeMention | None, has_session: bool,
                 owned: list[tuple[int, int]]) -> _Dating:
@@ -704,9 +735,10 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         return _clamp(_Dating(own.earliest, own.latest, own.granularity, "explicit", own.text, own), pub, future)
     # A date inside a title (《…行动计划（2021—2030年）》) is the document's, not the act's.
     # nor does a trend's span (近10年, 三年来首次), which frames a record, not the act
-    in_clause = [m for m in _mentions_in(ctx, *clause) if _usable(m) and not _in_title(ctx.simp, m.start, sent[0])
-                 and not _names_incident(ctx, m, trig) and not _trend_period(m, pub) and not _counts(ctx, m)
-                 and not _stamp(ctx, m)]
+    # (most acts' sentences hold no time at all: then there is nothing to filter below)
+    timed = _holds_mention(ctx, sent[0], sent[1])
+    in_clause = [m for m in _mentions_in(ctx, *clause) if _datable(ctx, m) and not _in_title(ctx.simp, m.start, sent[0])
+                 and not _names_incident(ctx, m, trig)] if timed else []
     before = [m for m in in_clause if m.start < trig]
     if len(before) >= 2 and _RANGE_GLUE.fullmatch(ctx.simp, before[-2].end, before[-1].start):
         # 自3月1日起至12月31日开展: the act spans both ends, not the last one
@@ -722,11 +754,10 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         # 随后…被押抵收押所: the remand is today's, the hearing next year's), unless it frames
         # the sentence (2021年3月8日，东海航空…发布致歉声明): then the page's stamp is what is wrong
         in_sent = [m for m in _mentions_in(ctx, sent[0], trig)
-                   if _usable(m) and not any(a <= m.start < b for a, b in owned)
+                   if _datable(ctx, m) and not any(a <= m.start < b for a, b in owned)
                    and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
-                   and not _trend_period(m, pub) and not _counts(ctx, m) and not _stamp(ctx, m)
                    and (future or pub is None or m.earliest is None or m.earliest <= pub
-                        or _frames_sentence(ctx, sent, m))]
+                        or _frames_sentence(ctx, sent, m))] if timed else []
         pick = in_sent[-1] if in_sent else None
         listed = in_sent
     if pick is None and in_clause:
@@ -768,14 +799,14 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     # the anchor reaches the rest of its paragraph and the sentence right after it, and a
     # clock time with no day (15时54分，飞船…对接) anywhere after it: a clock is on its day
     anchored = ctx.anchor_para == para or ctx.anchor_sentence >= ctx.sentence - 1 or (
-        ctx.anchor is not None and ctx.anchor.earliest == ctx.anchor.latest
+        timed and ctx.anchor is not None and ctx.anchor.earliest == ctx.anchor.latest
         and any(_clock_only(m) for m in _mentions_in(ctx, sent[0], trig)))
     if ctx.background is not None and ctx.background_sentence == ctx.sentence and not has_session:
         frame = ctx.background
     elif ctx.anchor is not None and anchored and not has_session:
         frame = ctx.anchor
     if frame is None and para < sent[0]:
-        first = ctx.sentences[bisect.bisect_left(ctx.sentences, (para, -1))]
+        first = ctx.sentences[bisect_left(ctx.sentences, (para, -1))]
         frame = _first_clause_frame(ctx, para, first[1])
     if frame is None and not has_session and ctx.frame is not None and (
             para == _paragraph_start(ctx.simp, ctx.frame.start, ctx.doc.body_start)):
@@ -861,7 +892,7 @@ def _story_so_far(ctx: _Ctx, before: int) -> TimeMention | None:
     if ctx.pub is None:
         return None
     days = _story_days(ctx)
-    i = bisect.bisect_left(ctx.story_day_starts, before) - 1
+    i = bisect_left(ctx.story_day_starts, before) - 1
     if i < 0:
         return None
     m = days[i]
@@ -923,7 +954,7 @@ def _story_start_before(ctx: _Ctx, sa: int, than: date) -> date | None:
     """The earliest of the story's days (see _story_days) stated before `sa`, earlier than
     `than` and within a month before publication: where what a report tells began."""
     pub = ctx.pub
-    days = _story_days(ctx)[:bisect.bisect_left(ctx.story_day_starts, sa)]
+    days = _story_days(ctx)[:bisect_left(ctx.story_day_starts, sa)]
     return min((m.earliest for m in days if m.earliest < than and (pub - m.earliest).days <= _RESULT_REACH_DAYS),
                default=None)
 
@@ -1099,7 +1130,7 @@ def _clause_finder(clauses: list[tuple[int, int]]) -> Callable[[int], int]:
     starts = [a for a, _ in clauses]
 
     def clause_of(rel: int) -> int:
-        i = bisect.bisect_right(starts, rel) - 1
+        i = bisect_right(starts, rel) - 1
         return i if 0 <= i < len(clauses) and rel <= clauses[i][1] else len(clauses) - 1
 
     return clause_of
@@ -1124,7 +1155,7 @@ class _SpanSet:
 
     def overlaps(self, lo: int, hi: int) -> bool:
         """Some span has a < hi and lo < b."""
-        i = bisect.bisect_left(self.starts, hi) - 1
+        i = bisect_left(self.starts, hi) - 1
         return i >= 0 and self.reach[i] > lo
 
 
@@ -1147,10 +1178,10 @@ class _TitleScan:
         self.closes = _positions(s, "》")
 
     def __call__(self, pos: int) -> bool:
-        i = bisect.bisect_left(self.opens, pos) - 1  # the last 《 before pos
+        i = bisect_left(self.opens, pos) - 1  # the last 《 before pos
         if i < 0:
             return False
-        j = bisect.bisect_left(self.closes, self.opens[i])
+        j = bisect_left(self.closes, self.opens[i])
         return not (j < len(self.closes) and self.closes[j] < pos)
 
 
@@ -1168,24 +1199,29 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
     # whose triggers are all cancelled before that never needs them.
     orgs = _orgs(s, t, _sentence_places(ctx, sa, s)) if t.org_re.search(s) else []
     # 组织 inside 县委组织部 is part of a name, not a predicate; nor is 督导 in 《督导利剑》
-    titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)]
-    inside_name = _SpanSet(orgs + titles)
-    hits = [h for h in hits if not inside_name.holds(h.start() - sa)]
-    if not hits:
-        return []
+    titles = [(m.start(), m.end()) for m in _TITLE.finditer(s)] if "《" in s else []
+    if orgs or titles:  # (most sentences name neither: every hit stands)
+        inside_name = _SpanSet(orgs + titles)
+        hits = [h for h in hits if not inside_name.holds(h.start() - sa)]
+        if not hits:
+            return []
     clause_of = _clause_finder(clauses)
-    argued = _argued(t, s)
+    timed = _holds_mention(ctx, sa, sb)  # (most sentences hold no time: no mention to look at)
+    argued: bool | None = None  # read only for an act its sentence does not date
 
     # A clause's date belongs to its own act, but not to a report of the news (据央视新闻5月15日
     # 报道称，…举行会谈): that speech is no event (hearsay), so its date is the next act's.
     # (each hit's clause and offset in the sentence found once, for all three uses below)
     placed = [(clause_of(h.start() - sa), h.start() - sa, h) for h in hits]
-    trig_clauses = {ci for ci, rel, h in placed if not _hearsay(t, s, clauses, clause_of, rel, h.group())}
+    # (a sentence's one hit owns no other clause: nothing to find)
+    trig_clauses = {ci for ci, rel, h in placed
+                    if t.triggers[h.group()][1] != _SPEECH or not _hearsay(t, s, clauses, clause_of, rel, h.group())
+                    } if len(placed) > 1 else set()
     # Within a clause a specific trigger beats a generic one: 组织召开 is a 召开.
     # and a predicate beats a trigger that only names an incident (发布了关于国会骚乱事件的报告)
-    placed.sort(key=lambda p: (p[0], _names_incident_at(t, s, p[1], p[2].end() - sa),
-                               t.triggers[p[2].group()][1] > 0, p[1]))
-    segs = sorted(_positions(s, "；") + _positions(s, ";"))
+    if len(placed) > 1:  # (the key reads the text: not for a sentence's one hit)
+        placed.sort(key=lambda p: (p[0], _names_incident_at(t, s, p[1], p[2].end() - sa),
+                                   t.triggers[p[2].group()][1] > 0, p[1]))
     used_clauses: set[int] = set()
     out: list[Event] = []
     for ci, rel, h in placed:
@@ -1219,6 +1255,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 # nor is what the commentator goes on to say in the sentence
                 covered.append((ca, len(s)))
                 continue
+            if not ctx.item_dates and not timed:
+                continue  # 他表示: talk, as below; with no time in the sentence, none can date it
             spoken = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, False, None, False, owned)
             if spoken.basis != "explicit" and not _unplaced_day(ctx, sa + ca, sa + rel):
                 continue  # 他表示: talk, not a development (卢拉当天表示 is one, of a day untold)
@@ -1236,22 +1274,23 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         used_clauses.add(ci)
         covered.append((ca, cb))
         future = bool(t.future_re.search(s, ca, rel))
-        routine = bool(t.routine_re.search(s, ca, cb)) or any(
+        routine = bool(t.routine_re.search(s, ca, cb)) or timed and any(
             m.type == "SET" for m in _mentions_in(ctx, sa + ca, sa + cb))
         session = _session(s[rel:cb], t) if etype == "meeting" else None
         # Actors: organizations before the trigger in the clause, else earlier in the sentence.
         actors_sp = [o for o in orgs if ca <= o[0] and o[1] <= rel]
-        if not actors_sp:
+        if not actors_sp and orgs:
             # else the subject of the sentence part (up to ；): the first clause naming an org
+            segs = sorted(_positions(s, "；") + _positions(s, ";"))
             seg_start = max([x + 1 for x in segs if x < ca], default=0)
             for a, b in clauses:
                 if a >= seg_start and b <= ca:
                     actors_sp = [o for o in orgs if a <= o[0] and o[1] <= b]
                     if actors_sp:
                         break
-        actors = tuple(dict.fromkeys(text[sa + a:sa + b] for a, b in actors_sp))
+        actors = tuple(dict.fromkeys(text[sa + a:sa + b] for a, b in actors_sp)) if actors_sp else ()
         # Enumerations: 7∙17丰乐乡龙塘村、8∙13筠连镇旗隆村成功避险 are two events.
-        dated = [m for m in _mentions_in(ctx, sa + ca, sa + rel) if _usable(m)]
+        dated = [m for m in _mentions_in(ctx, sa + ca, sa + rel) if _usable(m)] if timed else []
         items: list[tuple[int, int, TimeMention | None]] = []
         if len(dated) >= 2 and all(
             any(c in _ENUM_SEP for c in simp[x.end:y.start]) for x, y in zip(dated, dated[1:], strict=False)
@@ -1264,11 +1303,13 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         for ia, ib, own in items:
             dating = spoken if spoken is not None and own is None and not future else _date_event(
                 ctx, (sa, sb), (sa + ca, sa + cb), sa + rel, future, own, session is not None, owned)
-            if dating.basis != "explicit" and (argued or t.concession_re.search(s, ca, rel)
-                                               or _said_not_done(t, s, rel, rel + len(trig))):
-                # 因为…, 其实…: an undated act of the writer's reasoning; 虽然降落失败了，…:
-                # one it concedes; 表示：“…会很快归案”: of a speaker's (data/modality.tsv)
-                continue
+            if dating.basis != "explicit":
+                if argued is None:
+                    argued = _argued(t, s)
+                if argued or t.concession_re.search(s, ca, rel) or _said_not_done(t, s, rel, rel + len(trig)):
+                    # 因为…, 其实…: an undated act of the writer's reasoning; 虽然降落失败了，…:
+                    # one it concedes; 表示：“…会很快归案”: of a speaker's (data/modality.tsv)
+                    continue
             trigger = text[h.start():h.end()].rstrip(_CLAUSE_TAIL)
             if dating.basis == "inherited" and len(hits) == 1 and _told_before(ctx, etype, trigger, dating) \
                     and _adds_nothing(ctx, sa, sb, ca, rel):
@@ -1508,15 +1549,19 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         return []  # most sentences: nothing dates an act here, so nothing to scan
     t, simp = ctx.t, ctx.simp
     s = simp[sa:sb]
-    decided = _SpanSet(covered)
-    in_title = _TitleScan(s)
-    # a "since" expression (成立9年来, 2019年以来) frames a period, it dates no single act
-    # nor does a dateline's (海外网8月5日电, 本报3月5日讯): it dates the report, not an act
-    dated = [item] if item is not None else [
-        m for m in in_sent if (_usable(m) or _clock_only(m)) and not in_title(m.start - sa) and not _since(t, simp, m)
-        and m.granularity not in _GENERIC_SKIP_GRAINS
-        and not m.text.endswith("来") and not t.dateline_re.match(simp, m.end) and not _trend_period(m, ctx.pub)
-        and not decided.holds(m.start - sa) and not _counts(ctx, m) and not _stamp(ctx, m)]
+    if item is not None:
+        dated = [item]
+    else:
+        # a "since" expression (成立9年来, 2019年以来) frames a period, it dates no single act
+        # nor does a dateline's (海外网8月5日电, 本报3月5日讯): it dates the report, not an act
+        dated = [m for m in in_sent if (_usable(m) or _clock_only(m)) and not _since(t, simp, m)
+                 and m.granularity not in _GENERIC_SKIP_GRAINS
+                 and not m.text.endswith("来") and not t.dateline_re.match(simp, m.end)
+                 and not _trend_period(m, ctx.pub) and not _counts(ctx, m) and not _stamp(ctx, m)]
+        if dated:  # (the spans to test are made only for a time that passed the tests above)
+            decided = _SpanSet(covered)
+            in_title = _TitleScan(s)
+            dated = [m for m in dated if not in_title(m.start - sa) and not decided.holds(m.start - sa)]
     if not dated:
         return []
     clauses = _clauses(s)
@@ -1668,19 +1713,15 @@ def _done_acts(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
 def _sentences(simp: str, lo: int) -> list[tuple[int, int]]:
     """Sentence spans of simp[lo:]: up to 。！？ (included) or a line end (excluded), leading
     blanks and the previous sentence's closing quote left out."""
-    out = []
-    pos, n = lo, len(simp)
-    while pos < n:
-        m = _SENT_END.search(simp, pos)
-        end = n if m is None else (m.end() if m.group() != "\n" else m.start())
-        start = pos
-        while start < end and simp[start] in " \t\u3000”」":
-            start += 1
+    out: list[tuple[int, int]] = []
+    # one regex scan finds each sentence with its leading blanks (a Python step per sentence
+    # to find its end and another per blank to skip them cost more)
+    for m in _SENTENCE.finditer(simp, lo):
+        start, end = m.span(1)
         while end - start > _MAX_SENTENCE:
             start = _cut_long(simp, start, out)
         if end - start > 1:
             out.append((start, end))
-        pos = n if m is None else m.end()
     return out
 
 
@@ -1721,6 +1762,8 @@ def _pick_place(t: Tables, s: str, places: list[_Place], orgs: list[tuple[int, i
             bare = _bare_place_after(s, i + 1)
             if bare:
                 return bare
+    if not places:
+        return None  # (most sentences: no chain to prefer, nor an organization's place)
     inside = [p for p in places if ia <= p.start and p.end <= ib]
     # 2. the first chain before the trigger (the subject's: 美国商务部将中国企业列入…), else
     # the first after it, within the item
@@ -1808,8 +1851,8 @@ def _sentence_groups(ctx: _Ctx, events: list[Event]
 def _features_of(ctx: _Ctx, k: int, group: list[Event]) -> SentenceFeatures:
     """The learned model's features of the k-th sentence, holding `group`."""
     sa, sb = ctx.sentences[k]
-    first = bisect.bisect_left(ctx.starts, sa)
-    mentions = ctx.mentions[first:bisect.bisect_left(ctx.starts, sb, first)]
+    first = bisect_left(ctx.starts, sa)
+    mentions = ctx.mentions[first:bisect_left(ctx.starts, sb, first)]
     return sentence_features(ctx.simp[sa:sb], k, len(ctx.sentences), len(ctx.doc.text), mentions, ctx.pub, group)
 
 
@@ -1845,7 +1888,8 @@ def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel
     ctx.story_from = stamp_lines[0][1] if stamp_lines else body
     ctx.story_day = _story_day(ctx, sentences, stamp_lines)
     ctx.title_place, ctx.title_place_simp = _title_place(ctx)
-    links = _SpanSet(_link_list_lines(ctx) + _page_tail(ctx)) if not ctx.item_dates else None
+    link_lines = _link_list_lines(ctx) + _page_tail(ctx) if not ctx.item_dates else []
+    links = _SpanSet(link_lines) if link_lines else None  # (most pages have none to test against)
     out: list[Event] = []
     i = 0
     for n, (sa, sb) in enumerate(sentences):
@@ -2197,7 +2241,7 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
             if act is not None:
                 by_act[act] = len(kept)
             kept.append(e)
-        elif _precision_rank(e) < _precision_rank(kept[k]):
+        elif _better_report(e, kept[k]):
             kept[k] = e
     return kept
 
@@ -2211,11 +2255,16 @@ def _report_length(e: Event) -> int:
     return e.char_end - e.char_start
 
 
-def _precision_rank(e: Event) -> tuple[int, int, int]:
-    """Of two mentions of one act, the better report: dated by its own words, then more
+def _better_report(e: Event, than: Event) -> bool:
+    """Of two mentions of one act, e is the better report: dated by its own words, then more
     narrowly, then telling the act rather than naming it (独立大街发生爆炸 before 爆炸事件中
-    受伤的人数, which reports the injured)."""
-    return ({"explicit": 0, "inherited": 1}.get(e.date_basis, 2), _span_days(e), _names_act(e))
+    受伤的人数, which reports the injured). The sentences are read only where the dates tie."""
+    mine, theirs = _dating_rank(e), _dating_rank(than)
+    return mine < theirs if mine != theirs else _names_act(e) < _names_act(than)
+
+
+def _dating_rank(e: Event) -> tuple[int, int]:
+    return {"explicit": 0, "inherited": 1}.get(e.date_basis, 2), _span_days(e)
 
 
 def _names_incident_at(t: Tables, s: str, a: int, b: int) -> bool:

@@ -19,7 +19,7 @@ import bisect
 import math
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from itertools import repeat
@@ -96,6 +96,21 @@ class SentenceModel:
     other: dict[str, float]  # every other feature, by its name
     bias: float
     threshold: float
+    # the weighted bigrams as an Aho-Corasick automaton, and their weights by pattern index:
+    # one pass in Rust finds the sentence's weighted bigrams, in text order, where making
+    # a string of each of its some sixty bigrams to look it up was most of the scoring
+    _finder: object = field(init=False, repr=False, compare=False)
+    _weights: list[float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        import ahocorasick_rs
+
+        pairs = [b for b in self.bigrams if len(b) == 2]  # a bigram feature names two letters
+        object.__setattr__(self, "_weights", [self.bigrams[b] for b in pairs])
+        # (contiguous: of the automata that report overlapping matches, the fastest to scan with)
+        object.__setattr__(self, "_finder", ahocorasick_rs.AhoCorasick(
+            pairs, matchkind=ahocorasick_rs.MatchKind.Standard, implementation=ahocorasick_rs.Implementation.ContiguousNFA)
+            if pairs else None)
 
     @classmethod
     def of(cls, weights: dict[str, float], bias: float, threshold: float) -> SentenceModel:
@@ -107,8 +122,11 @@ class SentenceModel:
         return [*(f"c2={b}" for b in self.bigrams), *self.other]
 
     def probability(self, f: SentenceFeatures) -> float:
-        # map over dict.get: the sum runs in C, and a sentence has some sixty bigrams
-        z = (self.bias + sum(map(self.bigrams.get, f.bigrams(), repeat(0.0)))
+        # the weights of the sentence's bigrams in text order (overlapping: every position),
+        # so the float sum is the one adding each bigram's weight in turn would make
+        found = self._finder.find_matches_as_indexes(f.text, overlapping=True) if self._finder is not None else ()
+        weights = self._weights
+        z = (self.bias + sum([weights[i] for i, _, _ in found])
              + sum(map(self.other.get, f.other, repeat(0.0))))
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
