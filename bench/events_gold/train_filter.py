@@ -30,7 +30,11 @@ TUNING = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
 HELD_OUT = ("check", "dev10", "dev12", "dev17", "dev20", "dev22")
 REGULARIZATION = 0.1  # scikit-learn's C: chosen by leave-one-set-out estimates on TUNING
 THRESHOLD = 0.4  # probability below which a sentence's events are dropped (see README)
-MIN_WEIGHT = 0.03  # smaller weights are left out of the table: they move no decision
+# Smaller weights are left out of the table. Leave-one-set-out on the twenty tuning sets at
+# 0.4, the model with every weight 0.834 / 0.903 (precision / key recall), left out below
+# 0.03 0.831 / 0.902, below 0.1 0.829 / 0.902: the table shrinks from 40,700 rows to 4,700
+# and scoring every sentence of an article (most of them hold no event) costs 8% less CPU.
+MIN_WEIGHT = 0.1
 
 
 def _spans(content: str, event: dict) -> list[tuple[int, int]]:
