@@ -18,7 +18,7 @@ TEXTS = ["2023年10月20日上午10点30分，今年1-9月份", "兩日後的下
 
 
 def _regexes(t: Tables) -> list[re.Pattern]:
-    return [t.atoms, t.first, t.era_start, *t.context.values(), *(h[0] for h in t.holidays),
+    return [t.atoms, t.first, t.era_start, *t.atoms_at.values(), *t.context.values(), *(h[0] for h in t.holidays),
             *(rx for rows in t.splits.values() for pair in rows for rx in pair if rx is not None)]
 
 
@@ -45,8 +45,9 @@ def test_patterns_from_stored_programs_match_as_compiled_ones(tmp_path: Path) ->
     cached, cache = _load_through(file)  # builds every pattern from its stored program
     assert cache.stored_patterns() == {rx.pattern for rx in _regexes(cached)}
     texts = TEXTS + [row.example for row in fresh.rows.values()]
+    by_char = set(fresh.atoms_at.values())
     for a, b in zip(_regexes(fresh), _regexes(cached), strict=True):
-        _same_behaviour(a, b, texts if a is fresh.atoms or a is fresh.first else TEXTS)
+        _same_behaviour(a, b, texts if a is fresh.atoms or a is fresh.first or a in by_char else TEXTS)
 
 
 def test_patterns_derived_from_the_rows_are_kept_for_the_same_rows(tmp_path: Path, monkeypatch) -> None:

@@ -125,6 +125,10 @@ def test_guarded_alternation_matches_the_plain_one(text: str) -> None:
         i = m.start()
         full, fast = _FULL.match(text, i), t.atoms.match(text, i)
         assert (full and (full.lastgroup, full.span())) == (fast and (fast.lastgroup, fast.span()))
+        # and the alternation of only the rows the char there admits gives that match too
+        at = t.atoms_at[text[i]].match(text, i)
+        assert (full and (full.lastgroup, full.span(), full.groupdict())) == \
+            (at and (at.lastgroup, at.span(), {k: at.groupdict().get(k) for k in full.groupdict()}))
 
 
 def _first_chars() -> set[str]:

@@ -307,7 +307,8 @@ class _Extractor:
     # atoms ---------------------------------------------------------------
     def atoms(self) -> list[Atom]:
         out: list[Atom] = []
-        norm, match, pos = self.norm, self.t.atoms.match, 0
+        norm, pos = self.norm, 0
+        atoms_at, all_atoms = self.t.atoms_at, self.t.atoms
         rows, splits = self.t.rows, self.t.splits
         # Try the big alternation only where an atom can start: a C-level char-class scan
         # skips the rest of the text, several times faster than finditer on the alternation.
@@ -318,7 +319,7 @@ class _Extractor:
         for i in starts:
             if i < pos:
                 continue
-            m = match(norm, i)
+            m = atoms_at.get(norm[i], all_atoms).match(norm, i)
             if m is None:
                 continue
             kind = m.lastgroup

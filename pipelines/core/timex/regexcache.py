@@ -119,15 +119,20 @@ class RegexCache:
         self._used[pattern] = program
         return rx
 
+    def derived(self, inputs: str, make_text: Callable[[], str]) -> str:
+        """The text `make_text` builds from `inputs` (all it depends on); when the file holds
+        it for the same inputs, not built."""
+        key = "derived\x00" + inputs
+        text = self._stored_derived.get(key)
+        if text is None:
+            text = make_text()
+        self._used_derived[key] = text
+        return text
+
     def compile_derived(self, inputs: str, make_pattern: Callable[[], str]) -> re.Pattern:
         """The pattern `make_pattern` builds from `inputs` (all it depends on), compiled;
         when the file holds it for the same inputs, neither built nor compiled."""
-        key = "derived\x00" + inputs
-        pattern = self._stored_derived.get(key)
-        if pattern is None:
-            pattern = make_pattern()
-        self._used_derived[key] = pattern
-        return self.compile(pattern)
+        return self.compile(self.derived(inputs, make_pattern))
 
     def save(self) -> None:
         """Write the file when what was compiled differs from what it holds."""

@@ -259,6 +259,8 @@ class Tables:
     rows: dict[str, PatternRow]  # atom name -> its row, in the order tried
     first: re.Pattern  # where an atom may start (`_scan`)
     atoms: re.Pattern  # every row, in order, one alternation (`_alternation`)
+    # start char -> the alternation of the rows `atoms` can match there (`_rows_by_char`)
+    atoms_at: dict[str, re.Pattern]
     era_start: re.Pattern  # where an era year starts (its first chars are too common for first)
     bodies: dict[str, str]  # row -> its named group; all of them, in order, are one alternation
     plausible_years: tuple[int, int]  # written years outside are no date (limits.tsv)
@@ -477,12 +479,23 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
     atoms = regexes.compile_derived("\x1f".join(inputs), lambda: _alternation(row_bodies, analysis()[0]))
     first_rx = regexes.compile_derived("\x1f".join([*inputs, "".join(sorted(first)), *prefixes]),
                                        lambda: _scan(first, prefixes, analysis()[1]))
+    # At a char the scan visits, `atoms` walks all ~50 rows and fails most at their guards;
+    # the alternation of only the rows whose guard admits that char gives the same match
+    # ~40% faster. The ~70 distinct row sets compile once into the regex cache.
+    start_chars = sorted(first | {w[0] for w in prefixes} | {w[0] for w in eras})
+    by_char = regexes.derived("\x1f".join([*inputs, "by_char", *start_chars]),
+                              lambda: _rows_by_char(row_bodies, analysis()[0], start_chars))
+    never = compile_regex("(?!)")
+    atoms_at = {}
+    for entry in by_char.split("\x1e"):
+        ch, names = entry[0], entry[1:].split()
+        atoms_at[ch] = compile_regex("|".join(row_bodies[n] for n in names)) if names else never
     # Era names start with everyday characters (成, 民, 开, 光); trying the big alternation at
     # each of those costs ~15% of the scan, so one C-level search finds the few era years.
     era_start = compile_regex(f"(?:{_alt(eras)})" + r"\s?(?:元|\d{1,3}|[一二三四五六七八九十廿]+)\s?年")
     return Tables(numerals, relative, vague, parts, plans, holidays, durrel, eras, units, tod,
                   weekdays, tails, clock_minutes, lunar_months, month_names, context, splits, rows, first_rx,
-                  atoms, era_start, row_bodies, plausible_years(data), _limit(data, "ahead_days"),
+                  atoms, atoms_at, era_start, row_bodies, plausible_years(data), _limit(data, "ahead_days"),
                   _limit(data, "ahead_days_month"), _limit(data, "holiday_ahead_days"),
                   _limit(data, "weekday_ahead_days"))
 
@@ -513,6 +526,19 @@ def _alternation(bodies: dict[str, str], starts: dict[str, _Start]) -> str:
     """
     return "|".join(body if starts[name].any else f"(?={starts[name].char_class()}){body}"
                     for name, body in bodies.items())
+
+
+def _rows_by_char(bodies: dict[str, str], starts: dict[str, _Start], chars: list[str]) -> str:
+    """For each char, the rows whose guard in `_alternation` admits it (unguarded rows
+    always), in the rows' order: at a position holding that char, the alternation of just
+    these rows' bodies gives the match of the guarded alternation of all, the others failing
+    at their guards. One entry per char, "\x1e" between: the char, then the names."""
+    guards = {name: re.compile(st.char_class()) for name, st in starts.items() if not st.any}
+    entries = []
+    for ch in chars:
+        names = [name for name in bodies if name not in guards or guards[name].fullmatch(ch)]
+        entries.append(ch + " ".join(names))
+    return "\x1e".join(entries)
 
 
 def _scan(first: set[str], prefixes: list[str], pairs: dict[str, list[tuple[_Start, _Start]]],
