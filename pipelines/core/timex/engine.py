@@ -303,6 +303,8 @@ class _Extractor:
         # The last single day told (25日), and where it ended: a day joined to it (25日和26日)
         # is in its month.
         self.last_day: tuple[int, date] | None = None
+        self.future_at: dict[int, bool] = {}  # start -> whether a cue puts it ahead (_future)
+        self.sentence_ends: list[int] | None = None  # after each sentence's last char, once needed
 
     # atoms ---------------------------------------------------------------
     def atoms(self) -> list[Atom]:
@@ -470,11 +472,23 @@ class _Extractor:
         return h, mi, s
 
     def _future(self, start: int) -> bool:
+        # Asked again for the same start (a chain's frame, its so-far reading, a range's ends).
+        hit = self.future_at.get(start)
+        if hit is None:
+            hit = self.future_at[start] = self._future_cue(start)
+        return hit
+
+    def _future_cue(self, start: int) -> bool:
         if self.t.context["future"].search(self.norm, max(0, start - 6), start) is not None:
             return True
         # 据预测，台风可能登陆台湾，之后于28日登陆福建: a forecast's sentence speaks of days to come
         lo = max(0, start - _FORECAST_REACH)
-        cut = max((m.end() for m in _SENTENCE_END.finditer(self.norm, lo, start)), default=lo)
+        if self.sentence_ends is None:
+            # Where each sentence ends, found once: a search of the window before every chain
+            # walked its ~80 chars again for each.
+            self.sentence_ends = [m.end() for m in _SENTENCE_END.finditer(self.norm)]
+        k = bisect.bisect_right(self.sentence_ends, start) - 1
+        cut = self.sentence_ends[k] if k >= 0 and self.sentence_ends[k] > lo else lo
         line = self.norm.rfind("\n", cut, start)
         return self.t.context["forecast"].search(self.norm, max(cut, line + 1), start) is not None
 
