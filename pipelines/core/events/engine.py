@@ -1343,8 +1343,9 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
             else:
                 hs = actors_sp[0][0] if actors_sp and actors_sp[0][0] >= ca else ca
                 head = _headline(text, sa + hs, sa + max(cb, oend, rel + len(trig)))
-                if len(head) < 6:
-                    head = _headline(text, sa + _lead_clause_start(ctx, sa, clauses), sa + cb)
+                lead = _lead_clause_start(ctx, sa, clauses) if len(head) < 6 else cb
+                if lead < cb:  # (a short clause opening the sentence, 她则回应：…, is its own headline)
+                    head = _headline(text, sa + lead, sa + cb)
             obj = s[rel:oend] if oend > rel + len(trig) else s[rel:cb]
             # a row may end with the mark that makes its word a predicate (通报，): not reported
             ev = _event(ctx, (sa, sb), etype, head, trigger, dating, future,
