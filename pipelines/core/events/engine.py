@@ -1640,21 +1640,28 @@ def _untyped_event(ctx: _Ctx, sent: tuple[int, int], lead: list[tuple[int, int]]
     first of the `lead` clauses that is more than its time."""
     sa, sb = sent
     (ca, cb), (a, b) = clause, verb
-    t, text, s = ctx.t, ctx.doc.text, ctx.simp[sa:sb]
+    text, s = ctx.doc.text, ctx.simp[sa:sb]
     _note_anchor(ctx, sa, dating)
-    places = _sentence_places(ctx, sa, s)
-    orgs = _orgs(s, t, places)
-    actors_sp = [o for o in orgs if ca <= o[0] and o[1] <= a]
-    place_sp = _pick_place(t, s, places, orgs, ca, cb, a, ca, actors_sp)
-    if place_sp is not None:
-        place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
-    else:
-        place, place_simp = ctx.title_place, ctx.title_place_simp
+    place, place_simp, actors = _where_and_who(ctx, sa, s, ca, cb, a)
     hs = ca if (cb - ca) >= 8 else _lead_clause_start(ctx, sa, lead)
     return _event(ctx, sent, GENERIC_TYPE, _headline(text, sa + min(hs, ca), sa + cb),
-                  text[sa + a:sa + b], dating, future, place, place_simp,
-                  tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)), None, routine,
+                  text[sa + a:sa + b], dating, future, place, place_simp, actors, None, routine,
                   s[a:cb], s[min(hs, ca):cb])
+
+
+def _where_and_who(ctx: _Ctx, sa: int, s: str, ia: int, ib: int, act: int
+                   ) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """Where an untyped act of s[ia:ib] (s the sentence at sa) happened, in the text's script and
+    Simplified (else the title's place), and the organizations acting: those in s[ia:act]."""
+    t, text = ctx.t, ctx.doc.text
+    places = _sentence_places(ctx, sa, s)
+    orgs = _orgs(s, t, places)
+    actors_sp = [o for o in orgs if ia <= o[0] and o[1] <= act]
+    place_sp = _pick_place(t, s, places, orgs, ia, ib, act, ia, actors_sp)
+    actors = tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp))
+    if place_sp is None:
+        return ctx.title_place, ctx.title_place_simp, actors
+    return text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]], actors
 
 
 # 已依法申请, 已将男子制伏, 已被公安部门控制: adverbials, a preposition's phrase or a passive's
@@ -1960,17 +1967,9 @@ def _sentence_event(ctx: _Ctx, sa: int, sb: int) -> Event:
     if t.hearsay_re.search(s, lead[0], lead[1]) and lead[1] < clauses[-1][1]:
         hs = next(c[0] for c in clauses if c[0] >= lead[1])
     end = len(s)
-    places = _sentence_places(ctx, sa, s)
-    orgs = _orgs(s, t, places)
-    actors_sp = [o for o in orgs if hs <= o[0] and o[1] <= end]
-    place_sp = _pick_place(t, s, places, orgs, hs, end, end, hs, actors_sp)
-    if place_sp is not None:
-        place, place_simp = text[sa + place_sp[0]:sa + place_sp[1]], s[place_sp[0]:place_sp[1]]
-    else:
-        place, place_simp = ctx.title_place, ctx.title_place_simp
+    place, place_simp, actors = _where_and_who(ctx, sa, s, hs, end, end)
     return _event(ctx, (sa, sb), GENERIC_TYPE, _headline(text, sa + hs, sa + end), "", dating, future,
-                  place, place_simp, tuple(dict.fromkeys(text[sa + x:sa + y] for x, y in actors_sp)), None,
-                  bool(t.routine_re.search(s, ca, cb)), s[hs:end], s[hs:end])
+                  place, place_simp, actors, None, bool(t.routine_re.search(s, ca, cb)), s[hs:end], s[hs:end])
 
 
 _SIGNATURE_HEAD = 30  # 中共某某县委宣传部, 某某市委市政府调查组: a body's name, not a sentence
