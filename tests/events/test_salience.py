@@ -133,3 +133,14 @@ def test_a_sentence_event_is_dated_by_its_own_time() -> None:
     assert [(e.earliest.isoformat(), e.latest.isoformat(), e.date_basis, e.time_text, e.headline)
             for e in ctx.sentence_events] == [
         ("2012-09-01", "2012-09-30", "explicit", "2012年9月", "王喆第一次成为蒙特雷国际问题研究所的口译员")]
+
+
+def test_a_signature_sentence_is_the_documents_issue_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the closing 落款 is a notice of the rules (_signatures); the model adds no second event there
+    doc = _doc("我们将深刻警醒反思，坚决防止类似问题发生。南京市委市政府调查组2022年7月24日")
+    mentions = extract_times(doc.text, doc.published_at)
+    monkeypatch.setattr(engine, "sentence_model", lambda: salience.SentenceModel.of({}, bias=5.0, threshold=0.5))
+    kept = extract_events(doc, mentions)
+    signature = [e for e in kept if e.event_type == "notice"]
+    assert len(signature) == 1
+    assert [e for e in kept if (e.char_start, e.char_end) == (signature[0].char_start, signature[0].char_end)] == signature

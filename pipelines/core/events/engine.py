@@ -1817,7 +1817,8 @@ def _to_simplified(text: str) -> str:
 
 def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     """The events the article reports: the rules' candidates, in the sentences the learned
-    model (salience.py) judges to report a development."""
+    model (salience.py) judges to report a development, and one event for each sentence no
+    rule read that it judges one."""
     model = sentence_model()
     found = _candidates(doc, mentions, model)
     if found is None:
@@ -1933,7 +1934,12 @@ def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel
             if e.date_basis == "explicit":
                 ctx.told.setdefault((e.event_type, e.trigger), set()).add((e.earliest, e.latest))
     starts = {e.char_start for e in out}
-    out.extend(e for e in _signatures(ctx, sentences) if e.char_start not in starts)
+    signed = [e for e in _signatures(ctx, sentences) if e.char_start not in starts]
+    if signed:  # a signature's sentence is the document's issue, no sentence left to the model
+        out.extend(signed)
+        at = {e.char_start for e in signed}
+        ctx.bare = [b for b in ctx.bare if b[0][0] not in at]
+        ctx.sentence_events = [e for e in ctx.sentence_events if e.char_start not in at]
     out.sort(key=lambda e: e.char_start)
     return ctx, _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
 
