@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         _say("events: the development gold, ours and the sentence baseline")
         events = [(f"{name} · {gold}", r) for gold in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
                                                                     "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24",
-                                                                    "dev25",
+                                                                    "dev25", "dev26",
                                                                     "check")
                   for name, r in events_gold.evaluate(events_gold.HERE / f"{gold}.jsonl")]
     if not ext:
