@@ -407,6 +407,20 @@ _RANGE_GLUE = re.compile(r"\s*(?:起|开始)?\s*(?:至|到|—|－|-|~|～)\s*")
 _DAY_LIST_GLUE = re.compile(r"\s*[、和及与]\s*")  # 21日、22日: the days of one act
 
 
+def _joined(ctx: _Ctx, dated: list[TimeMention]) -> _Dating | None:
+    """The span of the last two of the times before an act, where they are one period's ends
+    (自3月1日起至12月31日开展) or days listed bare (2020年12月21日、22日，…开庭审理: the days of
+    one act), not only the last."""
+    if len(dated) < 2:
+        return None
+    a, b = dated[-2], dated[-1]
+    if _RANGE_GLUE.fullmatch(ctx.simp, a.end, b.start) or (
+            a.granularity == b.granularity == "day" and not ctx.item_dates
+            and _DAY_LIST_GLUE.fullmatch(ctx.simp, a.end, b.start)):
+        return _span(a, b)
+    return None
+
+
 def _in_title(simp: str, pos: int, lo: int) -> bool:
     i = simp.rfind("《", lo, pos)
     return i >= 0 and simp.find("》", i, pos) < 0
@@ -493,11 +507,11 @@ class _Ctx:
     story_days: list[TimeMention] | None = None
     story_day_starts: list[int] = field(default_factory=list)
     first_recent: TimeMention | None = None  # see _first_recent_day; built on first use
+    first_recent_known: bool = False
     # sentences in which no rule found an act, with their features (see _bare_sentence), and
     # the events of those the learned model reads as developments
     bare: list[tuple[tuple[int, int], SentenceFeatures]] = field(default_factory=list)
     sentence_events: list[Event] = field(default_factory=list)
-    first_recent_known: bool = False
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
@@ -740,14 +754,12 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     in_clause = [m for m in _mentions_in(ctx, *clause) if _datable(ctx, m) and not _in_title(ctx.simp, m.start, sent[0])
                  and not _names_incident(ctx, m, trig)] if timed else []
     before = [m for m in in_clause if m.start < trig]
-    if len(before) >= 2 and _RANGE_GLUE.fullmatch(ctx.simp, before[-2].end, before[-1].start):
-        # 自3月1日起至12月31日开展: the act spans both ends, not the last one
-        return _span(before[-2], before[-1])
+    if (joined := _joined(ctx, before)) is not None:
+        return joined
     pick = before[-1] if before else None
     if pick is not None and pick.vague and len(before) >= 2 and not before[-2].vague:
         # 就在上周…刚刚制定了: the vague word says how recent, the stated time when
         pick = before[-2]
-    listed = before
     if pick is None:
         # A date in another clause that has its own trigger dates that event, not this one.
         # Nor does a date after publication date a reported act (案件押后至明年4月16日再讯，
@@ -758,8 +770,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
                    and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
                    and (future or pub is None or m.earliest is None or m.earliest <= pub
                         or _frames_sentence(ctx, sent, m))] if timed else []
+        if (joined := _joined(ctx, in_sent)) is not None:
+            return joined
         pick = in_sent[-1] if in_sent else None
-        listed = in_sent
     if pick is None and in_clause:
         # after the act, a date in its clause (召开于3月5日); inside the object it is the
         # object's (发布关于3·21事故的通报), so only when nothing precedes the act
@@ -769,11 +782,6 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         # act's own is the one announced after it in its clause
         pick = next((m for m in in_clause if m.start > trig and ctx.t.future_re.search(ctx.simp, trig, m.start)),
                     pick)
-    if len(listed) >= 2 and pick is listed[-1] and not ctx.item_dates and \
-            listed[-2].granularity == pick.granularity == "day" and \
-            _DAY_LIST_GLUE.fullmatch(ctx.simp, listed[-2].end, pick.start):
-        # 2020年12月21日、22日，…开庭审理: days listed bare are the days of one act
-        return _span(listed[-2], pick)
     if ctx.item_dates:
         pick = _item_date(ctx, trig, pick)
     if pick is not None:
@@ -1963,19 +1971,18 @@ def _sentence_event(ctx: _Ctx, sa: int, sb: int) -> Event:
     t, text, s = ctx.t, ctx.doc.text, ctx.simp[sa:sb]
     clauses = _clauses(s)
     hs = _lead_clause_start(ctx, sa, clauses)
+    lead = next(c for c in clauses if c[1] > hs)
     ca, cb = next((c for c in clauses if c[1] > hs and any(_usable(m) for m in _mentions_in(ctx, sa + c[0], sa + c[1]))),
-                  next(c for c in clauses if c[1] > hs))
+                  lead)
     future = bool(t.future_re.search(s, ca, cb))
     dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + cb, future, None, False, [])
     # the headline: the sentence, not a clause of it (its act may come after a frame: 一审宣判
     #后，…; 二审法院认为，…), past the source a report cites (据央视报道，…)
-    lead = next(c for c in clauses if c[1] > hs)
     if t.hearsay_re.search(s, lead[0], lead[1]) and lead[1] < clauses[-1][1]:
         hs = next(c[0] for c in clauses if c[0] >= lead[1])
-    end = len(s)
-    place, place_simp, actors = _where_and_who(ctx, sa, s, hs, end, end)
-    return _event(ctx, (sa, sb), GENERIC_TYPE, _headline(text, sa + hs, sa + end), "", dating, future,
-                  place, place_simp, actors, None, bool(t.routine_re.search(s, ca, cb)), s[hs:end], s[hs:end])
+    place, place_simp, actors = _where_and_who(ctx, sa, s, hs, len(s), len(s))
+    return _event(ctx, (sa, sb), GENERIC_TYPE, _headline(text, sa + hs, sb), "", dating, future,
+                  place, place_simp, actors, None, bool(t.routine_re.search(s, ca, cb)), s[hs:], s[hs:])
 
 
 _SIGNATURE_HEAD = 30  # 中共某某县委宣传部, 某某市委市政府调查组: a body's name, not a sentence
