@@ -56,6 +56,8 @@ DEV25_SEED = 20261153  # dev25: drawn at the start of the nineteenth session, an
 DEV26_SEED = 20261154  # dev26: drawn in the nineteenth session, to score its design blind
 DEV27_SEED = 20261155  # dev27: drawn at the start of the twentieth session, annotated blind
 DEV28_SEED = 20261156  # dev28: drawn at the start of the twentieth session, annotated blind
+DEV29_SEED = 20261157  # dev29: drawn in the twentieth session as a held-out set, scored only at its end
+DEV30_SEED = 20261158  # dev30: drawn in the twentieth session as a held-out set, scored only at its end
 GENRES = [
     ("emergency", r"火灾|起火|地震|事故|爆炸|坍塌|垮塌|中毒|洪水|暴雨|台风|泥石流|滑坡|遇难|救援|失联|坠毁|相撞|疫情"),
     ("courts_police", r"法院|判决|宣判|开庭|起诉|逮捕|拘留|检察|警方|公安|嫌疑人|审查调查|双开|落马|受贿|被查"),
@@ -82,10 +84,10 @@ def main(corpus: str = CORPUS, which: str = "dev") -> None:
     taken: set[str] = set()
     order = ("dev", "check", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
              "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23",
-             "dev24", "dev25", "dev26", "dev27", "dev28")
+             "dev24", "dev25", "dev26", "dev27", "dev28", "dev29", "dev30")
     for seed in (SEED, CHECK_SEED, DEV2_SEED, DEV3_SEED, DEV4_SEED, DEV5_SEED, DEV6_SEED, DEV7_SEED, DEV8_SEED, DEV9_SEED, DEV10_SEED,
                  DEV11_SEED, DEV12_SEED, DEV13_SEED, DEV14_SEED, DEV15_SEED, DEV16_SEED, DEV17_SEED, DEV18_SEED, DEV19_SEED, DEV20_SEED, DEV21_SEED, DEV22_SEED, DEV23_SEED,
-                 DEV24_SEED, DEV25_SEED, DEV26_SEED, DEV27_SEED, DEV28_SEED)[:order.index(which) + 1]:
+                 DEV24_SEED, DEV25_SEED, DEV26_SEED, DEV27_SEED, DEV28_SEED, DEV29_SEED, DEV30_SEED)[:order.index(which) + 1]:
         rng = random.Random(seed)
         drawn = {}
         for name, pattern in GENRES:
