@@ -76,6 +76,8 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
         # 1.2-1.4 s against 0.7-0.9 s after a change at 100k articles); planning is Python
         # and DuckDB leaves the GIL free.
         planned = store.plan(scan)
+        if show_progress and (note := planned.rederivation_note(store.extractor_version)):
+            print(note, file=sys.stderr, flush=True)
         # No fork beside DuckDB's threads: the extraction's pool forks once the catch-up has
         # ended, and the extraction builds its tables and starts in this process meanwhile
         # (`extract_stream`'s fork_after; an edit's catch-up, the previous change adopted,

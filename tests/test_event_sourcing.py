@@ -221,3 +221,21 @@ def test_a_file_built_by_other_projection_sql_is_rebuilt(workspace):
     result = publish(workspace.db)
     assert result.mode == "rebuild"
     assert _table(workspace, "timeline") == expected
+
+
+def test_a_run_says_when_a_new_extractor_derives_its_documents_again(workspace, capsys):
+    from pipelines.local_run import run_in_process
+    from pipelines.store.api import Store
+
+    workspace.add_seed()
+    workspace.run()
+    capsys.readouterr()
+    same = Store(workspace.db, workspace.seeds, workers=1, extractor_version=workspace.settings().extractor_version)
+    assert run_in_process(same, show_progress=True).success
+    assert "derived again" not in capsys.readouterr().err
+    newer = Store(workspace.db, workspace.seeds, workers=1, extractor_version="test-next", reread=True)
+    planned = newer.plan(newer.scan(newer.folder_paths(), whole_folder=True))
+    assert planned.plan.rederived == 1 and len(planned.plan.to_extract) == 1
+    assert run_in_process(newer, show_progress=True).success
+    assert "extractor test-next: 1 document an earlier extractor derived is derived again" in capsys.readouterr().err
+    assert workspace.query("SELECT count(*) FROM event_log WHERE kind = 'document_rederived'") == [(1,)]

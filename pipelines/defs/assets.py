@@ -115,10 +115,13 @@ def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
     with phase("extract", len(articles.docs), "documents", log=context.log.info,
                stderr=settings.show_progress) as advance:
         batch = settings.store.extract(articles, advance)
+    if note := batch.rederivation_note(settings.extractor_version):
+        context.log.info(note)
     for error in batch.errors:
         context.log.error(error)
     context.add_output_metadata({
         "extracted": batch.extracted,
+        "rederived": batch.plan.rederived if batch.plan is not None else 0,
         "unchanged_skipped": batch.unchanged,
         "time_mentions": batch.mentions,
         "events": batch.events,

@@ -99,6 +99,7 @@ class RunPlan:
 
     to_extract: list[DocRef] = field(default_factory=list)
     unchanged: int = 0
+    rederived: int = 0  # of to_extract: the same content, derived by another extractor version
     facts: list[Fact] = field(default_factory=list)  # rejections, withdrawals, clearances
     rejected: list[Rejection] = field(default_factory=list)
 
@@ -243,13 +244,14 @@ def plan_run(
     at = pc.index_in(ids, value_set=log_docs.column("doc_id").combine_chunks())
     logged_hash = log_docs.column("content_hash").take(at)
     mine = table.column("content_hash")
-    same = pc.and_(
-        pc.and_(pc.fill_null(pc.equal(log_docs.column("status").take(at), "active"), False),
-                pc.fill_null(pc.equal(log_docs.column("extractor_version").take(at), version), False)),
-        pc.or_(pc.fill_null(pc.equal(logged_hash, mine), False),
-               pc.and_(pc.is_null(logged_hash), pc.is_null(mine))))
+    active = pc.fill_null(pc.equal(log_docs.column("status").take(at), "active"), False)
+    same_content = pc.or_(pc.fill_null(pc.equal(logged_hash, mine), False),
+                          pc.and_(pc.is_null(logged_hash), pc.is_null(mine)))
+    same_version = pc.fill_null(pc.equal(log_docs.column("extractor_version").take(at), version), False)
+    same = pc.and_(pc.and_(active, same_version), same_content)
     plan.to_extract = refs(table.filter(pc.invert(same)))
     plan.unchanged = table.num_rows - len(plan.to_extract)
+    plan.rederived = pc.sum(pc.and_(pc.and_(active, same_content), pc.invert(same_version))).as_py() or 0
     # the few documents the run did not see; not all the log knows (100k at scale)
     gone = pc.and_(pc.and_(pc.equal(log_docs.column("status"), "active"),
                            pc.is_in(log_docs.column("path"), value_set=pa.array(sorted(scope_paths), pa.string()))),

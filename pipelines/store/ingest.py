@@ -92,6 +92,16 @@ class ExtractionBatch:
     plan: RunPlan | None = None
     planned_on: tuple = ()
 
+    def rederivation_note(self, version: str) -> str | None:
+        """The line a run reports when documents it already held are derived again because
+        the extractor changed (the first run of a new release), so nobody wonders why an
+        unchanged folder is extracted whole."""
+        n = self.plan.rederived if self.plan is not None else 0
+        if not n:
+            return None
+        what = "document an earlier extractor derived is" if n == 1 else "documents an earlier extractor derived are"
+        return f"extractor {version}: {n:,} {what} derived again (the old facts retracted, the new recorded)"
+
 
 def seed_paths(seeds_root: Path) -> list[str]:
     """Seed paths relative to the folder, the identities of files and partitions."""
