@@ -41,11 +41,13 @@ def test_changed_code_and_a_new_table_change_the_digest(tmp_path):
     assert len({before, with_table, extractor_fingerprint(copy)}) == 3
 
 
-def test_bytecode_does_not_change_the_digest(tmp_path):
+def test_bytecode_and_stray_files_do_not_change_the_digest(tmp_path):
     copy = _copy_of_core(tmp_path)
     before = extractor_fingerprint(copy)
     cache = copy / "events" / "__pycache__"
     cache.mkdir()
     (cache / "engine.cpython-311.pyc").write_bytes(b"\x00compiled")
     (copy / "model.pyc").write_bytes(b"\x00compiled")
+    (copy / "events" / "data" / ".triggers.tsv.swp").write_bytes(b"\x00an editor's swap file")
+    (copy / "timex" / "engine.py.orig").write_text("# a merge's leftover\n", encoding="utf-8")
     assert extractor_fingerprint(copy) == before

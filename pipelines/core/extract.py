@@ -22,15 +22,20 @@ from pipelines.core.model import Document, Event, TimeMention
 _CORE = Path(__file__).resolve().parent
 
 
+# What the core is made of: its code and its tables. Other files in its folders (bytecode,
+# an editor's backup or swap file) must not make a new version: that re-derives a warehouse.
+_CORE_KINDS = (".py", ".tsv", ".json")
+
+
 def extractor_fingerprint(core: Path = _CORE) -> str:
     """A digest of what decides an extraction: the language core's code and its tables
-    (every file under pipelines/core but compiled bytecode). Part of EXTRACTOR_VERSION, so
+    (every .py, .tsv and .json file under pipelines/core). Part of EXTRACTOR_VERSION, so
     a release whose rules, lexicons, model weights or code differ re-derives the documents
     a warehouse holds: a hand-kept number went unchanged through 268 commits of such
     changes, and a warehouse kept the old extraction's events while reporting nothing to do."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in core.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                       and p.suffix not in (".pyc", ".pyo")):
+    for path in sorted(p for p in core.rglob("*") if p.suffix in _CORE_KINDS and p.is_file()
+                       and "__pycache__" not in p.parts):
         digest.update(path.relative_to(core).as_posix().encode("utf-8") + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]

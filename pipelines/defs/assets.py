@@ -121,7 +121,7 @@ def extractions(context: dg.AssetExecutionContext, settings: TimelineSettings,
         context.log.error(error)
     context.add_output_metadata({
         "extracted": batch.extracted,
-        "rederived": batch.plan.rederived if batch.plan is not None else 0,
+        "rederived": batch.rederived,
         "unchanged_skipped": batch.unchanged,
         "time_mentions": batch.mentions,
         "events": batch.events,

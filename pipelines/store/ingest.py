@@ -92,11 +92,16 @@ class ExtractionBatch:
     plan: RunPlan | None = None
     planned_on: tuple = ()
 
+    @property
+    def rederived(self) -> int:
+        """Documents of unchanged content the plan derives again: another extractor derived them."""
+        return self.plan.rederived if self.plan is not None else 0
+
     def rederivation_note(self, version: str) -> str | None:
         """The line a run reports when documents it already held are derived again because
         the extractor changed (the first run of a new release), so nobody wonders why an
         unchanged folder is extracted whole."""
-        n = self.plan.rederived if self.plan is not None else 0
+        n = self.rederived
         if not n:
             return None
         what = "document an earlier extractor derived is" if n == 1 else "documents an earlier extractor derived are"
