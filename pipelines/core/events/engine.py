@@ -508,8 +508,8 @@ class _Ctx:
     story_day_starts: list[int] = field(default_factory=list)
     first_recent: TimeMention | None = None  # see _first_recent_day; built on first use
     first_recent_known: bool = False
-    # sentences in which no rule found an act, with their features (see _bare_sentence), and
-    # the events of those the learned model reads as developments
+    # sentences in which no rule found an act, with their features, when no model reads them
+    # (see _bare_sentence), and the events of those the learned model reads as developments
     bare: list[tuple[tuple[int, int], SentenceFeatures]] = field(default_factory=list)
     sentence_events: list[Event] = field(default_factory=list)
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
@@ -1877,8 +1877,9 @@ def _features_of(ctx: _Ctx, k: int, group: list[Event]) -> SentenceFeatures:
 
 def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel | None = None
                 ) -> tuple[_Ctx, list[Event]] | None:
-    """The rules' events, and the sentences where no rule found one (ctx.bare); with a
-    `model`, the events of those of them it reads as developments (ctx.sentence_events)."""
+    """The rules' events; of the sentences where no rule found one, without a `model` their
+    features (ctx.bare, what the model learns from), with one the events of those it reads
+    as developments (ctx.sentence_events)."""
     text = doc.text or ""
     if not text:
         return None
@@ -1958,8 +1959,9 @@ def _bare_sentence(ctx: _Ctx, n: int, sa: int, sb: int, model: SentenceModel | N
     words, position and times, decides whether it reports a development. Decided here, in
     the text's order, so that its date follows the story as far as it has been read."""
     features = _features_of(ctx, n, [])
-    ctx.bare.append(((sa, sb), features))
-    if model is not None and model.reports(features):
+    if model is None:  # the rules' candidates, for the model's training (candidate_sentences)
+        ctx.bare.append(((sa, sb), features))
+    elif model.reports(features):
         ctx.sentence_events.append(_sentence_event(ctx, sa, sb))
 
 
