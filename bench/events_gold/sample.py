@@ -24,40 +24,46 @@ import re
 import sys
 
 CORPUS = "../shared/corpus/dtels-news-10k.jsonl.gz"
-SEED = 20261128
+# Each set's seed, in the order the sets were drawn: a set is drawn from what the sets
+# before it left, so none overlaps another.
+SEEDS = {
+    "dev": 20261128,  # the first development set
+    "check": 20261129,  # drawn the same way with another seed, never tuned on (see README.md)
+    "dev2": 20261130,  # a second tuning set, drawn after dev and check
+    "dev3": 20261131,  # drawn to judge a lexicon change on news the tuning had not seen
+    "dev4": 20261132,  # drawn to find what the lexicon misses on news nobody tuned on
+    "dev5": 20261133,  # drawn in the sixth session, scored blind at its end
+    "dev6": 20261134,  # drawn at the start of the seventh session, scored blind at its end
+    "dev7": 20261135,  # drawn in the seventh session, after dev6 had been tuned on
+    "dev8": 20261136,  # drawn at the start of the eighth session, annotated blind
+    "dev9": 20261137,  # drawn in the eighth session, to score its changes on unseen news
+    "dev10": 20261138,  # drawn in the eighth session, scored only at its end
+    "dev11": 20261139,  # drawn at the start of the ninth session, annotated blind
+    "dev12": 20261140,  # drawn in the ninth session, scored only at its end
+    "dev13": 20261141,  # drawn at the start of the tenth session, annotated blind
+    "dev14": 20261142,  # drawn at the start of the tenth session, scored only at its end
+    "dev15": 20261143,  # drawn at the start of the eleventh session, scored only at its end
+    "dev16": 20261144,  # drawn at the start of the twelfth session, scored only at its end
+    "dev17": 20261145,  # drawn at the start of the thirteenth session, scored only at its end
+    "dev18": 20261146,  # drawn in the fourteenth session, to choose the learned filter's thresholds
+    "dev19": 20261147,  # drawn at the start of the fifteenth session, annotated blind
+    "dev20": 20261148,  # drawn in the fifteenth session, scored only at its end
+    "dev21": 20261149,  # drawn at the start of the sixteenth session, annotated blind
+    "dev22": 20261150,  # drawn in the sixteenth session, scored only at its end
+    "dev23": 20261151,  # drawn at the start of the seventeenth session, annotated blind
+    "dev24": 20261152,  # drawn at the start of the eighteenth session, annotated blind
+    "dev25": 20261153,  # drawn at the start of the nineteenth session, annotated blind
+    "dev26": 20261154,  # drawn in the nineteenth session, to score its design blind
+    "dev27": 20261155,  # drawn at the start of the twentieth session, annotated blind
+    "dev28": 20261156,  # drawn at the start of the twentieth session, annotated blind
+    "dev29": 20261157,  # drawn in the twentieth session as a held-out set, scored only at its end
+    "dev30": 20261158,  # drawn in the twentieth session as a held-out set, scored only at its end
+    "dev31": 20261159,  # drawn at the start of the twenty-first session, annotated blind
+    "dev32": 20261160,  # drawn at the start of the twenty-first session, annotated blind
+    "dev33": 20261161,  # drawn in the twenty-first session, annotated blind
+    "dev34": 20261162,  # drawn in the twenty-first session, annotated blind
+}
 PER_GENRE = 10
-# The check set: drawn the same way with another seed, never tuned on (see README.md);
-# dev2: a second tuning set, drawn after both.
-CHECK_SEED = 20261129
-DEV2_SEED = 20261130
-DEV3_SEED = 20261131  # dev3: drawn to judge a lexicon change on news the tuning had not seen
-DEV4_SEED = 20261132  # dev4: drawn to find what the lexicon misses on news nobody tuned on
-DEV5_SEED = 20261133  # dev5: drawn in the sixth session, scored blind at its end
-DEV6_SEED = 20261134  # dev6: drawn at the start of the seventh session, scored blind at its end
-DEV7_SEED = 20261135  # dev7: drawn in the seventh session, after dev6 had been tuned on
-DEV8_SEED = 20261136  # dev8: drawn at the start of the eighth session, annotated blind
-DEV9_SEED = 20261137  # dev9: drawn in the eighth session, to score its changes on unseen news
-DEV10_SEED = 20261138  # dev10: drawn in the eighth session, scored only at its end
-DEV11_SEED = 20261139  # dev11: drawn at the start of the ninth session, annotated blind
-DEV12_SEED = 20261140  # dev12: drawn in the ninth session, scored only at its end
-DEV13_SEED = 20261141  # dev13: drawn at the start of the tenth session, annotated blind
-DEV14_SEED = 20261142  # dev14: drawn at the start of the tenth session, scored only at its end
-DEV15_SEED = 20261143  # dev15: drawn at the start of the eleventh session, scored only at its end
-DEV16_SEED = 20261144  # dev16: drawn at the start of the twelfth session, scored only at its end
-DEV17_SEED = 20261145  # dev17: drawn at the start of the thirteenth session, scored only at its end
-DEV18_SEED = 20261146  # dev18: drawn in the fourteenth session, to choose the learned filter's thresholds
-DEV19_SEED = 20261147  # dev19: drawn at the start of the fifteenth session, annotated blind
-DEV20_SEED = 20261148  # dev20: drawn in the fifteenth session, scored only at its end
-DEV21_SEED = 20261149  # dev21: drawn at the start of the sixteenth session, annotated blind
-DEV22_SEED = 20261150  # dev22: drawn in the sixteenth session, scored only at its end
-DEV23_SEED = 20261151  # dev23: drawn at the start of the seventeenth session, annotated blind
-DEV24_SEED = 20261152  # dev24: drawn at the start of the eighteenth session, annotated blind
-DEV25_SEED = 20261153  # dev25: drawn at the start of the nineteenth session, annotated blind
-DEV26_SEED = 20261154  # dev26: drawn in the nineteenth session, to score its design blind
-DEV27_SEED = 20261155  # dev27: drawn at the start of the twentieth session, annotated blind
-DEV28_SEED = 20261156  # dev28: drawn at the start of the twentieth session, annotated blind
-DEV29_SEED = 20261157  # dev29: drawn in the twentieth session as a held-out set, scored only at its end
-DEV30_SEED = 20261158  # dev30: drawn in the twentieth session as a held-out set, scored only at its end
 GENRES = [
     ("emergency", r"火灾|起火|地震|事故|爆炸|坍塌|垮塌|中毒|洪水|暴雨|台风|泥石流|滑坡|遇难|救援|失联|坠毁|相撞|疫情"),
     ("courts_police", r"法院|判决|宣判|开庭|起诉|逮捕|拘留|检察|警方|公安|嫌疑人|审查调查|双开|落马|受贿|被查"),
@@ -80,14 +86,8 @@ def main(corpus: str = CORPUS, which: str = "dev") -> None:
             r = json.loads(line)
             if 150 <= len(r["content"]) <= 2000:
                 pools[genre_of(r)].append(r)
-    # each set is drawn from what the sets before it left, so none overlaps another
     taken: set[str] = set()
-    order = ("dev", "check", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
-             "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23",
-             "dev24", "dev25", "dev26", "dev27", "dev28", "dev29", "dev30")
-    for seed in (SEED, CHECK_SEED, DEV2_SEED, DEV3_SEED, DEV4_SEED, DEV5_SEED, DEV6_SEED, DEV7_SEED, DEV8_SEED, DEV9_SEED, DEV10_SEED,
-                 DEV11_SEED, DEV12_SEED, DEV13_SEED, DEV14_SEED, DEV15_SEED, DEV16_SEED, DEV17_SEED, DEV18_SEED, DEV19_SEED, DEV20_SEED, DEV21_SEED, DEV22_SEED, DEV23_SEED,
-                 DEV24_SEED, DEV25_SEED, DEV26_SEED, DEV27_SEED, DEV28_SEED, DEV29_SEED, DEV30_SEED)[:order.index(which) + 1]:
+    for seed in list(SEEDS.values())[:list(SEEDS).index(which) + 1]:
         rng = random.Random(seed)
         drawn = {}
         for name, pattern in GENRES:
