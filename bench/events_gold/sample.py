@@ -62,6 +62,14 @@ SEEDS = {
     "dev32": 20261160,  # drawn at the start of the twenty-first session, annotated blind
     "dev33": 20261161,  # drawn in the twenty-first session, annotated blind
     "dev34": 20261162,  # drawn in the twenty-first session, annotated blind
+    "dev35": 20261163,  # drawn in the twenty-first session, annotated blind
+    "dev36": 20261164,  # drawn in the twenty-first session, annotated blind
+    "dev37": 20261165,  # drawn in the twenty-first session, annotated blind
+    "dev38": 20261166,  # drawn in the twenty-first session, annotated blind
+    "dev39": 20261167,  # drawn in the twenty-first session, annotated blind
+    "dev40": 20261168,  # drawn in the twenty-first session, annotated blind
+    "dev41": 20261169,  # drawn in the twenty-first session, annotated blind
+    "dev42": 20261170,  # drawn in the twenty-first session, annotated blind
 }
 PER_GENRE = 10
 GENRES = [
