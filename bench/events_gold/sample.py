@@ -70,6 +70,14 @@ SEEDS = {
     "dev40": 20261168,  # drawn in the twenty-first session, annotated blind
     "dev41": 20261169,  # drawn in the twenty-first session, annotated blind
     "dev42": 20261170,  # drawn in the twenty-first session, annotated blind
+    "dev43": 20261171,  # drawn in the twenty-first session, annotated blind
+    "dev44": 20261172,  # drawn in the twenty-first session, annotated blind
+    "dev45": 20261173,  # drawn in the twenty-first session, annotated blind
+    "dev46": 20261174,  # drawn in the twenty-first session, annotated blind
+    "dev47": 20261175,  # drawn in the twenty-first session, annotated blind
+    "dev48": 20261176,  # drawn in the twenty-first session, annotated blind
+    "dev49": 20261177,  # drawn in the twenty-first session, annotated blind
+    "dev50": 20261178,  # drawn in the twenty-first session, annotated blind
 }
 PER_GENRE = 10
 GENRES = [
