@@ -76,8 +76,8 @@ SEEDS = {
     "dev46": 20261174,  # drawn in the twenty-first session, annotated blind
     "dev47": 20261175,  # drawn in the twenty-first session, annotated blind
     "dev48": 20261176,  # drawn in the twenty-first session, annotated blind
-    "dev49": 20261177,  # drawn in the twenty-first session, annotated blind
-    "dev50": 20261178,  # drawn in the twenty-first session, annotated blind
+    "dev49": 20261177,  # drawn in the twenty-first session as a held-out set, scored only at its end
+    "dev50": 20261178,  # drawn in the twenty-first session as a held-out set, scored only at its end
 }
 PER_GENRE = 10
 GENRES = [
