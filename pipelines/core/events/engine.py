@@ -508,10 +508,11 @@ class _Ctx:
     story_day_starts: list[int] = field(default_factory=list)
     first_recent: TimeMention | None = None  # see _first_recent_day; built on first use
     first_recent_known: bool = False
-    # sentences in which no rule found an act, with their features, when no model reads them
-    # (see _bare_sentence), and the events of those the learned model reads as developments
+    # sentences in which no rule found an act (see _bare_sentence): with their features when no
+    # model reads them; else with the model's probability and their event, where it clears
+    # the model's floor
     bare: list[tuple[tuple[int, int], SentenceFeatures]] = field(default_factory=list)
-    sentence_events: list[Event] = field(default_factory=list)
+    scored_bare: list[tuple[int, float, _DatedSentence | None]] = field(default_factory=list)
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
@@ -1834,14 +1835,21 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
     ctx, events = found
     if model is None:
         return events
-    # a numbered session of a body (十三届九次全会, data/sessions.tsv) is a development by
-    # what it is: the golds the model learns from hold too few to teach it that
-    rejected = {id(e) for _, group, features in _sentence_groups(ctx, events)
-                if not model.reports(features) for e in group if e.session is None}
-    kept = [e for e in events if id(e) not in rejected] if rejected else events
-    if ctx.sentence_events:
-        kept = sorted(kept + ctx.sentence_events, key=lambda e: e.char_start)
-    return kept
+    # every candidate sentence, the rules' and the bare, in the text's order: the model reads
+    # each beside the others of the article
+    scored = sorted([(span[0], model.probability(features), group)
+                     for span, group, features in _sentence_groups(ctx, events)] + ctx.scored_bare,
+                    key=lambda c: c[0])
+    kept: list[Event] = []
+    for (_, _, found), keep in zip(scored, model.keeps([p for _, p, _ in scored]), strict=True):
+        if isinstance(found, _DatedSentence):
+            if keep:
+                kept.append(_sentence_event(ctx, found))
+        elif found is not None:
+            # a numbered session of a body (十三届九次全会, data/sessions.tsv) is a development
+            # by what it is: the golds the model learns from hold too few to teach it that
+            kept.extend(found if keep else (e for e in found if e.session is not None))
+    return sorted(kept, key=lambda e: e.char_start)
 
 
 def candidate_events(doc: Document, mentions: list[TimeMention]) -> list[Event]:
@@ -1878,8 +1886,8 @@ def _features_of(ctx: _Ctx, k: int, group: list[Event]) -> SentenceFeatures:
 def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel | None = None
                 ) -> tuple[_Ctx, list[Event]] | None:
     """The rules' events; of the sentences where no rule found one, without a `model` their
-    features (ctx.bare, what the model learns from), with one the events of those it reads
-    as developments (ctx.sentence_events)."""
+    features (ctx.bare, what the model learns from), with one their probabilities and the
+    events of those above the model's floor (ctx.scored_bare)."""
     text = doc.text or ""
     if not text:
         return None
@@ -1948,7 +1956,7 @@ def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel
         out.extend(signed)
         at = {e.char_start for e in signed}
         ctx.bare = [b for b in ctx.bare if b[0][0] not in at]
-        ctx.sentence_events = [e for e in ctx.sentence_events if e.char_start not in at]
+        ctx.scored_bare = [b for b in ctx.scored_bare if b[0] not in at]
     out.sort(key=lambda e: e.char_start)
     return ctx, _one_per_occurrence(_drop_told_again(_drop_retold_headline(out, _headline_line_end(ctx, sentences))))
 
@@ -1956,35 +1964,59 @@ def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel
 def _bare_sentence(ctx: _Ctx, n: int, sa: int, sb: int, model: SentenceModel | None) -> None:
     """A sentence in which no rule found an act is still a candidate: news reports many acts
     no lexicon names (芬兰和瑞典已申请加入北约), and the learned model, which reads its
-    words, position and times, decides whether it reports a development. Decided here, in
-    the text's order, so that its date follows the story as far as it has been read."""
+    words, position and times, decides whether it reports a development. Its event is
+    built here, in the text's order, so that its date follows the story as far as it has
+    been read; whether it is kept is decided with the article's other sentences (extract)."""
     features = _features_of(ctx, n, [])
     if model is None:  # the rules' candidates, for the model's training (candidate_sentences)
         ctx.bare.append(((sa, sb), features))
-    elif model.reports(features):
-        ctx.sentence_events.append(_sentence_event(ctx, sa, sb))
+        return
+    p = model.probability(features)
+    ctx.scored_bare.append((sa, p, _sentence_dating(ctx, sa, sb) if p >= model.floor else None))
 
 
-def _sentence_event(ctx: _Ctx, sa: int, sb: int) -> Event:
-    """The event of a sentence no rule read (GENERIC_TYPE, no trigger word): dated by its
-    first clause that holds a time, else as an undated act of the story; its headline is the
-    sentence from its first clause that is more than a time. It sets no story time: the
-    rules' dating of what follows does not depend on the model."""
-    t, text, s = ctx.t, ctx.doc.text, ctx.simp[sa:sb]
+@dataclass(frozen=True, slots=True)
+class _DatedSentence:
+    """A sentence no rule read, dated where it stands in the story (_sentence_dating): what its
+    event (_sentence_event) needs once the model keeps it."""
+
+    sa: int
+    sb: int
+    clauses: list[tuple[int, int]]
+    head: int  # where the headline starts in the sentence
+    lead: tuple[int, int]  # the clause it starts in
+    act: tuple[int, int]  # the clause that dates it
+    future: bool
+    dating: _Dating
+
+
+def _sentence_dating(ctx: _Ctx, sa: int, sb: int) -> _DatedSentence:
+    """A sentence no rule read (GENERIC_TYPE, no trigger word) is dated by its first clause
+    that holds a time, else as an undated act of the story as far as it has been read. It
+    sets no story time: the rules' dating of what follows does not depend on the model."""
+    s = ctx.simp[sa:sb]
     clauses = _clauses(s)
     hs = _lead_clause_start(ctx, sa, clauses)
     lead = next(c for c in clauses if c[1] > hs)
     ca, cb = next((c for c in clauses if c[1] > hs and any(_usable(m) for m in _mentions_in(ctx, sa + c[0], sa + c[1]))),
                   lead)
-    future = bool(t.future_re.search(s, ca, cb))
+    future = bool(ctx.t.future_re.search(s, ca, cb))
     dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + cb, future, None, False, [])
+    return _DatedSentence(sa, sb, clauses, hs, lead, (ca, cb), future, dating)
+
+
+def _sentence_event(ctx: _Ctx, d: _DatedSentence) -> Event:
+    """The event of a dated sentence the model keeps: its headline is the sentence from its
+    first clause that is more than a time."""
+    t, text, s = ctx.t, ctx.doc.text, ctx.simp[d.sa:d.sb]
+    hs, lead, clauses = d.head, d.lead, d.clauses
     # the headline: the sentence, not a clause of it (its act may come after a frame: 一审宣判
     #后，…; 二审法院认为，…), past the source a report cites (据央视报道，…)
     if t.hearsay_re.search(s, lead[0], lead[1]) and lead[1] < clauses[-1][1]:
         hs = next(c[0] for c in clauses if c[0] >= lead[1])
-    place, place_simp, actors = _where_and_who(ctx, sa, s, hs, len(s), len(s))
-    return _event(ctx, (sa, sb), GENERIC_TYPE, _headline(text, sa + hs, sb), "", dating, future,
-                  place, place_simp, actors, None, bool(t.routine_re.search(s, ca, cb)), s[hs:], s[hs:])
+    place, place_simp, actors = _where_and_who(ctx, d.sa, s, hs, len(s), len(s))
+    return _event(ctx, (d.sa, d.sb), GENERIC_TYPE, _headline(text, d.sa + hs, d.sb), "", d.dating, d.future,
+                  place, place_simp, actors, None, bool(t.routine_re.search(s, *d.act)), s[hs:], s[hs:])
 
 
 _SIGNATURE_HEAD = 30  # 中共某某县委宣传部, 某某市委市政府调查组: a body's name, not a sentence

@@ -7,10 +7,16 @@ A logistic model over the sentence decides which sentences keep their events: th
 article, its length, the time expressions it holds and how far back they point, and what
 the rules made of it (how many events, their types and how they are dated).
 
-The model is data: `data/sentence_weights.tsv`, one weight per feature, a bias and the
-threshold, written by `python -m bench.events_gold.train_filter` from the development gold
-(the blind annotations of bench/events_gold/). The trainer computes its features with
-`sentence_features` below, the function production runs.
+A second, small logistic model then reads each sentence's probability beside the others of
+its article (`context_features`): the sentence before and after, the article's best and mean,
+the sentence's rank. A report's one dated act stands out of a commentary even where its words
+alone say little, and a sentence among many likelier ones counts for less.
+
+The model is data: `data/sentence_weights.tsv`, one weight per feature and per context
+feature, the biases, the threshold and the floor, written by `python -m
+bench.events_gold.train_filter` from the development gold (the blind annotations of
+bench/events_gold/). The trainer computes its features with `sentence_features` and
+`context_features` below, the functions production runs.
 """
 
 from __future__ import annotations
@@ -90,12 +96,51 @@ def sentence_features(sentence: str, index: int, sentences: int, text_length: in
     return SentenceFeatures(sentence, tuple(dict.fromkeys(other)))
 
 
+# A sentence's place among its article's candidate sentences, by the probabilities the
+# sentence model gives them (in the text's order): its own, the one before and after (none:
+# probability 0), the article's highest and mean, its rank (0 the likeliest, ties in the
+# text's order, 5 and below as one), its distance below the highest, and how many there are.
+# Probabilities enter as log-odds, clipped to [1e-4, 1 - 1e-4].
+CONTEXT = ("ctx=p", "ctx=prev", "ctx=next", "ctx=max", "ctx=mean", "ctx=rank", "ctx=gap", "ctx=n")
+_CLIP = 1e-4
+_LAST_RANK = 5
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, _CLIP), 1.0 - _CLIP)
+    return math.log(p / (1.0 - p))
+
+
+def context_features(probabilities: Sequence[float]) -> list[tuple[float, ...]]:
+    """Each sentence's context features (in the order of CONTEXT), given the probabilities of
+    all the article's candidate sentences in the text's order."""
+    n = len(probabilities)
+    if not n:
+        return []
+    logits = [_logit(p) for p in probabilities]
+    top, mean, none = _logit(max(probabilities)), _logit(sum(probabilities) / n), _logit(0.0)
+    rank = [0] * n
+    for r, j in enumerate(sorted(range(n), key=lambda j: -probabilities[j])):
+        rank[j] = min(r, _LAST_RANK)
+    return [(logits[j], logits[j - 1] if j else none, logits[j + 1] if j + 1 < n else none, top, mean,
+             float(rank[j]), logits[j] - top, float(n)) for j in range(n)]
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class SentenceModel:
     bigrams: dict[str, float]  # c2=召开 -> weight, keyed by the bigram
     other: dict[str, float]  # every other feature, by its name
     bias: float
-    threshold: float
+    threshold: float  # of the context model's probability: a sentence at or above it is kept
+    context: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # weights, in CONTEXT's order
+    context_bias: float = 0.0
+    # a sentence the sentence model gives less than this is not kept whatever its context, so the
+    # extractor builds no event for it (the context model, fitted, keeps none so low)
+    floor: float = 0.0
     # the weighted bigrams as an Aho-Corasick automaton, and their weights by pattern index:
     # one pass in Rust finds the sentence's weighted bigrams, in text order, where making
     # a string of each of its some sixty bigrams to look it up was most of the scoring
@@ -113,10 +158,18 @@ class SentenceModel:
             if pairs else None)
 
     @classmethod
-    def of(cls, weights: dict[str, float], bias: float, threshold: float) -> SentenceModel:
+    def of(cls, weights: dict[str, float], bias: float, threshold: float, context: dict[str, float] | None = None,
+           context_bias: float = 0.0, floor: float = 0.0) -> SentenceModel:
+        """A model from its weights by name; without `context` weights, the context model
+        passes the sentence's own probability through (ctx=p weighs 1)."""
         bigrams = {name[3:]: w for name, w in weights.items() if name.startswith("c2=")}
         other = {name: w for name, w in weights.items() if not name.startswith("c2=")}
-        return cls(bigrams, other, bias, threshold)
+        context = {"ctx=p": 1.0} if context is None else context
+        unknown = set(context) - set(CONTEXT)
+        if unknown:
+            raise ValueError(f"unknown context features {sorted(unknown)}")
+        return cls(bigrams, other, bias, threshold, tuple(context.get(name, 0.0) for name in CONTEXT),
+                   context_bias, floor)
 
     def weight_names(self) -> list[str]:
         return [*(f"c2={b}" for b in self.bigrams), *self.other]
@@ -128,11 +181,14 @@ class SentenceModel:
         weights = self._weights
         z = (self.bias + sum([weights[i] for i, _, _ in found])
              + sum(map(self.other.get, f.other, repeat(0.0))))
-        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        return _sigmoid(z)
 
-    def reports(self, f: SentenceFeatures) -> bool:
-        """Whether the sentence reports a development (its events are kept)."""
-        return self.probability(f) >= self.threshold
+    def keeps(self, probabilities: Sequence[float]) -> list[bool]:
+        """Which of an article's candidate sentences (their probabilities, in the text's
+        order) report a development: their events are kept."""
+        w, b = self.context, self.context_bias
+        return [p >= self.floor and _sigmoid(b + sum(map(operator.mul, w, x))) >= self.threshold
+                for p, x in zip(probabilities, context_features(probabilities), strict=True)]
 
 
 @lru_cache(maxsize=1)
@@ -141,20 +197,24 @@ def sentence_model() -> SentenceModel | None:
     if not WEIGHTS.exists():
         return None
     weights: dict[str, float] = {}
-    bias = threshold = None
+    context: dict[str, float] = {}
+    settings: dict[str, float] = {}
     for row in read_rows(WEIGHTS):
         if len(row) != 2:
             raise ValueError(f"{WEIGHTS.name}: a row is a feature and its weight, not {row!r}")
         name, value = row[0], float(row[1])
-        if name == "@bias":
-            bias = value
-        elif name == "@threshold":
-            threshold = value
+        if name.startswith("@"):
+            settings[name] = value
+        elif name.startswith("ctx="):
+            context[name] = value
         else:
             weights[name] = value
-    if bias is None or threshold is None or not 0.0 <= threshold <= 1.0:
-        raise ValueError(f"{WEIGHTS.name}: needs an @bias row and an @threshold row in [0, 1]")
-    return SentenceModel.of(weights, bias, threshold)
+    missing = {"@bias", "@threshold", "@context_bias", "@floor"} - set(settings)
+    if missing or not 0.0 <= settings["@threshold"] <= 1.0 or not context:
+        raise ValueError(f"{WEIGHTS.name}: needs the context model's ctx= rows and @bias, @context_bias, "
+                         f"@floor and an @threshold in [0, 1] (missing {sorted(missing) or 'none'})")
+    return SentenceModel.of(weights, settings["@bias"], settings["@threshold"], context, settings["@context_bias"],
+                            settings["@floor"])
 
 
 def sentence_groups(events: Sequence[Event], sentences: Sequence[tuple[int, int]]
