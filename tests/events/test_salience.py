@@ -31,7 +31,8 @@ def _events(text: str) -> tuple[list[Event], list[Event]]:
 
 def test_the_table_loads_and_names_only_features_production_computes() -> None:
     model = salience.sentence_model()
-    assert model is not None and 0.0 < model.threshold < 1.0
+    assert model is not None and 0.0 < model.threshold < 1.0 and 0.0 <= model.floor < 1.0
+    assert len(model.context) == len(salience.CONTEXT) and any(model.context)
     known_types = set(tables().labels)
     prefixes = ("c2=", "rel=", "idx=", "len=", "tl=", "nm=", "mt=", "ago=", "nev=", "type=", "basis=")
     for name in model.weight_names():
@@ -89,7 +90,7 @@ def test_sentence_groups_put_each_event_in_the_sentence_it_starts_in() -> None:
 
 def test_a_table_without_its_threshold_fails_when_it_loads(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "weights.tsv"
-    bad.write_text("@bias\t0.1\nc1=发\t0.2\n", encoding="utf-8")
+    bad.write_text("@bias\t0.1\n@context_bias\t0.0\n@floor\t0.2\nctx=p\t1.0\nc1=发\t0.2\n", encoding="utf-8")
     monkeypatch.setattr(salience, "WEIGHTS", bad)
     salience.sentence_model.cache_clear()
     try:
@@ -147,3 +148,28 @@ def test_a_signature_sentence_is_the_documents_issue_only(monkeypatch: pytest.Mo
     signature = [e for e in kept if e.event_type == "notice"]
     assert len(signature) == 1
     assert [e for e in kept if (e.char_start, e.char_end) == (signature[0].char_start, signature[0].char_end)] == signature
+
+
+def test_context_features_place_each_sentence_among_its_articles() -> None:
+    logit = salience._logit
+    first, second, third = salience.context_features([0.9, 0.2, 0.5])
+    top, mean, none = logit(0.9), logit(1.6 / 3), logit(0.0)
+    assert first == pytest.approx((logit(0.9), none, logit(0.2), top, mean, 0.0, 0.0, 3.0))
+    assert second == pytest.approx((logit(0.2), logit(0.9), logit(0.5), top, mean, 2.0, logit(0.2) - top, 3.0))
+    assert third == pytest.approx((logit(0.5), logit(0.2), none, top, mean, 1.0, logit(0.5) - top, 3.0))
+    # ties rank in the text's order; ranks past the fifth are one
+    assert [x[5] for x in salience.context_features([0.5] * 7)] == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 5.0]
+    assert salience.context_features([]) == []
+
+
+def test_the_context_model_decides_and_the_floor_bounds_it() -> None:
+    # passed through (ctx=p weighs 1): the sentence model's own probability against the threshold
+    plain = salience.SentenceModel.of({}, bias=0.0, threshold=0.4)
+    assert plain.keeps([0.9, 0.39, 0.41]) == [True, False, True]
+    # each article's likeliest sentence only, whatever its probability, but never below the floor
+    best_only = salience.SentenceModel.of({}, bias=0.0, threshold=0.5, context={"ctx=rank": -10.0},
+                                          context_bias=5.0, floor=0.1)
+    assert best_only.keeps([0.2, 0.15, 0.3]) == [False, False, True]
+    assert best_only.keeps([0.05, 0.01]) == [False, False]
+    with pytest.raises(ValueError, match="context"):
+        salience.SentenceModel.of({}, bias=0.0, threshold=0.5, context={"ctx=title": 1.0})
