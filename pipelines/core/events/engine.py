@@ -509,8 +509,8 @@ class _Ctx:
     first_recent: TimeMention | None = None  # see _first_recent_day; built on first use
     first_recent_known: bool = False
     # sentences in which no rule found an act (see _bare_sentence): with their features when no
-    # model reads them; else with the model's probability and their event, where it clears
-    # the model's floor
+    # model reads them; else with the model's probability and, where it clears the model's
+    # floor, their dating
     bare: list[tuple[tuple[int, int], SentenceFeatures]] = field(default_factory=list)
     scored_bare: list[tuple[int, float, _DatedSentence | None]] = field(default_factory=list)
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
@@ -1841,14 +1841,14 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
                      for span, group, features in _sentence_groups(ctx, events)] + ctx.scored_bare,
                     key=lambda c: c[0])
     kept: list[Event] = []
-    for (_, _, found), keep in zip(scored, model.keeps([p for _, p, _ in scored]), strict=True):
-        if isinstance(found, _DatedSentence):
+    for (_, _, held), keep in zip(scored, model.keeps([p for _, p, _ in scored]), strict=True):
+        if isinstance(held, _DatedSentence):
             if keep:
-                kept.append(_sentence_event(ctx, found))
-        elif found is not None:
+                kept.append(_sentence_event(ctx, held))
+        elif held is not None:  # the rules' events (a bare sentence below the floor holds none)
             # a numbered session of a body (十三届九次全会, data/sessions.tsv) is a development
             # by what it is: the golds the model learns from hold too few to teach it that
-            kept.extend(found if keep else (e for e in found if e.session is not None))
+            kept.extend(held if keep else (e for e in held if e.session is not None))
     return sorted(kept, key=lambda e: e.char_start)
 
 
@@ -1887,7 +1887,7 @@ def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel
                 ) -> tuple[_Ctx, list[Event]] | None:
     """The rules' events; of the sentences where no rule found one, without a `model` their
     features (ctx.bare, what the model learns from), with one their probabilities and the
-    events of those above the model's floor (ctx.scored_bare)."""
+    dating of those at or above the model's floor (ctx.scored_bare)."""
     text = doc.text or ""
     if not text:
         return None
@@ -1964,9 +1964,10 @@ def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel
 def _bare_sentence(ctx: _Ctx, n: int, sa: int, sb: int, model: SentenceModel | None) -> None:
     """A sentence in which no rule found an act is still a candidate: news reports many acts
     no lexicon names (芬兰和瑞典已申请加入北约), and the learned model, which reads its
-    words, position and times, decides whether it reports a development. Its event is
-    built here, in the text's order, so that its date follows the story as far as it has
-    been read; whether it is kept is decided with the article's other sentences (extract)."""
+    words, position and times, decides whether it reports a development. It is dated here,
+    in the text's order, so that its date follows the story as far as it has been read;
+    whether it is kept is decided with the article's other sentences, and its event built
+    then (extract)."""
     features = _features_of(ctx, n, [])
     if model is None:  # the rules' candidates, for the model's training (candidate_sentences)
         ctx.bare.append(((sa, sb), features))

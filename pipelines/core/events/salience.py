@@ -9,8 +9,8 @@ the rules made of it (how many events, their types and how they are dated).
 
 A second, small logistic model then reads each sentence's probability beside the others of
 its article (`context_features`): the sentence before and after, the article's best and mean,
-the sentence's rank. A report's one dated act stands out of a commentary even where its words
-alone say little, and a sentence among many likelier ones counts for less.
+the sentence's rank. Leave-one-set-out on the tuning golds it keeps 0.005-0.008 more of its
+rows real events than the first model alone at the same key recall.
 
 The model is data: `data/sentence_weights.tsv`, one weight per feature and per context
 feature, the biases, the threshold and the floor, written by `python -m
