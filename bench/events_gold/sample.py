@@ -78,14 +78,14 @@ SEEDS = {
     "dev48": 20261176,  # drawn in the twenty-first session, annotated blind
     "dev49": 20261177,  # drawn in the twenty-first session as a held-out set, scored only at its end
     "dev50": 20261178,  # drawn in the twenty-first session as a held-out set, scored only at its end
-    "dev51": 20261179,  # drawn at the end of the twenty-first session, annotated blind
-    "dev52": 20261180,  # drawn at the end of the twenty-first session, annotated blind
-    "dev53": 20261181,  # drawn at the end of the twenty-first session, annotated blind
-    "dev54": 20261182,  # drawn at the end of the twenty-first session, annotated blind
-    "dev55": 20261183,  # drawn at the end of the twenty-first session, annotated blind
-    "dev56": 20261184,  # drawn at the end of the twenty-first session, annotated blind
-    "dev57": 20261185,  # drawn at the end of the twenty-first session, annotated blind
-    "dev58": 20261186,  # drawn at the end of the twenty-first session, annotated blind
+    "dev51": 20261179,  # drawn at the end of the twenty-first session, annotated blind, held out
+    "dev52": 20261180,  # drawn at the end of the twenty-first session, annotated blind, held out
+    "dev53": 20261181,  # drawn at the end of the twenty-first session, annotated blind, held out
+    "dev54": 20261182,  # drawn at the end of the twenty-first session, annotated blind, held out
+    "dev55": 20261183,  # drawn at the end of the twenty-first session, annotated blind, held out
+    "dev56": 20261184,  # drawn at the end of the twenty-first session, annotated blind, held out
+    "dev57": 20261185,  # drawn at the end of the twenty-first session, annotated blind, held out
+    "dev58": 20261186,  # drawn at the end of the twenty-first session, annotated blind, held out
 }
 PER_GENRE = 10
 GENRES = [
