@@ -27,7 +27,9 @@ from bench import corpus, machine
 from bench import scale as scale_stage
 from bench.entry import events_missing
 from bench.events_gold import evaluate as events_gold
-from bench.events_gold.agreement import agreement
+from bench.events_gold.agreement import SECOND_ANNOTATIONS, agreement
+from bench.events_gold.sample import SEEDS
+from bench.events_gold.train_filter import HELD_OUT, TUNING
 from bench.measure import Measured, run_measured
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -293,11 +295,13 @@ def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[R
 
     if events:
         md += ["", "## 5. Events against the gold sets", "",
-               "`bench/events_gold/` (see its README): annotated blind; `dev` to `dev9`, `dev11`, `dev13` to `dev16`, `dev18`, `dev19`, `dev21`, `dev23` to `dev28` "
-               "and `dev31` to `dev48` were tuned on and the learned sentence filter is fitted to them (their figures are in-sample), `dev10`, `dev12`, "
-               "`dev17`, `dev20`, `dev22`, `dev29`, `dev30`, `dev49` to `dev58` and `check` never were. `dev29b` and `dev30b` are second blind annotations of "
-               "`dev29`'s and `dev30`'s articles by other annotators; the `annotation ...` rows score each of a pair against the other, "
-               "the agreement a system could hope for. Both systems scored by the shared `score.py` in this run; ours "
+               "`bench/events_gold/` (see its README): annotated blind; "
+               f"{', '.join(f'`{g}`' for g in TUNING)} were tuned on and the learned sentence filter is fitted to them "
+               f"(their figures are in-sample); {', '.join(f'`{g}`' for g in HELD_OUT)} never were. "
+               f"{' and '.join(f'`{b}`' for b in SECOND_ANNOTATIONS)} are second blind annotations of "
+               f"{' and '.join(f'`{a}`' for a in SECOND_ANNOTATIONS.values())}'s articles by other annotators; the `annotation ...` "
+               "rows score each of a pair against the other, the agreement a system could hope for. Both systems scored by the "
+               "shared `score.py` in this run; ours "
                "through `timeline run` into a warehouse.", ""]
         md += events_gold.render(events)[2:]
 
@@ -373,14 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     events = None
     if "events" not in skip:
         _say("events: the development gold, ours and the sentence baseline")
-        events = [(f"{name} · {gold}", r) for gold in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
-                                                                    "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24",
-                                                                    "dev25", "dev26", "dev27", "dev28", "dev29", "dev30",
-                                                                    *(f"dev{n}" for n in range(31, 59)),
-                                                                    "check", "dev29b", "dev30b")
+        # every gold drawn (sample.SEEDS, in the order drawn), then the second annotations
+        events = [(f"{name} · {gold}", r) for gold in (*SEEDS, *SECOND_ANNOTATIONS)
                   for name, r in events_gold.evaluate(events_gold.HERE / f"{gold}.jsonl")]
         # the ceiling: each of two blind annotations of one sample scored against the other
-        events += [(f"{name} · {first}", r) for first, second in (("dev29", "dev29b"), ("dev30", "dev30b"))
+        events += [(f"{name} · {first}", r) for second, first in SECOND_ANNOTATIONS.items()
                    for name, r in agreement(events_gold.HERE / f"{first}.jsonl", events_gold.HERE / f"{second}.jsonl")]
     if not ext:
         print("extraction was skipped: nothing to compare against", file=sys.stderr)

@@ -20,6 +20,9 @@ from pathlib import Path
 from bench.corpus import CORPUS
 from bench.events_gold.evaluate import HERE, render, score, write_articles
 
+# The second blind annotations, and the gold whose articles each annotates again.
+SECOND_ANNOTATIONS = {"dev29b": "dev29", "dev30b": "dev30"}
+
 
 def as_predictions(gold: Path, articles: Path, target: Path) -> None:
     """A gold's events as a peer's predictions: their first evidence span and dates."""

@@ -136,11 +136,11 @@ class SentenceModel:
     other: dict[str, float]  # every other feature, by its name
     bias: float
     threshold: float  # of the context model's probability: a sentence at or above it is kept
-    context: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)  # weights, in CONTEXT's order
-    context_bias: float = 0.0
+    context: tuple[float, ...]  # the context model's weights, in CONTEXT's order
+    context_bias: float
     # a sentence the sentence model gives less than this is not kept whatever its context, so the
-    # extractor builds no event for it (the context model, fitted, keeps none so low)
-    floor: float = 0.0
+    # extractor dates none (the context model, fitted, keeps none so low)
+    floor: float
     # the weighted bigrams as an Aho-Corasick automaton, and their weights by pattern index:
     # one pass in Rust finds the sentence's weighted bigrams, in text order, where making
     # a string of each of its some sixty bigrams to look it up was most of the scoring
