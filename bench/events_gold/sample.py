@@ -86,6 +86,10 @@ SEEDS = {
     "dev56": 20261184,  # drawn at the end of the twenty-first session, annotated blind, held out
     "dev57": 20261185,  # drawn at the end of the twenty-first session, annotated blind, held out
     "dev58": 20261186,  # drawn at the end of the twenty-first session, annotated blind, held out
+    "dev59": 20261187,  # drawn in the twenty-second session after its model was fitted, annotated blind, held out
+    "dev60": 20261188,  # drawn in the twenty-second session after its model was fitted, annotated blind, held out
+    "dev61": 20261189,  # drawn in the twenty-second session after its model was fitted, annotated blind, held out
+    "dev62": 20261190,  # drawn in the twenty-second session after its model was fitted, annotated blind, held out
 }
 PER_GENRE = 10
 GENRES = [
