@@ -90,6 +90,10 @@ SEEDS = {
     "dev60": 20261188,  # drawn in the twenty-second session after its model was fitted, annotated blind, held out
     "dev61": 20261189,  # drawn in the twenty-second session after its model was fitted, annotated blind, held out
     "dev62": 20261190,  # drawn in the twenty-second session after its model was fitted, annotated blind, held out
+    "dev63": 20261191,  # drawn at the start of the twenty-third session before any change, annotated blind, held out
+    "dev64": 20261192,  # drawn at the start of the twenty-third session before any change, annotated blind, held out
+    "dev65": 20261193,  # drawn at the start of the twenty-third session before any change, annotated blind, held out
+    "dev66": 20261194,  # drawn at the start of the twenty-third session before any change, annotated blind, held out
 }
 PER_GENRE = 10
 GENRES = [
