@@ -34,7 +34,8 @@ def test_the_table_loads_and_names_only_features_production_computes() -> None:
     assert model is not None and 0.0 < model.threshold < 1.0 and 0.0 <= model.floor < 1.0
     assert len(model.context) == len(salience.CONTEXT) and any(model.context)
     known_types = set(tables().labels)
-    prefixes = ("c2=", "rel=", "idx=", "len=", "tl=", "nm=", "mt=", "ago=", "nev=", "type=", "basis=")
+    prefixes = ("c2=", "rel=", "idx=", "len=", "tl=", "title_share=", "title_shared=", "nm=", "mt=", "ago=", "nev=",
+                "type=", "basis=")
     for name in model.weight_names():
         assert name.startswith(prefixes), name
         if name.startswith("type="):
@@ -74,8 +75,27 @@ def test_without_a_table_the_rules_output_stands(monkeypatch: pytest.MonkeyPatch
 def test_features_count_bigrams_and_bucket_numbers() -> None:
     event = Event("disaster", "災害", "h", "发生", "发生发生", 0, 4, None, None, "unknown", "bounded")
     features = salience.sentence_features("发生发生", 0, 10, 500, [], None, [event, event]).counts()
-    assert features == {"c2=发生": 2, "c2=生发": 1, "rel=0.05": 1, "idx=1": 1, "len=10": 1, "tl=600": 1, "nm=0": 1,
-                        "nev=2": 1, "type=disaster": 1, "basis=bounded": 1}
+    assert features == {"c2=发生": 2, "c2=生发": 1, "rel=0.05": 1, "idx=1": 1, "len=10": 1, "tl=600": 1,
+                        "title_share=0": 1, "title_shared=0": 1, "nm=0": 1, "nev=2": 1, "type=disaster": 1,
+                        "basis=bounded": 1}
+
+
+def test_a_sentence_is_scored_by_how_much_of_the_title_it_repeats() -> None:
+    title = "广州警方通报：找回2名被拐儿童"  # 12 bigrams of letters and digits (none across the colon)
+    text = title + "\n广州增城警方11月13日通报找回其中2名被拐儿童，并组织家属认亲。警方表示感谢。"
+    body = len(title) + 1
+    report = (body, text.index("。") + 1)
+    echo = salience.TitleEcho.of(title, text, body)
+    assert echo.bigrams == 12
+    # 广州 警方 通报 找回 2名 名被 被拐 拐儿 儿童, each once however often (not 州警 方通 报找 回2)
+    assert echo.shared(*report) == 9
+    assert echo.shared(report[1], len(text)) == 1  # 警方 again
+    assert echo.shared(body, body + 1) == 0  # a bigram counts only when the span holds both its letters
+    assert echo.shared(0, body) == 0  # the title line itself is not the body
+    features = salience.sentence_features(text[slice(*report)], 0, 2, len(text), [], None, [],
+                                          echo.shared(*report), echo.bigrams)
+    assert {"title_share=4", "title_shared=8"} <= set(features.other)  # 9 of 12: four sixths; 8 and more as one
+    assert salience.TitleEcho.of(None, text).shared(*report) == 0
 
 
 def test_sentence_groups_put_each_event_in_the_sentence_it_starts_in() -> None:

@@ -18,6 +18,7 @@ from pipelines.core.textscan import mask_long_runs
 from .salience import (
     SentenceFeatures,
     SentenceModel,
+    TitleEcho,
     sentence_features,
     sentence_groups,
     sentence_model,
@@ -517,6 +518,7 @@ class _Ctx:
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
     sentence: int = 0  # index of the sentence being read
+    title: TitleEcho | None = None  # where the body repeats the title (the model's view); built on first use
     story_from: int = 0  # where the story starts: after the page's stamp line, if it has one
     # acts reported on a stated day so far: (type, trigger) -> their (earliest, latest)
     told: dict[tuple[str, str], set[tuple[date | None, date | None]]] = field(default_factory=dict)
@@ -1880,7 +1882,11 @@ def _features_of(ctx: _Ctx, k: int, group: list[Event]) -> SentenceFeatures:
     sa, sb = ctx.sentences[k]
     first = bisect_left(ctx.starts, sa)
     mentions = ctx.mentions[first:bisect_left(ctx.starts, sb, first)]
-    return sentence_features(ctx.simp[sa:sb], k, len(ctx.sentences), len(ctx.doc.text), mentions, ctx.pub, group)
+    if ctx.title is None:
+        ctx.title = TitleEcho.of(_to_simplified(ctx.doc.title) if ctx.doc.title else None, ctx.simp,
+                                 max(0, ctx.doc.body_start or 0))
+    return sentence_features(ctx.simp[sa:sb], k, len(ctx.sentences), len(ctx.doc.text), mentions, ctx.pub, group,
+                             ctx.title.shared(sa, sb), ctx.title.bigrams)
 
 
 def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel | None = None

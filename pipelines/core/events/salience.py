@@ -78,12 +78,57 @@ class SentenceFeatures:
         return out
 
 
+def title_bigrams(title: str | None) -> frozenset[str]:
+    """The bigrams of a (Simplified) title's words: two letters or digits side by side."""
+    if not title:
+        return frozenset()
+    return frozenset(a + b for a, b in zip(title, title[1:], strict=False) if a.isalnum() and b.isalnum())
+
+
+@dataclass(frozen=True, slots=True)
+class TitleEcho:
+    """Where an article's body repeats its title's bigrams: found once per article (a find
+    per bigram), so each sentence's count is a lookup rather than a pass over its text."""
+
+    bigrams: int  # how many distinct bigrams the title has
+    starts: list[int]  # where the body holds one of them, in order
+    found: list[str]  # which, at each of `starts`
+
+    @classmethod
+    def of(cls, title: str | None, text: str, body_start: int = 0) -> TitleEcho:
+        grams = title_bigrams(title)
+        hits = []
+        for gram in grams:
+            at = text.find(gram, body_start)
+            while at >= 0:
+                hits.append((at, gram))
+                at = text.find(gram, at + 1)
+        hits.sort()
+        return cls(len(grams), [at for at, _ in hits], [gram for _, gram in hits])
+
+    def shared(self, start: int, end: int) -> int:
+        """How many of the title's bigrams text[start:end] holds."""
+        if not self.starts:
+            return 0
+        first = bisect.bisect_left(self.starts, start)
+        return len(set(self.found[first:bisect.bisect_left(self.starts, end - 1, first)]))
+
+
+# How much of the title a sentence repeats: the share of the title's bigrams it holds, in
+# sixths, and their number (a story's main development is what its headline says).
+_TITLE_SHARE_PARTS = 6
+_TITLE_SHARED_MOST = 8
+
+
 def sentence_features(sentence: str, index: int, sentences: int, text_length: int,
                       mentions: Iterable[TimeMention], published: date | None,
-                      events: Sequence[Event]) -> SentenceFeatures:
+                      events: Sequence[Event], title_shared: int = 0, title_bigrams: int = 0) -> SentenceFeatures:
     """The features of one sentence (its Simplified text), the index-th of the article's
-    `sentences`, holding `events` and the time `mentions` that start in it."""
-    other = [_POSITION(index / max(1, sentences)), _INDEX(index), _LENGTH(len(sentence)), _TEXT(text_length)]
+    `sentences`, holding `events` and the time `mentions` that start in it and
+    `title_shared` of its title's `title_bigrams` bigrams (`TitleEcho`)."""
+    other = [_POSITION(index / max(1, sentences)), _INDEX(index), _LENGTH(len(sentence)), _TEXT(text_length),
+             f"title_share={min(_TITLE_SHARE_PARTS - 1, title_shared * _TITLE_SHARE_PARTS // max(1, title_bigrams))}",
+             f"title_shared={min(_TITLE_SHARED_MOST, title_shared)}"]
     mentions = list(mentions)
     other.append(f"nm={min(len(mentions), 3)}")
     for m in mentions:
