@@ -4,8 +4,9 @@ The rules of engine.py propose events; most sentences they fire on report someth
 some are background, commentary or a reader's aside that happens to hold an act's verb.
 A logistic model over the sentence decides which sentences keep their events: the words
 (the character bigrams of the Simplified text, counted), where the sentence stands in the
-article, its length, the time expressions it holds and how far back they point, and what
-the rules made of it (how many events, their types and how they are dated).
+article, its length, how much of the article's title it repeats, the time expressions it
+holds and how far back they point, and what the rules made of it (how many events, their
+types and how they are dated).
 
 A second, small logistic model then reads each sentence's probability beside the others of
 its article (`context_features`): the sentence before and after, the article's best and mean,
@@ -118,6 +119,8 @@ class TitleEcho:
 # sixths, and their number (a story's main development is what its headline says).
 _TITLE_SHARE_PARTS = 6
 _TITLE_SHARED_MOST = 8
+_TITLE_SHARE = tuple(f"title_share={k}" for k in range(_TITLE_SHARE_PARTS))
+_TITLE_SHARED = tuple(f"title_shared={k}" for k in range(_TITLE_SHARED_MOST + 1))
 
 
 def sentence_features(sentence: str, index: int, sentences: int, text_length: int,
@@ -127,8 +130,8 @@ def sentence_features(sentence: str, index: int, sentences: int, text_length: in
     `sentences`, holding `events` and the time `mentions` that start in it and
     `title_shared` of its title's `title_bigrams` bigrams (`TitleEcho`)."""
     other = [_POSITION(index / max(1, sentences)), _INDEX(index), _LENGTH(len(sentence)), _TEXT(text_length),
-             f"title_share={min(_TITLE_SHARE_PARTS - 1, title_shared * _TITLE_SHARE_PARTS // max(1, title_bigrams))}",
-             f"title_shared={min(_TITLE_SHARED_MOST, title_shared)}"]
+             _TITLE_SHARE[min(_TITLE_SHARE_PARTS - 1, title_shared * _TITLE_SHARE_PARTS // max(1, title_bigrams))],
+             _TITLE_SHARED[min(_TITLE_SHARED_MOST, title_shared)]]
     mentions = list(mentions)
     other.append(f"nm={min(len(mentions), 3)}")
     for m in mentions:
