@@ -16,6 +16,7 @@ from pipelines.core.model import Document, Event, TimeMention
 from pipelines.core.textscan import mask_long_runs
 
 from .salience import (
+    BigramWeights,
     SentenceFeatures,
     SentenceModel,
     TitleEcho,
@@ -519,6 +520,7 @@ class _Ctx:
     memo: dict = field(default_factory=dict)
     sentence: int = 0  # index of the sentence being read
     title: TitleEcho | None = None  # where the body repeats the title (the model's view); built on first use
+    bigrams: BigramWeights | None = None  # the model's bigram weights over `simp`; built on first use
     story_from: int = 0  # where the story starts: after the page's stamp line, if it has one
     # acts reported on a stated day so far: (type, trigger) -> their (earliest, latest)
     told: dict[tuple[str, str], set[tuple[date | None, date | None]]] = field(default_factory=dict)
@@ -1839,7 +1841,7 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         return events
     # every candidate sentence, the rules' and the bare, in the text's order: the model reads
     # each beside the others of the article
-    scored = sorted([(span[0], model.probability(features), group)
+    scored = sorted([(span[0], _probability(ctx, model, span, features), group)
                      for span, group, features in _sentence_groups(ctx, events)] + ctx.scored_bare,
                     key=lambda c: c[0])
     kept: list[Event] = []
@@ -1887,6 +1889,12 @@ def _features_of(ctx: _Ctx, k: int, group: list[Event]) -> SentenceFeatures:
                                  max(0, ctx.doc.body_start or 0))
     return sentence_features(ctx.simp[sa:sb], k, len(ctx.sentences), len(ctx.doc.text), mentions, ctx.pub, group,
                              ctx.title.shared(sa, sb), ctx.title.bigrams)
+
+
+def _probability(ctx: _Ctx, model: SentenceModel, span: tuple[int, int], features: SentenceFeatures) -> float:
+    if ctx.bigrams is None:
+        ctx.bigrams = model.article_bigrams(ctx.simp)
+    return model.probability(features, ctx.bigrams.between(*span))
 
 
 def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel | None = None
@@ -1978,7 +1986,7 @@ def _bare_sentence(ctx: _Ctx, n: int, sa: int, sb: int, model: SentenceModel | N
     if model is None:  # the rules' candidates, for the model's training (candidate_sentences)
         ctx.bare.append(((sa, sb), features))
         return
-    p = model.probability(features)
+    p = _probability(ctx, model, (sa, sb), features)
     ctx.scored_bare.append((sa, p, _sentence_dating(ctx, sa, sb) if p >= model.floor else None))
 
 

@@ -31,6 +31,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 from pipelines.core.datatables import read_rows
 from pipelines.core.model import Event, TimeMention
@@ -178,6 +179,27 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
+_CODE_BITS = 21  # every Unicode code point fits in 21 bits
+
+
+def _pair_key(bigram: str) -> int:
+    """Two letters as one number, as `SentenceModel.article_bigrams` reads them from a text."""
+    return ord(bigram[0]) << _CODE_BITS | ord(bigram[1])
+
+
+@dataclass(frozen=True, slots=True)
+class BigramWeights:
+    """An article's weighted bigrams summed from its start (`running[i]`: those starting
+    before position i), so a sentence's weight is one subtraction: an automaton's pass over
+    each sentence, a match object per position, was a seventh of event extraction."""
+
+    running: list[float]
+
+    def between(self, start: int, end: int) -> float:
+        """The weight of the bigrams of text[start:end]: those starting at start .. end-2."""
+        return self.running[end - 1] - self.running[start] if end - start >= 2 else 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class SentenceModel:
     bigrams: dict[str, float]  # c2=召开 -> weight, keyed by the bigram
@@ -189,21 +211,18 @@ class SentenceModel:
     # a sentence the sentence model gives less than this is not kept whatever its context, so the
     # extractor dates none (the context model, fitted, keeps none so low)
     floor: float
-    # the weighted bigrams as an Aho-Corasick automaton, and their weights by pattern index:
-    # one pass in Rust finds the sentence's weighted bigrams, in text order, where making
-    # a string of each of its some sixty bigrams to look it up was most of the scoring
-    _finder: object = field(init=False, repr=False, compare=False)
-    _weights: list[float] = field(init=False, repr=False, compare=False)
+    # the weighted bigrams as sorted keys (`_pair_key`) and their weights, the last weight 0
+    # for a bigram with none: an article's bigrams are looked up as one array (numpy), where
+    # a string or a match object per position was most of the scoring
+    _keys: Any = field(init=False, repr=False, compare=False)
+    _weights: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        import ahocorasick_rs
+        import numpy as np
 
-        pairs = [b for b in self.bigrams if len(b) == 2]  # a bigram feature names two letters
-        object.__setattr__(self, "_weights", [self.bigrams[b] for b in pairs])
-        # (contiguous: of the automata that report overlapping matches, the fastest to scan with)
-        object.__setattr__(self, "_finder", ahocorasick_rs.AhoCorasick(
-            pairs, matchkind=ahocorasick_rs.MatchKind.Standard, implementation=ahocorasick_rs.Implementation.ContiguousNFA)
-            if pairs else None)
+        pairs = sorted((_pair_key(b), w) for b, w in self.bigrams.items() if len(b) == 2)  # two letters
+        object.__setattr__(self, "_keys", np.array([k for k, _ in pairs], dtype=np.uint64))
+        object.__setattr__(self, "_weights", np.array([w for _, w in pairs] + [0.0], dtype=np.float64))
 
     @classmethod
     def of(cls, weights: dict[str, float], bias: float, threshold: float, context: dict[str, float] | None = None,
@@ -222,14 +241,24 @@ class SentenceModel:
     def weight_names(self) -> list[str]:
         return [*(f"c2={b}" for b in self.bigrams), *self.other]
 
-    def probability(self, f: SentenceFeatures) -> float:
-        # the weights of the sentence's bigrams in text order (overlapping: every position),
-        # so the float sum is the one adding each bigram's weight in turn would make
-        found = self._finder.find_matches_as_indexes(f.text, overlapping=True) if self._finder is not None else ()
-        weights = self._weights
-        z = (self.bias + sum([weights[i] for i, _, _ in found])
-             + sum(map(self.other.get, f.other, repeat(0.0))))
-        return _sigmoid(z)
+    def article_bigrams(self, text: str) -> BigramWeights:
+        """The weights of `text`'s bigrams summed from its start, for `probability`: the
+        article's bigrams are weighed once, not once per sentence."""
+        import numpy as np
+
+        if len(text) < 2 or not len(self._keys):
+            return BigramWeights([0.0] * (len(text) + 1))
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        keys = (codes[:-1] << _CODE_BITS) | codes[1:]
+        found = self._keys.searchsorted(keys)
+        found[self._keys.take(found, mode="clip") != keys] = len(self._keys)  # no weight: the 0 at the end
+        # a running sum, in the text's order as adding each bigram's weight in turn makes it
+        return BigramWeights(np.concatenate(([0.0], self._weights[found].cumsum())).tolist())
+
+    def probability(self, f: SentenceFeatures, bigrams: float) -> float:
+        """The sentence model's probability for a sentence of these features whose bigrams
+        weigh `bigrams` (BigramWeights.between)."""
+        return _sigmoid(self.bias + bigrams + sum(map(self.other.get, f.other, repeat(0.0))))
 
     def keeps(self, probabilities: Sequence[float]) -> list[bool]:
         """Which of an article's candidate sentences (their probabilities, in the text's
