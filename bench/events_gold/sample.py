@@ -94,6 +94,10 @@ SEEDS = {
     "dev64": 20261192,  # drawn at the start of the twenty-third session before any change, annotated blind, held out
     "dev65": 20261193,  # drawn at the start of the twenty-third session before any change, annotated blind, held out
     "dev66": 20261194,  # drawn at the start of the twenty-third session before any change, annotated blind, held out
+    "dev67": 20261195,  # drawn in the twenty-fourth session after its first change (c0411f1, same events), annotated blind, held out
+    "dev68": 20261196,  # drawn in the twenty-fourth session after its first change (c0411f1, same events), annotated blind, held out
+    "dev69": 20261197,  # drawn in the twenty-fourth session after its first change (c0411f1, same events), annotated blind, held out
+    "dev70": 20261198,  # drawn in the twenty-fourth session after its first change (c0411f1, same events), annotated blind, held out
 }
 PER_GENRE = 10
 GENRES = [
