@@ -190,8 +190,9 @@ def _pair_key(bigram: str) -> int:
 @dataclass(frozen=True, slots=True)
 class BigramWeights:
     """An article's weighted bigrams summed from its start (`running[i]`: those starting
-    before position i), so a sentence's weight is one subtraction: an automaton's pass over
-    each sentence, a match object per position, was a seventh of event extraction."""
+    before position i), so a sentence's weight is one subtraction, where an automaton's pass
+    over each sentence, a match object per position, took 2-4% more of event extraction's
+    CPU (the same events on 3,000 corpus articles)."""
 
     running: list[float]
 
@@ -248,11 +249,13 @@ class SentenceModel:
 
         if len(text) < 2 or not len(self._keys):
             return BigramWeights([0.0] * (len(text) + 1))
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        # (surrogatepass: a JSON escape may leave a lone surrogate in a text, a letter like any)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
         keys = (codes[:-1] << _CODE_BITS) | codes[1:]
         found = self._keys.searchsorted(keys)
         found[self._keys.take(found, mode="clip") != keys] = len(self._keys)  # no weight: the 0 at the end
-        # a running sum, in the text's order as adding each bigram's weight in turn makes it
+        # a running sum: a sentence's weight is a difference of two, its own bigrams' weights
+        # added up to rounding
         return BigramWeights(np.concatenate(([0.0], self._weights[found].cumsum())).tolist())
 
     def probability(self, f: SentenceFeatures, bigrams: float) -> float:
