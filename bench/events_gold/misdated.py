@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench.corpus import CORPUS
 from bench.events_gold.evaluate import HERE, write_articles
-from bench.events_gold.train_filter import HELD_OUT, TUNING
+from bench.events_gold.train_filter import HELD_OUT, TUNING, evidence_spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +50,6 @@ def disagreement(gold: dict, found: list[Predicted]) -> str | None:
     return "last day" if first_ok else "first day" if last_ok else "both"
 
 
-def _spans(text: str, gold: dict) -> list[tuple[int, int]]:
-    out = []
-    for evidence in [gold["evidence"], *gold.get("also_evidence", [])]:
-        at = text.find(evidence)
-        if at >= 0:
-            out.append((at, at + len(evidence)))
-    return out
-
-
 def misdated(sets: list[str], corpus: Path = CORPUS) -> tuple[Counter, list[tuple], int, int]:
     """(counts by (disagreement, our basis, the gold's basis), examples, key events found,
     key events) over the sets' articles, extracted in process as production extracts them."""
@@ -83,7 +74,7 @@ def misdated(sets: list[str], corpus: Path = CORPUS) -> tuple[Counter, list[tupl
                     if gold["importance"] != "key":
                         continue
                     keys += 1
-                    spans = _spans(doc.text, gold)
+                    spans = evidence_spans(doc.text, gold)
                     found = [Predicted(e.earliest and e.earliest.isoformat(), e.latest and e.latest.isoformat(),
                                        e.date_basis, e.time_text, e.headline)
                              for e in events if any(e.char_start < b and a < e.char_end for a, b in spans)]

@@ -69,7 +69,8 @@ FLOOR = 0.4
 MIN_WEIGHT = 0.1
 
 
-def _spans(content: str, event: dict) -> list[tuple[int, int]]:
+def evidence_spans(content: str, event: dict) -> list[tuple[int, int]]:
+    """Where a gold event's evidence and its other mentions stand in the text, as the scorer finds them."""
     out = []
     for s in [event["evidence"], *event.get("also_evidence", [])]:
         i = content.find(s)
@@ -97,7 +98,7 @@ def rows_of(gold_name: str, corpus: Path = CORPUS) -> list[dict]:
             # the scorer's offsets are into the text with its line ends normalized; the
             # reader normalizes them the same way, so the spans agree
             events = gold[doc.doc_id]["events"]
-            spans = [(e, _spans(doc.text, e)) for e in events]
+            spans = [(e, evidence_spans(doc.text, e)) for e in events]
             for (a, b), group, features in candidate_sentences(doc, extract_times(doc.text, doc.published_at)):
                 hits = [e for e, sp in spans for x, y in sp if x < b and a < y]
                 keys = sorted({i for i, (e, sp) in enumerate(spans) if e["importance"] == "key"
