@@ -18,7 +18,9 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from bench.corpus import CORPUS
 
@@ -41,6 +43,21 @@ def write_articles(gold: Path, corpus: Path, target: Path) -> int:
     if found != len(wanted):
         raise SystemExit(f"{corpus} holds {found} of the gold's {len(wanted)} articles")
     return found
+
+
+def gold_documents(gold: Path, corpus: Path = CORPUS) -> Iterator[Any]:
+    """The gold's articles as the pipeline reads them (`Document`s, via a scratch dump of
+    their corpus lines), for tools that extract them in process."""
+    from pipelines.core.model import Document
+    from pipelines.core.reading import iter_dump
+
+    with tempfile.TemporaryDirectory(prefix="gold-") as tmp:
+        articles = Path(tmp) / "articles.jsonl"
+        write_articles(gold, corpus, articles)
+        for item in iter_dump(articles, articles.parent):
+            if not isinstance(item, Document):
+                raise SystemExit(f"{gold.name}: {item.reason}")
+            yield item
 
 
 def events_in_process(articles: Path, target: Path) -> None:

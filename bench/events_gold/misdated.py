@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.corpus import CORPUS
-from bench.events_gold.evaluate import HERE, write_articles
+from bench.events_gold.evaluate import HERE, gold_documents
 from bench.events_gold.train_filter import HELD_OUT, TUNING, evidence_spans
 
 
@@ -54,8 +53,6 @@ def misdated(sets: list[str], corpus: Path = CORPUS) -> tuple[Counter, list[tupl
     """(counts by (disagreement, our basis, the gold's basis), examples, key events found,
     key events) over the sets' articles, extracted in process as production extracts them."""
     from pipelines.core.extract import extract_document
-    from pipelines.core.model import Document
-    from pipelines.core.reading import iter_dump
 
     counts: Counter = Counter()
     examples: list[tuple] = []
@@ -63,29 +60,24 @@ def misdated(sets: list[str], corpus: Path = CORPUS) -> tuple[Counter, list[tupl
     for name in sets:
         gold_path = HERE / f"{name}.jsonl"
         golds = {g["doc_id"]: g for g in map(json.loads, gold_path.open(encoding="utf-8"))}
-        with tempfile.TemporaryDirectory(prefix="misdated-") as tmp:
-            articles = Path(tmp) / "articles.jsonl"
-            write_articles(gold_path, corpus, articles)
-            for doc in iter_dump(articles, articles.parent):
-                if not isinstance(doc, Document):
+        for doc in gold_documents(gold_path, corpus):
+            events = extract_document(doc).events
+            for gold in golds[doc.doc_id]["events"]:
+                if gold["importance"] != "key":
                     continue
-                events = extract_document(doc).events
-                for gold in golds[doc.doc_id]["events"]:
-                    if gold["importance"] != "key":
-                        continue
-                    keys += 1
-                    spans = evidence_spans(doc.text, gold)
-                    found = [Predicted(e.earliest and e.earliest.isoformat(), e.latest and e.latest.isoformat(),
-                                       e.date_basis, e.time_text, e.headline)
-                             for e in events if any(e.char_start < b and a < e.char_end for a, b in spans)]
-                    if not found:
-                        continue
-                    found_keys += 1
-                    if (kind := disagreement(gold, found)) is not None:
-                        counts[(kind, found[0].basis, gold["basis"])] += 1
-                        examples.append((name, doc.doc_id, doc.published_at and doc.published_at.date().isoformat(),
-                                         kind, gold["evidence"], gold["earliest"], gold["latest"],
-                                         found[0].earliest, found[0].latest, found[0].time_text))
+                keys += 1
+                spans = evidence_spans(doc.text, gold)
+                found = [Predicted(e.earliest and e.earliest.isoformat(), e.latest and e.latest.isoformat(),
+                                   e.date_basis, e.time_text, e.headline)
+                         for e in events if any(e.char_start < b and a < e.char_end for a, b in spans)]
+                if not found:
+                    continue
+                found_keys += 1
+                if (kind := disagreement(gold, found)) is not None:
+                    counts[(kind, found[0].basis, gold["basis"])] += 1
+                    examples.append((name, doc.doc_id, doc.published_at and doc.published_at.date().isoformat(),
+                                     kind, gold["evidence"], gold["earliest"], gold["latest"],
+                                     found[0].earliest, found[0].latest, found[0].time_text))
     return counts, examples, found_keys, keys
 
 

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 from bench.corpus import CORPUS
-from bench.events_gold.evaluate import HERE, write_articles
+from bench.events_gold.evaluate import HERE, gold_documents
 
 # The sets annotated blind that earlier sessions tuned rules on, dev18, drawn to choose this
 # model's threshold, and dev19, dev21, dev23 to dev28 and dev31 to dev48, each scored blind
@@ -82,31 +81,24 @@ def evidence_spans(content: str, event: dict) -> list[tuple[int, int]]:
 def rows_of(gold_name: str, corpus: Path = CORPUS) -> list[dict]:
     """The candidate sentences of one gold set's articles, with features and labels."""
     from pipelines.core.events.engine import candidate_sentences
-    from pipelines.core.model import Document
-    from pipelines.core.reading import iter_dump
     from pipelines.core.timex import extract_times
 
     gold_path = HERE / f"{gold_name}.jsonl"
     gold = {g["doc_id"]: g for g in map(json.loads, gold_path.open(encoding="utf-8"))}
     rows = []
-    with tempfile.TemporaryDirectory(prefix="train-filter-") as tmp:
-        articles = Path(tmp) / "articles.jsonl"
-        write_articles(gold_path, corpus, articles)
-        for doc in iter_dump(articles, articles.parent):
-            if not isinstance(doc, Document):
-                raise SystemExit(f"{gold_name}: {doc.reason}")
-            # the scorer's offsets are into the text with its line ends normalized; the
-            # reader normalizes them the same way, so the spans agree
-            events = gold[doc.doc_id]["events"]
-            spans = [(e, evidence_spans(doc.text, e)) for e in events]
-            for (a, b), group, features in candidate_sentences(doc, extract_times(doc.text, doc.published_at)):
-                hits = [e for e, sp in spans for x, y in sp if x < b and a < y]
-                keys = sorted({i for i, (e, sp) in enumerate(spans) if e["importance"] == "key"
-                               and any(x < b and a < y for x, y in sp)})
-                rows.append({"set": gold_name, "doc": doc.doc_id, "features": features.counts(),
-                             # a sentence no rule read is one event if the model keeps it
-                             "events": max(1, len(group)), "hit": bool(hits), "keys": keys,
-                             "doc_keys": sum(e["importance"] == "key" for e in events)})
+    for doc in gold_documents(gold_path, corpus):
+        # the scorer's offsets are into the text with its line ends normalized; the
+        # reader normalizes them the same way, so the spans agree
+        events = gold[doc.doc_id]["events"]
+        spans = [(e, evidence_spans(doc.text, e)) for e in events]
+        for (a, b), group, features in candidate_sentences(doc, extract_times(doc.text, doc.published_at)):
+            hits = [e for e, sp in spans for x, y in sp if x < b and a < y]
+            keys = sorted({i for i, (e, sp) in enumerate(spans) if e["importance"] == "key"
+                           and any(x < b and a < y for x, y in sp)})
+            rows.append({"set": gold_name, "doc": doc.doc_id, "features": features.counts(),
+                         # a sentence no rule read is one event if the model keeps it
+                         "events": max(1, len(group)), "hit": bool(hits), "keys": keys,
+                         "doc_keys": sum(e["importance"] == "key" for e in events)})
     return rows
 
 
