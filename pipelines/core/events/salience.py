@@ -249,8 +249,8 @@ class SentenceModel:
 
         if len(text) < 2 or not len(self._keys):
             return BigramWeights([0.0] * (len(text) + 1))
-        # (surrogatepass: a JSON escape may leave a lone surrogate in a text, a letter like any)
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+        # (a lone surrogate never gets here: the readers refuse a text that holds one)
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         keys = (codes[:-1] << _CODE_BITS) | codes[1:]
         found = self._keys.searchsorted(keys)
         found[self._keys.take(found, mode="clip") != keys] = len(self._keys)  # no weight: the 0 at the end
