@@ -998,8 +998,23 @@ def _counts(ctx: _Ctx, m: TimeMention) -> bool:
 
 def _names_incident(ctx: _Ctx, m: TimeMention, trig: int) -> bool:
     """“3·21”特别重大爆炸事故调查组成立: the date names an incident whose name closes before
-    the act, so it dates the incident, not the act (data/nonevents.tsv kind=named)."""
-    return m.rule == "evdot" and m.end <= trig and ctx.t.named_re.search(ctx.simp, m.end, trig) is not None
+    the act, so it dates the incident, not the act (data/nonevents.tsv kind=named). So does a
+    date inside the name of what a clause is about (调查2021年1月6日国会山骚乱事件的委员会
+    发布了报告: kind=topic before it, the name closing within its phrase)."""
+    if m.end > trig:
+        return False
+    t, s = ctx.t, ctx.simp
+    if m.rule == "evdot":
+        return t.named_re.search(s, m.end, trig) is not None
+    if t.topic_re.search(s, max(0, m.start - _TOPIC_REACH), m.start) is None:
+        return False
+    name = t.named_re.search(s, m.end, min(trig, m.end + _NAME_REACH))
+    return name is not None and _PHRASE_BREAK.search(s, m.end, name.start()) is None
+
+
+_TOPIC_REACH = 3  # 调查, 关于 and a space: the word right before the date
+_NAME_REACH = 14  # 国会山骚乱事件, 美国国会大厦骚乱事件: the rest of the name
+_PHRASE_BREAK = re.compile(r"[，,。；;：:！？!?\n]")
 
 
 def _finest_within(ctx: _Ctx, sa: int, trig: int, pick: TimeMention,

@@ -76,6 +76,7 @@ class Tables:
     opinion_re: re.Pattern[str]  # before a speech verb: a commentator speaks (专家, 分析师): an opinion
     named_re: re.Pattern[str]  # after an incident's name date, the name's end (“3·21”…事故)
     told_re: re.Pattern[str]  # before a trigger named as an incident, a verb telling it (发生…事故)
+    topic_re: re.Pattern[str]  # right before a time, a word whose object it names (调查2021年1月6日…事件)
     counted_re: re.Pattern[str]  # a time that counts within its period (今年第4号台风): it dates no act
     stamp_re: re.Pattern[str]  # a page's stamp (2022-07-18 16:46:49): no day of the story
     time_owner_re: re.Pattern[str]  # clauses whose time is their own (今年13岁): it dates no act after them
@@ -145,7 +146,7 @@ def _load(cache: RegexCache) -> Tables:
         blocks[parted] = blocks[whole]
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "opinion": [], "named": [],
-                                      "told": [], "counted": [], "record": [], "since": [], "born": [], "dateline": [], "stamp": [], "state": [], "scene": [], "reaction": []}
+                                      "told": [], "counted": [], "record": [], "since": [], "born": [], "dateline": [], "stamp": [], "state": [], "scene": [], "reaction": [], "topic": []}
     for r in _rows("nonevents.tsv"):
         if r[1] != "verb" and r[1] not in patterns:
             raise ValueError(f"nonevents.tsv: kind must be verb or one of {sorted(patterns)}, not {r[1]!r}")
@@ -210,6 +211,7 @@ def _load(cache: RegexCache) -> Tables:
         opinion_re=any_of(patterns["opinion"]),
         named_re=any_of(patterns["named"]),
         told_re=any_of(patterns["told"]),
+        topic_re=any_of(patterns["topic"]),
         counted_re=any_of(patterns["counted"]),
         record_re=any_of(patterns["record"]),
         since_re=any_of(patterns["since"]),
