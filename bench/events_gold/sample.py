@@ -98,6 +98,8 @@ SEEDS = {
     "dev68": 20261196,  # drawn in the twenty-fourth session after its first change (c0411f1, same events), annotated blind, held out
     "dev69": 20261197,  # drawn in the twenty-fourth session after its first change (c0411f1, same events), annotated blind, held out
     "dev70": 20261198,  # drawn in the twenty-fourth session after its first change (c0411f1, same events), annotated blind, held out
+    "dev71": 20261199,  # drawn in the twenty-fifth session after its two dating fixes (6530597), annotated blind, held out
+    "dev72": 20261200,  # drawn in the twenty-fifth session after its two dating fixes (6530597), annotated blind, held out
 }
 PER_GENRE = 10
 GENRES = [
