@@ -442,6 +442,7 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
 
 
 _PROJECTIONS = tuple(P.HISTORY_SCOPES)
+_STEP_ROWS = "step_rows_"  # + a document-scoped table: the rows a step appended to it
 _CHANGED_DOCS = "publish_changed_docs"
 _TOUCHED_KEYS = "publish_touched_keys"
 
@@ -580,20 +581,33 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
     con.execute(f"CREATE OR REPLACE TEMP TABLE touched_groups AS {groups}")
     con.execute("CREATE OR REPLACE TEMP TABLE touched_events AS SELECT event_id FROM events "
                 "WHERE doc_id IN (SELECT doc_id FROM affected)")
+    # Only the documents the tables held before can have versions to close (a table's open
+    # versions are its rows): a change's new documents have none.
+    con.execute("CREATE OR REPLACE TEMP TABLE affected_before AS SELECT doc_id FROM documents "
+                "WHERE doc_id IN (SELECT doc_id FROM affected)")
     scoped_log = f"log AS ({_affected_facts(con, last)})"
-    scoped_docs = "docs AS (SELECT * FROM documents WHERE doc_id IN (SELECT doc_id FROM affected))"
+    scoped_docs = f"docs AS (SELECT * FROM {_STEP_ROWS}documents)"
     for table in ("time_mentions", "events", "documents"):
         con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM affected)")
-    con.execute(f"INSERT INTO documents WITH {scoped_log} {P.documents_sql()}")
-    con.execute(f"INSERT INTO time_mentions WITH {scoped_log}, {scoped_docs} "
-                f"SELECT * FROM ({P.mentions_sql('docs')})")
-    con.execute(f"INSERT INTO events WITH {scoped_log}, {scoped_docs} SELECT * FROM ({P.events_sql('docs')})")
+    # Each table's rows of the affected documents are made apart, then appended: they are
+    # all the table now holds of those documents, so their versions are taken from them
+    # (`_record_versions`) rather than found again by a scan of the table.
+    projected_rows = {
+        "documents": f"WITH {scoped_log} {P.documents_sql()}",
+        "time_mentions": f"WITH {scoped_log}, {scoped_docs} SELECT * FROM ({P.mentions_sql('docs')})",
+        "events": f"WITH {scoped_log}, {scoped_docs} SELECT * FROM ({P.events_sql('docs')})",
+    }
+    for table, rows in projected_rows.items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_STEP_ROWS}{table} AS {rows}")
+        con.execute(f"INSERT INTO {table} SELECT * FROM {_STEP_ROWS}{table}")
     con.execute(f"INSERT INTO touched_groups {groups}")
     _step_timeline(con)
     if projected is not None:
         projected(con)
     for table in _PROJECTIONS:
         _record_versions(con, table, recorded_at)
+    for table in projected_rows:
+        con.execute(f"DROP TABLE {_STEP_ROWS}{table}")
 
 
 def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
@@ -685,11 +699,20 @@ def _record_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at) ->
     """Versions of the rows of the step's scope: a row not among the open versions opens
     one; an open version no longer among the rows is closed."""
     column = P.HISTORY_SCOPES[table]
-    scope = (f"{column} IN (SELECT doc_id FROM affected)" if column == "doc_id"
-             else f"{column} IN (SELECT mkey FROM touched_keys)")
+    if column == "doc_id":
+        rows = f"{_STEP_ROWS}{table}"  # all the table holds of the affected documents (`_step`)
+        scope = f"{column} IN (SELECT doc_id FROM affected_before)"
+    else:
+        scope = f"{column} IN (SELECT mkey FROM touched_keys)"
+        rows = f"({_rows_of(con, table, scope)})"
     # hash(t) of the scoped rows' struct is the hash a whole projection gives (`_whole`).
-    con.execute(f"CREATE OR REPLACE TEMP TABLE now_rows AS SELECT t.*, hash(t) AS row_hash "
-                f"FROM ({_rows_of(con, table, scope)}) t")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE now_rows AS SELECT t.*, hash(t) AS row_hash FROM {rows} t")
+    if column == "doc_id" and not con.execute("SELECT count(*) FROM affected_before").fetchone()[0]:
+        # new documents only: nothing open to compare with or close (the scans of the
+        # history below read a column of every version the table ever had)
+        con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM now_rows",
+                    [recorded_at])
+        return
     con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM now_rows "
                 f"WHERE row_hash NOT IN (SELECT row_hash FROM {table}_history WHERE valid_to IS NULL AND {scope})",
                 [recorded_at])
