@@ -202,14 +202,18 @@ islands AS (
     SELECT w.*, coalesce(h.island, 'w' || w.earliest || '/' || w.latest) AS island
     FROM e w LEFT JOIN homes h USING (event_id) WHERE w.wide
 ),
+-- The lists are gathered, then sorted: DuckDB's ordered and distinct aggregates sort
+-- within each group, a fifth of this step's time for the same lists.
 groups AS (
-    SELECT mkey, island,
-           arg_min(event_id, (latest - earliest, published_at, event_id)) AS event_id,
-           count(DISTINCT doc_id) AS num_sources,
-           list(DISTINCT doc_id ORDER BY doc_id) AS doc_ids,
-           list(event_id ORDER BY event_id) AS event_ids,
-           list(DISTINCT source ORDER BY source) FILTER (WHERE source IS NOT NULL) AS sources
-    FROM islands GROUP BY mkey, island
+    SELECT mkey, island, event_id, len(doc_ids) AS num_sources, doc_ids, event_ids, sources
+    FROM (
+        SELECT mkey, island,
+               arg_min(event_id, (latest - earliest, published_at, event_id)) AS event_id,
+               list_sort(list_distinct(list(doc_id))) AS doc_ids,
+               list_sort(list(event_id)) AS event_ids,
+               list_sort(list_distinct(list(source) FILTER (WHERE source IS NOT NULL))) AS sources
+        FROM islands GROUP BY mkey, island
+    )
 )
 """
 # The timeline rows of the groups: each group's kept event with its columns (from `kept`,
