@@ -1014,7 +1014,8 @@ def _names_incident(ctx: _Ctx, m: TimeMention, trig: int) -> bool:
 
 _TOPIC_REACH = 3  # 调查, 关于 and a space: the word right before the date
 _NAME_REACH = 14  # 国会山骚乱事件, 美国国会大厦骚乱事件: the rest of the name
-_PHRASE_BREAK = re.compile(r"[，,。；;：:！？!?\n]")
+# a clause separator or a sentence end: the name a topic word opens is closed by then
+_PHRASE_BREAK = re.compile("[" + re.escape("".join(sorted(_CLAUSE_SEP))) + "。！？!?\n]")
 
 
 def _finest_within(ctx: _Ctx, sa: int, trig: int, pick: TimeMention,
