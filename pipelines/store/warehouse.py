@@ -604,8 +604,9 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
     _step_timeline(con)
     if projected is not None:
         projected(con)
+    held_before = bool(con.execute("SELECT count(*) FROM affected_before").fetchone()[0])
     for table in _PROJECTIONS:
-        _record_versions(con, table, recorded_at)
+        _record_versions(con, table, recorded_at, held_before)
     for table in projected_rows:
         con.execute(f"DROP TABLE {_STEP_ROWS}{table}")
 
@@ -695,9 +696,10 @@ def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"INSERT INTO timeline {P.timeline_rows_sql('step_groups', 'step_kept', 'documents')}")
 
 
-def _record_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at) -> None:
+def _record_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at, held_before: bool) -> None:
     """Versions of the rows of the step's scope: a row not among the open versions opens
-    one; an open version no longer among the rows is closed."""
+    one; an open version no longer among the rows is closed. `held_before`: whether the
+    tables held any of the affected documents before the step (`affected_before`)."""
     column = P.HISTORY_SCOPES[table]
     if column == "doc_id":
         rows = f"{_STEP_ROWS}{table}"  # all the table holds of the affected documents (`_step`)
@@ -707,7 +709,7 @@ def _record_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at) ->
         rows = f"({_rows_of(con, table, scope)})"
     # hash(t) of the scoped rows' struct is the hash a whole projection gives (`_whole`).
     con.execute(f"CREATE OR REPLACE TEMP TABLE now_rows AS SELECT t.*, hash(t) AS row_hash FROM {rows} t")
-    if column == "doc_id" and not con.execute("SELECT count(*) FROM affected_before").fetchone()[0]:
+    if column == "doc_id" and not held_before:
         # new documents only: nothing open to compare with or close (the scans of the
         # history below read a column of every version the table ever had)
         con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM now_rows",
