@@ -25,6 +25,19 @@ def read_lines(n: int, corpus: Path = CORPUS) -> list[str]:
     return out
 
 
+def lines_by_id(ids: set[str], corpus: Path = CORPUS) -> dict[str, str]:
+    """The raw JSON lines (newline included) of the articles `ids` names, by doc_id, in the
+    corpus's order; every one must be there."""
+    found: dict[str, str] = {}
+    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and (doc_id := json.loads(line)["doc_id"]) in ids:
+                found[doc_id] = line if line.endswith("\n") else line + "\n"
+    if missing := ids - set(found):
+        raise SystemExit(f"{corpus} lacks {len(missing)} of the {len(ids)} articles wanted, e.g. {sorted(missing)[:3]}")
+    return found
+
+
 def content_chars(lines: list[str]) -> int:
     return sum(len(json.loads(line)["content"]) for line in lines)
 

@@ -13,7 +13,6 @@ jionlp (`pip install -e '.[bench]'`); without it its row says so.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import CORPUS
+from bench.corpus import CORPUS, lines_by_id
 
 HERE = Path(__file__).parent
 # The shared scorer and peer baseline, run where they are (the corpus is read from
@@ -34,15 +33,9 @@ COLUMNS = ("key_recall", "key_dated", "precision", "date_precision", "all_recall
 
 def write_articles(gold: Path, corpus: Path, target: Path) -> int:
     wanted = {json.loads(line)["doc_id"] for line in gold.open(encoding="utf-8") if line.strip()}
-    found = 0
-    with gzip.open(corpus, "rt", encoding="utf-8") as fh, target.open("w", encoding="utf-8") as out:
-        for line in fh:
-            if json.loads(line)["doc_id"] in wanted:
-                out.write(line if line.endswith("\n") else line + "\n")
-                found += 1
-    if found != len(wanted):
-        raise SystemExit(f"{corpus} holds {found} of the gold's {len(wanted)} articles")
-    return found
+    lines = lines_by_id(wanted, corpus)
+    target.write_text("".join(lines.values()), encoding="utf-8")
+    return len(lines)
 
 
 def gold_documents(gold: Path, corpus: Path = CORPUS) -> Iterator[Any]:

@@ -16,12 +16,11 @@ edited by hand.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import shutil
 from pathlib import Path
 
-from bench.corpus import CORPUS
+from bench.corpus import CORPUS, lines_by_id
 from bench.events_gold.checks import problems
 from bench.events_gold.evaluate import HERE, SHARED_EVAL
 
@@ -35,19 +34,13 @@ def drawn_ids(name: str, golds: Path = HERE) -> list[str]:
 
 
 def _articles(ids: list[str], corpus: Path) -> dict[str, dict]:
-    wanted = set(ids)
     found: dict[str, dict] = {}
-    with gzip.open(corpus, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            record = json.loads(line)
-            if record["doc_id"] in wanted:
-                # the scorer reads the content with its line ends normalized, so the annotators do too
-                content = record["content"].replace("\r\n", "\n").replace("\r", "\n")
-                found[record["doc_id"]] = {"doc_id": record["doc_id"], "published_at": record["published_at"],
-                                           "title": record.get("title") or "", "content": content}
-    missing = wanted - set(found)
-    if missing:
-        raise SystemExit(f"{corpus} lacks {len(missing)} of the drawn articles, e.g. {sorted(missing)[:3]}")
+    for doc_id, line in lines_by_id(set(ids), corpus).items():
+        record = json.loads(line)
+        # the scorer reads the content with its line ends normalized, so the annotators do too
+        content = record["content"].replace("\r\n", "\n").replace("\r", "\n")
+        found[doc_id] = {"doc_id": doc_id, "published_at": record["published_at"],
+                         "title": record.get("title") or "", "content": content}
     return found
 
 
