@@ -14,6 +14,7 @@ import duckdb
 from pipelines.local_run import run_in_process
 from pipelines.store import warehouse
 from pipelines.store.api import Store
+from pipelines.store.projections import timeline_sql
 from pipelines.store.ranges import MAX_RANGES
 from pipelines.store.warehouse import buffers, catch_up, next_buffer, publish, release_caught_up
 
@@ -29,9 +30,9 @@ PLACELESS = "2021年5月11日发生4.5级地震，多人受伤。"
 OTHER_PLACE = "2021年5月11日，成都市发生4.5级地震。"
 
 
-def _dump(path: Path, texts: dict[str, str]) -> None:
+def _dump(path: Path, texts: dict[str, str], source: str = "test") -> None:
     lines = [json.dumps({"doc_id": doc_id, "title": "地震", "published_at": "2021-05-12T09:00:00",
-                         "source": "test", "content": text}, ensure_ascii=False)
+                         "source": source, "content": text}, ensure_ascii=False)
              for doc_id, text in texts.items()]
     path.write_text("\n".join(lines) + "\n", "utf-8")
 
@@ -50,6 +51,15 @@ def _histories(db: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(db), read_only=True) as con:
         return {f"{t}_history": sorted(con.execute(f"SELECT * FROM {t}_history").fetchall(), key=repr)
                 for t in ("documents", "time_mentions", "events", "timeline")}
+
+
+def _merged_afresh(db: Path) -> list[tuple]:
+    """The timeline merged from nothing over the published events and documents (a rebuild
+    replays the log's appends as steps, so it alone would not catch a step's stale row)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        cols = [c[0] for c in con.execute("DESCRIBE timeline").fetchall() if c[0] not in VOLATILE]
+        query = f"SELECT {', '.join(cols)} FROM ({timeline_sql('events', 'documents')})"
+        return sorted(con.execute(query).fetchall(), key=repr)
 
 
 def _rebuilt(db: Path, tmp: Path) -> dict[str, list[tuple]]:
@@ -77,6 +87,7 @@ def test_every_incremental_step_equals_a_rebuild(tmp_path: Path):
         assert run_in_process(store).success
         got = _tables(db)
         assert got == _rebuilt(db, tmp_path)
+        assert got["timeline"] == _merged_afresh(db)
         return got
 
     _dump(seeds / "a.jsonl", {"placed": PLACED})
@@ -94,6 +105,14 @@ def test_every_incremental_step_equals_a_rebuild(tmp_path: Path):
     assert _joined(db)
     _dump(seeds / "a.jsonl", {"placed": PLACED.replace("4.5级", "4.6级")})
     step()
+    # A note appended changes the document but none of its events, so no timeline row; a
+    # source renamed changes no event either, but the sources of its timeline row.
+    noted = PLACED.replace("4.5级", "4.6级") + "\n（本文有更新。）"
+    _dump(seeds / "a.jsonl", {"placed": noted})
+    before = step()
+    _dump(seeds / "a.jsonl", {"placed": noted}, source="renamed")
+    after = step()
+    assert after["events"] == before["events"] and after["timeline"] != before["timeline"]
     # the publishes alternated between the two buffers, each brought up to date in place
     assert os.readlink(db) in {b.name for b in buffers(db)}
     assert all(b.exists() for b in buffers(db))

@@ -569,22 +569,15 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
           projected: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
     """Apply the facts after seq `after` up to `last` (one append): the documents they
     touch are projected again from their facts up to `last`, the timeline is merged again
-    for the merge keys those documents' events had or have, and every changed row gets a
-    new version from `recorded_at`. `projected(con)` is called between the two."""
+    for the merge keys of the events that changed, and every changed row gets a new
+    version from `recorded_at`. `projected(con)` is called before the timeline's versions."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE affected AS SELECT DISTINCT doc_id FROM event_log "
                 f"WHERE seq > {after} AND seq <= {last} AND doc_id IS NOT NULL")
-    # Day groups (type, dates, modality) whose events may take another key: a placeless
-    # report joins the one placed report of its day. Only day-keyed events have a say in
-    # it (P.DAY_KEYED): a bounded report's key is its own, however large its group.
-    groups = ("SELECT DISTINCT event_type, earliest, latest, modality FROM events "
-              f"WHERE doc_id IN (SELECT doc_id FROM affected) AND {P.DAY_KEYED}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE touched_groups AS {groups}")
-    con.execute("CREATE OR REPLACE TEMP TABLE touched_events AS SELECT event_id FROM events "
-                "WHERE doc_id IN (SELECT doc_id FROM affected)")
     # Only the documents the tables held before can have versions to close (a table's open
     # versions are its rows): a change's new documents have none.
     con.execute("CREATE OR REPLACE TEMP TABLE affected_before AS SELECT doc_id FROM documents "
                 "WHERE doc_id IN (SELECT doc_id FROM affected)")
+    held_before = bool(con.execute("SELECT count(*) FROM affected_before").fetchone()[0])
     scoped_log = f"log AS ({_affected_facts(con, last)})"
     scoped_docs = f"docs AS (SELECT * FROM {_STEP_ROWS}documents)"
     for table in ("time_mentions", "events", "documents"):
@@ -600,15 +593,48 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
     for table, rows in projected_rows.items():
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_STEP_ROWS}{table} AS {rows}")
         con.execute(f"INSERT INTO {table} SELECT * FROM {_STEP_ROWS}{table}")
-    con.execute(f"INSERT INTO touched_groups {groups}")
+    _changed_events(con, held_before)
+    for table in projected_rows:
+        _record_versions(con, table, recorded_at, held_before)
     _step_timeline(con)
     if projected is not None:
         projected(con)
-    held_before = bool(con.execute("SELECT count(*) FROM affected_before").fetchone()[0])
-    for table in _PROJECTIONS:
-        _record_versions(con, table, recorded_at, held_before)
+    _record_versions(con, "timeline", recorded_at, held_before)
     for table in projected_rows:
         con.execute(f"DROP TABLE {_STEP_ROWS}{table}")
+
+
+# What the timeline reads of an event's document: a document revised with these unchanged
+# and its events unchanged (a corrected typo, an appended note) changes no timeline row.
+_TIMELINE_DOCUMENT_COLUMNS = "title, source, published_at"
+
+
+def _changed_events(con: duckdb.DuckDBPyConnection, held_before: bool) -> None:
+    """Temp tables `changed_old` and `changed_new`: the affected documents' events whose
+    rows the step changed, as they were (their open versions) and as they are now, with
+    what the keying reads of them; all of a document's events where what the timeline reads
+    of the document changed. Only their merge keys are merged again (`_step_timeline`):
+    an edit of a thousand articles that changes a few of their events merges a few keys,
+    not the thousands their unchanged events share with other articles. Also `now_events`,
+    the step's event rows with the hash `_record_versions` takes (it reads them from there)."""
+    keying = "event_id, doc_id, event_type, earliest, latest, modality, merge_key"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE now_events AS SELECT t.*, hash(t) AS row_hash "
+                f"FROM {_STEP_ROWS}events t")
+    if not held_before:  # new documents only: every event is new, none was open
+        con.execute(f"CREATE OR REPLACE TEMP TABLE changed_new AS SELECT {keying} FROM now_events")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE changed_old AS SELECT {keying} FROM now_events WHERE false")
+        return
+    con.execute(f"CREATE OR REPLACE TEMP TABLE open_events AS SELECT {keying}, row_hash FROM events_history "
+                "WHERE valid_to IS NULL AND doc_id IN (SELECT doc_id FROM affected_before)")
+    con.execute("CREATE OR REPLACE TEMP TABLE redated_documents AS "
+                f"SELECT doc_id FROM (SELECT doc_id, {_TIMELINE_DOCUMENT_COLUMNS} FROM documents_history "
+                "WHERE valid_to IS NULL AND doc_id IN (SELECT doc_id FROM affected_before) "
+                f"EXCEPT SELECT doc_id, {_TIMELINE_DOCUMENT_COLUMNS} FROM {_STEP_ROWS}documents)")
+    redated = "doc_id IN (SELECT doc_id FROM redated_documents)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE changed_new AS SELECT {keying} FROM now_events "
+                f"WHERE row_hash NOT IN (SELECT row_hash FROM open_events) OR {redated}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE changed_old AS SELECT {keying} FROM open_events "
+                f"WHERE row_hash NOT IN (SELECT row_hash FROM now_events) OR {redated}")
 
 
 def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
@@ -651,17 +677,24 @@ def _day_keyed(con: duckdb.DuckDBPyConnection, candidates: str) -> str:
 
 def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     """Merge again only the keys whose events changed. A key's rows depend on its events
-    alone; an event's key on its own fields and on the placed reports of its day group,
-    so the keys touched are those the affected documents' events and the day-keyed events
-    of their day groups had before (in `timeline`) or have now."""
+    (and what the timeline reads of their documents) alone; an event's key on its own
+    fields and on the placed reports of its day group, so the keys touched are those the
+    changed events (`_changed_events`) and the day-keyed events of their day groups had
+    before (in `timeline`) or have now."""
+    # Day groups (type, dates, modality) whose events may take another key: a placeless
+    # report joins the one placed report of its day. Only day-keyed events have a say in
+    # it (P.DAY_KEYED): a bounded report's key is its own, however large its group.
+    con.execute("CREATE OR REPLACE TEMP TABLE touched_groups AS SELECT DISTINCT event_type, earliest, latest, "
+                f"modality FROM (SELECT * FROM changed_old UNION ALL SELECT * FROM changed_new) WHERE {P.DAY_KEYED}")
+    con.execute("CREATE OR REPLACE TEMP TABLE touched_events AS SELECT event_id FROM changed_old")
     in_groups = _day_keyed(con, "SELECT event_id, event_type, merge_key FROM events SEMI JOIN touched_groups "
                                 "USING (event_type, earliest, latest, modality)")
     con.execute(f"INSERT INTO touched_events SELECT event_id FROM {in_groups}")
     members = "(SELECT merge_key, unnest(event_ids) AS event_id FROM timeline)"
     con.execute(f"CREATE OR REPLACE TEMP TABLE touched_keys AS SELECT DISTINCT merge_key AS mkey FROM {members} "
                 "WHERE event_id IN (SELECT event_id FROM touched_events)")
-    con.execute("CREATE OR REPLACE TEMP TABLE step_events AS SELECT event_id FROM events "
-                "WHERE doc_id IN (SELECT doc_id FROM affected) UNION SELECT event_id FROM touched_events")
+    con.execute("CREATE OR REPLACE TEMP TABLE step_events AS SELECT event_id FROM changed_new "
+                "UNION SELECT event_id FROM touched_events")
     candidates = "(SELECT * FROM events SEMI JOIN step_events USING (event_id))"
     con.execute(f"INSERT INTO touched_keys {P.merge_keys_sql(candidates, 'documents')}")
     # Every event now under a touched key, with the whole day group of each, so the
@@ -707,19 +740,23 @@ def _record_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at, he
     else:
         scope = f"{column} IN (SELECT mkey FROM touched_keys)"
         rows = f"({_rows_of(con, table, scope)})"
-    # hash(t) of the scoped rows' struct is the hash a whole projection gives (`_whole`).
-    con.execute(f"CREATE OR REPLACE TEMP TABLE now_rows AS SELECT t.*, hash(t) AS row_hash FROM {rows} t")
+    # hash(t) of the scoped rows' struct is the hash a whole projection gives (`_whole`);
+    # the events' rows and open versions `_changed_events` already took.
+    now_rows, open_rows = "now_rows", f"(SELECT row_hash FROM {table}_history WHERE valid_to IS NULL AND {scope})"
+    if table == "events":
+        now_rows, open_rows = "now_events", "(SELECT row_hash FROM open_events)"
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE now_rows AS SELECT t.*, hash(t) AS row_hash FROM {rows} t")
     if column == "doc_id" and not held_before:
         # new documents only: nothing open to compare with or close (the scans of the
         # history below read a column of every version the table ever had)
-        con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM now_rows",
+        con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM {now_rows}",
                     [recorded_at])
         return
-    con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM now_rows "
-                f"WHERE row_hash NOT IN (SELECT row_hash FROM {table}_history WHERE valid_to IS NULL AND {scope})",
-                [recorded_at])
+    con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM {now_rows} "
+                f"WHERE row_hash NOT IN {open_rows}", [recorded_at])
     con.execute(f"UPDATE {table}_history SET valid_to = ? WHERE valid_to IS NULL AND {scope} "
-                "AND row_hash NOT IN (SELECT row_hash FROM now_rows)", [recorded_at])
+                f"AND row_hash NOT IN (SELECT row_hash FROM {now_rows})", [recorded_at])
 
 
 _FINGERPRINT = ("SELECT count(*), coalesce(max(seq), 0), bit_xor(hash(seq, kind, doc_id, entity_id, "
