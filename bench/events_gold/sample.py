@@ -100,6 +100,8 @@ SEEDS = {
     "dev70": 20261198,  # drawn in the twenty-fourth session after its first change (c0411f1, same events), annotated blind, held out
     "dev71": 20261199,  # drawn in the twenty-fifth session after its two dating fixes (6530597), annotated blind, held out
     "dev72": 20261200,  # drawn in the twenty-fifth session after its two dating fixes (6530597), annotated blind, held out
+    "dev73": 20261201,  # drawn in the twenty-sixth session (no extractor change in it), annotated blind, held out
+    "dev74": 20261202,  # drawn with dev73, the same way
 }
 PER_GENRE = 10
 GENRES = [
