@@ -442,7 +442,7 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
 
 
 _PROJECTIONS = tuple(P.HISTORY_SCOPES)
-_STEP_ROWS = "step_rows_"  # + a document-scoped table: the rows a step appended to it
+_STEP_ROWS = "step_rows_"  # + a projection: the rows of its scope a step made, hashed (`_hashed`)
 _CHANGED_DOCS = "publish_changed_docs"
 _TOUCHED_KEYS = "publish_touched_keys"
 
@@ -558,7 +558,7 @@ def _whole(con: duckdb.DuckDBPyConnection) -> None:
 def _whole_versions(con: duckdb.DuckDBPyConnection, recorded_at) -> None:
     """The versions of `_whole`'s rows, all opened at `recorded_at` (none was open before)."""
     for table in _PROJECTIONS:
-        # The hash of each row the way `_record_versions` takes it (hash of the row struct),
+        # The hash of each row the way a step takes it (`_hashed`: hash of the row struct),
         # paired by position with a second scan: `SELECT t.*, hash(t)` builds the struct
         # beside the columns and took 3-5x as long.
         con.execute(f"INSERT INTO {table}_history SELECT t.*, ?, NULL, row.row_hash FROM {table} t "
@@ -579,29 +579,37 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
                 "WHERE doc_id IN (SELECT doc_id FROM affected)")
     held_before = bool(con.execute("SELECT count(*) FROM affected_before").fetchone()[0])
     scoped_log = f"log AS ({_affected_facts(con, last)})"
-    scoped_docs = f"docs AS (SELECT * FROM {_STEP_ROWS}documents)"
+    scoped_docs = f"docs AS (SELECT * EXCLUDE (row_hash) FROM {_STEP_ROWS}documents)"
     for table in ("time_mentions", "events", "documents"):
         con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM affected)")
-    # Each table's rows of the affected documents are made apart, then appended: they are
-    # all the table now holds of those documents, so their versions are taken from them
-    # (`_record_versions`) rather than found again by a scan of the table.
+    # Each table's rows of the affected documents are made apart, with the hash of each
+    # (`_hashed`), then appended: they are all the table now holds of those documents, so
+    # their versions are taken from them rather than found again by a scan of the table.
     projected_rows = {
         "documents": f"WITH {scoped_log} {P.documents_sql()}",
         "time_mentions": f"WITH {scoped_log}, {scoped_docs} SELECT * FROM ({P.mentions_sql('docs')})",
         "events": f"WITH {scoped_log}, {scoped_docs} SELECT * FROM ({P.events_sql('docs')})",
     }
     for table, rows in projected_rows.items():
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {_STEP_ROWS}{table} AS {rows}")
-        con.execute(f"INSERT INTO {table} SELECT * FROM {_STEP_ROWS}{table}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_STEP_ROWS}{table} AS {_hashed(rows)}")
+        con.execute(f"INSERT INTO {table} SELECT * EXCLUDE (row_hash) FROM {_STEP_ROWS}{table}")
     _changed_events(con, held_before)
     for table in projected_rows:
-        _record_versions(con, table, recorded_at, held_before)
+        _record_versions(con, table, recorded_at, "doc_id IN (SELECT doc_id FROM affected_before)", held_before)
     _step_timeline(con)
     if projected is not None:
         projected(con)
-    _record_versions(con, "timeline", recorded_at, held_before)
-    for table in projected_rows:
+    touched = "merge_key IN (SELECT mkey FROM touched_keys)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_STEP_ROWS}timeline AS {_hashed(_rows_of(con, 'timeline', touched))}")
+    _record_versions(con, "timeline", recorded_at, touched)
+    for table in (*projected_rows, "timeline"):
         con.execute(f"DROP TABLE {_STEP_ROWS}{table}")
+
+
+def _hashed(rows: str) -> str:
+    """The rows of the query `rows` with the hash of each (`row_hash`): the hash of the row
+    struct, as a whole projection's versions take it (`_whole_versions`)."""
+    return f"SELECT t.*, hash(t) AS row_hash FROM ({rows}) t"
 
 
 # What the timeline reads of an event's document: a document revised with these unchanged
@@ -615,14 +623,12 @@ def _changed_events(con: duckdb.DuckDBPyConnection, held_before: bool) -> None:
     what the keying reads of them; all of a document's events where what the timeline reads
     of the document changed. Only their merge keys are merged again (`_step_timeline`):
     an edit of a thousand articles that changes a few of their events merges a few keys,
-    not the thousands their unchanged events share with other articles. Also `now_events`,
-    the step's event rows with the hash `_record_versions` takes (it reads them from there)."""
+    not the thousands their unchanged events share with other articles."""
     keying = "event_id, doc_id, event_type, earliest, latest, modality, merge_key"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE now_events AS SELECT t.*, hash(t) AS row_hash "
-                f"FROM {_STEP_ROWS}events t")
+    now_events = f"{_STEP_ROWS}events"
     if not held_before:  # new documents only: every event is new, none was open
-        con.execute(f"CREATE OR REPLACE TEMP TABLE changed_new AS SELECT {keying} FROM now_events")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE changed_old AS SELECT {keying} FROM now_events WHERE false")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE changed_new AS SELECT {keying} FROM {now_events}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE changed_old AS SELECT {keying} FROM {now_events} WHERE false")
         return
     con.execute(f"CREATE OR REPLACE TEMP TABLE open_events AS SELECT {keying}, row_hash FROM events_history "
                 "WHERE valid_to IS NULL AND doc_id IN (SELECT doc_id FROM affected_before)")
@@ -631,10 +637,10 @@ def _changed_events(con: duckdb.DuckDBPyConnection, held_before: bool) -> None:
                 "WHERE valid_to IS NULL AND doc_id IN (SELECT doc_id FROM affected_before) "
                 f"EXCEPT SELECT doc_id, {_TIMELINE_DOCUMENT_COLUMNS} FROM {_STEP_ROWS}documents)")
     redated = "doc_id IN (SELECT doc_id FROM redated_documents)"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE changed_new AS SELECT {keying} FROM now_events "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE changed_new AS SELECT {keying} FROM {now_events} "
                 f"WHERE row_hash NOT IN (SELECT row_hash FROM open_events) OR {redated}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE changed_old AS SELECT {keying} FROM open_events "
-                f"WHERE row_hash NOT IN (SELECT row_hash FROM now_events) OR {redated}")
+                f"WHERE row_hash NOT IN (SELECT row_hash FROM {now_events}) OR {redated}")
 
 
 def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
@@ -729,34 +735,23 @@ def _step_timeline(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"INSERT INTO timeline {P.timeline_rows_sql('step_groups', 'step_kept', 'documents')}")
 
 
-def _record_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at, held_before: bool) -> None:
-    """Versions of the rows of the step's scope: a row not among the open versions opens
-    one; an open version no longer among the rows is closed. `held_before`: whether the
-    tables held any of the affected documents before the step (`affected_before`)."""
-    column = P.HISTORY_SCOPES[table]
-    if column == "doc_id":
-        rows = f"{_STEP_ROWS}{table}"  # all the table holds of the affected documents (`_step`)
-        scope = f"{column} IN (SELECT doc_id FROM affected_before)"
-    else:
-        scope = f"{column} IN (SELECT mkey FROM touched_keys)"
-        rows = f"({_rows_of(con, table, scope)})"
-    # hash(t) of the scoped rows' struct is the hash a whole projection gives (`_whole`);
-    # the events' rows and open versions `_changed_events` already took.
-    now_rows, open_rows = "now_rows", f"(SELECT row_hash FROM {table}_history WHERE valid_to IS NULL AND {scope})"
-    if table == "events":
-        now_rows, open_rows = "now_events", "(SELECT row_hash FROM open_events)"
-    else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE now_rows AS SELECT t.*, hash(t) AS row_hash FROM {rows} t")
-    if column == "doc_id" and not held_before:
-        # new documents only: nothing open to compare with or close (the scans of the
-        # history below read a column of every version the table ever had)
-        con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM {now_rows}",
+def _record_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at, scope: str,
+                     any_open: bool = True) -> None:
+    """Versions of the rows a step made: `step_rows_<table>` holds every row of `table` that
+    `scope` (a predicate on its columns) selects now, each with its `row_hash` (`_hashed`).
+    A row not among the open versions in scope opens one; an open version no longer among
+    the rows is closed. `any_open`: False where no version in scope can be open (a step of
+    new documents only), so the history's scans are skipped."""
+    rows = f"{_STEP_ROWS}{table}"
+    if not any_open:
+        con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM {rows}",
                     [recorded_at])
         return
-    con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM {now_rows} "
-                f"WHERE row_hash NOT IN {open_rows}", [recorded_at])
+    con.execute(f"INSERT INTO {table}_history SELECT * EXCLUDE (row_hash), ?, NULL, row_hash FROM {rows} "
+                f"WHERE row_hash NOT IN (SELECT row_hash FROM {table}_history WHERE valid_to IS NULL AND {scope})",
+                [recorded_at])
     con.execute(f"UPDATE {table}_history SET valid_to = ? WHERE valid_to IS NULL AND {scope} "
-                f"AND row_hash NOT IN (SELECT row_hash FROM {now_rows})", [recorded_at])
+                f"AND row_hash NOT IN (SELECT row_hash FROM {rows})", [recorded_at])
 
 
 _FINGERPRINT = ("SELECT count(*), coalesce(max(seq), 0), bit_xor(hash(seq, kind, doc_id, entity_id, "
