@@ -102,6 +102,8 @@ SEEDS = {
     "dev72": 20261200,  # drawn in the twenty-fifth session after its two dating fixes (6530597), annotated blind, held out
     "dev73": 20261201,  # drawn in the twenty-sixth session (no extractor change in it), annotated blind, held out
     "dev74": 20261202,  # drawn with dev73, the same way
+    "dev75": 20261203,  # drawn at the start of the twenty-seventh session (before its changes), annotated blind, held out
+    "dev76": 20261204,  # drawn with dev75, the same way
 }
 PER_GENRE = 10
 GENRES = [
