@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import pickle
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pipelines.core.extract as extract
 import pipelines.core.reading as reading
 from pipelines.core.model import DocRef, Document
 from pipelines.store import facts as facts_module
+from pipelines.store import ingest
 from pipelines.store import spool as spool_module
 from pipelines.store.eventlog import EventLog, LogState
 from pipelines.store.fact import FactKind
@@ -188,24 +190,55 @@ def test_facts_are_diffed_window_by_window(tmp_path: Path, monkeypatch: pytest.M
     assert Counter(f.kind for f in [first, *out])[FactKind.DOCUMENT_INGESTED] == 10
 
 
-def test_the_scan_keeps_identities_and_extraction_reads_texts_again(tmp_path: Path):
+def _keeping(monkeypatch: pytest.MonkeyPatch, chars: int | None) -> None:
+    """The scan keeps texts up to `chars` characters (None: the release's bound)."""
+    if chars is not None:
+        monkeypatch.setattr(ingest, "_KEPT_CHARS", chars)
+
+
+@pytest.mark.parametrize("kept_chars", [None, 0])
+def test_the_scan_keeps_identities_and_extraction_takes_or_reads_texts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept_chars: int | None):
+    _keeping(monkeypatch, kept_chars)
     seeds = tmp_path / "seeds"
     _dump(seeds, [_line(i) for i in range(5)])
     (seeds / "one.txt").write_text("标题\n\n2021年5月1日，北京市召开会议。", "utf-8")
     scan = scan_seeds(seeds)
     assert all(type(d) is DocRef for d in scan.docs) and len(scan.docs) == 6
+    assert len(scan.kept) == (6 if kept_chars is None else 0)
     wanted = [scan.docs[2], scan.docs[5]]
     docs = list(read_documents(scan, wanted))
     assert [(d.doc_id, d.path, d.line) for d in docs] == [("d2", "news.jsonl", 3), ("one.txt", "one.txt", None)]
     assert [d.ref for d in docs] == wanted
 
 
-def test_a_document_changed_after_the_scan_is_left_for_the_next_run(tmp_path: Path):
+def test_a_scan_hands_on_no_kept_texts_when_pickled(tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    _dump(seeds, [_line(i) for i in range(3)])
+    scan = scan_seeds(seeds)
+    again = pickle.loads(pickle.dumps(scan))
+    assert len(scan.kept) == 3 and again.kept == {} and again.kept_chars == 0
+    assert list(again.docs) == list(scan.docs)
+    assert [d.doc_id for d in read_documents(again, again.docs)] == ["d0", "d1", "d2"]  # read again
+
+
+def test_a_document_changed_after_the_scan_is_left_for_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    _keeping(monkeypatch, 0)
     seeds = tmp_path / "seeds"
     _dump(seeds, [_line(i) for i in range(3)])
     scan = scan_seeds(seeds)
     _dump(seeds, [_line(0), _line(1, "（更正）"), _line(2)])
     assert [d.doc_id for d in read_documents(scan, scan.docs)] == ["d0", "d2"]
+
+
+def test_a_kept_document_is_extracted_as_the_scan_read_it(tmp_path: Path):
+    seeds = tmp_path / "seeds"
+    _dump(seeds, [_line(i) for i in range(3)])
+    scan = scan_seeds(seeds)
+    _dump(seeds, [_line(0), _line(1, "（更正）"), _line(2)])
+    docs = list(read_documents(scan, scan.docs))
+    assert [d.ref for d in docs] == list(scan.docs)  # the version planned, not the file's new one
+    assert "（更正）" not in docs[1].text
 
 
 def _count_parses(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
@@ -245,7 +278,7 @@ def test_an_unchanged_dump_is_not_parsed_and_one_changed_line_costs_one_document
     _dump(seeds, lines)
     parses, extracted = _count_parses(monkeypatch), _count_extractions(monkeypatch)
     _run(seeds, log, index)
-    assert sum(parses.values()) == 12 + 12  # the scan, then reading the texts to extract
+    assert sum(parses.values()) == 12  # the scan; the extraction took the texts it kept
     assert len(extracted) == 12
 
     parses.clear()

@@ -73,6 +73,30 @@ class Scan:
     # documents it did not list are not missing (no file changed or went away), so the
     # next steps extract, append and withdraw nothing.
     unchanged_folder: bool = False
+    # Documents the scan parsed, by (seed path, dump line), while their texts add up to at
+    # most _KEPT_CHARS: extraction takes these instead of reading and parsing them again (a
+    # tenth of the main process's work beside the pool at 3k), and the bound keeps a large
+    # run's memory what it was. Not pickled: a Dagster step hands its scan on as a file.
+    kept: dict[tuple[str, int | None], Document] = field(default_factory=dict)
+    kept_chars: int = 0
+
+    def keep(self, doc: Document) -> None:
+        if self.kept_chars + len(doc.text) <= _KEPT_CHARS:
+            self.kept[(doc.path, doc.line)] = doc
+            self.kept_chars += len(doc.text)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {name: getattr(self, name) for name in self.__slots__}
+        state.update(kept={}, kept_chars=0)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+
+# What a scan keeps of the texts it parsed (Scan.kept): about 20 MiB of Chinese text.
+_KEPT_CHARS = 10_000_000
 
 
 @dataclass(slots=True)
@@ -166,6 +190,7 @@ def scan_seeds(
                 elif isinstance(item, Document):
                     scan.parsed += 1
                     scan.chars += len(item.text)
+                    scan.keep(item)
                     if lines:
                         lines.learn(item)
                     docs.append(item.ref)
@@ -186,10 +211,11 @@ def scan_seeds(
 
 
 def read_documents(scan: Scan, refs: Iterable[DocRef]) -> Iterator[Document]:
-    """The documents of `refs`, read again from their files one at a time, in scan order.
+    """The documents of `refs`, in scan order: those the scan kept (Scan.kept), the others
+    read again from their files one at a time.
 
-    Dump lines other than the wanted ones are not parsed. A document whose file changed
-    since the scan is left out: the next run sees the change and extracts it then.
+    Dump lines other than the wanted ones are not parsed. A document read again whose file
+    changed since the scan is left out: the next run sees the change and extracts it then.
     """
     root = Path(scan.seeds_root)
     wanted: dict[str, dict[int | None, DocRef]] = {}
@@ -198,6 +224,10 @@ def read_documents(scan: Scan, refs: Iterable[DocRef]) -> Iterator[Document]:
     for rel, by_line in wanted.items():
         path = scan.files.get(rel)
         if path is None:
+            continue
+        if all((rel, line) in scan.kept for line in by_line):  # none to read again
+            for line in sorted(by_line) if is_dump(rel) else by_line:  # (an article file's line is None)
+                yield scan.kept.pop((rel, line))
             continue
         if not is_dump(rel):
             for item in read_seed_path(path, root, scan.max_bytes):
@@ -209,7 +239,7 @@ def read_documents(scan: Scan, refs: Iterable[DocRef]) -> Iterator[Document]:
         for item in dump_lines(path, root, scan.max_bytes):
             if isinstance(item, Rejection) or (ref := by_line.get(item[0])) is None:
                 continue
-            doc = dump_line_record(item[1], rel, item[0])
+            doc = scan.kept.pop((rel, item[0]), None) or dump_line_record(item[1], rel, item[0])
             if isinstance(doc, Document) and doc.content_hash == ref.content_hash:
                 yield doc
             left -= 1
