@@ -634,7 +634,9 @@ class _Extractor:
                 return self._unresolved(f, f"XXXX-{month:02d}"), True
             year = self._story_year(month, day, fr.start) if not future and not lunar else None
             if year is None:
-                year = self._year_for_month(month, day, lm if lunar else None, future)
+                year = self._year_for_month(month, day, lm if lunar else None, future,
+                                            day is not None and not lunar and "end" in f
+                                            and self.t.context["ahead_after"].match(self.norm, f["end"]) is not None)
             if day is not None and not lunar:
                 week = f.get("week") or self._weekday_before(fr.start)
                 year = _year_of_weekday(year, month, day, week, ref, self.t.weekday_ahead_days)
@@ -746,9 +748,11 @@ class _Extractor:
         return d is not None and self.ref is not None and 0 < (d - self.ref).days <= limit
 
     def _year_for_month(self, month: int, day: int | None, lunar_month: int | None,
-                        future: bool) -> int:
+                        future: bool, ahead_after: bool = False) -> int:
         """The year of a month (and day) named without one: the latest not after the
-        reference, or the first not before it after a future cue."""
+        reference, or the first not before it after a future cue; a day later in the year
+        than the reference whose clause goes on to schedule its act (`ahead_after`) stays
+        in the reference's year."""
         ref = self.ref
         year = ref.year
         key, rkey = (month, day or 1), (ref.month, ref.day)
@@ -763,7 +767,7 @@ class _Extractor:
                         break
             if probe is not None:
                 key = (probe.month, probe.day)
-        if not future and key > rkey and not (
+        if not future and key > rkey and not ahead_after and not (
                 day is not None and lunar_month is None and self._just_ahead(year, month, day, True)):
             year -= 1
         elif (not future and key < rkey and day is not None and lunar_month is None
@@ -1120,8 +1124,8 @@ class _Extractor:
                 i += 1
                 continue
             f = self.fields(ch)
-            if f is not None and "holiday" in f:
-                f["end"] = ch[-1].end  # what follows says whether it is still to come
+            if f is not None and ("holiday" in f or ("d" in f and "y" not in f)):
+                f["end"] = ch[-1].end  # what follows may say whether it is still to come
             res = self._resolve_chain(f, ch[0].start) if f is not None else None
             if res is not None and i + 1 < len(chains) and chains[i + 1][0].lo is not None \
                     and _BETWEEN_SEP.fullmatch(self.norm[ch[-1].end:chains[i + 1][0].start]):
