@@ -809,7 +809,7 @@ class _Extractor:
             y, m = _add_months(y, m, -1)
         elif not fr.future and day < ref.day and self._just_ahead(*_add_months(y, m, 1), day):
             y, m = _add_months(y, m, 1)  # 3日 said on 8月31日 of a forecast: the coming 3rd
-        elif fr.future and day < ref.day:
+        elif fr.future and day < ref.day - self.t.future_lag_days:
             y, m = _add_months(y, m, 1)
         d = None
         for _ in range(3):  # 31日 in a 30-day month: step to a month that has it
