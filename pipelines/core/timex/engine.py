@@ -1124,8 +1124,8 @@ class _Extractor:
                 i += 1
                 continue
             f = self.fields(ch)
-            if f is not None and ("holiday" in f or ("d" in f and "y" not in f)):
-                f["end"] = ch[-1].end  # what follows may say whether it is still to come
+            if f is not None and "d" in f and "y" not in f:
+                f["end"] = ch[-1].end  # what follows may put its act ahead (ahead_after)
             res = self._resolve_chain(f, ch[0].start) if f is not None else None
             if res is not None and i + 1 < len(chains) and chains[i + 1][0].lo is not None \
                     and _BETWEEN_SEP.fullmatch(self.norm[ch[-1].end:chains[i + 1][0].start]):
