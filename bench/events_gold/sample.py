@@ -104,6 +104,8 @@ SEEDS = {
     "dev74": 20261202,  # drawn with dev73, the same way
     "dev75": 20261203,  # drawn at the start of the twenty-seventh session (before its changes), annotated blind, held out
     "dev76": 20261204,  # drawn with dev75, the same way
+    "dev77": 20261205,  # drawn later in the twenty-seventh session (after its three timex fixes), annotated blind, held out
+    "dev78": 20261206,  # drawn with dev77, the same way
 }
 PER_GENRE = 10
 GENRES = [
