@@ -855,7 +855,27 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
             # told before the story's first day, it is still this story's news: the story
             # (an incident a few days old) began then, not on the year's first day
             return _Dating(first.earliest, pub, "range", "bounded", first.text, first)
+        recent = _recent_frame(ctx, sent[0])
+        if recent is not None:
+            # 近日，…发生…: a story told as recent news goes on telling recent news
+            return _Dating(recent.earliest, pub, "range", "bounded", recent.text, recent)
     return _bounded(pub, future)
+
+
+def _recent_frame(ctx: _Ctx, before: int) -> TimeMention | None:
+    """The last vague time of the body before `before` that tells the story as recent news
+    (data/modality.tsv kind=recent: 近日, 日前), within the publication year and not after it."""
+    pub = ctx.pub
+    if pub is None:
+        return None
+    body = ctx.doc.body_start or 0
+    for k in range(bisect_left(ctx.starts, before) - 1, bisect_left(ctx.starts, body) - 1, -1):
+        m = ctx.mentions[k]
+        if (m.vague and m.earliest is not None and m.latest is not None
+                and m.earliest.year == pub.year and m.latest <= pub
+                and ctx.t.recent_re.fullmatch(ctx.simp, m.start, m.end)):
+            return m
+    return None
 
 
 _T = TypeVar("_T")

@@ -51,6 +51,7 @@ class Tables:
     result_re: re.Pattern[str]  # 已, 已经, 目前: the act's result is reported as reached
     perfect_re: re.Pattern[str]  # 已, 已经 (not 已于, 已有): the act right after it is told as done
     so_far_re: re.Pattern[str]  # 目前, 截至目前: reached as of publication
+    recent_re: re.Pattern[str]  # 近日, 日前: a vague time that tells the story as recent news
     report_re: re.Pattern[str]  # 通报, 表示, 获悉: what follows is a report's content
     record_re: re.Pattern[str]  # after a time: 以来的首次, 以来最大 (the span a record is counted in)
     since_re: re.Pattern[str]  # after a time: 以来, 以后 (a span reaching the present)
@@ -190,6 +191,7 @@ def _load(cache: RegexCache) -> Tables:
         recap_re=any_of(modality.get("recap", [])),
         result_re=any_of(modality.get("result", []) + modality.get("so_far", [])),
         so_far_re=any_of(modality.get("so_far", [])),
+        recent_re=any_of(modality.get("recent", [])),
         perfect_re=any_of(modality.get("result", [])),
         report_re=any_of(modality.get("report", [])),
         performative_re=any_of(modality.get("performative", [])),
