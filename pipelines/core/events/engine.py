@@ -510,6 +510,8 @@ class _Ctx:
     story_day_starts: list[int] = field(default_factory=list)
     first_recent: TimeMention | None = None  # see _first_recent_day; built on first use
     first_recent_known: bool = False
+    recent_frames: list[TimeMention] | None = None  # see _recent_frame; built on first use
+    recent_frame_starts: list[int] = field(default_factory=list)
     # sentences in which no rule found an act (see _bare_sentence): with their features when no
     # model reads them; else with the model's probability and, where it clears the model's
     # floor, their dating
@@ -868,14 +870,14 @@ def _recent_frame(ctx: _Ctx, before: int) -> TimeMention | None:
     pub = ctx.pub
     if pub is None:
         return None
-    body = ctx.doc.body_start or 0
-    for k in range(bisect_left(ctx.starts, before) - 1, bisect_left(ctx.starts, body) - 1, -1):
-        m = ctx.mentions[k]
-        if (m.vague and m.earliest is not None and m.latest is not None
-                and m.earliest.year == pub.year and m.latest <= pub
-                and ctx.t.recent_re.fullmatch(ctx.simp, m.start, m.end)):
-            return m
-    return None
+    if ctx.recent_frames is None:
+        body = ctx.doc.body_start or 0
+        ctx.recent_frames = [m for m in ctx.mentions if m.vague and m.start >= body and m.earliest is not None
+                             and m.latest is not None and m.earliest.year == pub.year and m.latest <= pub
+                             and ctx.t.recent_re.fullmatch(ctx.simp, m.start, m.end)]
+        ctx.recent_frame_starts = [m.start for m in ctx.recent_frames]
+    i = bisect_left(ctx.recent_frame_starts, before) - 1
+    return ctx.recent_frames[i] if i >= 0 else None
 
 
 _T = TypeVar("_T")
