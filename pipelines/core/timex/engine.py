@@ -747,6 +747,13 @@ class _Extractor:
         limit = self.t.ahead_days_month if told_month else self.t.ahead_days
         return d is not None and self.ref is not None and 0 < (d - self.ref).days <= limit
 
+    def _just_past(self, year: int, month: int, day: int) -> bool:
+        """That day falls within limits.tsv's future_lag_days_month before the reference:
+        a future word's day that a copy stamped after it still tells as ahead, not next
+        year's."""
+        d = _safe_date(year, month, day)
+        return d is not None and self.ref is not None and 0 < (self.ref - d).days <= self.t.future_lag_days_month
+
     def _year_for_month(self, month: int, day: int | None, lunar_month: int | None,
                         future: bool, ahead_after: bool = False) -> int:
         """The year of a month (and day) named without one: the latest not after the
@@ -773,7 +780,8 @@ class _Extractor:
         elif (not future and key < rkey and day is not None and lunar_month is None
               and self._just_ahead(year + 1, month, day, True)):
             year += 1  # 1月1日 said on 12月31日: tomorrow, across the year's end (as ahead as in a year)
-        elif future and (key[0] < rkey[0] if day is None and lunar_month is None else key < rkey):
+        elif future and (key[0] < rkey[0] if day is None and lunar_month is None else key < rkey) and not (
+                day is not None and lunar_month is None and self._just_past(year, month, day)):
             # 将在6月中旬 said on 6月7日 is this June: a month without a day has not passed
             # while it lasts
             year += 1

@@ -269,6 +269,7 @@ class Tables:
     holiday_ahead_days: int  # a holiday without a year this many days ahead is the coming one
     weekday_ahead_days: int  # a day whose weekday fits next year's date, this near, is that one
     future_lag_days: int  # a future-cued bare day this many days before the reference is just past
+    future_lag_days_month: int  # likewise for a future-cued day told with its month
 
 
 def _group_body(pattern: str, group: str) -> str | None:
@@ -498,7 +499,8 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
                   weekdays, tails, clock_minutes, lunar_months, month_names, context, splits, rows, first_rx,
                   atoms, atoms_at, era_start, row_bodies, plausible_years(data), _limit(data, "ahead_days"),
                   _limit(data, "ahead_days_month"), _limit(data, "holiday_ahead_days"),
-                  _limit(data, "weekday_ahead_days"), _limit(data, "future_lag_days"))
+                  _limit(data, "weekday_ahead_days"), _limit(data, "future_lag_days"),
+                  _limit(data, "future_lag_days_month"))
 
 
 def _limit(data: Path, name: str) -> int:
