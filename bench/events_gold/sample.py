@@ -106,6 +106,8 @@ SEEDS = {
     "dev76": 20261204,  # drawn with dev75, the same way
     "dev77": 20261205,  # drawn later in the twenty-seventh session (after its three timex fixes), annotated blind, held out
     "dev78": 20261206,  # drawn with dev77, the same way
+    "dev79": 20261207,  # drawn in the twenty-eighth session (after its two timex fixes, e14449f), annotated blind, held out
+    "dev80": 20261208,  # drawn with dev79, the same way
 }
 PER_GENRE = 10
 GENRES = [
