@@ -1363,8 +1363,8 @@ class _Extractor:
         # A month that opens a span to the present (从2022年3月开始) frames the story, it tells
         # no story's time: what follows it may be told on any day since.
         framing = res.gran not in ("day", "time") and self.t.context["period_since"].match(self.norm, end)
-        naming = res.gran in ("day", "time") and self.t.context["names_incident"].match(self.norm, end)
-        if naming:
+        if res.gran in ("day", "time") and self.t.context["names_incident"].match(self.norm, end):
+            self.story_hit = False
             return  # (2021年1月6日国会山骚乱事件的委员会): a name's day, no story's
         if res.gran in ("day", "time", "month", "tenday", "week") and res.latest is not None and not framing and (
                 "y" in f or "rel_year" in f or self.story_hit or
