@@ -108,6 +108,10 @@ SEEDS = {
     "dev78": 20261206,  # drawn with dev77, the same way
     "dev79": 20261207,  # drawn in the twenty-eighth session (after its two timex fixes, e14449f), annotated blind, held out
     "dev80": 20261208,  # drawn with dev79, the same way
+    "dev81": 20261209,  # drawn at the start of the twenty-ninth session (before any change), annotated blind, held out
+    "dev82": 20261210,  # drawn with dev81, the same way
+    "dev83": 20261211,  # drawn with dev81, the same way
+    "dev84": 20261212,  # drawn with dev81, the same way
 }
 PER_GENRE = 10
 GENRES = [

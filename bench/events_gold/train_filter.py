@@ -45,7 +45,8 @@ TUNING = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
           "dev54", "dev55", "dev56", "dev57", "dev58")
 HELD_OUT = ("check", "dev29", "dev30", "dev29b", "dev30b",
             "dev59", "dev60", "dev61", "dev62", "dev63", "dev64", "dev65", "dev66",
-            "dev67", "dev68", "dev69", "dev70", "dev71", "dev72", "dev73", "dev74", "dev75", "dev76", "dev77", "dev78", "dev79", "dev80")
+            "dev67", "dev68", "dev69", "dev70", "dev71", "dev72", "dev73", "dev74", "dev75", "dev76", "dev77", "dev78", "dev79", "dev80",
+            "dev81", "dev82", "dev83", "dev84")
 REGULARIZATION = 0.1  # scikit-learn's C: chosen by leave-one-set-out estimates on TUNING
 CONTEXT_REGULARIZATION = 1.0  # the context model's C (eight features)
 INNER_FOLDS = 5  # the sets dealt into this many folds for the out-of-fold probabilities
