@@ -36,7 +36,7 @@ def test_the_table_loads_and_names_only_features_production_computes() -> None:
     assert len(model.context) == len(salience.CONTEXT) and any(model.context)
     known_types = set(tables().labels)
     prefixes = ("c2=", "rel=", "idx=", "len=", "tl=", "title_share=", "title_shared=", "nm=", "mt=", "ago=", "nev=",
-                "type=", "basis=")
+                "type=", "basis=", "open=", "close=")
     for name in model.weight_names():
         assert name.startswith(prefixes), name
         if name.startswith("type="):
@@ -77,8 +77,8 @@ def test_features_count_bigrams_and_bucket_numbers() -> None:
     event = Event("disaster", "災害", "h", "发生", "发生发生", 0, 4, None, None, "unknown", "bounded")
     features = salience.sentence_features("发生发生", 0, 10, 500, [], None, [event, event]).counts()
     assert features == {"c2=发生": 2, "c2=生发": 1, "rel=0.05": 1, "idx=1": 1, "len=10": 1, "tl=600": 1,
-                        "title_share=0": 1, "title_shared=0": 1, "nm=0": 1, "nev=2": 1, "type=disaster": 1,
-                        "basis=bounded": 1}
+                        "title_share=0": 1, "title_shared=0": 1, "nm=0": 1, "open=发生": 1, "close=生": 1,
+                        "nev=2": 1, "type=disaster": 1, "basis=bounded": 1}
 
 
 def test_a_sentences_bigrams_weigh_what_its_own_bigrams_weigh_in_the_table() -> None:

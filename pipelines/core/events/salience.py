@@ -3,9 +3,9 @@
 The rules of engine.py propose events; most sentences they fire on report something, but
 some are background, commentary or a reader's aside that happens to hold an act's verb.
 A logistic model over the sentence decides which sentences keep their events: the words
-(the character bigrams of the Simplified text, counted), where the sentence stands in the
-article, its length, how much of the article's title it repeats, the time expressions it
-holds and how far back they point, and what the rules made of it (how many events, their
+(the character bigrams of the Simplified text, counted, and the words it opens and closes
+with), where the sentence stands in the article, its length, how much of the article's
+title it repeats, the time expressions it holds and how far back they point, and what the rules made of it (how many events, their
 types and how they are dated).
 
 A second, small logistic model then reads each sentence's probability beside the others of
@@ -139,6 +139,13 @@ def sentence_features(sentence: str, index: int, sentences: int, text_length: in
         other.append(f"mt={m.type}{m.granularity}{m.vague}")
         if m.earliest is not None and published is not None:
             other.append(_AGO((published - m.earliest).days))
+    # the words it opens with (此前, 目前, 据悉, 随后) and the mark it closes with (？, ：):
+    # a bigram's weight is the same wherever in the sentence it stands, but these say how the
+    # sentence stands in the story. In four folds of the tuning sets by set, precision at key
+    # recall 0.90 rose 0.850 -> 0.854.
+    words = sentence.strip()
+    if words:
+        other += [f"open={words[:2]}", f"close={words[-1]}"]
     other.append(f"nev={min(len(events), 3)}")
     other += [f"type={t}" for t in sorted({e.event_type for e in events})]
     other += [f"basis={b}" for b in sorted({e.date_basis for e in events})]
