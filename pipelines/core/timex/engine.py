@@ -95,6 +95,7 @@ _STORY_MONTH_RECENT = 92  # how old a named day may be and still lend its month 
 _OLD_STORY_NEXT_DAYS = 7  # how far after an older named day a day alone still continues its story
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _FULL_STOP = re.compile(r"[。！？!?\n]")
+_FUTURE_REACH = 10  # how far before a date its future cue ends (将于, 定于当地时间: chars)
 _FORECAST_REACH = 80  # how far back in its sentence a forecast's cue reaches (chars)
 
 def _this_period(f: dict) -> bool:
@@ -479,7 +480,7 @@ class _Extractor:
         return hit
 
     def _future_cue(self, start: int) -> bool:
-        if self.t.context["future"].search(self.norm, max(0, start - 6), start) is not None:
+        if self.t.context["future"].search(self.norm, max(0, start - _FUTURE_REACH), start) is not None:
             return True
         # 据预测，台风可能登陆台湾，之后于28日登陆福建: a forecast's sentence speaks of days to come
         lo = max(0, start - _FORECAST_REACH)
