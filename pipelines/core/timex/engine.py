@@ -748,12 +748,13 @@ class _Extractor:
         limit = self.t.ahead_days_month if told_month else self.t.ahead_days
         return d is not None and self.ref is not None and 0 < (d - self.ref).days <= limit
 
-    def _just_past(self, year: int, month: int, day: int) -> bool:
-        """That day falls within limits.tsv's future_lag_days_month before the reference:
-        a future word's day that a copy stamped after it still tells as ahead, not next
-        year's."""
+    def _just_past(self, year: int, month: int, day: int, told_month: bool = False) -> bool:
+        """That day falls within limits.tsv's future_lag_days (future_lag_days_month for a day
+        told with its month) before the reference: a future word's day that a copy stamped
+        after it still tells as ahead, not next month's (or year's)."""
         d = _safe_date(year, month, day)
-        return d is not None and self.ref is not None and 0 < (self.ref - d).days <= self.t.future_lag_days_month
+        limit = self.t.future_lag_days_month if told_month else self.t.future_lag_days
+        return d is not None and self.ref is not None and 0 < (self.ref - d).days <= limit
 
     def _year_for_month(self, month: int, day: int | None, lunar_month: int | None,
                         future: bool, ahead_after: bool = False) -> int:
@@ -782,7 +783,7 @@ class _Extractor:
               and self._just_ahead(year + 1, month, day, True)):
             year += 1  # 1月1日 said on 12月31日: tomorrow, across the year's end (as ahead as in a year)
         elif future and (key[0] < rkey[0] if day is None and lunar_month is None else key < rkey) and not (
-                day is not None and lunar_month is None and self._just_past(year, month, day)):
+                day is not None and lunar_month is None and self._just_past(year, month, day, True)):
             # 将在6月中旬 said on 6月7日 is this June: a month without a day has not passed
             # while it lasts
             year += 1
@@ -818,8 +819,8 @@ class _Extractor:
             y, m = _add_months(y, m, -1)
         elif not fr.future and day < ref.day and self._just_ahead(*_add_months(y, m, 1), day):
             y, m = _add_months(y, m, 1)  # 3日 said on 8月31日 of a forecast: the coming 3rd
-        elif fr.future and day < ref.day - self.t.future_lag_days:
-            y, m = _add_months(y, m, 1)
+        elif fr.future and day < ref.day and not self._just_past(y, m, day):
+            y, m = _add_months(y, m, 1)  # 将于3日 said on 8月20日: the coming 3rd
         d = None
         for _ in range(3):  # 31日 in a 30-day month: step to a month that has it
             d = _safe_date(y, m, day)
