@@ -112,6 +112,10 @@ SEEDS = {
     "dev82": 20261210,  # drawn with dev81, the same way
     "dev83": 20261211,  # drawn with dev81, the same way
     "dev84": 20261212,  # drawn with dev81, the same way
+    "dev85": 20261213,  # drawn at the start of the thirtieth session (scored first with 46ef70d's extractor), annotated blind, held out
+    "dev86": 20261214,  # drawn with dev85, the same way
+    "dev87": 20261215,  # drawn with dev85, the same way
+    "dev88": 20261216,  # drawn with dev85, the same way
 }
 PER_GENRE = 10
 GENRES = [
