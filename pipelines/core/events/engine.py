@@ -1583,11 +1583,15 @@ def _note_anchor(ctx: _Ctx, sa: int, dating: _Dating) -> None:
         ctx.anchor_sentence = ctx.sentence
 
 
+def _untimed_length(ctx: _Ctx, sa: int, a: int, b: int) -> int:
+    """How many characters of s[a:b] (offsets into the sentence at sa) no time expression holds."""
+    return (b - a) - sum(m.end - m.start for m in _mentions_in(ctx, sa + a, sa + b))
+
+
 def _lead_clause_start(ctx: _Ctx, sa: int, clauses: list[tuple[int, int]]) -> int:
     """The sentence's first clause that is more than its time (3月5日，… starts after it)."""
     for ca, cb in clauses:
-        timed = sum(m.end - m.start for m in _mentions_in(ctx, sa + ca, sa + cb))
-        if (cb - ca) - timed > 4:
+        if _untimed_length(ctx, sa, ca, cb) > 4:
             return ca
     return clauses[0][0]
 
@@ -1686,25 +1690,12 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
             # with no day of the story to put it on, a clock dates nothing; in a sentence of
             # reasoning it dates no development either
             continue
-        if ci + 1 < len(clauses) and not _PUNCTUATION.sub("", _without_mentions(ctx, sa, s, b, cb)):
+        if ci + 1 < len(clauses) and _untimed_length(ctx, sa, b, cb) == 0:
             # 预计11日8时至12日8时，新疆南部有扬沙: the verb's object is the next clause
             cb = clauses[ci + 1][1]
         out.append(_untyped_event(ctx, (sa, sb), clauses[mc:ci + 1] or clauses, (ca, cb), (a, b), dating,
                                   future, routine))
     return out
-
-
-_PUNCTUATION = re.compile(r"[\W_]")
-
-
-def _without_mentions(ctx: _Ctx, sa: int, s: str, a: int, b: int) -> str:
-    """s[a:b] (offsets into the sentence at sa) without the time expressions in it."""
-    kept, at = [], a
-    for m in _mentions_in(ctx, sa + a, sa + b):
-        kept.append(s[at:max(at, m.start - sa)])
-        at = max(at, m.end - sa)
-    kept.append(s[at:b])
-    return "".join(kept)
 
 
 def _untyped_event(ctx: _Ctx, sent: tuple[int, int], lead: list[tuple[int, int]], clause: tuple[int, int],
