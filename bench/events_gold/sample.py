@@ -116,6 +116,10 @@ SEEDS = {
     "dev86": 20261214,  # drawn with dev85, the same way
     "dev87": 20261215,  # drawn with dev85, the same way
     "dev88": 20261216,  # drawn with dev85, the same way
+    "dev89": 20261217,  # drawn at the start of the thirty-first session (scored first with 10f1b4e's extractor), annotated blind, then tuned on
+    "dev90": 20261218,  # drawn with dev89, the same way
+    "dev91": 20261219,  # drawn with dev89, the same way
+    "dev92": 20261220,  # drawn with dev89, the same way
 }
 PER_GENRE = 10
 GENRES = [

@@ -43,7 +43,8 @@ TUNING = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
           "dev27", "dev28", "dev31", "dev32", "dev33", "dev34", "dev35", "dev36", "dev37", "dev38",
           "dev39", "dev40", "dev41", "dev42", "dev43", "dev44", "dev45", "dev46", "dev47", "dev48",
           "dev10", "dev12", "dev17", "dev20", "dev22", "dev49", "dev50", "dev51", "dev52", "dev53",
-          "dev54", "dev55", "dev56", "dev57", "dev58")
+          "dev54", "dev55", "dev56", "dev57", "dev58",
+          "dev89", "dev90", "dev91", "dev92")
 HELD_OUT = ("check", "dev29", "dev30", "dev29b", "dev30b",
             "dev59", "dev60", "dev61", "dev62", "dev63", "dev64", "dev65", "dev66",
             "dev67", "dev68", "dev69", "dev70", "dev71", "dev72", "dev73", "dev74", "dev75", "dev76", "dev77", "dev78", "dev79", "dev80",
