@@ -1827,14 +1827,21 @@ def _year_of_weekday(year: int, month: int, day: int, week: tuple | None, ref: d
     """A day told with its weekday and no year (5月6日（星期六）, told on 4月20日): where the day
     falls on that weekday in the year after the inferred one and not in it, the day is the
     coming one (a plan told without a cue, or a page stamped before its story), if it comes
-    within `reach` days (limits.tsv weekday_ahead_days). Only forward: a weekday that fits an earlier year is as likely a
-    slip as a retrospective."""
+    within `reach` days (limits.tsv weekday_ahead_days). Backward only for a day kept ahead of
+    the reference: otherwise a weekday that fits an earlier year is as likely a slip as a
+    retrospective."""
     if week is None or week[0] is not None or not isinstance(week[1], int):
         return year
     this, following = _safe_date(year, month, day), _safe_date(year + 1, month, day)
     if this is not None and this.isoweekday() != week[1] and following is not None \
             and following.isoweekday() == week[1] and following <= ref + timedelta(days=reach):
         return year + 1
+    previous = _safe_date(year - 1, month, day)
+    if this is not None and this > ref and this.isoweekday() != week[1] and previous is not None \
+            and previous.isoweekday() == week[1]:
+        # a day kept ahead of the reference (limits.tsv ahead_days_month) whose weekday is
+        # last year's: the weekday says which (5月6日（周五） told on 4月20日, 2023: 2022's)
+        return year - 1
     return year
 
 
