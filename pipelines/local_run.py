@@ -25,6 +25,7 @@ from pipelines.store.fact import FactKind
 if TYPE_CHECKING:
     import duckdb
 
+    from pipelines.core.extract import WarmPool
     from pipelines.publish.background import PictureDrawer
 
 
@@ -58,12 +59,16 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
     are, so a failure reads the same whichever way the run went.
     """
     run_id = uuid.uuid4().hex
-    catching_up = _catch_up_beside(store)
     step = "warehouse"
     drawer = None
+    pool: WarmPool | None = None
+    catching_up: threading.Thread | None = None
     paths: list[str] = []
     try:
         paths = sorted(only) if only is not None else store.folder_paths()
+        # forked before the catch-up's thread starts: a fork beside it could copy a lock it holds
+        pool = store.warm_pool(paths)
+        catching_up = _catch_up_beside(store)
         if not paths:
             catching_up.join()
             store.publish()  # an empty but valid warehouse
@@ -83,7 +88,7 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
         # (`extract_stream`'s fork_after; an edit's catch-up, the previous change adopted,
         # outlasted the scan and plan it ran beside at 100k).
         with phase("extract", len(scan.docs), "documents", stderr=show_progress) as advance:
-            batch = store.extract(scan, advance, planned, fork_after=catching_up)
+            batch = store.extract(scan, advance, planned, fork_after=catching_up, pool=pool)
         catching_up.join()  # its adoption holds the log's lock, which the append takes
         drawer = _picture_drawer(store, batch.extracted)
         step = "event_log"
@@ -129,7 +134,10 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
         line = f"step {step}: {describe(type(cause).__name__, str(cause))}"
         return RunOutcome(False, run_id, len(paths), line, traceback.format_exc())
     finally:
-        catching_up.join()
+        if pool is not None:
+            pool.shutdown()  # (when the extraction never took it over)
+        if catching_up is not None:
+            catching_up.join()
         store.release_caught_up()
         if drawer is not None:
             drawer.cancel()

@@ -307,3 +307,34 @@ def test_a_run_waiting_on_its_catch_up_builds_the_extractors_tables_meanwhile(ne
         runs.append(_tables(ws.db))
     assert warmed.is_set()
     assert runs[0] == runs[1]
+
+
+def test_a_first_run_over_enough_seed_bytes_forks_its_workers_before_it_scans(new_workspace, monkeypatch) -> None:
+    """`Store.warm_pool`: only a first run (an empty log) over at least WARM_POOL_MIN_BYTES of
+    seed files forks its workers ahead; it publishes what a run without them publishes."""
+    from pipelines.store import api
+
+    made = []
+    real = api.Store.warm_pool
+
+    def counted(self, paths):
+        pool = real(self, paths)
+        made.append(pool is not None)
+        return pool
+
+    monkeypatch.setattr(api.Store, "warm_pool", counted)
+    runs = []
+    for threshold in (1, 10**9):
+        monkeypatch.setattr(api, "WARM_POOL_MIN_BYTES", threshold)
+        ws = new_workspace(f"warm-{threshold}")
+        ws.add_seed()
+        _dump(ws.seeds / "news.jsonl", ARTICLES)
+        store = Store(ws.db, ws.seeds, workers=2)
+        assert run_in_process(store).success
+        runs.append(_tables(ws.db))
+    assert made == [True, False] and runs[0] == runs[1]
+    monkeypatch.setattr(api, "WARM_POOL_MIN_BYTES", 1)
+    _dump(ws.seeds / "news.jsonl", ARTICLES[:1])  # a second run: the log holds facts
+    assert run_in_process(Store(ws.db, ws.seeds, workers=2)).success
+    assert made == [True, False, False]
+    assert Store(ws.db, ws.seeds, workers=1).warm_pool(["news.jsonl"]) is None

@@ -438,3 +438,22 @@ def test_a_plan_made_before_another_run_appended_is_made_again(tmp_path: Path):
     batch = extract_changed(scan, log, workers=1, planned=planned)
     assert batch.extracted == 0 and batch.plan is not None and not batch.plan.to_extract
     assert append_to_log(batch, log).total == 0
+
+
+def test_a_pool_forked_ahead_extracts_every_document_in_its_workers_as_this_process_would():
+    """`WarmPool`: workers forked before the run reads its seeds, each building the tables
+    itself; the stream hands them every document whatever their number (a run that needs
+    no pool forks none ahead), in input order, and shuts them down at its end."""
+    import os
+
+    here = os.getpid()
+    pool = extract.WarmPool(2)
+    stream = list(extract.extract_stream((_document(i, size=1) for i in range(5)), workers=2,
+                                         finish=functools.partial(_where, here), pool=pool))
+    assert stream == [(f"d{i}", "pool") for i in range(5)]
+    assert pool.executor._shutdown_thread  # shut down with the stream
+    finish = functools.partial(facts_module.logged_form, version="v")
+    pool = extract.WarmPool(2)
+    pooled = list(extract.extract_stream((_document(i, size=2) for i in range(12)), workers=2, finish=finish,
+                                         pool=pool))
+    assert pooled == [finish(extract.extract_document(_document(i, size=2))) for i in range(12)]

@@ -137,6 +137,30 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
+class WarmPool:
+    """Extraction workers forked at the start of a run, before this process starts any
+    thread (a fork beside a running thread copies whatever lock it holds), each building
+    the extractors' tables (`warm_up`) while this process reads its seeds: the warm-up this
+    process would otherwise do alone before forking is off the run's critical path.
+    `extract_stream(pool=...)` takes it over and shuts it down; `shutdown` is for a run
+    that never gets there (nothing to extract, or a failure)."""
+
+    def __init__(self, workers: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.workers = workers
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_worker,
+                                            initargs=(os.getpid(),))
+        self.executor.submit(os.getpid)  # a fork pool launches all its workers at its first task
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _warm_worker(parent_pid: int) -> None:
+    die_with_parent(parent_pid)
+    warm_up()
+
+
 def _extract_chunk(docs: list[Document], finish: Callable[[Extraction], Any] | None,
                    pack: Callable[[list[Any]], Any] | None = None) -> Any:
     if finish is None:
@@ -159,6 +183,7 @@ def extract_stream(
     finish: Callable[[Extraction], Any] | None = None,
     pack: Callable[[list[Any]], Any] | None = None,
     fork_after: threading.Thread | None = None,
+    pool: WarmPool | None = None,
 ) -> Iterator[Any]:
     """Extract documents as they come, in input order, holding only a bounded window of
     them; a process pool does the work once the stream proves large enough to need one.
@@ -173,9 +198,15 @@ def extract_stream(
     `fork_after`: a thread of this process that may still be running (DuckDB work beside
     the extraction): no pool forks while it runs, and until it ends the documents are
     extracted here, chunk by chunk, on the core it leaves free (it holds no GIL), rather
-    than waited on."""
+    than waited on.
+
+    `pool`: workers forked and warmed up ahead (`WarmPool`): the documents go to them
+    whatever their number, and the pool is shut down when the stream ends."""
     if pack is not None and finish is None:
         raise ValueError("pack needs finish: it packs finished documents")
+    if pool is not None:
+        yield from _pooled(iter(docs), pool.workers, progress, finish, pack, pool)
+        return
     # what `warm_up_ahead` loaded for this extraction goes with it, however it ends (a pool
     # drops what it loaded itself)
     try:
@@ -234,17 +265,20 @@ def _chunks(docs: Iterator[Document], size: int) -> Iterator[list[Document]]:
 
 def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], None] | None,
             finish: Callable[[Extraction], Any] | None, pack: Callable[[list[Any]], Any] | None,
-            ) -> Iterator[Any]:
+            warm: WarmPool | None = None) -> Iterator[Any]:
     from pipelines.core.events.engine import _jieba
 
-    had_lexicon = _jieba.cache_info().currsize > 0 and not _lexicon_loaded_ahead
-    warm_up()
-    # Objects that exist now are never collected in the workers, so the collector does
-    # not write to (and copy) the pages they share with this process.
-    gc.freeze()
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
-                               initargs=(os.getpid(),))
+    had_lexicon = warm is not None or _jieba.cache_info().currsize > 0 and not _lexicon_loaded_ahead
+    if warm is not None:
+        pool = warm.executor
+    else:
+        warm_up()
+        # Objects that exist now are never collected in the workers, so the collector does
+        # not write to (and copy) the pages they share with this process.
+        gc.freeze()
+        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
+                                   initargs=(os.getpid(),))
     pending: deque[tuple[list[Document], Future]] = deque()
 
     def collect() -> Iterator[Any]:

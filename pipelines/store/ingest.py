@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.core.extract import EXTRACTOR_VERSION, extract_stream
+from pipelines.core.extract import EXTRACTOR_VERSION, WarmPool, extract_stream
 from pipelines.core.model import DocRef, Document, Rejection
 from pipelines.core.reading import (
     DEFAULT_MAX_BYTES,
@@ -263,12 +263,12 @@ def plan_extraction(scan: Scan, log: EventLog, version: str = EXTRACTOR_VERSION)
 def extract_changed(
     scan: Scan, log: EventLog, version: str = EXTRACTOR_VERSION, workers: int | None = None,
     progress: Callable[[int], None] | None = None, planned: ExtractionBatch | None = None,
-    fork_after: threading.Thread | None = None,
+    fork_after: threading.Thread | None = None, pool: WarmPool | None = None,
 ) -> ExtractionBatch:
     """Extract only documents whose content hash or extractor version is new to the log,
     streaming them from their files through the extractors into a spool beside the log.
     `planned`: `plan_extraction`'s batch for this scan, used if the log is as it was then.
-    `fork_after`: see `extract_stream`."""
+    `fork_after`, `pool`: see `extract_stream`."""
     if planned is None or planned.scan is not scan or (
             planned.plan is not None and planned.planned_on != log.read_state().identity):
         planned = plan_extraction(scan, log, version)
@@ -289,7 +289,7 @@ def extract_changed(
 
     frames = extract_stream(read_documents(scan, plan.to_extract), workers, progress,
                             functools.partial(logged_form, version=version),
-                            functools.partial(pack_frame, version=version), fork_after)
+                            functools.partial(pack_frame, version=version), fork_after, pool)
     batch.spool = write_spool(counted(frames), log.directory / SPOOL_FOLDER)
     return batch
 
