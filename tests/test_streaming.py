@@ -457,3 +457,19 @@ def test_a_pool_forked_ahead_extracts_every_document_in_its_workers_as_this_proc
     pooled = list(extract.extract_stream((_document(i, size=2) for i in range(12)), workers=2, finish=finish,
                                          pool=pool))
     assert pooled == [finish(extract.extract_document(_document(i, size=2))) for i in range(12)]
+
+
+def test_a_warm_up_failing_in_a_worker_leaves_the_pool_working(monkeypatch: pytest.MonkeyPatch):
+    """A worker whose tables fail to build ahead still takes documents (each extraction then
+    meets the failure itself and says so per document), rather than breaking the pool."""
+    import os
+
+    def broken() -> None:
+        raise RuntimeError("a table failed to build")
+
+    monkeypatch.setattr(extract, "warm_up", broken)  # the workers fork with it
+    here = os.getpid()
+    pool = extract.WarmPool(2)
+    assert list(extract.extract_stream((_document(i, size=1) for i in range(4)), workers=2,
+                                       finish=functools.partial(_where, here), pool=pool)) == [
+        (f"d{i}", "pool") for i in range(4)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import itertools
@@ -158,7 +159,10 @@ class WarmPool:
 
 def _warm_worker(parent_pid: int) -> None:
     die_with_parent(parent_pid)
-    warm_up()
+    # A table that fails to build then fails each document's extraction with its own message
+    # (Extraction.error), where a failing initializer would only say the pool broke.
+    with contextlib.suppress(Exception):
+        warm_up()
 
 
 def _extract_chunk(docs: list[Document], finish: Callable[[Extraction], Any] | None,
