@@ -89,6 +89,8 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
         # outlasted the scan and plan it ran beside at 100k).
         with phase("extract", len(scan.docs), "documents", stderr=show_progress) as advance:
             batch = store.extract(scan, advance, planned, fork_after=catching_up, pool=pool)
+        if pool is not None:
+            pool.shutdown()  # (its workers are gone if the extraction took it; if nothing was to extract, now)
         catching_up.join()  # its adoption holds the log's lock, which the append takes
         drawer = _picture_drawer(store, batch.extracted)
         step = "event_log"
