@@ -142,3 +142,19 @@ def test_performative_example_reports_its_act_on_the_publication_day(row: list[s
     assert re.search(_simp(row[0]), _simp(example)), f"modality.tsv {row[0]}: {example}"
     days = {(e.earliest, e.latest, e.modality) for e in _events(example + "。")}
     assert days == {(PUBLISHED.date(), PUBLISHED.date(), "reported")}, f"modality.tsv {row[0]}: {example} gives {days}"
+
+
+GOVERNING = [pytest.param(r, id=f"{r[1]}:{r[0]}") for r in read_rows(DATA / "modality.tsv")
+             if r[1] in ("governs_before", "governs_after")]
+
+
+@pytest.mark.parametrize("row", GOVERNING)
+def test_governing_example_holds_its_mark_beside_a_time(row: list[str]) -> None:
+    example = _simp(_example(row, 2))
+    mark = re.compile(_simp(row[0]))
+    mentions = extract_times(example, PUBLISHED)
+    if row[1] == "governs_before":
+        beside = [m for m in mentions if mark.search(example, max(0, m.start - 1), m.start)]
+    else:
+        beside = [m for m in mentions if mark.match(example, m.end)]
+    assert beside, f"modality.tsv {row[0]}: no time in {example} has the mark {row[1].split('_')[1]} it"

@@ -1596,6 +1596,15 @@ def _lead_clause_start(ctx: _Ctx, sa: int, clauses: list[tuple[int, int]]) -> in
     return clauses[0][0]
 
 
+def _governs(t: Tables, s: str, start: int, end: int, clause_start: int) -> bool:
+    """The time s[start:end] is an adverbial of what follows it in its clause (modality.tsv
+    governs_before / governs_after), not a modifier of a noun (因清明节被强制加班)."""
+    if s.startswith("的", end):
+        return False
+    return start == clause_start or t.governs_before_re.search(s, max(clause_start, start - 3), start) is not None \
+        or t.governs_after_re.match(s, end) is not None
+
+
 def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
                     untyped: list[tuple[int, int]] = ()) -> list[Event]:
     """Acts the lexicon does not type: a clause group opened by an explicit time, whose
@@ -1665,7 +1674,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
             if ci in used or nonevent_clause(ci):
                 continue
             for a, b in verbs_in(ci):
-                if a >= limit and ci != last or s[a - 1:a] == "的":
+                if a >= limit and (ci != last or mc != ci and _governs(t, s, limit, dated[k + 1].end - sa, ca)) or s[a - 1:a] == "的":
                     continue  # past the next time, or a verb made a noun (技术的出现)
                 if figure_clause(ci) and (a, b) not in untyped:
                     continue  # 收入达到393亿元: a figure, unless a lexicon verb acts (宣布抛售)
