@@ -752,6 +752,9 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     pub = ctx.pub
     if own is not None and ctx.item_dates:
         own = _item_date(ctx, trig, own)
+    if own is not None and own.granularity == "year":
+        # the year of the act's own clause is often a name's (6月7日，2023年全国高考拉开大幕)
+        own = _finest_within(ctx, sent[0], trig, own, owned)
     if own is not None:
         if "/" in own.value and not own.vague:
             # a stated period (29日后半夜到31日) is reported as such, even where it runs on
