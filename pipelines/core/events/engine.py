@@ -2327,9 +2327,11 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
 
     Same wording (type and headline signature) is one event, unless both state other days.
     An act of a `retold` type
-    (types.tsv) the text does not date, or dates on the same days, is the article's earlier
-    act of that type (the story's one shooting, retold; 逝世 … 享年91岁); a dated one on
-    other days may be another occurrence.
+    (types.tsv) the text does not date is the article's earlier act of that type (the story's
+    one shooting, retold; 逝世 … 享年91岁); one it dates is that act only on the same days, in
+    the same words (逝世，享年91岁) or by the same act word at the same place (4月29日…发生倒塌
+    twice): dated on other days it may be another occurrence, and by another word in another
+    sentence another act of that day (空军轰炸 … 大使家中遭到袭击, both on the 17th).
 
     The same act (trigger) of another type that merges by day (types.tsv), which no sentence
     of it dates and which the story puts on the same days, is one occurrence told again
@@ -2361,7 +2363,9 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
             k = None  # the same words dated other days: 芦山发生6.1级地震 (1日), 3.2级地震 (2日)
         if k is None and e.event_type in retold and not e.is_routine:
             k = next((i for i in by_type.get(e.event_type, ())
-                      if e.date_basis != "explicit" or (kept[i].earliest, kept[i].latest) == (e.earliest, e.latest)),
+                      if e.date_basis != "explicit" or ((kept[i].earliest, kept[i].latest) == (e.earliest, e.latest)
+                                                        and (_overlap(kept[i], e) or kept[i].trigger == e.trigger
+                                                             and _same_place(kept[i], e)))),
                      None)
         if k is None:
             by_words[words] = len(kept)
@@ -2372,6 +2376,10 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
         elif _better_report(e, kept[k]):
             kept[k] = e
     return kept
+
+
+def _overlap(a: Event, b: Event) -> bool:
+    return a.char_start < b.char_end and b.char_start < a.char_end
 
 
 def _same_place(a: Event, b: Event) -> bool:
