@@ -158,3 +158,14 @@ def test_governing_example_holds_its_mark_beside_a_time(row: list[str]) -> None:
     else:
         beside = [m for m in mentions if mark.match(example, m.end)]
     assert beside, f"modality.tsv {row[0]}: no time in {example} has the mark {row[1].split('_')[1]} it"
+
+
+DISTRIBUTIVES = [pytest.param(r, id=r[0]) for r in read_rows(DATA / "modality.tsv") if r[1] == "distributive"]
+
+
+@pytest.mark.parametrize("row", DISTRIBUTIVES)
+def test_distributive_example_follows_listed_days(row: list[str]) -> None:
+    example = _simp(_example(row, 2))
+    days = [m for m in extract_times(example, PUBLISHED) if m.granularity == "day"]
+    assert len(days) >= 2, f"modality.tsv {row[0]}: {example} lists no two days"
+    assert re.search(_simp(row[0]), example[days[-1].end:]), f"modality.tsv {row[0]}: not after the days in {example}"

@@ -420,11 +420,22 @@ def _joined(ctx: _Ctx, dated: list[TimeMention]) -> _Dating | None:
     if len(dated) < 2:
         return None
     a, b = dated[-2], dated[-1]
-    if _RANGE_GLUE.fullmatch(ctx.simp, a.end, b.start) or (
-            a.granularity == b.granularity == "day" and not ctx.item_dates
-            and _DAY_LIST_GLUE.fullmatch(ctx.simp, a.end, b.start)):
-        return _span(a, b)
-    return None
+    return _span(a, b) if _one_period(ctx, a, b) else None
+
+
+def _one_period(ctx: _Ctx, a: TimeMention, b: TimeMention) -> bool:
+    """a and b, in this order, are one period's ends (3月1日起至12月31日) or days listed bare
+    (6月29日和30日)."""
+    return _RANGE_GLUE.fullmatch(ctx.simp, a.end, b.start) is not None or (
+        a.granularity == b.granularity == "day" and not ctx.item_dates
+        and _DAY_LIST_GLUE.fullmatch(ctx.simp, a.end, b.start) is not None
+        # days far apart, or told as one act each (3月5日和14日两次表态, 先后拐走), are acts apart
+        and a.latest is not None and b.earliest is not None and 0 < (b.earliest - a.latest).days <= _LISTED_DAYS_REACH
+        and ctx.t.distributive_re.search(ctx.simp, b.end, b.end + _DISTRIBUTIVE_REACH) is None)
+
+
+_LISTED_DAYS_REACH = 7
+_DISTRIBUTIVE_REACH = 12
 
 
 def _in_title(simp: str, pos: int, lo: int) -> bool:
@@ -1355,7 +1366,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
         items: list[tuple[int, int, TimeMention | None]] = []
         if len(dated) >= 2 and all(
             any(c in _ENUM_SEP for c in simp[x.end:y.start]) for x, y in zip(dated, dated[1:], strict=False)
-        ):
+        ) and not all(_one_period(ctx, x, y) for x, y in pairwise(dated)):
             for j, m in enumerate(dated):
                 end = dated[j + 1].start if j + 1 < len(dated) else sa + rel
                 items.append((m.start - sa, end - sa, m))
@@ -1698,6 +1709,9 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         # a clock time alone (10时7分许，救护车到达) is a moment of the story's day
         own = None if _clock_only(m) else m
         dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + a, future, own, False, [])
+        if own is not None and k and dating.source is own and _one_period(ctx, dated[k - 1], own):
+            # 6月29日和30日两天，法庭…进行了听证: the act's days are both
+            dating = _span(dated[k - 1], own)
         if own is None and (dating.basis == "bounded" or _argued(t, s)):
             # with no day of the story to put it on, a clock dates nothing; in a sentence of
             # reasoning it dates no development either

@@ -66,6 +66,7 @@ class Tables:
     concession_re: re.Pattern[str]  # 虽然, 尽管 before an act in its clause: conceded, not told
     governs_before_re: re.Pattern[str]  # right before a time: it is an adverbial (于, 即, a comma)
     governs_after_re: re.Pattern[str]  # right after a time: it is an adverbial (在, 起), not a modifier (的)
+    distributive_re: re.Pattern[str]  # after listed days: one act on each (先后, 分别, 两次), not one act over them
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
     place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
     place_bad_tags: frozenset[str]  # a stem jieba tags so is no name (示范村)
@@ -205,6 +206,7 @@ def _load(cache: RegexCache) -> Tables:
         concession_re=any_of(modality.get("concession", [])),
         governs_before_re=alternation(modality.get("governs_before", ["(?!)"]), "$"),
         governs_after_re=any_of(modality.get("governs_after", [])),
+        distributive_re=any_of(modality.get("distributive", [])),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
