@@ -410,7 +410,7 @@ def _clamp(d: _Dating, pub: date | None, future: bool) -> _Dating:
 
 
 _RANGE_GLUE = re.compile(r"\s*(?:起|开始)?\s*(?:至|到|—|－|-|~|～)\s*")
-_DAY_LIST_GLUE = re.compile(r"\s*[、和及与]\s*")  # 21日、22日: the days of one act
+_DAY_LIST_GLUE = re.compile(rf"\s*[{''.join(sorted(_ENUM_SEP))}]\s*")  # 21日、22日: the days of one act
 
 
 def _joined(ctx: _Ctx, dated: list[TimeMention]) -> _Dating | None:
@@ -421,6 +421,13 @@ def _joined(ctx: _Ctx, dated: list[TimeMention]) -> _Dating | None:
         return None
     a, b = dated[-2], dated[-1]
     return _span(a, b) if _one_period(ctx, a, b) else None
+
+
+def _period_start(ctx: _Ctx, sa: int, end: TimeMention) -> TimeMention | None:
+    """The time right before `end` in its sentence, where the two are one period's ends or
+    days listed bare (see _one_period)."""
+    before = [m for m in _mentions_in(ctx, sa, end.start) if m.end <= end.start]
+    return before[-1] if before and _datable(ctx, before[-1]) and _one_period(ctx, before[-1], end) else None
 
 
 def _one_period(ctx: _Ctx, a: TimeMention, b: TimeMention) -> bool:
@@ -766,6 +773,8 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     if own is not None and own.granularity == "year":
         # the year of the act's own clause is often a name's (6月7日，2023年全国高考拉开大幕)
         own = _finest_within(ctx, sent[0], trig, own, owned)
+    if own is not None and (first := _period_start(ctx, sent[0], own)) is not None:
+        return _span(first, own)  # 6月29日和30日两天，法庭…进行了听证: the act's days are both
     if own is not None:
         if "/" in own.value and not own.vague:
             # a stated period (29日后半夜到31日) is reported as such, even where it runs on
@@ -1709,9 +1718,6 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         # a clock time alone (10时7分许，救护车到达) is a moment of the story's day
         own = None if _clock_only(m) else m
         dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + a, future, own, False, [])
-        if own is not None and k and dating.source is own and _one_period(ctx, dated[k - 1], own):
-            # 6月29日和30日两天，法庭…进行了听证: the act's days are both
-            dating = _span(dated[k - 1], own)
         if own is None and (dating.basis == "bounded" or _argued(t, s)):
             # with no day of the story to put it on, a clock dates nothing; in a sentence of
             # reasoning it dates no development either
