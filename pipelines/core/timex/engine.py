@@ -95,6 +95,7 @@ _STORY_MONTH_RECENT = 92  # how old a named day may be and still lend its month 
 _OLD_STORY_NEXT_DAYS = 7  # how far after an older named day a day alone still continues its story
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _FULL_STOP = re.compile(r"[。！？!?\n]")
+_ENTRY_OPENERS = "。！？!?；;\n"  # what ends the sentence before a chronology's dated entry
 _FUTURE_REACH = 10  # how far before a date its future cue ends (将于, 定于当地时间: chars)
 _FORECAST_REACH = 80  # how far back in its sentence a forecast's cue reaches (chars)
 
@@ -296,7 +297,8 @@ class _Extractor:
         self.anchor_year: int | None = None
         # The last date that wrote its own year (2021年7月17日), and where it ended: a month
         # and day without a year later in its paragraph continue that story's year.
-        self.story_date: tuple[int, date, date] | None = None
+        # (end, first day, last day, whether it opens a dated entry: `_opens_entry`)
+        self.story_date: tuple[int, date, date, bool] | None = None
         self.story_hit = False  # the mention being resolved took its year from the story
         # The last day named with its month (4月14日), and where it ended: a day alone (13日)
         # just after it in its paragraph is that story's day, not the reference month's.
@@ -633,7 +635,7 @@ class _Extractor:
                         return None, True
                     return self._unresolved(f, f"XXXX-{month:02d}-{day:02d}"), True
                 return self._unresolved(f, f"XXXX-{month:02d}"), True
-            year = self._story_year(month, day, fr.start) if not future and not lunar else None
+            year = self._story_year(month, day, fr.start, f.get("end")) if not future and not lunar else None
             if year is None:
                 year = self._year_for_month(month, day, lm if lunar else None, future,
                                             day is not None and not lunar and "end" in f
@@ -709,21 +711,25 @@ class _Extractor:
                 best = d
         return best
 
-    def _story_year(self, month: int, day: int | None, start: int) -> int | None:
+    def _story_year(self, month: int, day: int | None, start: int, stop: int | None = None) -> int | None:
         """The year of a month and day told just after a day of another year than the
         reference's, or after one still to come, in the same paragraph (a coming day: its sentence): 2021年7月17日暴雨…
         7月19日启动响应 is 2021's July, not the publication year's; 拍卖将于6月12日开始，
         于6月17日结束 is the coming June twice. Only days that follow the story's day (or
         period: 1999年6月底) within _STORY_DAYS continue it: a retrospective that jumps from 2008年5月12日 to this June
-        reads the reference's year."""
+        reads the reference's year; a chronology does not (each entry a sentence opened by its
+        day: 2017年6月22日，…。7月17日，…。8月21日，…。12月4日，…), its later days keep
+        the story's year however far apart."""
         if self.story_date is None or self.ref is None:
             return None
-        end, told, told_last = self.story_date
+        end, told, told_last, told_opens = self.story_date
         ahead = told > self.ref
         between = self.norm[end:start]
         if (told.year == self.ref.year and not ahead) or len(between) > _STORY_YEAR_REACH or \
                 "\n" in between or (ahead and _SENTENCE_END.search(between)):
             return None  # a coming day lends its year only within its sentence
+        # the month and day at start..stop open an entry as the story's day did
+        chronology = told_opens and stop is not None and self._opens_entry(start, stop)
         for year in (told.year, told.year + 1):
             # a month alone (2018年8月…；9月，…) continues the story from its first day
             probe = _safe_date(year, month, day or 1)
@@ -732,13 +738,22 @@ class _Extractor:
             # 通报。…于7月9日晚将李某月诱骗: what the notice tells happened before it)
             # within the sentence, a chronology's later days keep its year (2019年1月1日，…；
             # 3月8日，…；8月16日，…)
-            onward = year == told.year and probe is not None and probe >= told_last and \
-                _FULL_STOP.search(between) is None
+            onward = year == told.year and probe is not None and probe >= told_last and (
+                _FULL_STOP.search(between) is None or chronology)
             if probe is not None and (told - probe_last).days <= _STORY_DAYS and \
                     ((probe - told_last).days <= _STORY_DAYS or onward) and (ahead or probe_last <= self.ref):
                 self.story_hit = True
                 return year
         return None
+
+    def _opens_entry(self, start: int, end: int) -> bool:
+        """The time at start..end opens its sentence and a comma follows it (patterns.tsv
+        entry_after): a dated entry of a chronology (。8月21日，浙江杭州市人民检察院…)."""
+        k = start - 1
+        while k >= 0 and self.norm[k] in " \t\u3000":
+            k -= 1
+        return (k < 0 or self.norm[k] in _ENTRY_OPENERS) and \
+            self.t.context["entry_after"].match(self.norm, end) is not None
 
     def _just_ahead(self, year: int, month: int, day: int, told_month: bool = False) -> bool:
         """That day falls within limits.tsv's ahead_days (ahead_days_month for a day told
@@ -1134,8 +1149,9 @@ class _Extractor:
                 i += 1
                 continue
             f = self.fields(ch)
-            if f is not None and "d" in f and "y" not in f:
-                f["end"] = ch[-1].end  # what follows may put its act ahead (ahead_after)
+            if f is not None and ("d" in f or "m" in f) and "y" not in f:
+                # what follows may put its act ahead (ahead_after) or make it a chronology's entry
+                f["end"] = ch[-1].end
             res = self._resolve_chain(f, ch[0].start) if f is not None else None
             if res is not None and i + 1 < len(chains) and chains[i + 1][0].lo is not None \
                     and _BETWEEN_SEP.fullmatch(self.norm[ch[-1].end:chains[i + 1][0].start]):
@@ -1146,7 +1162,7 @@ class _Extractor:
                 rng = self._range(res, res2) if res2 is not None else None
                 if rng is not None:
                     out.append(self._mention(ch[0].start, tail.end(), rng, "between"))
-                    self._remember(f, res, tail.end())
+                    self._remember(f, res, tail.end(), ch[0].start)
                     self._remember(f2, res2, tail.end())
                     i += 2
                     continue
@@ -1166,7 +1182,7 @@ class _Extractor:
                         rng = Res(f"{res.value}/{res2.value}", None, None, "time", False, "TIME")
                     if rng is not None:
                         out.append(self._mention(ch[0].start, nxt[-1].end, rng, "range"))
-                        self._remember(f, res, nxt[-1].end)
+                        self._remember(f, res, nxt[-1].end, ch[0].start)
                         self._remember(f2, res2, nxt[-1].end)
                         i += 2
                         continue
@@ -1182,7 +1198,7 @@ class _Extractor:
                     out.append(self._mention(ch[0].start, ch[-1].end,
                                              self._so_far(f, res, ch[0].start, ch[-1].end),
                                              "+".join(a.kind for a in ch)))
-                self._remember(f, res, ch[-1].end)
+                self._remember(f, res, ch[-1].end, ch[0].start)
             i += 1
         return self._weekdays_dated(out)
 
@@ -1355,7 +1371,7 @@ class _Extractor:
             res = self.resolve(g, start)
         return res
 
-    def _remember(self, f: dict, res: Res, end: int) -> None:
+    def _remember(self, f: dict, res: Res, end: int, start: int | None = None) -> None:
         if res.earliest is None:
             return
         if self.title_marks and self._in_title(end):
@@ -1373,7 +1389,13 @@ class _Extractor:
                 (self.ref is not None and res.earliest > self.ref)):
             # a day that took its year from the story carries the story on (1999年6月底…
             # 7月22日…7月23日); one of this year by name (今年2月1日) ends an older story
-            self.story_date = (end, res.earliest, res.latest)
+            self.story_date = (end, res.earliest, res.latest,
+                               start is not None and self._opens_entry(start, end))
+        elif ("y" in f or "rel_year" in f) and not framing and self.story_date is not None and \
+                self.ref is not None and res.earliest.year == self.ref.year != self.story_date[1].year:
+            # this year by name in any unit (2023年夏天, 今年) ends an older story too; another
+            # year may only name a thing of it (2014年乌克兰政变后成立的共和国)
+            self.story_date = None
         self.story_hit = False
         if res.gran in ("day", "time") and "m" in f and "rel_day" not in f and res.earliest == res.latest:
             self.named_day = (end, res.earliest)
