@@ -95,6 +95,7 @@ _STORY_MONTH_RECENT = 92  # how old a named day may be and still lend its month 
 _OLD_STORY_NEXT_DAYS = 7  # how far after an older named day a day alone still continues its story
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _FULL_STOP = re.compile(r"[。！？!?\n]")
+_NAMES_MONTH = {"y", "m", "rel_year", "rel_month", "rel_day", "week", "lunar"}  # fields beyond a day alone
 _ENTRY_OPENERS = "。！？!?；;\n"  # what ends the sentence before a chronology's dated entry
 _FUTURE_REACH = 10  # how far before a date its future cue ends (将于, 定于当地时间: chars)
 _FORECAST_REACH = 80  # how far back in its sentence a forecast's cue reaches (chars)
@@ -300,6 +301,8 @@ class _Extractor:
         # (end, first day, last day, whether it opens a dated entry: `_opens_entry`)
         self.story_date: tuple[int, date, date, bool] | None = None
         self.story_hit = False  # the mention being resolved took its year from the story
+        # Each day alone (18日) as last read, by its number: told again, it is the same day.
+        self.bare_days: dict[int, date] = {}
         # The last day named with its month (4月14日), and where it ended: a day alone (13日)
         # just after it in its paragraph is that story's day, not the reference month's.
         self.named_day: tuple[int, date] | None = None
@@ -703,12 +706,17 @@ class _Extractor:
             d = _safe_date(named.year, named.month, day)
             return d if d is not None and 0 < (d - named).days <= _OLD_STORY_NEXT_DAYS else None
         best = None
+        told_before = self.bare_days.get(day)
         for dy, dm in ((named.year, named.month), _add_months(named.year, named.month, -1),
                        _add_months(named.year, named.month, 1)):
             d = _safe_date(dy, dm, day)
-            if d is not None and d <= self.ref and abs((d - named).days) <= _STORY_DAYS and (
-                    best is None or abs((d - named).days) < abs((best - named).days)):
-                best = d
+            if d is not None and d <= self.ref and abs((d - named).days) <= _STORY_DAYS:
+                if d == told_before:
+                    # the same day alone told again (当地时间18日…4月26日…18日): the day it
+                    # was before, where that day fits the story as well
+                    return d
+                if best is None or abs((d - named).days) < abs((best - named).days):
+                    best = d
         return best
 
     def _story_year(self, month: int, day: int | None, start: int, stop: int | None = None) -> int | None:
@@ -1401,6 +1409,8 @@ class _Extractor:
             self.named_day = (end, res.earliest)
         if res.gran in ("day", "time") and "rel_day" not in f:
             self.anchor_day = res.earliest
+        if res.gran in ("day", "time") and "d" in f and not _NAMES_MONTH.intersection(f):
+            self.bare_days[f["d"]] = res.earliest
         if "y" in f or "rel_year" in f or res.gran in ("day", "time", "month"):
             self.anchor_year = res.earliest.year
 
