@@ -296,6 +296,9 @@ class _Extractor:
         self.t = _checked_tables()
         self.anchor_day: date | None = None
         self.anchor_year: int | None = None
+        # The last time told on the calendar (a day, a month or a year: 2010年, 2018年5月) and
+        # its granularity: what a count after it (三年后, 三个月后) is counted from.
+        self.anchor_point: tuple[date, str] | None = None
         # The last date that wrote its own year (2021年7月17日), and where it ended: a month
         # and day without a year later in its paragraph continue that story's year.
         # (end, first day, last day, whether it opens a dated entry: `_opens_entry`)
@@ -1072,6 +1075,10 @@ class _Extractor:
         ref, rule = self.ref, "durrel"
         meaning = self.t.tails.get(tail) if tail else None
         more = more or meaning == "more"
+        if meaning == "after" and n is not None and n == int(n) and unit == "Y":
+            counted = self._after_story(int(n), unit)
+            if counted is not None:
+                return counted, "durrel_story"
         if meaning == "after" and self.anchor_day is not None:
             # 3月5日发生地震…两天后道路恢复: counted from the story's last day, not from
             # publication (30年前, counted back, stays with publication: news means "ago")
@@ -1115,6 +1122,27 @@ class _Extractor:
                      else f"P{int(n * 3) if n * 3 == int(n * 3) else num}M" if unit == "Q"
                      else f"P{num}{unit}")
         return Res(value, None, None, "duration", more or n is None, "DURATION"), "duration"
+
+    def _after_story(self, n: int, unit: str) -> Res | None:
+        """Years or months counted after the story's last time on the calendar (1998年被判
+        死刑…12年后出狱 is 2010; 2018年5月…三个月后 is August 2018), where that lands no
+        later than the reference: a past story told on. None where there is no such time,
+        it is too coarse for the unit (a year, for months), or the count runs past the
+        reference (三年后将建成 is counted from publication, as before)."""
+        if self.anchor_point is None or self.ref is None:
+            return None
+        point, gran = self.anchor_point
+        if unit == "Y":
+            year = point.year + n
+            if year > self.ref.year or not 1 <= year <= 9999:
+                return None
+            return Res(f"{year:04d}", date(year, 1, 1), date(year, 12, 31), "year")
+        if gran not in ("day", "time", "month"):
+            return None
+        y, m = _add_months(point.year, point.month, n)
+        if (y, m) > (self.ref.year, self.ref.month) or not 1 <= y <= 9999:
+            return None
+        return Res(f"{y:04d}-{m:02d}", date(y, m, 1), date(y, m, _last_day(y, m)), "month")
 
     # driver ------------------------------------------------------------------
     def run(self) -> list[TimeMention]:
@@ -1413,6 +1441,7 @@ class _Extractor:
             self.bare_days[f["d"]] = res.earliest
         if "y" in f or "rel_year" in f or res.gran in ("day", "time", "month"):
             self.anchor_year = res.earliest.year
+            self.anchor_point = (res.earliest, res.gran)
 
     def _mention(self, start: int, end: int, res: Res, rule: str) -> TimeMention:
         return TimeMention(
