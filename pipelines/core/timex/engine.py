@@ -1074,6 +1074,11 @@ class _Extractor:
             n += 0.5
         ref, rule = self.ref, "durrel"
         meaning = self.t.tails.get(tail) if tail else None
+        if meaning == "after" and unit in ("Y", "M") and \
+                self.t.context["gap_before"].search(self.norm, max(0, a.start - 4), a.start):
+            # 时隔两年之后: the length of a gap, ending at the story's now, no date (时隔27天后
+            # is still counted from the story's last day, the act it was a gap after)
+            meaning = None
         more = more or meaning == "more"
         if meaning == "after" and n is not None and n == int(n) and unit == "Y":
             counted = self._after_story(int(n), unit)
