@@ -766,12 +766,13 @@ class _Extractor:
         return (k < 0 or self.norm[k] in _ENTRY_OPENERS) and \
             self.t.context["entry_after"].match(self.norm, end) is not None
 
-    def _just_ahead(self, year: int, month: int, day: int, told_month: bool = False) -> bool:
+    def _just_ahead(self, year: int, month: int, day: int, told_month: bool = False,
+                    days: int | None = None) -> bool:
         """That day falls within limits.tsv's ahead_days (ahead_days_month for a day told
         with its month) after the reference: a dateline's lag or the coming days of a
         forecast, not a year (or month) ago."""
         d = _safe_date(year, month, day)
-        limit = self.t.ahead_days_month if told_month else self.t.ahead_days
+        limit = days if days is not None else self.t.ahead_days_month if told_month else self.t.ahead_days
         return d is not None and self.ref is not None and 0 < (d - self.ref).days <= limit
 
     def _just_past(self, year: int, month: int, day: int, told_month: bool = False) -> bool:
@@ -802,6 +803,10 @@ class _Extractor:
                         break
             if probe is not None:
                 key = (probe.month, probe.day)
+        if ahead_after and day is not None and lunar_month is None and \
+                not self._just_ahead(year, month, day, days=self.t.ahead_after_days):
+            # (将 is also 把: 12月5日晚，他将剧毒物稀释后, told on 1月2日, is last December's)
+            ahead_after = False
         if not future and key > rkey and not ahead_after and not (
                 day is not None and lunar_month is None and self._just_ahead(year, month, day, True)):
             year -= 1

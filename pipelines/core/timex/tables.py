@@ -270,6 +270,7 @@ class Tables:
     weekday_ahead_days: int  # a day whose weekday fits next year's date, this near, is that one
     future_lag_days: int  # a future-cued bare day this many days before the reference is just past
     future_lag_days_month: int  # likewise for a future-cued day told with its month
+    ahead_after_days: int  # how far ahead a day whose clause schedules its act may still fall
 
 
 def _group_body(pattern: str, group: str) -> str | None:
@@ -500,7 +501,7 @@ def load_tables(data: Path, regexes: RegexCache | None = None) -> Tables:
                   atoms, atoms_at, era_start, row_bodies, plausible_years(data), _limit(data, "ahead_days"),
                   _limit(data, "ahead_days_month"), _limit(data, "holiday_ahead_days"),
                   _limit(data, "weekday_ahead_days"), _limit(data, "future_lag_days"),
-                  _limit(data, "future_lag_days_month"))
+                  _limit(data, "future_lag_days_month"), _limit(data, "ahead_after_days"))
 
 
 def _limit(data: Path, name: str) -> int:
