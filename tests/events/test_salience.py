@@ -174,6 +174,20 @@ def test_a_sentence_event_is_dated_by_its_own_time() -> None:
         ("2012-09-01", "2012-09-30", "explicit", "2012年9月", "王喆第一次成为蒙特雷国际问题研究所的口译员")]
 
 
+@pytest.mark.parametrize("text", [
+    "2022年4月25日\n\n杨丞琳回应李荣浩出轨\n\n2019年7月16日\n\n李荣浩成功求婚杨丞琳",
+    "2022年4月25日\n\n楊丞琳回應李榮浩出軌\n\n2019年7月16日\n\n李榮浩成功求婚楊丞琳",
+])
+def test_a_timelines_date_line_is_no_event_the_line_under_it_is(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a topic page's chronology: each date on a line of its own above what happened that day
+    doc = _doc(text)
+    mentions = extract_times(doc.text, doc.published_at)
+    monkeypatch.setattr(engine, "sentence_model", lambda: salience.SentenceModel.of({}, bias=5.0, threshold=0.5))
+    kept = extract_events(doc, mentions)
+    assert [(e.headline, e.earliest.isoformat()) for e in kept] == [
+        (text.split("\n\n")[1], "2022-04-25"), (text.split("\n\n")[3], "2019-07-16")]
+
+
 def test_a_signature_sentence_is_the_documents_issue_only(monkeypatch: pytest.MonkeyPatch) -> None:
     # the closing 落款 is a notice of the rules (_signatures); the model adds no second event there
     doc = _doc("我们将深刻警醒反思，坚决防止类似问题发生。南京市委市政府调查组2022年7月24日")

@@ -607,6 +607,19 @@ def _mentions_in(ctx: _Ctx, a: int, b: int) -> list[TimeMention]:
     return out
 
 
+def _only_times(ctx: _Ctx, a: int, b: int) -> bool:
+    """[a, b) holds a time and, outside its times, no letter or digit."""
+    mentions = _mentions_in(ctx, a, b)
+    if not mentions:
+        return False
+    at = a
+    for m in mentions:
+        if any(ch.isalnum() for ch in ctx.simp[at:m.start]):
+            return False
+        at = max(at, m.end)
+    return not any(ch.isalnum() for ch in ctx.simp[at:b])
+
+
 def _holds_mention(ctx: _Ctx, a: int, b: int) -> bool:
     """Some mention starts inside [a, b) (one bisection, no list)."""
     i = bisect_left(ctx.starts, a)
@@ -2065,7 +2078,10 @@ def _bare_sentence(ctx: _Ctx, n: int, sa: int, sb: int, model: SentenceModel | N
     words, position and times, decides whether it reports a development. It is dated here,
     in the text's order, so that its date follows the story as far as it has been read;
     whether it is kept is decided with the article's other sentences, and its event built
-    then (extract)."""
+    then (extract). A sentence that is nothing but times (a timeline's date line: 2022年4月25日
+    above the line that tells what happened) reports nothing itself."""
+    if _only_times(ctx, sa, sb):
+        return
     features = _features_of(ctx, n, [])
     if model is None:  # the rules' candidates, for the model's training (candidate_sentences)
         ctx.bare.append(((sa, sb), features))
