@@ -746,6 +746,12 @@ def _first_clause_frame(ctx: _Ctx, a: int, b: int) -> TimeMention | None:
     return None
 
 
+def _stamp_lag(m: TimeMention, pub: date) -> bool:
+    """m is a day written out (26日晚, 7月28日; not 当晚 or 次日, read off another day) at
+    most _STAMP_LAG_DAYS after publication: the page's stamp lags its story."""
+    return m.rule.startswith(_WRITTEN_DAY_RULES) and m.earliest is not None and (m.earliest - pub).days <= _STAMP_LAG_DAYS
+
+
 def _frames_sentence(ctx: _Ctx, sent: tuple[int, int], m: TimeMention) -> bool:
     """m is a calendar day written out with its month (7月28日, 2021年3月8日: no 同日 or 次日,
     which the tagger may have read off a wrong day) that makes up the sentence's first
@@ -759,9 +765,13 @@ def _frames_sentence(ctx: _Ctx, sent: tuple[int, int], m: TimeMention) -> bool:
 
 
 _STATED_DAY_RULES = ("month+day", "year+month+day")
+_WRITTEN_DAY_RULES = ("day", *_STATED_DAY_RULES)
 
 
 _VAGUE_REACH_DAYS = 3
+# A page's stamp may lag its story by a day or so (随着舆情发酵，26日晚，当地警方发布通报 in
+# a page stamped the 25th): a day this close after publication still dates a reported act.
+_STAMP_LAG_DAYS = 3
 _FRAME_LEAD = 6  # 当地时间, 北京时间, 据悉 before the date
 _FRAME_TAIL = 3  # 以来, 起, 前后 after it
 
@@ -816,7 +826,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
                    if _datable(ctx, m) and not any(a <= m.start < b for a, b in owned)
                    and not _in_title(ctx.simp, m.start, sent[0]) and not _names_incident(ctx, m, trig)
                    and (future or pub is None or m.earliest is None or m.earliest <= pub
-                        or _frames_sentence(ctx, sent, m))] if timed else []
+                        or _frames_sentence(ctx, sent, m) or _stamp_lag(m, pub))] if timed else []
         if (joined := _joined(ctx, in_sent)) is not None:
             return joined
         pick = in_sent[-1] if in_sent else None
