@@ -203,9 +203,12 @@ class _Place:
 # Pages often close a “ with a straight quote (“女留学生在泰国遇害"案): an open quote that
 # never closed would hold the rest of the sentence as one clause.
 _STRAIGHT_QUOTE = '"'
-_CLAUSE_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | _CLAUSE_SEP | {_STRAIGHT_QUOTE}))) + "]")
+# a colon between digits is a clock's (14：55分到达), no clause's end
+_CLOCK_COLON = "(?<![0-9０-９])[：:]|[：:](?![0-9０-９])"
+_CLAUSE_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | _CLAUSE_SEP - set("：:") | {_STRAIGHT_QUOTE})))
+                           + "]|" + _CLOCK_COLON)
 _NESTING_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | {_STRAIGHT_QUOTE}))) + "]")
-_SEPARATORS = re.compile("[" + re.escape("".join(sorted(_CLAUSE_SEP))) + "]")
+_SEPARATORS = re.compile("[" + re.escape("".join(sorted(_CLAUSE_SEP - set("：:")))) + "]|" + _CLOCK_COLON)
 
 
 @lru_cache(maxsize=4096)
@@ -911,7 +914,25 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
         if recent is not None:
             # 近日，…发生…: a story told as recent news goes on telling recent news
             return _Dating(recent.earliest, pub, "range", "bounded", recent.text, recent)
+        clock = next((m for m in _mentions_in(ctx, sent[0], trig) if _clock_only(m)), None)
+        if clock is not None and _before_publication_time(ctx, clock):
+            # breaking news with no day told (专机22时43分左右降落, in a page of 22:44): the
+            # clock is on the publication day
+            return _Dating(pub, pub, "day", "inherited", clock.text, clock)
     return _bounded(pub, future)
+
+
+def _before_publication_time(ctx: _Ctx, clock: TimeMention) -> bool:
+    """The hour of a time of day with no day is not later than the page's own (a page with
+    no time of day, 00:00, has no later hour)."""
+    stamp = ctx.doc.published_at
+    hour = _CLOCK_HOUR.match(clock.value)
+    if stamp is None or hour is None:
+        return False
+    return (stamp.hour, stamp.minute) == (0, 0) or int(hour.group(1)) <= stamp.hour
+
+
+_CLOCK_HOUR = re.compile(r"T(\d{2})")
 
 
 def _recent_frame(ctx: _Ctx, before: int) -> TimeMention | None:
