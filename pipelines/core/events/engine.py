@@ -1468,9 +1468,13 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
             else:
                 hs = actors_sp[0][0] if actors_sp and actors_sp[0][0] >= ca else ca
                 head = _headline(text, sa + hs, sa + max(cb, oend, rel + len(trig)))
-                lead = _lead_clause_start(ctx, sa, clauses) if len(head) < 6 else cb
+                lead = _lead_clause_start(ctx, sa, clauses) if len(head) < _SHORT_HEADLINE else cb
                 if lead < cb:  # (a short clause opening the sentence, 她则回应：…, is its own headline)
                     head = _headline(text, sa + lead, sa + cb)
+                if len(head) < _SHORT_HEADLINE and ci + 1 < len(clauses):
+                    # 通报称，…; 宣判后，…: a clause that only opens what the next one says is
+                    # no headline alone
+                    head = _headline(text, sa + hs, sa + clauses[ci + 1][1])
             obj = s[rel:oend] if oend > rel + len(trig) else s[rel:cb]
             # a row may end with the mark that makes its word a predicate (通报，): not reported
             ev = _event(ctx, (sa, sb), etype, head, trigger, dating, future,
@@ -1481,6 +1485,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
 
 
 _CLAUSE_TAIL = "，：,:"
+_SHORT_HEADLINE = 6  # a headline shorter than this is a fragment (通报称, 宣判后)
 
 
 def _hearsay(t: Tables, s: str, clauses: list[tuple[int, int]], clause_of: Callable[[int], int],
