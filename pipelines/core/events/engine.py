@@ -203,12 +203,13 @@ class _Place:
 # Pages often close a “ with a straight quote (“女留学生在泰国遇害"案): an open quote that
 # never closed would hold the rest of the sentence as one clause.
 _STRAIGHT_QUOTE = '"'
-# a colon between digits is a clock's (14：55分到达), no clause's end
-_CLOCK_COLON = "(?<![0-9０-９])[：:]|[：:](?![0-9０-９])"
-_CLAUSE_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | _CLAUSE_SEP - set("：:") | {_STRAIGHT_QUOTE})))
-                           + "]|" + _CLOCK_COLON)
+# a colon between digits is a clock's (14：55分到达), a comma before three digits a number's
+# (1,300亿元): no clause ends there
+_IN_NUMBERS = "(?<![0-9０-９])[：:]|[：:](?![0-9０-９])|(?<![0-9]),|,(?![0-9]{3}(?![0-9]))"
+_CLAUSE_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | _CLAUSE_SEP - set("：:,") | {_STRAIGHT_QUOTE})))
+                           + "]|" + _IN_NUMBERS)
 _NESTING_MARKS = re.compile("[" + re.escape("".join(sorted(_OPEN | _CLOSE | {_STRAIGHT_QUOTE}))) + "]")
-_SEPARATORS = re.compile("[" + re.escape("".join(sorted(_CLAUSE_SEP - set("：:")))) + "]|" + _CLOCK_COLON)
+_SEPARATORS = re.compile("[" + re.escape("".join(sorted(_CLAUSE_SEP - set("：:,")))) + "]|" + _IN_NUMBERS)
 
 
 @lru_cache(maxsize=4096)
