@@ -298,7 +298,7 @@ class _Extractor:
         self.anchor_year: int | None = None
         # The last time told on the calendar (a day, a month or a year: 2010年, 2018年5月) and
         # its granularity: what a count after it (三年后, 三个月后) is counted from.
-        self.anchor_point: tuple[date, str] | None = None
+        self.anchor_point: tuple[date, str, int, bool] | None = None  # and where it ends, and whether its year is written
         # The last date that wrote its own year (2021年7月17日), and where it ended: a month
         # and day without a year later in its paragraph continue that story's year.
         # (end, first day, last day, whether it opens a dated entry: `_opens_entry`)
@@ -757,6 +757,18 @@ class _Extractor:
                 return year
         return None
 
+    def _story_year_of_paragraph(self, start: int) -> int | None:
+        """The year of the story's last calendar time, where it is told with its own year
+        (2019年3月, 1864年) in this paragraph, within _STORY_YEAR_REACH before `start`, and is
+        an earlier year than the reference's."""
+        if self.anchor_point is None or self.ref is None:
+            return None
+        point, _, end, named = self.anchor_point
+        between = self.norm[end:start]
+        if not named or point.year >= self.ref.year or len(between) > _STORY_YEAR_REACH or "\n" in between:
+            return None
+        return point.year
+
     def _opens_entry(self, start: int, end: int) -> bool:
         """The time at start..end opens its sentence and a comma follows it (patterns.tsv
         entry_after): a dated entry of a chronology (。8月21日，浙江杭州市人民检察院…)."""
@@ -897,6 +909,11 @@ class _Extractor:
                                     f["part"]), False
         if spec[0] != "year" or len(w) < 2 or w == "年中" or w.endswith("天"):
             return None, True
+        ahead = fr.future or ("end" in f and self.t.context["future_after"].match(self.norm, f["end"]) is not None)
+        story = None if ahead else self._story_year_of_paragraph(fr.start)
+        if story is not None:
+            # 1864年，巴西入侵乌拉圭。年底，巴拉圭宣战: the end of the story's year
+            return self._year_part(story, f["part"]), False
         res = self._year_part(ref.year, f["part"])
         if spec[6] == "season" and res.earliest > ref and not fr.future:
             res = self._year_part(ref.year - 1, f["part"])
@@ -1141,7 +1158,7 @@ class _Extractor:
         reference (三年后将建成 is counted from publication, as before)."""
         if self.anchor_point is None or self.ref is None:
             return None
-        point, gran = self.anchor_point
+        point, gran, _, _ = self.anchor_point
         if unit == "Y":
             year = point.year + n
             if year > self.ref.year or not 1 <= year <= 9999:
@@ -1195,7 +1212,7 @@ class _Extractor:
                 i += 1
                 continue
             f = self.fields(ch)
-            if f is not None and ("d" in f or "m" in f) and "y" not in f:
+            if f is not None and ("d" in f or "m" in f or "part" in f) and "y" not in f:
                 # what follows may put its act ahead (ahead_after) or make it a chronology's entry
                 f["end"] = ch[-1].end
             res = self._resolve_chain(f, ch[0].start) if f is not None else None
@@ -1451,7 +1468,7 @@ class _Extractor:
             self.bare_days[f["d"]] = res.earliest
         if "y" in f or "rel_year" in f or res.gran in ("day", "time", "month"):
             self.anchor_year = res.earliest.year
-            self.anchor_point = (res.earliest, res.gran)
+            self.anchor_point = (res.earliest, res.gran, end, "y" in f)
 
     def _mention(self, start: int, end: int, res: Res, rule: str) -> TimeMention:
         return TimeMention(
