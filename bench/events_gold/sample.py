@@ -120,6 +120,8 @@ SEEDS = {
     "dev90": 20261218,  # drawn with dev89, the same way
     "dev91": 20261219,  # drawn with dev89, the same way
     "dev92": 20261220,  # drawn with dev89, the same way
+    "dev93": 20261221,  # drawn in the thirty-third session (after its dating changes), annotated blind, held out
+    "dev94": 20261222,  # drawn with dev93, the same way
 }
 PER_GENRE = 10
 GENRES = [
