@@ -1791,7 +1791,10 @@ def _untyped_event(ctx: _Ctx, sent: tuple[int, int], lead: list[tuple[int, int]]
     _note_anchor(ctx, sa, dating)
     place, place_simp, actors = _where_and_who(ctx, sa, s, ca, cb, a)
     hs = ca if (cb - ca) >= 8 else _lead_clause_start(ctx, sa, lead)
-    return _event(ctx, sent, GENERIC_TYPE, _headline(text, sa + min(hs, ca), sa + cb),
+    head = _headline(text, sa + min(hs, ca), sa + cb)
+    if len(head) < _SHORT_HEADLINE and (after := next((c for c in _clauses(s) if c[0] >= cb), None)):
+        head = _headline(text, sa + min(hs, ca), sa + after[1])  # 孙案发生后，…: what the next clause says
+    return _event(ctx, sent, GENERIC_TYPE, head,
                   text[sa + a:sa + b], dating, future, place, place_simp, actors, None, routine,
                   s[a:cb], s[min(hs, ca):cb])
 
