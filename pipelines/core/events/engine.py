@@ -218,7 +218,8 @@ def _in_number(s: str, i: int) -> bool:
     if ch in "：:":
         return 0 < i < len(s) - 1 and s[i - 1] in _DIGITS and s[i + 1] in _DIGITS
     if ch == ",":
-        return 0 < i and s[i - 1] in _DIGITS and s[i + 1:i + 4].isdigit() and len(s[i + 1:i + 4]) == 3 and (
+        three = s[i + 1:i + 4]
+        return i > 0 and s[i - 1] in _DIGITS and len(three) == 3 and three.isdigit() and (
             i + 4 >= len(s) or s[i + 4] not in _DIGITS)
     return False
 
