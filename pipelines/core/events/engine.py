@@ -14,6 +14,7 @@ from typing import TypeVar
 from pipelines.core.datatables import LexiconMatch
 from pipelines.core.model import Document, Event, TimeMention
 from pipelines.core.textscan import mask_long_runs
+from pipelines.core.timex.tables import tables as timex_tables
 
 from .salience import (
     BigramWeights,
@@ -764,8 +765,10 @@ def _first_clause_frame(ctx: _Ctx, a: int, b: int) -> TimeMention | None:
 
 def _stamp_lag(m: TimeMention, pub: date) -> bool:
     """m is a day written out (26日晚, 7月28日; not 当晚 or 次日, read off another day) at
-    most _STAMP_LAG_DAYS after publication: the page's stamp lags its story."""
-    return m.rule.startswith(_WRITTEN_DAY_RULES) and m.earliest is not None and (m.earliest - pub).days <= _STAMP_LAG_DAYS
+    most as many days after publication as the time tagger keeps such a day ahead instead of
+    pushing it back (timex limits.tsv ahead_days): the page's stamp lags its story."""
+    return m.rule.startswith(_WRITTEN_DAY_RULES) and m.earliest is not None and \
+        (m.earliest - pub).days <= timex_tables().ahead_days
 
 
 def _frames_sentence(ctx: _Ctx, sent: tuple[int, int], m: TimeMention) -> bool:
@@ -785,9 +788,6 @@ _WRITTEN_DAY_RULES = ("day", *_STATED_DAY_RULES)
 
 
 _VAGUE_REACH_DAYS = 3
-# A page's stamp may lag its story by a day or so (随着舆情发酵，26日晚，当地警方发布通报 in
-# a page stamped the 25th): a day this close after publication still dates a reported act.
-_STAMP_LAG_DAYS = 3
 _FRAME_LEAD = 6  # 当地时间, 北京时间, 据悉 before the date
 _FRAME_TAIL = 3  # 以来, 起, 前后 after it
 
@@ -1188,6 +1188,13 @@ def _headline(text: str, a: int, b: int) -> str:
     return h[:cut].rstrip("".join(_PHRASE_END)) + "…"
 
 
+def _fuller_headline(text: str, head: str, a: int, next_end: int) -> str:
+    """`head`, or where it is shorter than _SHORT_HEADLINE (通报称, 宣判后, 为存放尸体: a clause
+    that only opens what the next one says) the headline of text[a:next_end], the next clause
+    taken in."""
+    return _headline(text, a, next_end) if len(head) < _SHORT_HEADLINE else head
+
+
 def _norm_place(p: str | None) -> str:
     """The name of the last administrative unit, Simplified, without its level: 筠连县丰乐乡
     龙塘村, 龙塘村 and 龙塘 agree, and so do 福建省厦门市, 厦门市 and 厦门."""
@@ -1484,10 +1491,8 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
                 lead = _lead_clause_start(ctx, sa, clauses) if len(head) < _SHORT_HEADLINE else cb
                 if lead < cb:  # (a short clause opening the sentence, 她则回应：…, is its own headline)
                     head = _headline(text, sa + lead, sa + cb)
-                if len(head) < _SHORT_HEADLINE and ci + 1 < len(clauses):
-                    # 通报称，…; 宣判后，…: a clause that only opens what the next one says is
-                    # no headline alone
-                    head = _headline(text, sa + hs, sa + clauses[ci + 1][1])
+                if ci + 1 < len(clauses):
+                    head = _fuller_headline(text, head, sa + hs, sa + clauses[ci + 1][1])
             obj = s[rel:oend] if oend > rel + len(trig) else s[rel:cb]
             # a row may end with the mark that makes its word a predicate (通报，): not reported
             ev = _event(ctx, (sa, sb), etype, head, trigger, dating, future,
@@ -1804,8 +1809,8 @@ def _untyped_event(ctx: _Ctx, sent: tuple[int, int], lead: list[tuple[int, int]]
     place, place_simp, actors = _where_and_who(ctx, sa, s, ca, cb, a)
     hs = ca if (cb - ca) >= 8 else _lead_clause_start(ctx, sa, lead)
     head = _headline(text, sa + min(hs, ca), sa + cb)
-    if len(head) < _SHORT_HEADLINE and (after := next((c for c in _clauses(s) if c[0] >= cb), None)):
-        head = _headline(text, sa + min(hs, ca), sa + after[1])  # 孙案发生后，…: what the next clause says
+    if (after := next((c for c in _clauses(s) if c[0] >= cb), None)) is not None:
+        head = _fuller_headline(text, head, sa + min(hs, ca), sa + after[1])
     return _event(ctx, sent, GENERIC_TYPE, head,
                   text[sa + a:sa + b], dating, future, place, place_simp, actors, None, routine,
                   s[a:cb], s[min(hs, ca):cb])
