@@ -122,6 +122,8 @@ SEEDS = {
     "dev92": 20261220,  # drawn with dev89, the same way
     "dev93": 20261221,  # drawn in the thirty-third session (after its dating changes), annotated blind, held out
     "dev94": 20261222,  # drawn with dev93, the same way
+    "dev95": 20261223,  # drawn in the thirty-fourth session, annotated blind, held out
+    "dev96": 20261224,  # drawn with dev95, the same way
 }
 PER_GENRE = 10
 GENRES = [
