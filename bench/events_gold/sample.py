@@ -124,6 +124,10 @@ SEEDS = {
     "dev94": 20261222,  # drawn with dev93, the same way
     "dev95": 20261223,  # drawn in the thirty-fourth session, annotated blind, held out
     "dev96": 20261224,  # drawn with dev95, the same way
+    "dev97": 20261225,  # drawn in the thirty-fourth session as tuning sets (more data for the sentence filter)
+    "dev98": 20261226,  # drawn with dev97, the same way, for tuning
+    "dev99": 20261227,  # drawn with dev97, the same way, for tuning
+    "dev100": 20261228,  # drawn with dev97, the same way, for tuning
 }
 PER_GENRE = 10
 GENRES = [
