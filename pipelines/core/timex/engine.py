@@ -295,6 +295,9 @@ class _Extractor:
         self.ref: date | None = reference
         self.t = _checked_tables()
         self.anchor_day: date | None = None
+        # the month 当月, 同月 and 次月 count from: of the last day or month the text named
+        # (2022年7月，…当月中旬 is mid-July, not the reference's month)
+        self.anchor_month: date | None = None
         self.anchor_year: int | None = None
         # The year of the last time told on the calendar (a day, a month or a year: 2010年,
         # 2018年5月), where it ends, and whether its year is written: what a count of years
@@ -555,7 +558,7 @@ class _Extractor:
         month = f.get("m")
         if month is None and "rel_month" in f:
             off, ana = f["rel_month"]
-            base_d = self.anchor_day if ana and self.anchor_day else ref
+            base_d = self.anchor_month if ana and self.anchor_month else ref
             if base_d is None:
                 return self._unresolved(f, "XXXX-XX")
             if year is not None and off == 0:
@@ -1456,7 +1459,9 @@ class _Extractor:
         if res.gran in ("day", "time") and "m" in f and "rel_day" not in f and res.earliest == res.latest:
             self.named_day = (end, res.earliest)
         if res.gran in ("day", "time") and "rel_day" not in f:
-            self.anchor_day = res.earliest
+            self.anchor_day = self.anchor_month = res.earliest
+        elif res.gran == "month" and "rel_month" not in f:
+            self.anchor_month = res.earliest
         if res.gran in ("day", "time") and "d" in f and not _NAMES_MONTH.intersection(f):
             self.bare_days[f["d"]] = res.earliest
         if "y" in f or "rel_year" in f or res.gran in ("day", "time", "month"):
