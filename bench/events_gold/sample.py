@@ -128,6 +128,10 @@ SEEDS = {
     "dev98": 20261226,  # drawn with dev97, the same way, for tuning
     "dev99": 20261227,  # drawn with dev97, the same way, for tuning
     "dev100": 20261228,  # drawn with dev97, the same way, for tuning
+    "dev101": 20261229,  # drawn with dev97, the same way, for tuning
+    "dev102": 20261230,  # drawn with dev97, the same way, for tuning
+    "dev103": 20261231,  # drawn with dev97, the same way, for tuning
+    "dev104": 20261232,  # drawn with dev97, the same way, for tuning
 }
 PER_GENRE = 10
 GENRES = [
