@@ -91,8 +91,10 @@ def test_seed_invariants(seed_events) -> None:
     # 啟動…指標調整; the one before it dropped only the first)
     kept = [e for e in events if e.trigger]
     assert kept and all(e in candidates for e in kept) and 4 * len(kept) >= 3 * (len(candidates) - len(routines))
-    # what it adds are sentences no rule read, which it reads as developments: one here
-    # (筠連縣依託縣融媒體中心開設專題專欄), an act of its own sentence, not a rule's again
+    # what it adds are sentences no rule read, which it reads as developments, few on this
+    # page: 筠連縣依託縣融媒體中心開設專題專欄, 明確提出…具體要求 (a routine, never a point) and,
+    # since the refit on sixty-eight sets, 邀請…17名專家教授…開展…專題講座 (lectures held that
+    # year); each an act of its own sentence, not a rule's again
     added = [e for e in events if not e.trigger]
-    assert [e.event_type for e in added] == ["occurrence"] * len(added) and len(added) <= 2
+    assert [e.event_type for e in added] == ["occurrence"] * len(added) and len(added) <= 3
     assert not {(e.char_start, e.char_end) for e in added} & {(e.char_start, e.char_end) for e in candidates}
