@@ -132,6 +132,8 @@ SEEDS = {
     "dev102": 20261230,  # drawn with dev97, the same way, for tuning
     "dev103": 20261231,  # drawn with dev97, the same way, for tuning
     "dev104": 20261232,  # drawn with dev97, the same way, for tuning
+    "dev105": 20261233,  # drawn in the thirty-fifth session, annotated blind, held out
+    "dev106": 20261234,  # drawn with dev105, the same way
 }
 PER_GENRE = 10
 GENRES = [
