@@ -134,6 +134,12 @@ SEEDS = {
     "dev104": 20261232,  # drawn with dev97, the same way, for tuning
     "dev105": 20261233,  # drawn in the thirty-fifth session, annotated blind, held out
     "dev106": 20261234,  # drawn with dev105, the same way
+    "dev107": 20261235,  # drawn in the thirty-fifth session as tuning sets
+    "dev108": 20261236,  # drawn with dev107, the same way, for tuning
+    "dev109": 20261237,  # drawn with dev107, the same way, for tuning
+    "dev110": 20261238,  # drawn with dev107, the same way, for tuning
+    "dev111": 20261239,  # drawn with dev107, the same way, for tuning
+    "dev112": 20261240,  # drawn with dev107, the same way, for tuning
 }
 PER_GENRE = 10
 GENRES = [
