@@ -140,6 +140,10 @@ SEEDS = {
     "dev110": 20261238,  # drawn with dev107, the same way, for tuning
     "dev111": 20261239,  # drawn with dev107, the same way, for tuning
     "dev112": 20261240,  # drawn with dev107, the same way, for tuning
+    "dev113": 20261241,  # drawn with dev107, the same way, for tuning
+    "dev114": 20261242,  # drawn with dev107, the same way, for tuning
+    "dev115": 20261243,  # drawn with dev107, the same way, for tuning
+    "dev116": 20261244,  # drawn with dev107, the same way, for tuning
 }
 PER_GENRE = 10
 GENRES = [

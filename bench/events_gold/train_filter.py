@@ -39,7 +39,7 @@ from bench.events_gold.evaluate import HERE, gold_documents
 # twenty-second session's model), nor any set drawn since but dev89 to dev92 and dev97 to dev104 (dev67 to dev88, dev93 to dev96, dev105, dev106, each scored first
 # with the model of the session that drew it). dev97 to dev104 were drawn in the thirty-fourth
 # session as tuning sets, scored blind once with the model of the session before, then fitted to;
-# dev107 to dev112 in the thirty-fifth, the same way.
+# dev107 to dev116 in the thirty-fifth, the same way.
 TUNING = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev11", "dev13",
           "dev14", "dev15", "dev16", "dev18", "dev19", "dev21", "dev23", "dev24", "dev25", "dev26",
           "dev27", "dev28", "dev31", "dev32", "dev33", "dev34", "dev35", "dev36", "dev37", "dev38",
@@ -48,7 +48,7 @@ TUNING = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
           "dev54", "dev55", "dev56", "dev57", "dev58",
           "dev89", "dev90", "dev91", "dev92",
           "dev97", "dev98", "dev99", "dev100", "dev101", "dev102", "dev103", "dev104",
-          "dev107", "dev108", "dev109", "dev110", "dev111", "dev112")
+          "dev107", "dev108", "dev109", "dev110", "dev111", "dev112", "dev113", "dev114", "dev115", "dev116")
 HELD_OUT = ("check", "dev29", "dev30", "dev29b", "dev30b",
             "dev59", "dev60", "dev61", "dev62", "dev63", "dev64", "dev65", "dev66",
             "dev67", "dev68", "dev69", "dev70", "dev71", "dev72", "dev73", "dev74", "dev75", "dev76", "dev77", "dev78", "dev79", "dev80",
