@@ -1088,7 +1088,10 @@ def _reported_result(ctx: _Ctx, sa: int, ca: int, trig: int, report: TimeMention
     if (pub is None or report.earliest is None or report.earliest != report.latest or report.latest > pub
             or not ctx.t.result_re.search(ctx.simp, max(told, ca), trig)):
         return None
-    start = _story_start_before(ctx, sa, report.earliest) or date(report.earliest.year, 1, 1)
+    start = _story_start_before(ctx, sa, report.earliest)
+    if start is None and (first := _first_recent_day(ctx)) is not None and first.earliest < report.earliest:
+        start = first.earliest
+    start = start or date(report.earliest.year, 1, 1)
     # explicit: its sentence states the time that bounds it (and a retold act it is not)
     return _Dating(start, report.latest, "range", "explicit", report.text, report)
 
