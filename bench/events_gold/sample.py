@@ -150,6 +150,8 @@ SEEDS = {
     # The sets after it are drawn by the second design (REST_GENRES below).
     "dev117": 20261246,  # drawn in the thirty-sixth session by the second design, annotated blind, held out
     "dev118": 20261247,  # drawn with dev117, the same way
+    "dev119": 20261248,  # drawn in the thirty-sixth session after dev117 and dev118 were scored, the same way
+    "dev120": 20261249,  # drawn with dev119, the same way
 }
 PER_GENRE = 10
 # The second design, for the sets after FIRST_DESIGN_LAST: fifteen per genre of the four
