@@ -12,8 +12,8 @@
 Genres are read off the title and lead by keyword (the corpus carries topics, not genres);
 the first genre whose keywords match wins, in the order below. Articles of 150-2,000
 characters only, so an annotator can read each whole. The sets after dev116 are drawn by a
-second design, fifteen per genre of the four genres with articles left (REST_GENRES). Only doc_ids are kept in the
-repository: the texts stay in the corpus (CC BY-NC-SA).
+second design, fifteen per genre of the four genres with articles left (REST_GENRES). Only
+doc_ids are kept in the repository: the texts stay in the corpus (CC BY-NC-SA).
 """
 
 from __future__ import annotations
