@@ -152,6 +152,8 @@ SEEDS = {
     "dev118": 20261247,  # drawn with dev117, the same way
     "dev119": 20261248,  # drawn in the thirty-sixth session after dev117 and dev118 were scored, the same way
     "dev120": 20261249,  # drawn with dev119, the same way
+    "dev121": 20261250,  # drawn at the end of the thirty-sixth session, the same way, after its bench
+    "dev122": 20261251,  # drawn with dev121, the same way
 }
 PER_GENRE = 10
 # The second design, for the sets after FIRST_DESIGN_LAST: fifteen per genre of the four
