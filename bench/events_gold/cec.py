@@ -132,20 +132,27 @@ def read_article(path: Path, doc_id: str) -> tuple[dict, list[dict]] | None:
     return article, occurrences
 
 
-def score(occurrences: dict[str, list[dict]], events_path: Path) -> tuple[int, int, int, int]:
-    """(occurrences, found by an overlapping event, on their day, events) for a peer's JSONL."""
+def score(occurrences: dict[str, list[dict]], events_path: Path
+          ) -> tuple[int, int, int, int, list[tuple[str, dict, list[dict]]]]:
+    """(occurrences, found by an overlapping event, on their day, events, and the misses: each
+    occurrence no event puts on its day, with its document and the events overlapping it) for
+    a peer's JSONL."""
     events: dict[str, list[dict]] = defaultdict(list)
     for line in events_path.open(encoding="utf-8"):
         e = json.loads(line)
         events[e["doc_id"]].append(e)
     total = found = on_day = 0
+    misses = []
     for doc, occ in occurrences.items():
         for o in occ:
             over = [e for e in events[doc] if e["char_start"] < o["end"] and o["start"] < e["char_end"]]
             total += 1
             found += bool(over)
-            on_day += any((e["earliest"] or "")[:10] == o["day"] == (e["latest"] or "")[:10] for e in over)
-    return total, found, on_day, sum(map(len, events.values()))
+            if any((e["earliest"] or "")[:10] == o["day"] == (e["latest"] or "")[:10] for e in over):
+                on_day += 1
+            else:
+                misses.append((doc, o, over))
+    return total, found, on_day, sum(map(len, events.values())), misses
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -170,23 +177,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{len(articles)} articles ({len(unread)} unreadable: {', '.join(unread) or 'none'}), "
               f"{sum(map(len, occurrences.values()))} day-dated occurrences")
         print("| system | events | occurrences found | on their day |\n|---|---:|---:|---:|")
-        for name, path in (("this project", ours), ("sentence baseline (JioNLP)", peer)):
-            total, found, on_day, n_events = score(occurrences, path)
-            print(f"| {name} | {n_events} | {found / max(total, 1):.3f} | {on_day / max(total, 1):.3f} |")
-        if args.show:
-            texts = {a["doc_id"]: a["content"] for a in articles}
-            events: dict[str, list[dict]] = defaultdict(list)
-            for line in ours.open(encoding="utf-8"):
-                e = json.loads(line)
-                events[e["doc_id"]].append(e)
-            shown = 0
-            for doc, occ in occurrences.items():
-                for o in occ:
-                    over = [e for e in events[doc] if e["char_start"] < o["end"] and o["start"] < e["char_end"]]
-                    if shown < args.show and not any(e["earliest"] == o["day"] == e["latest"] for e in over):
-                        shown += 1
-                        print(doc, o["day"], o["time"], texts[doc][o["start"]:o["end"]][:40], "|",
-                              [(e["headline"], e["earliest"], e["latest"]) for e in over])
+        scores = {name: score(occurrences, path) for name, path in (("this project", ours),
+                                                                    ("sentence baseline (JioNLP)", peer))}
+    for name, (total, found, on_day, n_events, _) in scores.items():
+        print(f"| {name} | {n_events} | {found / max(total, 1):.3f} | {on_day / max(total, 1):.3f} |")
+    texts = {a["doc_id"]: a["content"] for a in articles}
+    for doc, o, over in scores["this project"][4][:args.show]:
+        print(doc, o["day"], o["time"], texts[doc][o["start"]:o["end"]][:40], "|",
+              [(e["headline"], e["earliest"], e["latest"]) for e in over])
 
 
 if __name__ == "__main__":
