@@ -163,6 +163,30 @@ def test_a_sentence_no_rule_reads_is_a_candidate_the_model_decides(monkeypatch: 
     assert extract_events(doc, mentions) == []
 
 
+MEETING_TOLD_TWICE = ("3月5日，某县召开防汛工作会议。\n"
+                      "会议强调，要压实责任。当天下午，某县召开防汛工作会议，部署转移群众。\n")
+
+
+def test_a_development_told_twice_survives_in_the_sentence_the_model_keeps(monkeypatch: pytest.MonkeyPatch
+                                                                           ) -> None:
+    doc = _doc(MEETING_TOLD_TWICE)
+    mentions = extract_times(doc.text, doc.published_at)
+    second = MEETING_TOLD_TWICE.index("当天下午")
+    # the rules tell the meeting once: by its first mention
+    meetings = [e for e in candidate_events(doc, mentions) if e.event_type == "meeting"]
+    assert [e.char_start for e in meetings] == [0]
+    # a model that drops the first sentence (its bigram 3月) keeps the meeting by its second
+    drop_first = salience.SentenceModel.of({"c2=3月": -20.0}, bias=5.0, threshold=0.5)
+    monkeypatch.setattr(engine, "sentence_model", lambda: drop_first)
+    kept = [(e.event_type, e.char_start, e.earliest.isoformat()) for e in extract_events(doc, mentions)]
+    assert ("meeting", second, "2024-03-05") in kept
+    assert all(start > MEETING_TOLD_TWICE.index("\n") for _, start, _ in kept)
+    # and keeping both sentences, it is still one event
+    keep_all = salience.SentenceModel.of({}, bias=5.0, threshold=0.5)
+    monkeypatch.setattr(engine, "sentence_model", lambda: keep_all)
+    assert [e.char_start for e in extract_events(doc, mentions) if e.event_type == "meeting"] == [0]
+
+
 def test_a_sentence_event_is_dated_by_its_own_time() -> None:
     # 成为 is a state's verb (nonevents.tsv): no rule reads the sentence
     doc = _doc("2012年9月，王喆第一次成为蒙特雷国际问题研究所的口译员。")
