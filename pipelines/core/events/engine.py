@@ -2078,7 +2078,7 @@ def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel
         simp = text  # offsets must stay 1:1; matching on the original is the lesser evil
     simp = mask_long_runs(simp)  # matching only: reported strings come from `text`
     body = max(0, min(doc.body_start or 0, len(text)))
-    if _index_page(doc, simp, body):
+    if _index_page(doc, simp, body, {m.start for m in mentions}):
         return None
     hits = list(t.trigger_lexicon.finditer(simp, body))
     hit_starts = [h.start() for h in hits]
@@ -2322,19 +2322,25 @@ _INDEX_LINES_MIN = 8
 _INDEX_TITLE_SHARE = 0.2
 
 
-def _index_page(doc: Document, simp: str, body: int) -> bool:
+def _index_page(doc: Document, simp: str, body: int, time_starts: set[int]) -> bool:
     """The text is a portal's index page in place of the article its title names: no full
     stop in the whole body, eight or more lines, and under a fifth of the title's pairs of
     letters in it. Every line is another story's headline (美联储为再次加息做好准备 under a
     title about 李凯尔), so nothing in it develops this article. A bulletin of items under
     its own title (快讯 lists, a chronology) shares the title's words and stays, and so does
-    a post whose lines end on commas (its narrative broken into lines)."""
+    a post whose lines end on commas (its narrative broken into lines), and so does a
+    chronology whose lines mostly open on their dates (2022年7月23日 “拉姆案”罪犯唐路被执行死刑),
+    a story's timeline under a title that names only its start."""
     title = _to_simplified(doc.title or "")
     if not title or simp.find(_NARRATIVE_END, body) >= 0:
         return False
-    lines = [text for a, b in _line_spans(simp, body, len(simp)) if (text := simp[a:b].strip())]
+    spans = [(a + len(text) - len(text.lstrip()), text.strip()) for a, b in _line_spans(simp, body, len(simp))
+             if (text := simp[a:b]).strip()]
+    lines = [text for _, text in spans]
     if len(lines) < _INDEX_LINES_MIN or any(text[-1] in _LINE_GOES_ON for text in lines):
         return False  # a line ending on a comma: the writer's narrative broken into lines
+    if 2 * sum(a in time_starts for a, _ in spans) >= len(spans):
+        return False
     pairs = {title[i:i + 2] for i in range(len(title) - 1) if title[i].isalpha() and title[i + 1].isalpha()}
     text = simp[body:]
     return bool(pairs) and sum(p in text for p in pairs) < _INDEX_TITLE_SHARE * len(pairs)
