@@ -154,6 +154,8 @@ SEEDS = {
     "dev120": 20261249,  # drawn with dev119, the same way
     "dev121": 20261250,  # drawn at the end of the thirty-sixth session, the same way, after its bench
     "dev122": 20261251,  # drawn with dev121, the same way
+    "dev123": 20261252,  # drawn at the start of the thirty-seventh session, the same way, held out
+    "dev124": 20261253,  # drawn with dev123, the same way (its emergencies partly by whole text)
 }
 PER_GENRE = 10
 # The second design, for the sets after FIRST_DESIGN_LAST: fifteen per genre of the four
@@ -189,19 +191,19 @@ def main(corpus: str = CORPUS, which: str = "dev") -> None:
     for n, seed in enumerate(list(SEEDS.values())[:names.index(which) + 1]):
         rng = random.Random(seed)
         drawn = {}
-        if n > names.index(FIRST_DESIGN_LAST):
-            for name in REST_GENRES:
-                drawn[name] = rng.sample([r for r in pools[name] if r["doc_id"] not in taken], PER_REST_GENRE)
-                taken |= {r["doc_id"] for r in drawn[name]}
-            continue
+        second = n > names.index(FIRST_DESIGN_LAST)
         for name, pattern in GENRES:
+            if second and name not in REST_GENRES:
+                continue
+            per = PER_REST_GENRE if second else PER_GENRE
             left = [r for r in pools[name] if r["doc_id"] not in taken]
-            if len(left) < PER_GENRE:
-                # a genre's pool ran out (public affairs after 17 sets): the shortfall comes from
-                # articles whose whole text, not only the title and lead, matches its keywords
+            if len(left) < per:
+                # a genre's pool ran out (public affairs after 17 sets, emergencies after 23): the
+                # shortfall comes from articles whose whole text, not only the title and lead,
+                # matches its keywords
                 left += [r for pool in pools.values() for r in pool
                          if r["doc_id"] not in taken and r not in left and re.search(pattern, r["content"])]
-            drawn[name] = rng.sample(left, PER_GENRE)
+            drawn[name] = rng.sample(left, per)
             taken |= {r["doc_id"] for r in drawn[name]}
     print("doc_id\tgenre\ttopic\tchars")
     for name in drawn:
