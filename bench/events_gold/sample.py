@@ -12,7 +12,9 @@
 Genres are read off the title and lead by keyword (the corpus carries topics, not genres);
 the first genre whose keywords match wins, in the order below. Articles of 150-2,000
 characters only, so an annotator can read each whole. The sets after dev116 are drawn by a
-second design, fifteen per genre of the four genres with articles left (REST_GENRES). Only
+second design, fifteen per genre of the four genres with articles left (REST_GENRES). A genre
+whose pool runs short, in either design, is filled by articles whose whole text matches its
+keywords. Only
 doc_ids are kept in the repository: the texts stay in the corpus (CC BY-NC-SA).
 """
 
