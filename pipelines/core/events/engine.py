@@ -2078,7 +2078,7 @@ def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel
         simp = text  # offsets must stay 1:1; matching on the original is the lesser evil
     simp = mask_long_runs(simp)  # matching only: reported strings come from `text`
     body = max(0, min(doc.body_start or 0, len(text)))
-    if _index_page(doc, simp, body, {m.start for m in mentions}):
+    if _index_page(doc, simp, body, mentions):
         return None
     hits = list(t.trigger_lexicon.finditer(simp, body))
     hit_starts = [h.start() for h in hits]
@@ -2322,7 +2322,7 @@ _INDEX_LINES_MIN = 8
 _INDEX_TITLE_SHARE = 0.2
 
 
-def _index_page(doc: Document, simp: str, body: int, time_starts: set[int]) -> bool:
+def _index_page(doc: Document, simp: str, body: int, mentions: list[TimeMention]) -> bool:
     """The text is a portal's index page in place of the article its title names: no full
     stop in the whole body, eight or more lines, and under a fifth of the title's pairs of
     letters in it. Every line is another story's headline (美联储为再次加息做好准备 under a
@@ -2339,8 +2339,9 @@ def _index_page(doc: Document, simp: str, body: int, time_starts: set[int]) -> b
     lines = [text for _, text in spans]
     if len(lines) < _INDEX_LINES_MIN or any(text[-1] in _LINE_GOES_ON for text in lines):
         return False  # a line ending on a comma: the writer's narrative broken into lines
+    time_starts = {m.start for m in mentions}
     if 2 * sum(a in time_starts for a, _ in spans) >= len(spans):
-        return False
+        return False  # a chronology: its lines open on their dates
     pairs = {title[i:i + 2] for i in range(len(title) - 1) if title[i].isalpha() and title[i + 1].isalpha()}
     text = simp[body:]
     return bool(pairs) and sum(p in text for p in pairs) < _INDEX_TITLE_SHARE * len(pairs)
