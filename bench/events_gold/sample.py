@@ -200,7 +200,7 @@ def main(corpus: str = CORPUS, which: str = "dev") -> None:
             per = PER_REST_GENRE if second else PER_GENRE
             left = [r for r in pools[name] if r["doc_id"] not in taken]
             if len(left) < per:
-                # a genre's pool ran out (public affairs after 17 sets, emergencies after 23): the
+                # a genre's pool ran out (public affairs after 17 sets, emergencies after dev123): the
                 # shortfall comes from articles whose whole text, not only the title and lead,
                 # matches its keywords
                 left += [r for pool in pools.values() for r in pool
