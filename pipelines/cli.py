@@ -296,9 +296,11 @@ def show(
                            most_reported=caption_more)
     with connect_read_only(db) as con:
         if fmt is OutputFormat.csv:  # written as it is read, by DuckDB (every row: 84k at 100k articles)
+            from pipelines.streams import whole_writes
+
             sys.stdout.flush()
-            written, total = write_timeline_csv(con, request, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
+            with whole_writes(sys.stdout.buffer) as out:
+                written, total = write_timeline_csv(con, request, out)
             columns, rows = [], []
         else:
             columns, rows, total = query_timeline(con, request)

@@ -14,13 +14,14 @@ a failure is the run's failure in its `timeline_picture` step.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 
 class PictureFailed(RuntimeError):
@@ -97,16 +98,23 @@ def _serve(parent: int) -> int:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot  # noqa: F401 - loaded now, while the run publishes
 
-    from pipelines.publish.files import picture_png
     from pipelines.publish.png import cjk_fonts
 
     cjk_fonts()  # registers the packaged font
-    try:
-        rows, total, sources = pickle.load(sys.stdin.buffer)
-    except EOFError:  # the run stopped before its picture
-        return 0
-    sys.stdout.buffer.write(pickle.dumps(picture_png(rows, total, sources), protocol=pickle.HIGHEST_PROTOCOL))
+    with contextlib.suppress(EOFError):  # the run stopped before its picture
+        draw_requested(sys.stdin.buffer, sys.stdout.buffer)
     return 0
+
+
+def draw_requested(source: BinaryIO, out: BinaryIO) -> None:
+    """Read the picture's rows (pickled, as `PictureDrawer` sends them) from `source` and
+    write the PNG and whether a CJK font was missing, pickled, whole, to `out`."""
+    from pipelines.publish.files import picture_png
+    from pipelines.streams import whole_writes
+
+    rows, total, sources = pickle.load(source)
+    with whole_writes(out) as whole:
+        whole.write(pickle.dumps(picture_png(rows, total, sources), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 if __name__ == "__main__":
