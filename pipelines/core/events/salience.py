@@ -134,9 +134,9 @@ def sentence_features(sentence: str, index: int, sentences: int, text_length: in
              _TITLE_SHARE[min(_TITLE_SHARE_PARTS - 1, title_shared * _TITLE_SHARE_PARTS // max(1, title_bigrams))],
              _TITLE_SHARED[min(_TITLE_SHARED_MOST, title_shared)]]
     mentions = list(mentions)
-    other.append(f"nm={min(len(mentions), 3)}")
+    other.append(_COUNTED[min(len(mentions), 3)])
     for m in mentions:
-        other.append(f"mt={m.type}{m.granularity}{m.vague}")
+        other.append(_mention_kind(m.type, m.granularity, m.vague))
         if m.earliest is not None and published is not None:
             other.append(_AGO((published - m.earliest).days))
     # the words it opens with (此前, 目前, 据悉, 随后) and the mark it closes with (？, ：):
@@ -147,10 +147,22 @@ def sentence_features(sentence: str, index: int, sentences: int, text_length: in
     words = sentence.strip()
     if words:
         other += [f"open={words[:2]}", f"close={words[-1]}"]
-    other.append(f"nev={min(len(events), 3)}")
-    other += [f"type={t}" for t in sorted({e.event_type for e in events})]
-    other += [f"basis={b}" for b in sorted({e.date_basis for e in events})]
+    other.append(_EVENTS[min(len(events), 3)])
+    if events:  # (most candidate sentences are those no rule read: none)
+        other += [f"type={t}" for t in sorted({e.event_type for e in events})]
+        other += [f"basis={b}" for b in sorted({e.date_basis for e in events})]
     return SentenceFeatures(sentence, tuple(dict.fromkeys(other)))
+
+
+# Feature names made once: every candidate sentence names how many mentions and events it
+# holds and each mention's kind, and formatting them anew was most of the features' cost.
+_COUNTED = tuple(f"nm={k}" for k in range(4))
+_EVENTS = tuple(f"nev={k}" for k in range(4))
+
+
+@lru_cache(maxsize=256)
+def _mention_kind(kind: str, granularity: str, vague: bool) -> str:
+    return f"mt={kind}{granularity}{vague}"
 
 
 # A sentence's place among its article's candidate sentences, by the probabilities the
@@ -260,11 +272,14 @@ class SentenceModel:
         # (a lone surrogate never gets here: the readers refuse a text that holds one)
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         keys = (codes[:-1] << _CODE_BITS) | codes[1:]
-        found = self._keys.searchsorted(keys)
-        found[self._keys.take(found, mode="clip") != keys] = len(self._keys)  # no weight: the 0 at the end
+        # each distinct bigram looked up once, in order (an article repeats many: a fifth less
+        # time than a search for every position)
+        distinct, position = np.unique(keys, return_inverse=True)
+        found = self._keys.searchsorted(distinct)
+        found[self._keys.take(found, mode="clip") != distinct] = len(self._keys)  # no weight: the 0 at the end
         # a running sum: a sentence's weight is a difference of two, its own bigrams' weights
         # added up to rounding
-        return BigramWeights(np.concatenate(([0.0], self._weights[found].cumsum())).tolist())
+        return BigramWeights(np.concatenate(([0.0], self._weights[found[position]].cumsum())).tolist())
 
     def probability(self, f: SentenceFeatures, bigrams: float) -> float:
         """The sentence model's probability for a sentence of these features whose bigrams
