@@ -296,11 +296,9 @@ def show(
                            most_reported=caption_more)
     with connect_read_only(db) as con:
         if fmt is OutputFormat.csv:  # written as it is read, by DuckDB (every row: 84k at 100k articles)
-            from pipelines.streams import whole_writes
-
             sys.stdout.flush()
-            with whole_writes(sys.stdout.buffer) as out:
-                written, total = write_timeline_csv(con, request, out)
+            written, total = write_timeline_csv(con, request, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
             columns, rows = [], []
         else:
             columns, rows, total = query_timeline(con, request)
@@ -619,10 +617,13 @@ def main() -> None:
     import gc
     import warnings
 
+    from pipelines.streams import whole_stdout
+
     # The process's exit frees what a command leaves: the collection the interpreter runs
     # at shutdown only walked it (0.1 s after a 3,000-article run, on a loaded machine).
     # Registered first, so it runs last of the exit handlers.
     atexit.register(gc.freeze)
+    whole_stdout()  # every command's output arrives whole under PYTHONUNBUFFERED (pipelines/streams.py)
 
     # Dagster's beta notices (pipelines/defs silences the backfill policy's) and its
     # deprecations are for this project's developers, not for users of the CLI.

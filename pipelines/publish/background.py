@@ -14,7 +14,6 @@ a failure is the run's failure in its `timeline_picture` step.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import subprocess
@@ -91,6 +90,7 @@ class PictureDrawer:
 
 def _serve(parent: int) -> int:
     from pipelines.core.extract import die_with_parent
+    from pipelines.streams import whole_stdout
 
     die_with_parent(parent)  # a killed run leaves no helper behind
     import matplotlib
@@ -101,20 +101,23 @@ def _serve(parent: int) -> int:
     from pipelines.publish.png import cjk_fonts
 
     cjk_fonts()  # registers the packaged font
-    with contextlib.suppress(EOFError):  # the run stopped before its picture
-        draw_requested(sys.stdin.buffer, sys.stdout.buffer)
+    whole_stdout()  # the PNG arrives whole under PYTHONUNBUFFERED (pipelines/streams.py)
+    draw_requested(sys.stdin.buffer, sys.stdout.buffer)
     return 0
 
 
 def draw_requested(source: BinaryIO, out: BinaryIO) -> None:
     """Read the picture's rows (pickled, as `PictureDrawer` sends them) from `source` and
-    write the PNG and whether a CJK font was missing, pickled, whole, to `out`."""
+    write the PNG and whether a CJK font was missing, pickled, to `out`; nothing when the
+    run stopped before its picture (`source` ends first)."""
     from pipelines.publish.files import picture_png
-    from pipelines.streams import whole_writes
 
-    rows, total, sources = pickle.load(source)
-    with whole_writes(out) as whole:
-        whole.write(pickle.dumps(picture_png(rows, total, sources), protocol=pickle.HIGHEST_PROTOCOL))
+    try:
+        rows, total, sources = pickle.load(source)
+    except EOFError:
+        return
+    out.write(pickle.dumps(picture_png(rows, total, sources), protocol=pickle.HIGHEST_PROTOCOL))
+    out.flush()
 
 
 if __name__ == "__main__":
