@@ -158,6 +158,8 @@ SEEDS = {
     "dev122": 20261251,  # drawn with dev121, the same way
     "dev123": 20261252,  # drawn at the start of the thirty-seventh session, the same way, held out
     "dev124": 20261253,  # drawn with dev123, the same way (its emergencies partly by whole text)
+    "dev125": 20261254,  # drawn at the start of the thirty-ninth session, the same way, annotated blind
+    "dev126": 20261255,  # drawn with dev125, the same way
 }
 PER_GENRE = 10
 # The second design, for the sets after FIRST_DESIGN_LAST: fifteen per genre of the four
