@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench.corpus import CORPUS
 from bench.events_gold.evaluate import HERE, gold_documents
-from bench.events_gold.train_filter import HELD_OUT, TUNING, evidence_spans
+from bench.events_gold.train_filter import EXAMINED, HELD_OUT, TUNING, evidence_spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +87,7 @@ def main() -> None:
     ap.add_argument("--show", type=int, default=0, help="print this many examples, drawn with a fixed seed")
     args = ap.parse_args()
     sets = [s for s in args.sets.split(",") if s]
-    if held := [s for s in sets if s in HELD_OUT or s not in TUNING]:
+    if held := [s for s in sets if s in HELD_OUT or s not in TUNING + EXAMINED]:
         raise SystemExit(f"not tuning sets: {', '.join(held)} (the held-out sets are never examined for tuning)")
     counts, examples, found, keys = misdated(sets)
     wrong = sum(counts.values())

@@ -56,6 +56,11 @@ HELD_OUT = ("check", "dev29", "dev30", "dev29b", "dev30b",
             "dev67", "dev68", "dev69", "dev70", "dev71", "dev72", "dev73", "dev74", "dev75", "dev76", "dev77", "dev78", "dev79", "dev80",
             "dev81", "dev82", "dev83", "dev84", "dev85", "dev86", "dev87", "dev88", "dev93", "dev94", "dev95", "dev96",
             "dev105", "dev106", "dev117", "dev118", "dev119", "dev120", "dev121", "dev122", "dev123", "dev124")
+# Scored blind once (the thirty-ninth session, with the model of 5d4d164), then their misses
+# were read to look for what fresh news defeats: no longer held out, nor fitted to. Refitting
+# with them moved the held-out sets 0.910 / 0.710 / 0.866 -> 0.911 / 0.709 / 0.863 (key
+# recall / key dated / precision), no gain, so the table stays fitted to TUNING.
+EXAMINED = ("dev125", "dev126")
 REGULARIZATION = 0.1  # scikit-learn's C: chosen by leave-one-set-out estimates on TUNING
 CONTEXT_REGULARIZATION = 1.0  # the context model's C (eight features)
 INNER_FOLDS = 5  # the sets dealt into this many folds for the out-of-fold probabilities
