@@ -15,24 +15,39 @@ from pipelines.store.fact import FactKind
 # holds it, not carried through the aggregate as arg_max(payload, seq): aggregate states
 # of strings do not spill, so the whole corpus's text was held in memory at once (2.3 GiB
 # at 30k articles); a join streams it.
+# The payload is parsed once into a struct (from_json), not once per column: 0.23 -> 0.08 s for
+# the documents of 3,000 articles.
+_DOCUMENT_PAYLOAD = (
+    '{"path":"VARCHAR","title":"VARCHAR","source":"VARCHAR","published_at":"VARCHAR","editor":"VARCHAR",'
+    '"authors":["VARCHAR"],"encoding":"VARCHAR","script":"VARCHAR","flags":["VARCHAR"],'
+    '"extraction_error":"VARCHAR","body_start":"INTEGER","text":"VARCHAR"}'
+)
+
 DOCUMENTS = """
+SELECT doc_id,
+       p.path,
+       p.title,
+       p.source,
+       TRY_CAST(p.published_at AS TIMESTAMP) AS published_at,
+       content_hash,
+       p.editor,
+       p.authors,
+       p.encoding,
+       p.script,
+       p.flags,
+       p.extraction_error,
+       p.body_start,
+       extractor_version,
+       first_recorded_at,
+       last_recorded_at,
+       p.text
+FROM (
 SELECT latest.doc_id,
-       fact.payload ->> '$.path' AS path,
-       fact.payload ->> '$.title' AS title,
-       fact.payload ->> '$.source' AS source,
-       TRY_CAST(fact.payload ->> '$.published_at' AS TIMESTAMP) AS published_at,
        fact.content_hash,
-       fact.payload ->> '$.editor' AS editor,
-       from_json(fact.payload -> '$.authors', '["VARCHAR"]') AS authors,
-       fact.payload ->> '$.encoding' AS encoding,
-       fact.payload ->> '$.script' AS script,
-       from_json(fact.payload -> '$.flags', '["VARCHAR"]') AS flags,
-       fact.payload ->> '$.extraction_error' AS extraction_error,
-       CAST(fact.payload ->> '$.body_start' AS INTEGER) AS body_start,
        latest.extractor_version,
        latest.first_recorded_at,
        latest.recorded_at AS last_recorded_at,
-       fact.payload ->> '$.text' AS text
+       from_json(fact.payload, '""" + _DOCUMENT_PAYLOAD.replace("{", "{{").replace("}", "}}") + """') AS p
 FROM (
     SELECT doc_id,
            arg_max(kind, seq) AS last_kind,
@@ -48,6 +63,7 @@ FROM (
 ) AS latest
 JOIN log AS fact ON fact.seq = latest.payload_seq
 WHERE latest.last_kind <> '{k.DOCUMENT_WITHDRAWN}'
+)
 """
 
 _ENTITIES = """
@@ -67,21 +83,27 @@ WHERE latest.last_kind = '{observed}'
   AND latest.doc_id IN (SELECT doc_id FROM {documents})
 """
 
+_MENTION_PAYLOAD = (
+    '{"text":"VARCHAR","start":"INTEGER","end":"INTEGER","type":"VARCHAR","value":"VARCHAR",'
+    '"earliest":"VARCHAR","latest":"VARCHAR","granularity":"VARCHAR","vague":"BOOLEAN","rule":"VARCHAR"}'
+)
+
 TIME_MENTIONS = """
 SELECT doc_id,
        entity_id AS mention_id,
-       payload ->> '$.text' AS text,
-       CAST(payload ->> '$.start' AS INTEGER) AS char_start,
-       CAST(payload ->> '$.end' AS INTEGER) AS char_end,
-       payload ->> '$.type' AS type,
-       payload ->> '$.value' AS value,
-       TRY_CAST(payload ->> '$.earliest' AS DATE) AS earliest,
-       TRY_CAST(payload ->> '$.latest' AS DATE) AS latest,
-       payload ->> '$.granularity' AS granularity,
-       CAST(payload ->> '$.vague' AS BOOLEAN) AS vague,
-       payload ->> '$.rule' AS rule,
+       p.text,
+       p.start AS char_start,
+       p."end" AS char_end,
+       p.type,
+       p.value,
+       TRY_CAST(p.earliest AS DATE) AS earliest,
+       TRY_CAST(p.latest AS DATE) AS latest,
+       p.granularity,
+       p.vague,
+       p.rule,
        recorded_at
-FROM ({entities})
+FROM (SELECT *, from_json(payload, '""" + _MENTION_PAYLOAD.replace("{", "{{").replace("}", "}}") + """') AS p
+      FROM ({entities}))
 """
 
 # The payload is parsed once per row into a struct (from_json), not once per field: with
