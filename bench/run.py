@@ -33,6 +33,10 @@ from bench.events_gold.train_filter import EXAMINED, HELD_OUT, TUNING
 from bench.measure import Measured, run_measured
 
 ROOT = Path(__file__).resolve().parents[1]
+# Rounds of ours and JioNLP, in turns, whose best each side keeps: this machine's speed drifts
+# by half within minutes (a 3k run 9.0-15.5 s in one session), and the best of three is less
+# often a round one side ran slow.
+ROUNDS = 3
 PY = sys.executable
 TIMELINE = [PY, "-m", "bench.entry"]  # = the `timeline` command (see bench/entry.py)
 
@@ -156,7 +160,7 @@ def _peer_tagging(lines: list[str], work: Path) -> float:
     return m.wall
 
 
-def bench_pipeline(lines: list[str], sizes: list[int], work: Path, repeat: int = 3) -> tuple[list[Row], list[Row]]:
+def bench_pipeline(lines: list[str], sizes: list[int], work: Path, repeat: int = ROUNDS) -> tuple[list[Row], list[Row]]:
     runs, reruns = [], []
     for n in sizes:
         case = work / f"run-{n}"
@@ -217,7 +221,7 @@ def _verdict(ok: bool) -> str:
 
 def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[Row],
            stages: dict | None, stub: bool, elapsed: float, events: list | None = None,
-           scale: dict | None = None, repeat: int = 3) -> str:
+           scale: dict | None = None, repeat: int = ROUNDS) -> str:
     md: list[str] = ["# Benchmark results", ""]
     md.append(f"Written by `make bench` (`python -m bench.run`) on {time.strftime('%Y-%m-%d %H:%M %Z')}; "
               f"the whole bench took {elapsed:.0f} s. Articles are the first N of "
@@ -354,9 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--extract-articles", type=int, default=1000)
     ap.add_argument("--dateparser-articles", type=int, default=None,
                     help="dateparser on the first N of the extraction articles (default: all)")
-    # Three rounds: this machine's speed drifts by half within minutes (a 3k run 9.0-15.5 s in
-    # one session), and the best of three in turns is less often a round one side ran slow.
-    ap.add_argument("--repeat", type=int, default=3, help="best of N for ours and JioNLP, in turns")
+    ap.add_argument("--repeat", type=int, default=ROUNDS, help="best of N for ours and JioNLP, in turns")
     ap.add_argument("--skip", default="", help="comma list of: extraction, pipeline, stages, events, scale")
     ap.add_argument("--scale-sizes", default=None,
                     help="article counts of the scale stage, e.g. 10000,100000 (the default); the "
