@@ -160,6 +160,10 @@ SEEDS = {
     "dev124": 20261253,  # drawn with dev123, the same way (its emergencies partly by whole text)
     "dev125": 20261254,  # drawn at the start of the thirty-ninth session, the same way, annotated blind
     "dev126": 20261255,  # drawn with dev125, the same way
+    # dev127 is the last set the second design can draw: an eighteenth draw (seed 20261257) finds
+    # 2 emergencies left, pool and whole-text fallback together, where a set needs 15 (of articles
+    # of 150-2,000 characters, 807 society articles are left, and 22 or fewer of each other genre).
+    "dev127": 20261256,  # drawn in the fortieth session, the same way, annotated blind
 }
 PER_GENRE = 10
 # The second design, for the sets after FIRST_DESIGN_LAST: fifteen per genre of the four
