@@ -306,9 +306,9 @@ def render(info: dict[str, str], ext: list[Row], runs: list[Row], reruns: list[R
         md += ["", "## 5. Events against the gold sets", "",
                "`bench/events_gold/` (see its README): annotated blind; "
                f"{', '.join(f'`{g}`' for g in TUNING)} were tuned on and the learned sentence filter is fitted to them "
-               f"(their figures are in-sample); {', '.join(f'`{g}`' for g in HELD_OUT)} never were; "
-               f"{', '.join(f'`{g}`' for g in EXAMINED)} were scored blind once, then their misses read, "
-               "and are neither fitted to nor held out. "
+               f"(their figures are in-sample); {', '.join(f'`{g}`' for g in HELD_OUT)} never were. "
+               + (f"{', '.join(f'`{g}`' for g in EXAMINED)} were scored blind once, then their misses read, "
+                  "and are neither fitted to nor held out. " if EXAMINED else "") +
                f"{' and '.join(f'`{b}`' for b in SECOND_ANNOTATIONS)} are second blind annotations of "
                f"{' and '.join(f'`{a}`' for a in SECOND_ANNOTATIONS.values())}'s articles by other annotators; the `annotation ...` "
                "rows score each of a pair against the other, the agreement a system could hope for. Both systems scored by the "

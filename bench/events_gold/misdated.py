@@ -8,8 +8,8 @@ differs and by how each side dated it.
 Key dated is the scorer's strictest figure: a key event counts when an event of the
 extractor overlaps its evidence and carries its first and last day (or accepted ones). This
 reads the tuning sets and the examined ones (`train_filter.EXAMINED`, whose misses were read
-already) only: the held-out sets (`train_filter.HELD_OUT`) are refused, so that what it shows
-is never tuned on news the project is judged on.
+already; none at present) only: the held-out sets (`train_filter.HELD_OUT`) are refused, so
+that what it shows is never tuned on news the project is judged on.
 """
 
 from __future__ import annotations

@@ -50,17 +50,29 @@ TUNING = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
           "dev54", "dev55", "dev56", "dev57", "dev58",
           "dev89", "dev90", "dev91", "dev92",
           "dev97", "dev98", "dev99", "dev100", "dev101", "dev102", "dev103", "dev104",
-          "dev107", "dev108", "dev109", "dev110", "dev111", "dev112", "dev113", "dev114", "dev115", "dev116")
+          "dev107", "dev108", "dev109", "dev110", "dev111", "dev112", "dev113", "dev114", "dev115", "dev116",
+          # Since the fortieth session: every other held-out set after the agreement pairs (see
+          # below), dev125 and dev126 (scored blind once, then their misses read) and dev127
+          # (scored blind once with the model before, 0.845 / 0.581 / 0.856).
+          "dev59", "dev61", "dev63", "dev65", "dev67", "dev69", "dev71", "dev73", "dev75", "dev77", "dev79",
+          "dev81", "dev83", "dev85", "dev87", "dev93", "dev95", "dev105", "dev117", "dev119", "dev121", "dev123",
+          "dev125", "dev126", "dev127")
+# The model still learns with more sets: fitted to a random half, a quarter, three eighths
+# and three quarters of the tuning sets of each of six folds (by set) and scored on the
+# fold left out, its precision where key recall is 0.90 went 0.824 / 0.831 / 0.838 / 0.846
+# with 16 / 24 / 32 / 49 sets, and 0.855 with all 65: about +1.5 points per doubling. So
+# the fortieth session fitted the model to half of the held-out sets as well: fitted to
+# TUNING and either alternate half of the then held-out sets (check, dev30 and dev30b in the
+# first), the other half moved 0.850 / 0.927 -> 0.853 / 0.928 and 0.857 / 0.913 -> 0.861 /
+# 0.912 (precision / key recall of the kept sentences' events, at the threshold). The sets
+# below stay held out; scored end to end in process (as the bench scores), refitting moved
+# them 0.905 / 0.709 / 0.864 -> 0.906 / 0.707 / 0.867 (key recall / key dated / precision).
 HELD_OUT = ("check", "dev29", "dev30", "dev29b", "dev30b",
-            "dev59", "dev60", "dev61", "dev62", "dev63", "dev64", "dev65", "dev66",
-            "dev67", "dev68", "dev69", "dev70", "dev71", "dev72", "dev73", "dev74", "dev75", "dev76", "dev77", "dev78", "dev79", "dev80",
-            "dev81", "dev82", "dev83", "dev84", "dev85", "dev86", "dev87", "dev88", "dev93", "dev94", "dev95", "dev96",
-            "dev105", "dev106", "dev117", "dev118", "dev119", "dev120", "dev121", "dev122", "dev123", "dev124")
-# Scored blind once (the thirty-ninth session, with the model of 5d4d164), then their misses
-# were read to look for what fresh news defeats: no longer held out, nor fitted to. Refitting
-# with them moved the held-out sets 0.910 / 0.710 / 0.866 -> 0.911 / 0.709 / 0.863 (key
-# recall / key dated / precision), no gain, so the table stays fitted to TUNING.
-EXAMINED = ("dev125", "dev126")
+            "dev60", "dev62", "dev64", "dev66", "dev68", "dev70", "dev72", "dev74", "dev76", "dev78", "dev80",
+            "dev82", "dev84", "dev86", "dev88", "dev94", "dev96", "dev106", "dev118", "dev120", "dev122", "dev124")
+# Sets scored blind once whose misses were then read, neither held out nor fitted to (none
+# now: the thirty-ninth session's dev125 and dev126 are fitted to since the fortieth).
+EXAMINED: tuple[str, ...] = ()
 REGULARIZATION = 0.1  # scikit-learn's C: chosen by leave-one-set-out estimates on TUNING
 CONTEXT_REGULARIZATION = 1.0  # the context model's C (eight features)
 INNER_FOLDS = 5  # the sets dealt into this many folds for the out-of-fold probabilities
