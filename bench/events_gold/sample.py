@@ -12,7 +12,8 @@
 Genres are read off the title and lead by keyword (the corpus carries topics, not genres);
 the first genre whose keywords match wins, in the order below. Articles of 150-2,000
 characters only, so an annotator can read each whole. The sets after dev116 are drawn by a
-second design, fifteen per genre of the four genres with articles left (REST_GENRES). A genre
+second design, fifteen per genre of the four genres with articles left (REST_GENRES); the
+sets after dev127 by a third, ten per genre of all six, of 2,001-3,000 characters. A genre
 whose pool runs short, in either design, is filled by articles whose whole text matches its
 keywords. Only
 doc_ids are kept in the repository: the texts stay in the corpus (CC BY-NC-SA).
@@ -164,6 +165,9 @@ SEEDS = {
     # 2 emergencies left, pool and whole-text fallback together, where a set needs 15 (of articles
     # of 150-2,000 characters, 807 society articles are left, and 22 or fewer of each other genre).
     "dev127": 20261256,  # drawn in the fortieth session, the same way, annotated blind
+    # The sets after dev127 are drawn by the third design (LONG_CHARS below).
+    "dev128": 20261257,  # drawn at the start of the forty-first session, annotated blind
+    "dev129": 20261258,  # drawn with dev128, the same way
 }
 PER_GENRE = 10
 # The second design, for the sets after FIRST_DESIGN_LAST: fifteen per genre of the four
@@ -172,6 +176,12 @@ PER_GENRE = 10
 FIRST_DESIGN_LAST = "dev116"
 REST_GENRES = ("emergency", "courts_police", "international", "society")
 PER_REST_GENRE = 15
+# The third design, for the sets after SECOND_DESIGN_LAST: ten per genre of all six genres
+# again, from the longer articles (2,001-3,000 characters) none of the first two designs
+# could draw, so public affairs and business news come back into the fresh sets.
+SECOND_DESIGN_LAST = "dev127"
+SHORT_CHARS = (150, 2000)
+LONG_CHARS = (2001, 3000)
 GENRES = [
     ("emergency", r"火灾|起火|地震|事故|爆炸|坍塌|垮塌|中毒|洪水|暴雨|台风|泥石流|滑坡|遇难|救援|失联|坠毁|相撞|疫情"),
     ("courts_police", r"法院|判决|宣判|开庭|起诉|逮捕|拘留|检察|警方|公安|嫌疑人|审查调查|双开|落马|受贿|被查"),
@@ -187,19 +197,25 @@ def genre_of(record: dict) -> str:
     return next(name for name, pattern in GENRES if re.search(pattern, head))
 
 
-def main(corpus: str = CORPUS, which: str = "dev") -> None:
+def _pools(corpus: str, chars: tuple[int, int]) -> dict[str, list[dict]]:
     pools: dict[str, list[dict]] = {name: [] for name, _ in GENRES}
     with gzip.open(corpus, "rt", encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
-            if 150 <= len(r["content"]) <= 2000:
+            if chars[0] <= len(r["content"]) <= chars[1]:
                 pools[genre_of(r)].append(r)
-    taken: set[str] = set()
+    return pools
+
+
+def main(corpus: str = CORPUS, which: str = "dev") -> None:
     names = list(SEEDS)
+    by_length = {chars: _pools(corpus, chars) for chars in (SHORT_CHARS, LONG_CHARS)}
+    taken: set[str] = set()
     for n, seed in enumerate(list(SEEDS.values())[:names.index(which) + 1]):
         rng = random.Random(seed)
         drawn = {}
-        second = n > names.index(FIRST_DESIGN_LAST)
+        second = names.index(FIRST_DESIGN_LAST) < n <= names.index(SECOND_DESIGN_LAST)
+        pools = by_length[LONG_CHARS if n > names.index(SECOND_DESIGN_LAST) else SHORT_CHARS]
         for name, pattern in GENRES:
             if second and name not in REST_GENRES:
                 continue
