@@ -168,6 +168,10 @@ SEEDS = {
     # The sets after dev127 are drawn by the third design (LONG_CHARS below).
     "dev128": 20261257,  # drawn at the start of the forty-first session, annotated blind
     "dev129": 20261258,  # drawn with dev128, the same way
+    "dev130": 20261259,  # drawn in the forty-first session after dev128 and dev129 were scored, the same way
+    "dev131": 20261260,  # drawn with dev130, the same way
+    "dev132": 20261261,  # drawn with dev130, the same way
+    "dev133": 20261262,  # drawn with dev130, the same way
 }
 PER_GENRE = 10
 # The second design, for the sets after FIRST_DESIGN_LAST: fifteen per genre of the four
