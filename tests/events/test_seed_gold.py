@@ -84,16 +84,17 @@ def test_seed_invariants(seed_events) -> None:
     # point; the learned filter keeps or drops the rules' events, never changes one
     routines = [e for e in candidates if e.is_routine]
     assert routines and all("常態化" in e.evidence or "每" in e.evidence for e in routines)
-    # On this local-government summary nearly every sentence reports an act: the filter keeps
-    # at least two thirds of the rules' other events. The refit of the twenty-second session,
-    # key events weighing more, dropped four of nineteen: two summaries of the year's work,
-    # 聚焦… and 開展安全檢查50余次, and two undated acts of the summer's range, 印發…責任清單 and
-    # 啟動…指標調整. The forty-first session's, which reads an article of 1,000 characters or
-    # more as one length (this one has 3,214; the bucket it fell in before no row had weighted),
-    # keeps 14 of nineteen where the model before it kept 17: it drops three undated acts,
-    # 成立筠商學院, 舉辦…培訓班 and 掛牌成立…服務中心
+    # On this local-government summary nearly every sentence reports an act, and the filter
+    # keeps more than half of the rules' other events. The refit of the twenty-second session,
+    # key events weighing more, dropped four of nineteen (聚焦…, 開展安全檢查50余次, 印發…責任清單,
+    # 啟動…指標調整); the models after it kept 17. The forty-first session's, which reads an
+    # article of 1,000 characters or more as one length (this one has 3,214: the bucket it fell
+    # in before no row had weighted) and is fitted to the first sets of such long articles
+    # (dev128, dev130, dev132), keeps 11: the year's summary acts with no date of their own, as
+    # 成立筠商學院, 舉辦…培訓班, 掛牌成立…服務中心 and 調整…幹部, are what blind annotators of long
+    # articles leave out; the five gold events above, the honours and the policy stay
     kept = [e for e in events if e.trigger]
-    assert kept and all(e in candidates for e in kept) and 3 * len(kept) >= 2 * (len(candidates) - len(routines))
+    assert kept and all(e in candidates for e in kept) and 2 * len(kept) > len(candidates) - len(routines)
     # what it adds are sentences no rule read, which it reads as developments, few on this
     # page: 筠連縣依託縣融媒體中心開設專題專欄, 明確提出…具體要求 (a routine, never a point) and,
     # since the refit on sixty-eight sets, 邀請…17名專家教授…開展…專題講座 (lectures held that
