@@ -172,6 +172,12 @@ SEEDS = {
     "dev131": 20261260,  # drawn with dev130, the same way
     "dev132": 20261261,  # drawn with dev130, the same way
     "dev133": 20261262,  # drawn with dev130, the same way
+    "dev134": 20261263,  # drawn in the forty-first session after dev130 to dev133 were scored, the same way
+    "dev135": 20261264,  # drawn with dev134, the same way
+    "dev136": 20261265,  # drawn with dev134, the same way
+    # dev136 is the last set the third design can draw: a fourth draw with dev134 (seed 20261266)
+    # finds fewer than ten public-affairs articles of 2,001-3,000 characters left, pool and
+    # whole-text fallback together.
 }
 PER_GENRE = 10
 # The second design, for the sets after FIRST_DESIGN_LAST: fifteen per genre of the four
