@@ -176,7 +176,7 @@ SEEDS = {
     "dev135": 20261264,  # drawn with dev134, the same way
     "dev136": 20261265,  # drawn with dev134, the same way
     # dev136 is the last set the third design can draw: a fourth draw with dev134 (seed 20261266)
-    # finds fewer than ten public-affairs articles of 2,001-3,000 characters left, pool and
+    # finds 6 public-affairs articles of 2,001-3,000 characters left, pool and
     # whole-text fallback together.
 }
 PER_GENRE = 10
