@@ -207,19 +207,24 @@ def genre_of(record: dict) -> str:
     return next(name for name, pattern in GENRES if re.search(pattern, head))
 
 
-def _pools(corpus: str, chars: tuple[int, int]) -> dict[str, list[dict]]:
-    pools: dict[str, list[dict]] = {name: [] for name, _ in GENRES}
+def _pools(corpus: str, ranges: tuple[tuple[int, int], ...]) -> dict[tuple[int, int], dict[str, list[dict]]]:
+    """The corpus's articles by length range (inclusive bounds on the content's characters),
+    then by genre, in the corpus's order: one pass over the corpus for every range."""
+    pools: dict[tuple[int, int], dict[str, list[dict]]] = {chars: {name: [] for name, _ in GENRES}
+                                                            for chars in ranges}
     with gzip.open(corpus, "rt", encoding="utf-8") as fh:
         for line in fh:
             r = json.loads(line)
-            if chars[0] <= len(r["content"]) <= chars[1]:
-                pools[genre_of(r)].append(r)
+            n = len(r["content"])
+            for low, high in ranges:
+                if low <= n <= high:
+                    pools[(low, high)][genre_of(r)].append(r)
     return pools
 
 
 def main(corpus: str = CORPUS, which: str = "dev") -> None:
     names = list(SEEDS)
-    by_length = {chars: _pools(corpus, chars) for chars in (SHORT_CHARS, LONG_CHARS)}
+    by_length = _pools(corpus, (SHORT_CHARS, LONG_CHARS))
     taken: set[str] = set()
     for n, seed in enumerate(list(SEEDS.values())[:names.index(which) + 1]):
         rng = random.Random(seed)

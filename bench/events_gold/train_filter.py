@@ -178,16 +178,22 @@ def probabilities(vectorizer, model, rows: list[dict], min_weight: float = MIN_W
     return list(1.0 / (1.0 + np.exp(-z)))
 
 
+def score_held(rows: list[dict], probability: list[float], fitted_to: set[str], held: set[str]) -> None:
+    """Into `probability`, the sentence model's for the rows of the sets `held`, fitted to the
+    rows of the sets `fitted_to`."""
+    vectorizer, model = fit([r for r in rows if r["set"] in fitted_to])
+    idx = [i for i, r in enumerate(rows) if r["set"] in held]
+    for i, p in zip(idx, probabilities(vectorizer, model, [rows[i] for i in idx]), strict=True):
+        probability[i] = p
+
+
 def out_of_fold(rows: list[dict]) -> list[float]:
     """Each row's probability from a sentence model fitted to the sets of the other folds."""
     sets = sorted({r["set"] for r in rows})
     probability = [0.0] * len(rows)
     for k in range(INNER_FOLDS):
         held = set(sets[k::INNER_FOLDS])
-        vectorizer, model = fit([r for r in rows if r["set"] not in held])
-        idx = [i for i, r in enumerate(rows) if r["set"] in held]
-        for i, p in zip(idx, probabilities(vectorizer, model, [rows[i] for i in idx]), strict=True):
-            probability[i] = p
+        score_held(rows, probability, set(sets) - held, held)
     return probability
 
 
@@ -319,10 +325,7 @@ def learning_curve(rows: list[dict], seed: int = CURVE_SEED) -> None:
             others = sorted(s for s in sets if s not in fold)
             chosen = set(rng.sample(others, max(1, round(share * len(others)))))
             fitted.append(len(chosen))
-            vectorizer, model = fit([r for r in rows if r["set"] in chosen])
-            idx = [i for i, r in enumerate(rows) if r["set"] in fold]
-            for i, q in zip(idx, probabilities(vectorizer, model, [rows[i] for i in idx]), strict=True):
-                probability[i] = q
+            score_held(rows, probability, chosen, fold)
         print(f"fitted to {share:.3f} of the other folds' sets ({min(fitted)}-{max(fitted)} sets): precision "
               f"{precision_at_recall(rows, probability):.3f} where key recall is {CURVE_RECALL}")
 

@@ -45,12 +45,12 @@ _LENGTH_EDGES = (10, 20, 30, 40, 60, 80, 150, 300)  # characters of the sentence
 # characters of the article: no bucket above the last that the tuning sets fill well. With
 # buckets up to 2,000 and 4,000, articles of 2,001-3,000 characters (no set before dev128 held
 # one) fell into one no row had weighted (0, where 1,000-2,000 weighed -0.85), and the filter
-# kept their sentences more readily than a shorter article's. On the three such sets held out (dev129, dev131, dev133: 713 key
-# events), 0.896 / 0.725 / 0.770 (key recall / key dated / precision) with that model; fitted
-# with one bucket for all from 1,000 on and to dev128, dev130 and dev132 besides, 0.864 / 0.700
-# / 0.841, and the 27 shorter held-out sets 0.906 / 0.707 / 0.867 -> 0.905 / 0.707 / 0.871. A
-# bucket of its own for 2,000 on went further on the long sets (0.844 / 0.694 / 0.856) at too
-# much of their recall.
+# kept their sentences more readily than a shorter article's. On the three such sets held out
+# (dev129, dev131, dev133: 713 key events), 0.896 / 0.725 / 0.770 (key recall / key dated /
+# precision) with that model; fitted with one bucket for all from 1,000 on and to dev128,
+# dev130 and dev132 besides, 0.864 / 0.700 / 0.841, and the 27 shorter held-out sets 0.906 /
+# 0.707 / 0.867 -> 0.905 / 0.707 / 0.871. A bucket of its own for 2,000 on went further on the
+# long sets (0.844 / 0.694 / 0.856) at too much of their recall.
 _TEXT_EDGES = (300, 600, 1000)
 _AGO_EDGES = (-1, 1, 2, 8, 31, 366, 3660)  # days from a mentioned day to publication
 
