@@ -80,9 +80,12 @@ class Lexicon:
 
         self.words = sorted({w for w in words if w})
         self.runs = runs
-        # a DFA: a few milliseconds more to build once, a third less time per scan of an article
+        # A contiguous NFA, not a DFA: a DFA's scan is the faster one on its own, but amid the
+        # rest of the extraction its far larger tables fall out of the cache between scans; the
+        # NFA took 0.9% less of the extraction's CPU (3,000 articles in one process, four runs
+        # of each alternated: 6.04 -> 5.98 s; the trigger scans 0.16 -> 0.13 s)
         self._automaton = (ahocorasick_rs.AhoCorasick(self.words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-                                                      implementation=ahocorasick_rs.Implementation.DFA)
+                                                      implementation=ahocorasick_rs.Implementation.ContiguousNFA)
                            if self.words else None)
         self._longest = max(map(len, self.words), default=0)
 
