@@ -55,15 +55,15 @@ def to_simplified(text: str) -> str:
     return "\n".join(parts)
 
 
-def _script_counts(text: str) -> tuple[int, int]:
-    """(Traditional-only, Simplified-only) frequent characters in the text."""
-    return len(_TRAD_ONLY.findall(text)), len(_SIMP_ONLY.findall(text))
-
-
 def detect_script(text: str) -> str:
     """'traditional' or 'simplified', by counting script-specific frequent characters."""
-    trad, simp = _script_counts(text)
-    return "traditional" if trad > simp else "simplified"
+    trad = len(_TRAD_ONLY.findall(text))
+    if not trad:
+        # the usual case: with no Traditional-only character the text is Simplified whatever
+        # the other count, which lists a Simplified text's most frequent words (0.027 of the
+        # 0.034 CPU s that detecting the scripts of 3,000 articles took)
+        return "simplified"
+    return "traditional" if trad > len(_SIMP_ONLY.findall(text)) else "simplified"
 
 
 def surely_simplified(text: str) -> bool:
