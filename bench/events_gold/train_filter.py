@@ -90,6 +90,7 @@ HELD_OUT = ("check", "dev29", "dev30", "dev29b", "dev30b",
 # now: the thirty-ninth session's dev125 and dev126 are fitted to since the fortieth).
 EXAMINED: tuple[str, ...] = ()
 REGULARIZATION = 0.1  # scikit-learn's C: chosen by leave-one-set-out estimates on TUNING
+KEY_REGULARIZATION = 0.1  # the key model's C
 CONTEXT_REGULARIZATION = 1.0  # the context model's C (eight features)
 INNER_FOLDS = 5  # the sets dealt into this many folds for the out-of-fold probabilities
 # A row holding a key event weighs 1 + KEY_WEIGHT times its events, in both fits. Scored on
@@ -187,73 +188,114 @@ def score_held(rows: list[dict], probability: list[float], fitted_to: set[str], 
         probability[i] = p
 
 
-def out_of_fold(rows: list[dict]) -> list[float]:
-    """Each row's probability from a sentence model fitted to the sets of the other folds."""
+def fit_key(rows: list[dict], c: float = KEY_REGULARIZATION):
+    """The key model: the same features, labelled by whether the sentence holds a key event,
+    each row weighing its events."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([r["features"] for r in rows])
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit(x, [bool(r["keys"]) for r in rows], sample_weight=[r["events"] for r in rows])
+    return vectorizer, model
+
+
+def out_of_fold(rows: list[dict], fitter=fit) -> list[float]:
+    """Each row's probability from a model (`fitter`: the sentence or the key model) fitted to
+    the sets of the other folds."""
     sets = sorted({r["set"] for r in rows})
     probability = [0.0] * len(rows)
     for k in range(INNER_FOLDS):
         held = set(sets[k::INNER_FOLDS])
-        score_held(rows, probability, set(sets) - held, held)
+        vectorizer, model = fitter([r for r in rows if r["set"] not in held])
+        idx = [i for i, r in enumerate(rows) if r["set"] in held]
+        for i, p in zip(idx, probabilities(vectorizer, model, [rows[i] for i in idx]), strict=True):
+            probability[i] = p
     return probability
 
 
-def context_rows(rows: list[dict], probability: list[float]) -> list[tuple[float, ...]]:
-    """salience.context_features of every row, each article's rows (consecutive, in the text's
-    order, as rows_of makes them) read together."""
-    from pipelines.core.events.salience import context_features
+def context_rows(rows: list[dict], probability: list[float], key_probability: list[float] | None = None
+                 ) -> list[tuple[float, ...]]:
+    """salience.context_features of every row, and with the key model's probabilities their
+    key_context_features after them, each article's rows (consecutive, in the text's order,
+    as rows_of makes them) read together."""
+    from pipelines.core.events.salience import context_features, key_context_features
 
     out: list[tuple[float, ...]] = []
     start = 0
     for end in range(1, len(rows) + 1):
         if end == len(rows) or (rows[end]["set"], rows[end]["doc"]) != (rows[start]["set"], rows[start]["doc"]):
-            out += context_features(probability[start:end])
+            block = context_features(probability[start:end])
+            if key_probability is not None:
+                block = [x + y for x, y in zip(block, key_context_features(key_probability[start:end]), strict=True)]
+            out += block
             start = end
     return out
 
 
-def fit_context(rows: list[dict], probability: list[float]):
+def fit_context(rows: list[dict], probability: list[float], key_probability: list[float] | None = None):
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=CONTEXT_REGULARIZATION, max_iter=5000)
-    model.fit(context_rows(rows, probability), [r["hit"] for r in rows], sample_weight=[weight(r) for r in rows])
+    model.fit(context_rows(rows, probability, key_probability), [r["hit"] for r in rows],
+              sample_weight=[weight(r) for r in rows])
     return model
 
 
+def read_by_key_model(probability: list[float], key_probability: list[float]) -> list[float]:
+    """The key model's probabilities as production reads them: 0 where the sentence model's is
+    below the floor (salience.SentenceModel.probabilities)."""
+    return [k if p >= FLOOR else 0.0 for p, k in zip(probability, key_probability, strict=True)]
+
+
 def fit_both(rows: list[dict]):
-    """The sentence model fitted to every row, and the context model to out-of-fold probabilities."""
-    return fit(rows), fit_context(rows, out_of_fold(rows))
+    """The sentence and key models fitted to every row, and the context model to their
+    out-of-fold probabilities."""
+    p = out_of_fold(rows)
+    return fit(rows), fit_key(rows), fit_context(rows, p, read_by_key_model(p, out_of_fold(rows, fit_key)))
 
 
 def kept_probability(rows: list[dict], models) -> list[float]:
     """The context model's probability of each row, 0 below the floor (as production keeps)."""
-    (vectorizer, model), context = models
-    p = probabilities(vectorizer, model, rows)
-    q = context.predict_proba(context_rows(rows, p))[:, 1]
+    sentence, key, context = models
+    p = probabilities(*sentence, rows)
+    q = context.predict_proba(context_rows(rows, p, read_by_key_model(p, probabilities(*key, rows))))[:, 1]
     return [float(b) if a >= FLOOR else 0.0 for a, b in zip(p, q, strict=True)]
+
+
+def _weights(fitted, min_weight: float) -> list[tuple[str, float]]:
+    vectorizer, model = fitted
+    return sorted((name, float(w)) for name, w in zip(vectorizer.feature_names_, model.coef_[0], strict=True)
+                  if abs(w) >= min_weight)
 
 
 def write_table(models, target: Path, threshold: float, trained_on: tuple[str, ...],
                 min_weight: float = MIN_WEIGHT) -> int:
-    from pipelines.core.events.salience import CONTEXT
+    from pipelines.core.events.salience import CONTEXT, KEY_CONTEXT, KEY_PREFIX
 
-    (vectorizer, model), context = models
-    weights = sorted((name, float(w)) for name, w in zip(vectorizer.feature_names_, model.coef_[0], strict=True)
-                     if abs(w) >= min_weight)
+    sentence, key, context = models
+    weights, key_weights = _weights(sentence, min_weight), _weights(key, min_weight)
     lines = ["# The sentence model of salience.py: a feature and its weight (logistic regression),",
-             "# then the context model's (ctx=, over the sentence models' probabilities of the article).",
+             f"# then the key model's ({KEY_PREFIX}: the same features, labelled by whether the sentence holds a key event),",
+             "# then the context model's (ctx=, over both models' probabilities of the article's sentences).",
              "# Written by `python -m bench.events_gold.train_filter`; do not edit by hand.",
-             f"# Fitted to the blind gold sets {', '.join(trained_on)}; C={REGULARIZATION}, "
+             f"# Fitted to the blind gold sets {', '.join(trained_on)}; C={REGULARIZATION}, key C={KEY_REGULARIZATION}, "
              f"context C={CONTEXT_REGULARIZATION}, a key event's sentence weighing {1 + KEY_WEIGHT:g}x.",
              "# EXAMPLE: c2=召开 (the bigram 召开, per time in the sentence), rel=0.05 (the article's first 5%),",
              "# nev=2 (the rules found two events), ago=8 (a time 2-7 days before publication),",
              "# title_share=4 (the sentence holds four sixths of the title's bigrams, title_shared= their number),",
+             "# seen=3 (three quarters or more of its word bigrams are in the body before it),",
+             f"# {KEY_PREFIX}c2=宣判 (the key model's weight of 宣判),",
              "# ctx=rank (the sentence's rank by probability in its article, 0 the likeliest).",
-             f"@bias\t{float(model.intercept_[0]):.4f}", f"@context_bias\t{float(context.intercept_[0]):.4f}",
+             f"@bias\t{float(sentence[1].intercept_[0]):.4f}", f"@key_bias\t{float(key[1].intercept_[0]):.4f}",
+             f"@context_bias\t{float(context.intercept_[0]):.4f}",
              f"@threshold\t{threshold}", f"@floor\t{FLOOR}",
-             *(f"{name}\t{float(w):.4f}" for name, w in zip(CONTEXT, context.coef_[0], strict=True)),
-             *(f"{name}\t{w:.4f}" for name, w in weights)]
+             *(f"{name}\t{float(w):.4f}" for name, w in zip((*CONTEXT, *KEY_CONTEXT), context.coef_[0], strict=True)),
+             *(f"{name}\t{w:.4f}" for name, w in weights),
+             *(f"{KEY_PREFIX}{name}\t{w:.4f}" for name, w in key_weights)]
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return len(weights)
+    return len(weights) + len(key_weights)
 
 
 def outcome(rows: list[dict], keep: list[bool]) -> tuple[float, float]:

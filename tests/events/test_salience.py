@@ -33,10 +33,10 @@ def _events(text: str) -> tuple[list[Event], list[Event]]:
 def test_the_table_loads_and_names_only_features_production_computes() -> None:
     model = salience.sentence_model()
     assert model is not None and 0.0 < model.threshold < 1.0 and 0.0 <= model.floor < 1.0
-    assert len(model.context) == len(salience.CONTEXT) and any(model.context)
+    assert len(model.context) == len(salience.CONTEXT) + len(salience.KEY_CONTEXT) and any(model.context)
     known_types = set(tables().labels)
     prefixes = ("c2=", "rel=", "idx=", "len=", "tl=", "title_share=", "title_shared=", "nm=", "mt=", "ago=", "nev=",
-                "type=", "basis=", "open=", "close=")
+                "type=", "basis=", "open=", "close=", "seen=")
     for name in model.weight_names():
         assert name.startswith(prefixes), name
         if name.startswith("type="):
@@ -77,7 +77,7 @@ def test_features_count_bigrams_and_bucket_numbers() -> None:
     event = Event("disaster", "災害", "h", "发生", "发生发生", 0, 4, None, None, "unknown", "bounded")
     features = salience.sentence_features("发生发生", 0, 10, 500, [], None, [event, event]).counts()
     assert features == {"c2=发生": 2, "c2=生发": 1, "rel=0.05": 1, "idx=1": 1, "len=10": 1, "tl=600": 1,
-                        "title_share=0": 1, "title_shared=0": 1, "nm=0": 1, "open=发生": 1, "close=生": 1,
+                        "title_share=0": 1, "title_shared=0": 1, "seen=0": 1, "nm=0": 1, "open=发生": 1, "close=生": 1,
                         "nev=2": 1, "type=disaster": 1, "basis=bounded": 1}
 
 
@@ -194,7 +194,7 @@ def test_a_sentence_event_is_dated_by_its_own_time() -> None:
     assert candidate_events(doc, mentions) == []
     ctx, _ = engine._candidates(doc, mentions, salience.SentenceModel.of({}, bias=5.0, threshold=0.5))
     assert [(e.earliest.isoformat(), e.latest.isoformat(), e.date_basis, e.time_text, e.headline)
-            for e in (engine._sentence_event(ctx, d) for _, _, d in ctx.scored_bare)] == [
+            for e in (engine._sentence_event(ctx, d) for _, _, _, d in ctx.scored_bare)] == [
         ("2012-09-01", "2012-09-30", "explicit", "2012年9月", "王喆第一次成为蒙特雷国际问题研究所的口译员")]
 
 
@@ -246,3 +246,44 @@ def test_the_context_model_decides_and_the_floor_bounds_it() -> None:
     assert best_only.keeps([0.05, 0.01]) == [False, False]
     with pytest.raises(ValueError, match="context"):
         salience.SentenceModel.of({}, bias=0.0, threshold=0.5, context={"ctx=title": 1.0})
+
+
+def test_seen_quarters_say_how_much_of_a_sentence_the_body_already_told() -> None:
+    text = "某县召开防汛会议\n某县召开防汛会议。某县召开防汛会议，部署转移。专家说话了。会议部署转移。"
+    body = text.index("\n") + 1
+    sentences = [(body + m, body + m + len(s)) for s in text[body:].split("。")[:-1]
+                 for m in [text[body:].index(s + "。")]]
+    # the title's words are not the body's: the first sentence is news; the second retells it
+    # (7 of its 10 bigrams: two quarters); the third is all new; the fourth all told before
+    assert salience.seen_quarters(salience.ArticleBigrams.of(text, body), sentences) == [0, 2, 0, 3]
+    # punctuation pairs are not words: a sentence of marks alone has none to count
+    assert salience.seen_quarters(salience.ArticleBigrams.of("……！！"), [(0, 4)]) == [0]
+    assert salience.seen_quarters(salience.ArticleBigrams.of(""), [(0, 0)]) == [0]
+
+
+def test_the_key_model_weighs_in_the_context_model() -> None:
+    # the context model reads the key model's probability (ctx=key) beside the sentence model's
+    model = salience.SentenceModel.of({}, bias=0.0, threshold=0.5, context={"ctx=key": 1.0}, floor=0.0,
+                                      key_weights={"c2=宣判": 10.0}, key_bias=-5.0)
+    text = "法院今日宣判。专家点评此案。"
+    weights = model.article_weights(salience.ArticleBigrams.of(text))
+    features = [salience.sentence_features(text[a:b], k, 2, len(text), [], None, []) for k, (a, b) in
+                enumerate([(0, 7), (7, 14)])]
+    (p1, k1), (p2, k2) = (model.probabilities(f, weights, span) for f, span in zip(features, [(0, 7), (7, 14)],
+                                                                                   strict=True))
+    assert p1 == p2 == 0.5 and k1 == pytest.approx(1 / (1 + math.exp(-5.0))) and k2 == pytest.approx(1 / (1 + math.exp(5.0)))
+    assert model.keeps([p1, p2], [k1, k2]) == [True, False]
+    # a table whose context weighs the key model's probability needs a key model
+    with pytest.raises(ValueError, match="key model"):
+        salience.SentenceModel.of({}, bias=0.0, threshold=0.5, context={"ctx=key": 1.0})
+
+
+@pytest.mark.parametrize("probabilities", [[0.9, 0.2, 0.5], [0.5] * 7, [0.3], [0.1, 0.7, 0.7, 0.2, 0.05, 0.6, 0.65]])
+def test_key_context_features_are_the_context_features_key_context_names(probabilities: list[float]) -> None:
+    # the key model's own log-odds, the article's highest, its rank and its distance below the highest
+    which = [salience.CONTEXT.index(name) for name in ("ctx=p", "ctx=max", "ctx=rank", "ctx=gap")]
+    expected = [tuple(x[i] for i in which) for x in salience.context_features(probabilities)]
+    got = salience.key_context_features(probabilities)
+    assert len(got) == len(expected)
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine == pytest.approx(theirs)

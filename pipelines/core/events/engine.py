@@ -17,10 +17,12 @@ from pipelines.core.textscan import mask_long_runs
 from pipelines.core.timex.tables import tables as timex_tables
 
 from .salience import (
+    ArticleBigrams,
     BigramWeights,
     SentenceFeatures,
     SentenceModel,
     TitleEcho,
+    seen_quarters,
     sentence_features,
     sentence_groups,
     sentence_model,
@@ -555,13 +557,17 @@ class _Ctx:
     # model reads them; else with the model's probability and, where it clears the model's
     # floor, their dating
     bare: list[tuple[tuple[int, int], SentenceFeatures]] = field(default_factory=list)
-    scored_bare: list[tuple[int, float, _DatedSentence | None]] = field(default_factory=list)
+    # (start, the sentence model's probability, the key model's, the dating)
+    scored_bare: list[tuple[int, float, float, _DatedSentence | None]] = field(default_factory=list)
     # per-sentence analyses shared by the typed and the generic pass (jieba's cut is the cost)
     memo_at: int = -1
     memo: dict = field(default_factory=dict)
     sentence: int = 0  # index of the sentence being read
     title: TitleEcho | None = None  # where the body repeats the title (the model's view); built on first use
-    bigrams: BigramWeights | None = None  # the model's bigram weights over `simp`; built on first use
+    # the sentence and key models' bigram weights over `simp` (SentenceModel.article_weights); built on first use
+    bigrams: tuple[BigramWeights, BigramWeights | None] | None = None
+    article: ArticleBigrams | None = None  # the body's bigrams, for the model; built on first use
+    seen: list[int] | None = None  # each sentence's salience.seen_quarters; built on first use
     story_from: int = 0  # where the story starts: after the page's stamp line, if it has one
     # acts reported on a stated day so far: (type, trigger) -> their (earliest, latest)
     told: dict[tuple[str, str], set[tuple[date | None, date | None]]] = field(default_factory=dict)
@@ -2005,12 +2011,13 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
         return events
     # every candidate sentence, the rules' and the bare, in the text's order: the model reads
     # each beside the others of the article
-    scored = sorted([(span[0], _probability(ctx, model, span, features), group)
+    scored = sorted([(span[0], *_probability(ctx, model, span, features), group)
                      for span, group, features in _sentence_groups(ctx, events)] + ctx.scored_bare,
                     key=lambda c: c[0])
     told: list[Event] = []  # the rules' events the model keeps, every mention of a development
     bare: list[Event] = []
-    for (_, _, held), keep in zip(scored, model.keeps([p for _, p, _ in scored]), strict=True):
+    keeps = model.keeps([p for _, p, _, _ in scored], [k for _, _, k, _ in scored])
+    for (_, _, _, held), keep in zip(scored, keeps, strict=True):
         if isinstance(held, _DatedSentence):
             if keep:
                 bare.append(_sentence_event(ctx, held))
@@ -2053,14 +2060,24 @@ def _features_of(ctx: _Ctx, k: int, group: list[Event]) -> SentenceFeatures:
     if ctx.title is None:
         ctx.title = TitleEcho.of(_to_simplified(ctx.doc.title) if ctx.doc.title else None, ctx.simp,
                                  max(0, ctx.doc.body_start or 0))
+    if ctx.seen is None:
+        ctx.seen = seen_quarters(_article_bigrams(ctx), ctx.sentences)
     return sentence_features(ctx.simp[sa:sb], k, len(ctx.sentences), len(ctx.doc.text), mentions, ctx.pub, group,
-                             ctx.title.shared(sa, sb), ctx.title.bigrams)
+                             ctx.title.shared(sa, sb), ctx.title.bigrams, ctx.seen[k])
 
 
-def _probability(ctx: _Ctx, model: SentenceModel, span: tuple[int, int], features: SentenceFeatures) -> float:
+def _probability(ctx: _Ctx, model: SentenceModel, span: tuple[int, int], features: SentenceFeatures
+                 ) -> tuple[float, float]:
+    """The sentence model's and the key model's probabilities of the sentence at `span`."""
     if ctx.bigrams is None:
-        ctx.bigrams = model.article_bigrams(ctx.simp)
-    return model.probability(features, ctx.bigrams.between(*span))
+        ctx.bigrams = model.article_weights(_article_bigrams(ctx))
+    return model.probabilities(features, ctx.bigrams, span)
+
+
+def _article_bigrams(ctx: _Ctx) -> ArticleBigrams:
+    if ctx.article is None:
+        ctx.article = ArticleBigrams.of(ctx.simp, max(0, min(ctx.doc.body_start or 0, len(ctx.simp))))
+    return ctx.article
 
 
 def _candidates(doc: Document, mentions: list[TimeMention], model: SentenceModel | None = None,
@@ -2162,8 +2179,8 @@ def _bare_sentence(ctx: _Ctx, n: int, sa: int, sb: int, model: SentenceModel | N
     if model is None:  # the rules' candidates, for the model's training (candidate_sentences)
         ctx.bare.append(((sa, sb), features))
         return
-    p = _probability(ctx, model, (sa, sb), features)
-    ctx.scored_bare.append((sa, p, _sentence_dating(ctx, sa, sb) if p >= model.floor else None))
+    p, key = _probability(ctx, model, (sa, sb), features)
+    ctx.scored_bare.append((sa, p, key, _sentence_dating(ctx, sa, sb) if p >= model.floor else None))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,18 @@ with), where the sentence stands in the article, its length, how much of the art
 title it repeats, the time expressions it holds and how far back they point, and what the
 rules made of it (how many events, their types and how they are dated).
 
-A second, small logistic model then reads each sentence's probability beside the others of
-its article (`context_features`): the sentence before and after, the article's best and mean,
-the sentence's rank. Leave-one-set-out on the tuning golds it keeps 0.005-0.008 more of its
-rows real events than the first model alone at the same key recall.
+A second logistic model over the same features, the key model, gives the probability that
+the sentence holds a key development (the story's main ones, which the chronology must have),
+where the first learns any development an analyst annotates. A third, small logistic model
+then reads each sentence's two probabilities beside the others of its article
+(`context_features`, `key_context_features`): the sentence before and after, the article's
+best and mean, the sentence's rank. Leave-one-set-out on the tuning golds the context model
+kept 0.005-0.008 more of its rows real events than the first model alone at the same key
+recall; in six folds by set, the key model beside it (and the `seen=` feature) 0.872 -> 0.879
+where key recall is 0.90.
 
-The model is data: `data/sentence_weights.tsv`, one weight per feature and per context
-feature, the biases, the threshold and the floor, written by `python -m
+The model is data: `data/sentence_weights.tsv`, one weight per feature of each model (the
+key model's rows prefixed `key:`) and per context feature, the biases, the threshold and the floor, written by `python -m
 bench.events_gold.train_filter` from the development gold (the blind annotations of
 bench/events_gold/). The trainer computes its features with `sentence_features` and
 `context_features` below, the functions production runs.
@@ -37,6 +42,7 @@ from pipelines.core.datatables import read_rows
 from pipelines.core.model import Event, TimeMention
 
 WEIGHTS = Path(__file__).with_name("data") / "sentence_weights.tsv"
+KEY_PREFIX = "key:"  # the key model's rows in the table: key:c2=召开
 
 # Bucket edges (exclusive upper bounds): a number is named by the first edge above it.
 _POSITION_EDGES = (0.05, 0.15, 0.3, 0.5, 0.7, 0.85, 0.95, 1.01)  # sentence index / sentences
@@ -135,13 +141,15 @@ _TITLE_SHARED = tuple(f"title_shared={k}" for k in range(_TITLE_SHARED_MOST + 1)
 
 def sentence_features(sentence: str, index: int, sentences: int, text_length: int,
                       mentions: Iterable[TimeMention], published: date | None,
-                      events: Sequence[Event], title_shared: int = 0, title_bigrams: int = 0) -> SentenceFeatures:
+                      events: Sequence[Event], title_shared: int = 0, title_bigrams: int = 0,
+                      seen: int = 0) -> SentenceFeatures:
     """The features of one sentence (its Simplified text), the index-th of the article's
     `sentences`, holding `events` and the time `mentions` that start in it and
-    `title_shared` of its title's `title_bigrams` bigrams (`TitleEcho`)."""
+    `title_shared` of its title's `title_bigrams` bigrams (`TitleEcho`); `seen` is how much of
+    it the body before it already says, in quarters (`seen_quarters`)."""
     other = [_POSITION(index / max(1, sentences)), _INDEX(index), _LENGTH(len(sentence)), _TEXT(text_length),
              _TITLE_SHARE[min(_TITLE_SHARE_PARTS - 1, title_shared * _TITLE_SHARE_PARTS // max(1, title_bigrams))],
-             _TITLE_SHARED[min(_TITLE_SHARED_MOST, title_shared)]]
+             _TITLE_SHARED[min(_TITLE_SHARED_MOST, title_shared)], _SEEN[seen]]
     mentions = list(mentions)
     other.append(_COUNTED[min(len(mentions), 3)])
     for m in mentions:
@@ -167,6 +175,51 @@ def sentence_features(sentence: str, index: int, sentences: int, text_length: in
 # holds and each mention's kind, and formatting them anew was most of the features' cost.
 _COUNTED = tuple(f"nm={k}" for k in range(4))
 _EVENTS = tuple(f"nev={k}" for k in range(4))
+_SEEN_PARTS = 4
+_SEEN = tuple(f"seen={k}" for k in range(_SEEN_PARTS))
+
+# Letters and digits as code point ranges (inclusive): CJK ideographs (with extension A, the
+# compatibility block and the supplementary planes), ASCII and full-width letters and digits.
+# A pair of two of these is a word's bigram; punctuation pairs are not.
+_LETTER_RANGES = ((0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+                  (0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A), (0x20000, 0x2FFFF))
+_LETTER_END = 0x30000  # code points from here on are no letters
+
+
+@lru_cache(maxsize=1)
+def _letter_table() -> Any:
+    """A code point -> whether it is a letter or digit (_LETTER_RANGES), as one array: one
+    lookup per text where a comparison per range was most of seen_quarters' cost."""
+    import numpy as np
+
+    table = np.zeros(_LETTER_END + 1, dtype=bool)  # the last: every code point past the end
+    for low, high in _LETTER_RANGES:
+        table[low:high + 1] = True
+    return table
+
+
+def seen_quarters(article: ArticleBigrams, sentences: Sequence[tuple[int, int]]) -> list[int]:
+    """For each sentence (spans of the article's text, in order, in its body): the share of its
+    word bigrams (two letters or digits) that the body before it already holds, in quarters
+    (0-3). A sentence that retells the lead (its act, its actors, its place) reads as a
+    development already told; one whose words are all new, as news or as an aside."""
+    import numpy as np
+
+    n = len(sentences)
+    if n == 0 or article.first is None:
+        return [0] * n
+    starts = np.fromiter((max(a - article.start, 0) for a, _ in sentences), dtype=np.int64, count=n)
+    ends = np.fromiter((max(b - article.start, 0) for _, b in sentences), dtype=np.int64, count=n)
+    here = np.arange(len(article.letters))
+    # each bigram position's sentence start: a bigram is told before if it first stood before it
+    sentence_start = starts.take(np.maximum(np.searchsorted(starts, here, side="right") - 1, 0))
+    told = article.letters & (article.first.take(article.position) < sentence_start)
+    words = np.concatenate(([0], article.letters.cumsum()))
+    before = np.concatenate(([0], told.cumsum()))
+    last = np.maximum(ends - 1, starts)  # the bigrams of text[a:b] start at a .. b-2
+    counted = (words.take(last) - words.take(starts)).tolist()
+    seen = (before.take(last) - before.take(starts)).tolist()
+    return [min(_SEEN_PARTS - 1, t * _SEEN_PARTS // d) if d else 0 for t, d in zip(seen, counted, strict=True)]
 
 
 @lru_cache(maxsize=256)
@@ -178,8 +231,11 @@ def _mention_kind(kind: str, granularity: str, vague: bool) -> str:
 # sentence model gives them (in the text's order): its own, the one before and after (none:
 # probability 0), the article's highest and mean, its rank (0 the likeliest, ties in the
 # text's order, 5 and below as one), its distance below the highest, and how many there are.
+# Then the same of the key model's probabilities (KEY_CONTEXT: its own, the article's highest,
+# its rank and its distance below the highest).
 # Probabilities enter as log-odds, clipped to [1e-4, 1 - 1e-4].
 CONTEXT = ("ctx=p", "ctx=prev", "ctx=next", "ctx=max", "ctx=mean", "ctx=rank", "ctx=gap", "ctx=n")
+KEY_CONTEXT = ("ctx=key", "ctx=keymax", "ctx=keyrank", "ctx=keygap")
 _CLIP = 1e-4
 _LAST_RANK = 5
 
@@ -204,6 +260,21 @@ def context_features(probabilities: Sequence[float]) -> list[tuple[float, ...]]:
              float(rank[j]), logits[j] - top, float(n)) for j in range(n)]
 
 
+def key_context_features(key_probabilities: Sequence[float]) -> list[tuple[float, ...]]:
+    """Each sentence's key context features (in the order of KEY_CONTEXT), given the key
+    model's probabilities of all the article's candidate sentences in the text's order: those
+    of context_features that KEY_CONTEXT names."""
+    n = len(key_probabilities)
+    if not n:
+        return []
+    logits = [_logit(p) for p in key_probabilities]
+    top = _logit(max(key_probabilities))
+    rank = [float(_LAST_RANK)] * n
+    for r, j in enumerate(sorted(range(n), key=lambda j: -key_probabilities[j])[:_LAST_RANK]):
+        rank[j] = float(r)
+    return [(logits[j], top, rank[j], logits[j] - top) for j in range(n)]
+
+
 def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
@@ -224,23 +295,53 @@ class BigramWeights:
     CPU (the same events on 3,000 corpus articles)."""
 
     running: list[float]
+    offset: int = 0  # where in the text the sums start (the body: no sentence starts before it)
 
     def between(self, start: int, end: int) -> float:
         """The weight of the bigrams of text[start:end]: those starting at start .. end-2."""
-        return self.running[end - 1] - self.running[start] if end - start >= 2 else 0.0
+        low, high = max(start - self.offset, 0), end - 1 - self.offset
+        return self.running[high] - self.running[low] if high > low else 0.0
 
 
 @dataclass(frozen=True, slots=True)
-class SentenceModel:
+class ArticleBigrams:
+    """An article's bigrams from `start` (its body) on, as numbers (`_pair_key`): each
+    distinct one (`distinct`, sorted), where it first stands (`first`), each position's index
+    among them (`position`), and whether the pair at each position is two letters or digits
+    (`letters`: a word's bigram, not punctuation). Made once per article, for the models'
+    weights and seen_quarters: each distinct bigram is looked up once, in order (an article
+    repeats many: a fifth less time than a search for every position)."""
+
+    start: int
+    distinct: Any
+    first: Any
+    position: Any
+    letters: Any
+
+    @classmethod
+    def of(cls, text: str, start: int = 0) -> ArticleBigrams:
+        import numpy as np
+
+        if len(text) - start < 2:
+            return cls(start, None, None, None, np.zeros(0, dtype=bool))
+        # (a lone surrogate never gets here: the readers refuse a text that holds one)
+        codes = np.frombuffer(text[start:].encode("utf-32-le"), dtype=np.uint32)
+        distinct, position = np.unique((codes[:-1].astype(np.uint64) << _CODE_BITS) | codes[1:], return_inverse=True)
+        # where each first stands: the least of its positions (unique's return_index sorts
+        # stably, twice the time)
+        first = np.full(len(distinct), len(position))
+        np.minimum.at(first, position, np.arange(len(position)))
+        letter = _letter_table()[np.minimum(codes, _LETTER_END)]
+        return cls(start, distinct, first, position, letter[:-1] & letter[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    """A logistic model over a sentence's features: a weight per bigram and per other feature."""
+
     bigrams: dict[str, float]  # c2=召开 -> weight, keyed by the bigram
     other: dict[str, float]  # every other feature, by its name
     bias: float
-    threshold: float  # of the context model's probability: a sentence at or above it is kept
-    context: tuple[float, ...]  # the context model's weights, in CONTEXT's order
-    context_bias: float
-    # a sentence the sentence model gives less than this is not kept whatever its context, so the
-    # extractor dates none (the context model, fitted, keeps none so low)
-    floor: float
     # the weighted bigrams as sorted keys (`_pair_key`) and their weights, the last weight 0
     # for a bigram with none: an article's bigrams are looked up as one array (numpy), where
     # a string or a match object per position was most of the scoring
@@ -255,52 +356,107 @@ class SentenceModel:
         object.__setattr__(self, "_weights", np.array([w for _, w in pairs] + [0.0], dtype=np.float64))
 
     @classmethod
-    def of(cls, weights: dict[str, float], bias: float, threshold: float, context: dict[str, float] | None = None,
-           context_bias: float = 0.0, floor: float = 0.0) -> SentenceModel:
-        """A model from its weights by name; without `context` weights, the context model
-        passes the sentence's own probability through (ctx=p weighs 1)."""
-        bigrams = {name[3:]: w for name, w in weights.items() if name.startswith("c2=")}
-        other = {name: w for name, w in weights.items() if not name.startswith("c2=")}
-        context = {"ctx=p": 1.0} if context is None else context
-        unknown = set(context) - set(CONTEXT)
-        if unknown:
-            raise ValueError(f"unknown context features {sorted(unknown)}")
-        return cls(bigrams, other, bias, threshold, tuple(context.get(name, 0.0) for name in CONTEXT),
-                   context_bias, floor)
+    def of(cls, weights: dict[str, float], bias: float) -> LinearModel:
+        return cls({name[3:]: w for name, w in weights.items() if name.startswith("c2=")},
+                   {name: w for name, w in weights.items() if not name.startswith("c2=")}, bias)
 
-    def weight_names(self) -> list[str]:
-        return [*(f"c2={b}" for b in self.bigrams), *self.other]
-
-    def article_bigrams(self, text: str) -> BigramWeights:
-        """The weights of `text`'s bigrams summed from its start, for `probability`: the
-        article's bigrams are weighed once, not once per sentence."""
+    def weigh(self, article: ArticleBigrams) -> BigramWeights:
+        """The running sum of an article's bigram weights (see BigramWeights)."""
+        if article.distinct is None or not len(self._keys):
+            return BigramWeights([0.0] * (len(article.letters) + 2), article.start)
         import numpy as np
 
-        if len(text) < 2 or not len(self._keys):
-            return BigramWeights([0.0] * (len(text) + 1))
-        # (a lone surrogate never gets here: the readers refuse a text that holds one)
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        keys = (codes[:-1] << _CODE_BITS) | codes[1:]
-        # each distinct bigram looked up once, in order (an article repeats many: a fifth less
-        # time than a search for every position)
-        distinct, position = np.unique(keys, return_inverse=True)
-        found = self._keys.searchsorted(distinct)
-        found[self._keys.take(found, mode="clip") != distinct] = len(self._keys)  # no weight: the 0 at the end
+        found = self._keys.searchsorted(article.distinct)
+        found[self._keys.take(found, mode="clip") != article.distinct] = len(self._keys)  # no weight: the 0 at the end
         # a running sum: a sentence's weight is a difference of two, its own bigrams' weights
         # added up to rounding
-        return BigramWeights(np.concatenate(([0.0], self._weights[found[position]].cumsum())).tolist())
+        return BigramWeights(np.concatenate(([0.0], self._weights[found[article.position]].cumsum())).tolist(),
+                             article.start)
+
+    def probability(self, f: SentenceFeatures, bigrams: float) -> float:
+        """The probability for a sentence of these features whose bigrams weigh `bigrams`
+        (BigramWeights.between)."""
+        return _sigmoid(self.bias + bigrams + sum(map(self.other.get, f.other, repeat(0.0))))
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceModel:
+    """The filter: the sentence model (does the sentence hold an event an analyst annotates?),
+    the key model (does it hold a key one?), and the context model that reads both models'
+    probabilities beside the article's others and decides."""
+
+    sentence: LinearModel
+    threshold: float  # of the context model's probability: a sentence at or above it is kept
+    context: tuple[float, ...]  # the context model's weights, in the order of CONTEXT + KEY_CONTEXT
+    context_bias: float
+    # a sentence the sentence model gives less than this is not kept whatever its context, so the
+    # extractor dates none (the context model, fitted, keeps none so low)
+    floor: float
+    key: LinearModel | None = None  # no key model: its context features weigh nothing
+
+    @classmethod
+    def of(cls, weights: dict[str, float], bias: float, threshold: float, context: dict[str, float] | None = None,
+           context_bias: float = 0.0, floor: float = 0.0, key_weights: dict[str, float] | None = None,
+           key_bias: float = 0.0) -> SentenceModel:
+        """A model from its weights by name; without `context` weights, the context model
+        passes the sentence's own probability through (ctx=p weighs 1)."""
+        context = {"ctx=p": 1.0} if context is None else context
+        unknown = set(context) - set(CONTEXT) - set(KEY_CONTEXT)
+        if unknown:
+            raise ValueError(f"unknown context features {sorted(unknown)}")
+        if key_weights is None and any(context.get(name) for name in KEY_CONTEXT):
+            raise ValueError("key context features weigh something but there is no key model")
+        return cls(LinearModel.of(weights, bias), threshold,
+                   tuple(context.get(name, 0.0) for name in (*CONTEXT, *KEY_CONTEXT)), context_bias, floor,
+                   None if key_weights is None else LinearModel.of(key_weights, key_bias))
+
+    @property
+    def bigrams(self) -> dict[str, float]:
+        return self.sentence.bigrams
+
+    def weight_names(self) -> list[str]:
+        names = [*(f"c2={b}" for b in self.sentence.bigrams), *self.sentence.other]
+        if self.key is not None:
+            names += [*(f"c2={b}" for b in self.key.bigrams), *self.key.other]
+        return names
+
+    def article_bigrams(self, text: str) -> BigramWeights:
+        """The sentence model's weights of `text`'s bigrams summed from its start."""
+        return self.sentence.weigh(ArticleBigrams.of(text))
+
+    def article_weights(self, article: ArticleBigrams) -> tuple[BigramWeights, BigramWeights | None]:
+        """The weights of an article's bigrams summed from its start, for `probabilities`, by
+        the sentence model and by the key model (None without one): the article's bigrams are
+        weighed once, not once per sentence."""
+        return self.sentence.weigh(article), None if self.key is None else self.key.weigh(article)
+
+    def probabilities(self, f: SentenceFeatures, weights: tuple[BigramWeights, BigramWeights | None],
+                      span: tuple[int, int]) -> tuple[float, float]:
+        """The sentence model's and the key model's probabilities for the sentence text[span] of
+        these features (`article_weights` of the text). The key model reads only a sentence
+        the sentence model gives at least the floor (one below is never kept): 0 for the rest,
+        and without a key model."""
+        own = self.sentence.probability(f, weights[0].between(*span))
+        if self.key is None or weights[1] is None or own < self.floor:
+            return own, 0.0
+        return own, self.key.probability(f, weights[1].between(*span))
 
     def probability(self, f: SentenceFeatures, bigrams: float) -> float:
         """The sentence model's probability for a sentence of these features whose bigrams
         weigh `bigrams` (BigramWeights.between)."""
-        return _sigmoid(self.bias + bigrams + sum(map(self.other.get, f.other, repeat(0.0))))
+        return self.sentence.probability(f, bigrams)
 
-    def keeps(self, probabilities: Sequence[float]) -> list[bool]:
-        """Which of an article's candidate sentences (their probabilities, in the text's
-        order) report a development: their events are kept."""
-        w, b = self.context, self.context_bias
+    def keeps(self, probabilities: Sequence[float], key_probabilities: Sequence[float] | None = None) -> list[bool]:
+        """Which of an article's candidate sentences (their probabilities, and the key model's,
+        in the text's order) report a development: their events are kept."""
+        rows = context_features(probabilities)
+        w = self.context[:len(CONTEXT)]
+        if self.key is not None and key_probabilities is not None:
+            rows = [x + y for x, y in zip(rows, key_context_features(key_probabilities), strict=True)]
+            w = self.context
+        b = self.context_bias
         return [p >= self.floor and _sigmoid(b + sum(map(operator.mul, w, x))) >= self.threshold
-                for p, x in zip(probabilities, context_features(probabilities), strict=True)]
+                for p, x in zip(probabilities, rows, strict=True)]
 
 
 @lru_cache(maxsize=1)
@@ -309,6 +465,7 @@ def sentence_model() -> SentenceModel | None:
     if not WEIGHTS.exists():
         return None
     weights: dict[str, float] = {}
+    key_weights: dict[str, float] = {}
     context: dict[str, float] = {}
     settings: dict[str, float] = {}
     for row in read_rows(WEIGHTS):
@@ -319,14 +476,18 @@ def sentence_model() -> SentenceModel | None:
             settings[name] = value
         elif name.startswith("ctx="):
             context[name] = value
+        elif name.startswith(KEY_PREFIX):
+            key_weights[name[len(KEY_PREFIX):]] = value
         else:
             weights[name] = value
     missing = {"@bias", "@threshold", "@context_bias", "@floor"} - set(settings)
     if missing or not 0.0 <= settings["@threshold"] <= 1.0 or not context:
         raise ValueError(f"{WEIGHTS.name}: needs the context model's ctx= rows and @bias, @context_bias, "
                          f"@floor and an @threshold in [0, 1] (missing {sorted(missing) or 'none'})")
+    if key_weights and "@key_bias" not in settings:
+        raise ValueError(f"{WEIGHTS.name}: the key model's rows ({KEY_PREFIX}) need its @key_bias")
     return SentenceModel.of(weights, settings["@bias"], settings["@threshold"], context, settings["@context_bias"],
-                            settings["@floor"])
+                            settings["@floor"], key_weights or None, settings.get("@key_bias", 0.0))
 
 
 def sentence_groups(events: Sequence[Event], sentences: Sequence[tuple[int, int]]
