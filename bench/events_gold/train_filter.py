@@ -11,10 +11,13 @@ whether the sentence holds the evidence of some annotated event, key or minor: t
 scorer's own test of a hit (../shared/eval/events/score.py). A sentence that holds a key
 event weighs 1 + KEY_WEIGHT times as much: the scorer's precision counts every event, its
 recall only the key ones, so missing a key sentence costs more than keeping a minor one.
-Two logistic regressions (scikit-learn, L2) are fitted to the tuning sets only: the sentence
-model on the features, and the context model on each sentence's probability beside its
-article's others (salience.context_features). The context model learns from probabilities the
-sentence model gave sentences it was not fitted to (out of fold, by set), as production's are.
+Three logistic regressions (scikit-learn, L2) are fitted to the tuning sets only: the sentence
+model on the features; the key model on the same features, labelled by whether the sentence
+holds a key event (each row weighing its events); and the context model on each sentence's two
+probabilities beside its article's others (salience.context_features, key_context_features).
+The context model learns from probabilities the first two gave sentences they were not fitted
+to (out of fold, by set), as production's are, the key model's read as production reads them
+(0 where the sentence model's is below the floor).
 The held-out sets (HELD_OUT) are never fitted to: they measure what the models learned.
 """
 

@@ -5,8 +5,9 @@ some are background, commentary or a reader's aside that happens to hold an act'
 A logistic model over the sentence decides which sentences keep their events: the words
 (the character bigrams of the Simplified text, counted, and the words it opens and closes
 with), where the sentence stands in the article, its length, how much of the article's
-title it repeats, the time expressions it holds and how far back they point, and what the
-rules made of it (how many events, their types and how they are dated).
+title it repeats, how much of it the body before it already told, the time expressions it
+holds and how far back they point, and what the rules made of it (how many events, their
+types and how they are dated).
 
 A second logistic model over the same features, the key model, gives the probability that
 the sentence holds a key development (the story's main ones, which the chronology must have),
@@ -15,13 +16,13 @@ then reads each sentence's two probabilities beside the others of its article
 (`context_features`, `key_context_features`): the sentence before and after, the article's
 best and mean, the sentence's rank. Leave-one-set-out on the tuning golds the context model
 kept 0.005-0.008 more of its rows real events than the first model alone at the same key
-recall; in six folds by set, the key model beside it (and the `seen=` feature) 0.872 -> 0.879
+recall; in six folds by set, the key model beside it (and the `seen=` feature) 0.872 -> 0.878
 where key recall is 0.90.
 
 The model is data: `data/sentence_weights.tsv`, one weight per feature of each model (the
-key model's rows prefixed `key:`) and per context feature, the biases, the threshold and the floor, written by `python -m
-bench.events_gold.train_filter` from the development gold (the blind annotations of
-bench/events_gold/). The trainer computes its features with `sentence_features` and
+key model's rows prefixed `key:`) and per context feature, the biases, the threshold and the
+floor, written by `python -m bench.events_gold.train_filter` from the development gold (the
+blind annotations of bench/events_gold/). The trainer computes its features with `sentence_features` and
 `context_features` below, the functions production runs.
 """
 
@@ -210,9 +211,11 @@ def seen_quarters(article: ArticleBigrams, sentences: Sequence[tuple[int, int]])
         return [0] * n
     starts = np.fromiter((max(a - article.start, 0) for a, _ in sentences), dtype=np.int64, count=n)
     ends = np.fromiter((max(b - article.start, 0) for _, b in sentences), dtype=np.int64, count=n)
-    here = np.arange(len(article.letters))
-    # each bigram position's sentence start: a bigram is told before if it first stood before it
-    sentence_start = starts.take(np.maximum(np.searchsorted(starts, here, side="right") - 1, 0))
+    # each bigram position's sentence start (the last start at or before it): a bigram is told
+    # before if it first stood before it
+    marks = np.zeros(len(article.letters) + 1, dtype=np.int64)
+    marks[starts] = starts
+    sentence_start = np.maximum.accumulate(marks)[:-1]
     told = article.letters & (article.first.take(article.position) < sentence_start)
     words = np.concatenate(([0], article.letters.cumsum()))
     before = np.concatenate(([0], told.cumsum()))
@@ -436,10 +439,11 @@ class SentenceModel:
         these features (`article_weights` of the text). The key model reads only a sentence
         the sentence model gives at least the floor (one below is never kept): 0 for the rest,
         and without a key model."""
-        own = self.sentence.probability(f, weights[0].between(*span))
-        if self.key is None or weights[1] is None or own < self.floor:
+        sentence, key = self.sentence, self.key
+        own = _sigmoid(sentence.bias + weights[0].between(*span) + sum(map(sentence.other.get, f.other, repeat(0.0))))
+        if key is None or weights[1] is None or own < self.floor:
             return own, 0.0
-        return own, self.key.probability(f, weights[1].between(*span))
+        return own, _sigmoid(key.bias + weights[1].between(*span) + sum(map(key.other.get, f.other, repeat(0.0))))
 
     def probability(self, f: SentenceFeatures, bigrams: float) -> float:
         """The sentence model's probability for a sentence of these features whose bigrams
@@ -449,14 +453,12 @@ class SentenceModel:
     def keeps(self, probabilities: Sequence[float], key_probabilities: Sequence[float] | None = None) -> list[bool]:
         """Which of an article's candidate sentences (their probabilities, and the key model's,
         in the text's order) report a development: their events are kept."""
-        rows = context_features(probabilities)
-        w = self.context[:len(CONTEXT)]
+        w, w_key = self.context[:len(CONTEXT)], self.context[len(CONTEXT):]
+        z = [self.context_bias + sum(map(operator.mul, w, x)) for x in context_features(probabilities)]
         if self.key is not None and key_probabilities is not None:
-            rows = [x + y for x, y in zip(rows, key_context_features(key_probabilities), strict=True)]
-            w = self.context
-        b = self.context_bias
-        return [p >= self.floor and _sigmoid(b + sum(map(operator.mul, w, x))) >= self.threshold
-                for p, x in zip(probabilities, rows, strict=True)]
+            z = [a + sum(map(operator.mul, w_key, y)) for a, y in zip(z, key_context_features(key_probabilities),
+                                                                       strict=True)]
+        return [p >= self.floor and _sigmoid(a) >= self.threshold for p, a in zip(probabilities, z, strict=True)]
 
 
 @lru_cache(maxsize=1)
