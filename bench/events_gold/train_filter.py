@@ -94,9 +94,9 @@ HELD_OUT = ("check", "dev29", "dev30", "dev29b", "dev30b",
 EXAMINED: tuple[str, ...] = ()
 REGULARIZATION = 0.1  # scikit-learn's C: chosen by leave-one-set-out estimates on TUNING
 KEY_REGULARIZATION = 0.1  # the key model's C
-CONTEXT_REGULARIZATION = 1.0  # the context model's C (eight features)
+CONTEXT_REGULARIZATION = 1.0  # the context model's C (twelve features: CONTEXT and KEY_CONTEXT)
 INNER_FOLDS = 5  # the sets dealt into this many folds for the out-of-fold probabilities
-# A row holding a key event weighs 1 + KEY_WEIGHT times its events, in both fits. Scored on
+# A row holding a key event weighs 1 + KEY_WEIGHT times its events, in the sentence and context fits. Scored on
 # the 41 tuning sets in 8 folds by set, precision where key recall is 0.90 rose 0.841 -> 0.852
 # (KEY_WEIGHT 2: 0.850); fitted to the 23 older tuning sets and scored on dev31-dev48, each
 # with its threshold chosen by its own estimate on the sets it was fitted to, 0.839 / 0.886
@@ -162,13 +162,25 @@ def weight(row: dict) -> float:
 
 
 def fit(rows: list[dict], c: float = REGULARIZATION):
+    """The sentence model: labelled by whether the sentence holds an annotated event, each row
+    weighing `weight`."""
+    return _fit_logistic(rows, [r["hit"] for r in rows], [weight(r) for r in rows], c)
+
+
+def fit_key(rows: list[dict], c: float = KEY_REGULARIZATION):
+    """The key model: the same features, labelled by whether the sentence holds a key event,
+    each row weighing its events."""
+    return _fit_logistic(rows, [bool(r["keys"]) for r in rows], [r["events"] for r in rows], c)
+
+
+def _fit_logistic(rows: list[dict], labels: list[bool], weights: list[float], c: float):
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = DictVectorizer()
     x = vectorizer.fit_transform([r["features"] for r in rows])
     model = LogisticRegression(C=c, max_iter=5000)
-    model.fit(x, [r["hit"] for r in rows], sample_weight=[weight(r) for r in rows])
+    model.fit(x, labels, sample_weight=weights)
     return vectorizer, model
 
 
@@ -182,39 +194,23 @@ def probabilities(vectorizer, model, rows: list[dict], min_weight: float = MIN_W
     return list(1.0 / (1.0 + np.exp(-z)))
 
 
-def score_held(rows: list[dict], probability: list[float], fitted_to: set[str], held: set[str]) -> None:
-    """Into `probability`, the sentence model's for the rows of the sets `held`, fitted to the
-    rows of the sets `fitted_to`."""
-    vectorizer, model = fit([r for r in rows if r["set"] in fitted_to])
+def score_held(rows: list[dict], probability: list[float], fitted_to: set[str], held: set[str],
+               fitter=fit) -> None:
+    """Into `probability`, the probabilities of a model (`fitter`: the sentence or the key
+    model) for the rows of the sets `held`, fitted to the rows of the sets `fitted_to`."""
+    vectorizer, model = fitter([r for r in rows if r["set"] in fitted_to])
     idx = [i for i, r in enumerate(rows) if r["set"] in held]
     for i, p in zip(idx, probabilities(vectorizer, model, [rows[i] for i in idx]), strict=True):
         probability[i] = p
 
 
-def fit_key(rows: list[dict], c: float = KEY_REGULARIZATION):
-    """The key model: the same features, labelled by whether the sentence holds a key event,
-    each row weighing its events."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vectorizer = DictVectorizer()
-    x = vectorizer.fit_transform([r["features"] for r in rows])
-    model = LogisticRegression(C=c, max_iter=5000)
-    model.fit(x, [bool(r["keys"]) for r in rows], sample_weight=[r["events"] for r in rows])
-    return vectorizer, model
-
-
 def out_of_fold(rows: list[dict], fitter=fit) -> list[float]:
-    """Each row's probability from a model (`fitter`: the sentence or the key model) fitted to
-    the sets of the other folds."""
+    """Each row's probability from a model (`fitter`) fitted to the sets of the other folds."""
     sets = sorted({r["set"] for r in rows})
     probability = [0.0] * len(rows)
     for k in range(INNER_FOLDS):
         held = set(sets[k::INNER_FOLDS])
-        vectorizer, model = fitter([r for r in rows if r["set"] not in held])
-        idx = [i for i, r in enumerate(rows) if r["set"] in held]
-        for i, p in zip(idx, probabilities(vectorizer, model, [rows[i] for i in idx]), strict=True):
-            probability[i] = p
+        score_held(rows, probability, set(sets) - held, held, fitter)
     return probability
 
 

@@ -84,15 +84,18 @@ def test_features_count_bigrams_and_bucket_numbers() -> None:
 def test_a_sentences_bigrams_weigh_what_its_own_bigrams_weigh_in_the_table() -> None:
     model = salience.SentenceModel.of({"c2=发生": 1.5, "c2=滑坡": 2.0, "c2=𠀀坡": 4.0, "rel=0.05": 0.3}, 0.0, 0.5)
     text = "某县发生山体滑坡。滑坡后发生余震，𠀀坡无恙"
-    weights = model.article_bigrams(text)
+    weights, _ = model.article_weights(salience.ArticleBigrams.of(text))
     for start, end in [(0, 9), (9, len(text)), (2, 4), (3, 5), (4, 4), (4, 5), (0, len(text))]:
-        own = sum(model.bigrams.get(text[i:i + 2], 0.0) for i in range(start, end - 1))
+        own = sum(model.sentence.bigrams.get(text[i:i + 2], 0.0) for i in range(start, end - 1))
         assert weights.between(start, end) == pytest.approx(own), (start, end)
     assert weights.between(0, 9) == pytest.approx(3.5)  # 发生 and 滑坡; 坡。 and 县发 weigh nothing
     assert weights.between(15, len(text)) == pytest.approx(4.0)  # a letter beyond the BMP reads as one
-    assert model.article_bigrams("发").between(0, 1) == 0.0
+    assert model.article_weights(salience.ArticleBigrams.of("发"))[0].between(0, 1) == 0.0
+    # weighed from the body's start: the same sentences weigh the same
+    body = model.article_weights(salience.ArticleBigrams.of(text, 9))[0]
+    assert body.between(9, len(text)) == pytest.approx(weights.between(9, len(text)))
     features = salience.sentence_features(text[:9], 0, 10, 500, [], None, [])
-    assert model.probability(features, weights.between(0, 9)) == pytest.approx(1 / (1 + math.exp(-3.8)))
+    assert model.probabilities(features, (weights, None), (0, 9)) == pytest.approx((1 / (1 + math.exp(-3.8)), 0.0))
 
 
 def test_a_sentence_is_scored_by_how_much_of_the_title_it_repeats() -> None:

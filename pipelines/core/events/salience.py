@@ -248,34 +248,34 @@ def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
+def _ranked(probabilities: Sequence[float]) -> tuple[list[float], float, list[int]]:
+    """The probabilities' log-odds, the highest's, and each one's rank (0 the likeliest, ties
+    in the text's order, _LAST_RANK and below as one)."""
+    rank = [_LAST_RANK] * len(probabilities)
+    for r, j in enumerate(sorted(range(len(probabilities)), key=lambda j: -probabilities[j])[:_LAST_RANK]):
+        rank[j] = r
+    return [_logit(p) for p in probabilities], _logit(max(probabilities)), rank
+
+
 def context_features(probabilities: Sequence[float]) -> list[tuple[float, ...]]:
     """Each sentence's context features (in the order of CONTEXT), given the probabilities of
     all the article's candidate sentences in the text's order."""
     n = len(probabilities)
     if not n:
         return []
-    logits = [_logit(p) for p in probabilities]
-    top, mean, none = _logit(max(probabilities)), _logit(sum(probabilities) / n), _logit(0.0)
-    rank = [0] * n
-    for r, j in enumerate(sorted(range(n), key=lambda j: -probabilities[j])):
-        rank[j] = min(r, _LAST_RANK)
+    logits, top, rank = _ranked(probabilities)
+    mean, none = _logit(sum(probabilities) / n), _logit(0.0)
     return [(logits[j], logits[j - 1] if j else none, logits[j + 1] if j + 1 < n else none, top, mean,
              float(rank[j]), logits[j] - top, float(n)) for j in range(n)]
 
 
 def key_context_features(key_probabilities: Sequence[float]) -> list[tuple[float, ...]]:
     """Each sentence's key context features (in the order of KEY_CONTEXT), given the key
-    model's probabilities of all the article's candidate sentences in the text's order: those
-    of context_features that KEY_CONTEXT names."""
-    n = len(key_probabilities)
-    if not n:
+    model's probabilities of all the article's candidate sentences in the text's order."""
+    if not key_probabilities:
         return []
-    logits = [_logit(p) for p in key_probabilities]
-    top = _logit(max(key_probabilities))
-    rank = [float(_LAST_RANK)] * n
-    for r, j in enumerate(sorted(range(n), key=lambda j: -key_probabilities[j])[:_LAST_RANK]):
-        rank[j] = float(r)
-    return [(logits[j], top, rank[j], logits[j] - top) for j in range(n)]
+    logits, top, rank = _ranked(key_probabilities)
+    return [(x, top, float(r), x - top) for x, r in zip(logits, rank, strict=True)]
 
 
 def _sigmoid(z: float) -> float:
@@ -286,7 +286,7 @@ _CODE_BITS = 21  # every Unicode code point fits in 21 bits
 
 
 def _pair_key(bigram: str) -> int:
-    """Two letters as one number, as `SentenceModel.article_bigrams` reads them from a text."""
+    """Two letters as one number, as `ArticleBigrams` reads them from a text."""
     return ord(bigram[0]) << _CODE_BITS | ord(bigram[1])
 
 
@@ -413,19 +413,11 @@ class SentenceModel:
                    tuple(context.get(name, 0.0) for name in (*CONTEXT, *KEY_CONTEXT)), context_bias, floor,
                    None if key_weights is None else LinearModel.of(key_weights, key_bias))
 
-    @property
-    def bigrams(self) -> dict[str, float]:
-        return self.sentence.bigrams
-
     def weight_names(self) -> list[str]:
         names = [*(f"c2={b}" for b in self.sentence.bigrams), *self.sentence.other]
         if self.key is not None:
             names += [*(f"c2={b}" for b in self.key.bigrams), *self.key.other]
         return names
-
-    def article_bigrams(self, text: str) -> BigramWeights:
-        """The sentence model's weights of `text`'s bigrams summed from its start."""
-        return self.sentence.weigh(ArticleBigrams.of(text))
 
     def article_weights(self, article: ArticleBigrams) -> tuple[BigramWeights, BigramWeights | None]:
         """The weights of an article's bigrams summed from its start, for `probabilities`, by
@@ -439,16 +431,10 @@ class SentenceModel:
         these features (`article_weights` of the text). The key model reads only a sentence
         the sentence model gives at least the floor (one below is never kept): 0 for the rest,
         and without a key model."""
-        sentence, key = self.sentence, self.key
-        own = _sigmoid(sentence.bias + weights[0].between(*span) + sum(map(sentence.other.get, f.other, repeat(0.0))))
-        if key is None or weights[1] is None or own < self.floor:
+        own = self.sentence.probability(f, weights[0].between(*span))
+        if self.key is None or weights[1] is None or own < self.floor:
             return own, 0.0
-        return own, _sigmoid(key.bias + weights[1].between(*span) + sum(map(key.other.get, f.other, repeat(0.0))))
-
-    def probability(self, f: SentenceFeatures, bigrams: float) -> float:
-        """The sentence model's probability for a sentence of these features whose bigrams
-        weigh `bigrams` (BigramWeights.between)."""
-        return self.sentence.probability(f, bigrams)
+        return own, self.key.probability(f, weights[1].between(*span))
 
     def keeps(self, probabilities: Sequence[float], key_probabilities: Sequence[float] | None = None) -> list[bool]:
         """Which of an article's candidate sentences (their probabilities, and the key model's,
