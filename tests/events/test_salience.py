@@ -264,6 +264,19 @@ def test_seen_quarters_say_how_much_of_a_sentence_the_body_already_told() -> Non
     assert salience.seen_quarters(salience.ArticleBigrams.of(""), [(0, 0)]) == [0]
 
 
+def test_each_model_weighs_an_article_by_its_own_bigrams() -> None:
+    # one table holds both models' bigrams: a bigram only one model weighs weighs 0 in the other
+    model = salience.SentenceModel.of({"c2=发生": 1.5, "c2=滑坡": 2.0}, 0.0, 0.5, floor=0.0,
+                                      key_weights={"c2=滑坡": -1.0, "c2=余震": 3.0}, key_bias=0.0)
+    text = "某县发生山体滑坡。滑坡后发生余震"
+    weights, key_weights = model.article_weights(salience.ArticleBigrams.of(text))
+    for start, end in [(0, 9), (9, len(text)), (0, len(text)), (5, 8)]:
+        for table, own in [(weights, model.sentence.bigrams), (key_weights, model.key.bigrams)]:
+            expected = sum(own.get(text[i:i + 2], 0.0) for i in range(start, end - 1))
+            assert table.between(start, end) == pytest.approx(expected), (start, end)
+    assert key_weights.between(9, len(text)) == pytest.approx(2.0)  # 滑坡 -1, 余震 3; 发生 is the other's
+
+
 def test_the_key_model_weighs_in_the_context_model() -> None:
     # the context model reads the key model's probability (ctx=key) beside the sentence model's
     model = salience.SentenceModel.of({}, bias=0.0, threshold=0.5, context={"ctx=key": 1.0}, floor=0.0,
