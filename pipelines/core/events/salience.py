@@ -373,14 +373,18 @@ class BigramTable:
     def of(cls, models: Sequence[LinearModel]) -> BigramTable:
         import numpy as np
 
-        keys = sorted({_pair_key(b) for m in models for b in m.bigrams if len(b) == 2})  # two letters
-        row = {k: i for i, k in enumerate(keys)}
-        weights = np.zeros((len(keys) + 1, len(models)), dtype=np.float64)
+        bigrams = list({b: None for m in models for b in m.bigrams if len(b) == 2})  # two letters
+        if not bigrams:
+            return cls(np.zeros(0, dtype=np.uint64), np.zeros((1, len(models)), dtype=np.float64))
+        # every bigram's key (`_pair_key`) at once: a loading worker builds this table first
+        codes = np.frombuffer("".join(bigrams).encode("utf-32-le"), dtype=np.uint32).reshape(-1, 2)
+        keys = (codes[:, 0].astype(np.uint64) << _CODE_BITS) | codes[:, 1]
+        order = keys.argsort()
+        weights = np.zeros((len(bigrams) + 1, len(models)), dtype=np.float64)
         for column, model in enumerate(models):
-            for b, w in model.bigrams.items():
-                if len(b) == 2:
-                    weights[row[_pair_key(b)], column] = w
-        return cls(np.array(keys, dtype=np.uint64), weights)
+            weights[:-1, column] = np.fromiter(map(model.bigrams.get, bigrams, repeat(0.0)), dtype=np.float64,
+                                               count=len(bigrams))[order]
+        return cls(keys[order], weights)
 
     def weigh(self, article: ArticleBigrams) -> list[BigramWeights]:
         """Each model's running sum of an article's bigram weights (see BigramWeights)."""
