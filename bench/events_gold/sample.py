@@ -13,7 +13,8 @@ Genres are read off the title and lead by keyword (the corpus carries topics, no
 the first genre whose keywords match wins, in the order below. Articles of 150-2,000
 characters only, so an annotator can read each whole. The sets after dev116 are drawn by a
 second design, fifteen per genre of the four genres with articles left (REST_GENRES); the
-sets after dev127 by a third, ten per genre of all six, of 2,001-3,000 characters. A genre
+sets after dev127 by a third, ten per genre of all six, of 2,001-3,000 characters; the sets
+after dev136 by a fourth, the same of 3,001-4,000 characters. A genre
 whose pool runs short, in either design, is filled by articles whose whole text matches its
 keywords. Only
 doc_ids are kept in the repository: the texts stay in the corpus (CC BY-NC-SA).
@@ -178,6 +179,8 @@ SEEDS = {
     # dev136 is the last set the third design can draw: a fourth draw with dev134 (seed 20261266)
     # finds 6 public-affairs articles of 2,001-3,000 characters left, pool and
     # whole-text fallback together.
+    # The sets after dev136 are drawn by the fourth design (LONGER_CHARS below).
+    "dev137": 20261266,  # drawn in the forty-fourth session, annotated blind, held out
 }
 PER_GENRE = 10
 # The second design, for the sets after FIRST_DESIGN_LAST: fifteen per genre of the four
@@ -192,6 +195,12 @@ PER_REST_GENRE = 15
 SECOND_DESIGN_LAST = "dev127"
 SHORT_CHARS = (150, 2000)
 LONG_CHARS = (2001, 3000)
+# The fourth design, for the sets after THIRD_DESIGN_LAST: the third's, of 3,001-4,000
+# characters (238 articles, 5 of them public affairs by title and lead: the whole-text
+# fallback fills that genre), so the held-out sets measure the longest articles an analyst
+# reads whole too.
+THIRD_DESIGN_LAST = "dev136"
+LONGER_CHARS = (3001, 4000)
 GENRES = [
     ("emergency", r"火灾|起火|地震|事故|爆炸|坍塌|垮塌|中毒|洪水|暴雨|台风|泥石流|滑坡|遇难|救援|失联|坠毁|相撞|疫情"),
     ("courts_police", r"法院|判决|宣判|开庭|起诉|逮捕|拘留|检察|警方|公安|嫌疑人|审查调查|双开|落马|受贿|被查"),
@@ -224,13 +233,14 @@ def _pools(corpus: str, ranges: tuple[tuple[int, int], ...]) -> dict[tuple[int, 
 
 def main(corpus: str = CORPUS, which: str = "dev") -> None:
     names = list(SEEDS)
-    by_length = _pools(corpus, (SHORT_CHARS, LONG_CHARS))
+    by_length = _pools(corpus, (SHORT_CHARS, LONG_CHARS, LONGER_CHARS))
     taken: set[str] = set()
     for n, seed in enumerate(list(SEEDS.values())[:names.index(which) + 1]):
         rng = random.Random(seed)
         drawn = {}
         second = names.index(FIRST_DESIGN_LAST) < n <= names.index(SECOND_DESIGN_LAST)
-        pools = by_length[LONG_CHARS if n > names.index(SECOND_DESIGN_LAST) else SHORT_CHARS]
+        pools = by_length[LONGER_CHARS if n > names.index(THIRD_DESIGN_LAST) else
+                          LONG_CHARS if n > names.index(SECOND_DESIGN_LAST) else SHORT_CHARS]
         for name, pattern in GENRES:
             if second and name not in REST_GENRES:
                 continue
