@@ -181,6 +181,7 @@ SEEDS = {
     # whole-text fallback together.
     # The sets after dev136 are drawn by the fourth design (LONGER_CHARS below).
     "dev137": 20261266,  # drawn in the forty-fourth session, annotated blind, held out
+    "dev138": 20261267,  # drawn with dev137 after it was scored, the same way, annotated blind
 }
 PER_GENRE = 10
 # The second design, for the sets after FIRST_DESIGN_LAST: fifteen per genre of the four
