@@ -250,7 +250,9 @@ def fit_context(rows: list[dict], probability: list[float], key_probability: lis
 def read_by_key_model(probability: list[float], key_probability: list[float]) -> list[float]:
     """The key model's probabilities as production reads them: 0 where the sentence model's is
     below the floor (salience.SentenceModel.probabilities)."""
-    return [k if p >= FLOOR else 0.0 for p, k in zip(probability, key_probability, strict=True)]
+    from pipelines.core.events.salience import key_model_reads
+
+    return [k if key_model_reads(p, FLOOR) else 0.0 for p, k in zip(probability, key_probability, strict=True)]
 
 
 def fit_both(rows: list[dict]):

@@ -285,9 +285,20 @@ def _sigmoid(z: float) -> float:
 _CODE_BITS = 21  # every Unicode code point fits in 21 bits
 
 
-def _pair_key(bigram: str) -> int:
-    """Two letters as one number, as `ArticleBigrams` reads them from a text."""
-    return ord(bigram[0]) << _CODE_BITS | ord(bigram[1])
+def _code_points(text: str) -> Any:
+    """A text's code points as an array (numpy). (A lone surrogate never gets here: the
+    readers refuse a text that holds one.)"""
+    import numpy as np
+
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _pair_keys(codes: Any) -> Any:
+    """Each two neighbouring code points as one number: the bigram starting at each position
+    but the last. How both an article's bigrams and the models' weighted ones are keyed."""
+    import numpy as np
+
+    return (codes[:-1].astype(np.uint64) << _CODE_BITS) | codes[1:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +319,7 @@ class BigramWeights:
 
 @dataclass(frozen=True, slots=True)
 class ArticleBigrams:
-    """An article's bigrams from `start` (its body) on, as numbers (`_pair_key`): each
+    """An article's bigrams from `start` (its body) on, as numbers (`_pair_keys`): each
     distinct one (`distinct`, sorted), where it first stands (`first`), each position's index
     among them (`position`), and whether the pair at each position is two letters or digits
     (`letters`: a word's bigram, not punctuation). Made once per article, for the models'
@@ -327,9 +338,8 @@ class ArticleBigrams:
 
         if len(text) - start < 2:
             return cls(start, None, None, None, np.zeros(0, dtype=bool))
-        # (a lone surrogate never gets here: the readers refuse a text that holds one)
-        codes = np.frombuffer(text[start:].encode("utf-32-le"), dtype=np.uint32)
-        distinct, position = np.unique((codes[:-1].astype(np.uint64) << _CODE_BITS) | codes[1:], return_inverse=True)
+        codes = _code_points(text[start:])
+        distinct, position = np.unique(_pair_keys(codes), return_inverse=True)
         # where each first stands: the least of its positions (unique's return_index sorts
         # stably, twice the time)
         first = np.full(len(distinct), len(position))
@@ -360,7 +370,7 @@ class LinearModel:
 @dataclass(frozen=True, slots=True)
 class BigramTable:
     """The bigram weights of several models as one table: every weighted bigram as a sorted
-    key (`_pair_key`) and a row of its weight in each model, the last row 0 for a bigram none
+    key (`_pair_keys`) and a row of its weight in each model, the last row 0 for a bigram none
     weighs. An article's bigrams are looked up as one array (numpy), where a string or a match
     object per position was most of the scoring; and once for all the models, where a lookup
     per model cost the filter a search of the article's bigrams each (numpy's calls are dear in
@@ -376,9 +386,9 @@ class BigramTable:
         bigrams = list({b: None for m in models for b in m.bigrams if len(b) == 2})  # two letters
         if not bigrams:
             return cls(np.zeros(0, dtype=np.uint64), np.zeros((1, len(models)), dtype=np.float64))
-        # every bigram's key (`_pair_key`) at once: a loading worker builds this table first
-        codes = np.frombuffer("".join(bigrams).encode("utf-32-le"), dtype=np.uint32).reshape(-1, 2)
-        keys = (codes[:, 0].astype(np.uint64) << _CODE_BITS) | codes[:, 1]
+        # every bigram's key at once (a loading worker builds this table first): the pairs of
+        # the bigrams written one after another that start at even positions
+        keys = _pair_keys(_code_points("".join(bigrams)))[::2]
         order = keys.argsort()
         weights = np.zeros((len(bigrams) + 1, len(models)), dtype=np.float64)
         for column, model in enumerate(models):
@@ -400,6 +410,12 @@ class BigramTable:
         running = np.zeros((len(article.position) + 1, models), dtype=np.float64)
         np.cumsum(self.weights[found[article.position]], axis=0, out=running[1:])
         return [BigramWeights(column, article.start) for column in running.T.tolist()]
+
+
+def key_model_reads(probability: float, floor: float) -> bool:
+    """Whether the key model reads a sentence the sentence model gives `probability`: only one
+    at or above the floor, the least a kept sentence has (the rest cost nothing more)."""
+    return probability >= floor
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,7 +474,7 @@ class SentenceModel:
         the sentence model gives at least the floor (one below is never kept): 0 for the rest,
         and without a key model."""
         own = self.sentence.probability(f, weights[0].between(*span))
-        if self.key is None or weights[1] is None or own < self.floor:
+        if self.key is None or weights[1] is None or not key_model_reads(own, self.floor):
             return own, 0.0
         return own, self.key.probability(f, weights[1].between(*span))
 
