@@ -14,7 +14,7 @@ the first genre whose keywords match wins, in the order below. Articles of 150-2
 characters only, so an annotator can read each whole. The sets after dev116 are drawn by a
 second design, fifteen per genre of the four genres with articles left (REST_GENRES); the
 sets after dev127 by a third, ten per genre of all six, of 2,001-3,000 characters; the sets
-after dev136 by a fourth, the same of 3,001-4,000 characters. A genre
+after dev136 by a fourth, the same of 3,001-4,000 characters (dev137 to dev139). A genre
 whose pool runs short, in either design, is filled by articles whose whole text matches its
 keywords. Only
 doc_ids are kept in the repository: the texts stay in the corpus (CC BY-NC-SA).
@@ -182,6 +182,9 @@ SEEDS = {
     # The sets after dev136 are drawn by the fourth design (LONGER_CHARS below).
     "dev137": 20261266,  # drawn in the forty-fourth session, annotated blind, held out
     "dev138": 20261267,  # drawn with dev137 after it was scored, the same way, annotated blind
+    "dev139": 20261268,  # drawn in the forty-fifth session, annotated blind, held out (see train_filter.py)
+    # dev139 is the last set the fourth design can draw: 58 articles of 3,001-4,000 characters are
+    # left, pool and whole-text fallback together, where a set needs 60.
 }
 PER_GENRE = 10
 # The second design, for the sets after FIRST_DESIGN_LAST: fifteen per genre of the four
