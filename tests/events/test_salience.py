@@ -201,6 +201,24 @@ def test_a_sentence_event_is_dated_by_its_own_time() -> None:
         ("2012-09-01", "2012-09-30", "explicit", "2012年9月", "王喆第一次成为蒙特雷国际问题研究所的口译员")]
 
 
+# A sentence no rule reads whose time is a birth tells that birth: the birth dates it. A
+# birth in brackets or describing whom the sentence is about dates nothing: the story's day does.
+@pytest.mark.parametrize(("text", "dated"), [
+    ("3月1日，李凯尔宣布加入中国男篮。李凯尔于1993年出生于美国纽约市。", ("1993-01-01", "1993-12-31", "explicit")),
+    ("3月1日，李凱爾宣布加入中國男籃。李凱爾於1993年出生於美國紐約市。", ("1993-01-01", "1993-12-31", "explicit")),
+    ("3月1日，竞拍结果揭晓。这位得主是1990年出生的孙宇晨。", ("2024-03-01", "2024-03-01", "inherited")),
+    ("3月1日，競拍結果揭曉。這位得主是1990年出生的孫宇晨。", ("2024-03-01", "2024-03-01", "inherited")),
+    ("3月1日，警方通报案情。死者为方某某（2002年7月出生），系本地人。", ("2024-03-01", "2024-03-01", "inherited")),
+    ("3月1日，警方通報案情。死者為方某某（2002年7月出生），係本地人。", ("2024-03-01", "2024-03-01", "inherited")),
+])
+def test_a_birth_dates_the_sentence_that_tells_it(text: str, dated: tuple[str, str, str]) -> None:
+    doc = _doc(text)
+    ctx, _ = engine._candidates(doc, extract_times(doc.text, doc.published_at),
+                                salience.SentenceModel.of({}, bias=5.0, threshold=0.5))
+    births = [engine._sentence_event(ctx, d) for _, _, _, d in ctx.scored_bare if "出生" in text[d.sa:d.sb]]
+    assert [(e.earliest.isoformat(), e.latest.isoformat(), e.date_basis) for e in births] == [dated]
+
+
 @pytest.mark.parametrize("text", [
     "2022年4月25日\n\n杨丞琳回应李荣浩出轨\n\n2019年7月16日\n\n李荣浩成功求婚杨丞琳",
     "2022年4月25日\n\n楊丞琳回應李榮浩出軌\n\n2019年7月16日\n\n李榮浩成功求婚楊丞琳",

@@ -2210,7 +2210,26 @@ def _sentence_dating(ctx: _Ctx, sa: int, sb: int) -> _DatedSentence:
                   lead)
     future = bool(ctx.t.future_re.search(s, ca, cb))
     dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + cb, future, None, False, [])
+    if dating.basis != "explicit" and (birth := _birth_told(ctx, sa + ca, sa + cb)) is not None:
+        dating = _Dating(birth.earliest, birth.latest, birth.granularity, "explicit", birth.text, birth)
     return _DatedSentence(sa, sb, clauses, hs, lead, (ca, cb), future, dating)
+
+
+def _birth_told(ctx: _Ctx, ca: int, cb: int) -> TimeMention | None:
+    """李凯尔于1993年出生于美国纽约市: a clause no rule read whose time is a birth (data/
+    nonevents.tsv kind=born) tells that birth, so the birth dates it; but not where the
+    birth is an aside in brackets (死者为方某某(2002年7月出生，…)，并快速锁定…) or describes
+    whom the clause is about (竞拍成功者是1990年出生的孙宇晨): that sentence tells another act."""
+    for m in _mentions_in(ctx, ca, cb):
+        born = ctx.t.born_re.match(ctx.simp, m.end)
+        if (born is not None and "生" in born.group() and _usable(m) and m.earliest is not None
+                and ctx.simp[born.end():born.end() + 1] != "的"
+                and not _BRACKET_OPEN.search(ctx.simp, ca, m.start)):
+            return m
+    return None
+
+
+_BRACKET_OPEN = re.compile(r"[(（][^)）]*$")
 
 
 def _sentence_event(ctx: _Ctx, d: _DatedSentence) -> Event:
