@@ -27,7 +27,7 @@ from .salience import (
     sentence_groups,
     sentence_model,
 )
-from .tables import GENERIC_TYPE, Tables, tables
+from .tables import GENERIC_TYPE, Tables, _simp, tables
 
 # a sentence: blanks and the previous one's closing quote (skipped), then up to 。！？ (kept)
 # or a line end (dropped)
@@ -45,6 +45,8 @@ _ALL_CJK = re.compile(r"[\u4e00-\u9fff]*")
 # says how fast an act follows, in the story's time as often as in the publication's.
 _SKIP_MENTION_RULES = {"plan", "present", "soon"}
 _HEADLINE_MAX = 40
+_BYLINE_REACH = 80  # a dateline and a reporter's byline in brackets fit in this many characters
+_BYLINE_MARKS = frozenset("电電讯訊")
 
 
 @dataclass(slots=True)
@@ -1188,6 +1190,10 @@ _QUOTES = " \t\u3000“”\"「」『』"
 def _headline(text: str, a: int, b: int) -> str:
     """The clause text[a:b]; a long one is shortened at a phrase boundary, never mid-word."""
     h = text[a:b].strip(_QUOTES).rstrip("。！？!?；;，,、：:").strip(_QUOTES)
+    if _BYLINE_MARKS.intersection(h[:_BYLINE_REACH]):  # (most headlines hold no 电 or 讯 near their start)
+        byline = tables().byline_re.match(_simp(h[:_BYLINE_REACH]))
+        if byline is not None and len(h) - byline.end() >= _SHORT_HEADLINE:
+            h = h[byline.end():]  # 新华社北京8月3日电 国台办发言人…表示: the report's dateline, not the act
     if len(h) <= _HEADLINE_MAX:
         return h
     cut = max((i for i in range(12, _HEADLINE_MAX) if h[i] in _PHRASE_END), default=None)
