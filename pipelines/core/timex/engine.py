@@ -745,6 +745,11 @@ class _Extractor:
             return None  # a coming day lends its year only within its sentence
         # the month and day at start..stop open an entry as the story's day did
         chronology = told_opens and stop is not None and self._opens_entry(start, stop)
+        # a later year told since the story's day (开始运作于1955年8月20日，从1981年转为军事用途。
+        # …7月31日从夏威夷起飞) took the text past it: a day before the story's no longer goes
+        # back into it (an earlier year, 2014年政变后成立的共和国, only names a thing of it)
+        moved = (self.anchor_point is not None and self.anchor_point[1] > end
+                 and self.anchor_point[0] > told.year)
         for year in (told.year, told.year + 1):
             # a month alone (2018年8月…；9月，…) continues the story from its first day
             probe = _safe_date(year, month, day or 1)
@@ -756,7 +761,8 @@ class _Extractor:
             onward = year == told.year and probe is not None and probe >= told_last and (
                 _FULL_STOP.search(between) is None or chronology)
             if probe is not None and (told - probe_last).days <= _STORY_DAYS and \
-                    ((probe - told_last).days <= _STORY_DAYS or onward) and (ahead or probe_last <= self.ref):
+                    ((probe - told_last).days <= _STORY_DAYS or onward) and (ahead or probe_last <= self.ref) \
+                    and not (moved and probe_last < told):
                 self.story_hit = True
                 return year
         return None
