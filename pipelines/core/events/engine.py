@@ -68,8 +68,13 @@ _PLACE_TAG, _VERB_TAG = "ns", "v"
 _GENERIC_VERB_TAGS = frozenset({_VERB_TAG, "vn"})
 
 
+# A shortened headline does not end on a preposition, conjunction, adverb or 的 (…在博克拉旧
+# 机场和…, …于美国当地时间2月1日早晨被…): what it opens is cut off, so the cut goes before it.
+_DANGLING_TAGS = frozenset({"p", "c", "d", "uj"})
+
+
 def _read_tags() -> frozenset[str]:
-    return frozenset({_PLACE_TAG}) | _GENERIC_VERB_TAGS | tables().place_bad_tags
+    return frozenset({_PLACE_TAG}) | _GENERIC_VERB_TAGS | _DANGLING_TAGS | tables().place_bad_tags
 
 
 _HAN_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]+")  # posseg's re_han_internal
@@ -1198,9 +1203,19 @@ def _headline(text: str, a: int, b: int) -> str:
         return h
     cut = max((i for i in range(12, _HEADLINE_MAX) if h[i] in _PHRASE_END), default=None)
     if cut is None:
-        words = _words(h[:_HEADLINE_MAX + 1])
-        cut = max((w[0] for w in words if 12 <= w[0] <= _HEADLINE_MAX and w[1] > w[0]), default=_HEADLINE_MAX)
+        spans, words = _cut(_simp(h[:_HEADLINE_MAX + 1]))  # (jieba reads Simplified; offsets are 1:1)
+        tags = _jieba().tags
+        # the word ending at each word's start: a function word, or one letter no dictionary
+        # tags (博 of 博克拉, which jieba does not know), cannot close the headline
+        before = {b: (w, tags.get(w)) for (_, b), w in zip(spans, words, strict=True)}
+        cut = max((a for a, b in spans if 12 <= a <= _HEADLINE_MAX and b > a and h[a - 1] not in _OPENERS
+                   and (a not in before or (before[a][1] not in _DANGLING_TAGS
+                                            and (len(before[a][0]) > 1 or before[a][1] is not None)))),
+                  default=_HEADLINE_MAX)
     return h[:cut].rstrip("".join(_PHRASE_END)) + "…"
+
+
+_OPENERS = set("“\"「『《（(【[")
 
 
 def _fuller_headline(text: str, head: str, a: int, next_end: int) -> str:
