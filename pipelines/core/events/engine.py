@@ -27,7 +27,7 @@ from .salience import (
     sentence_groups,
     sentence_model,
 )
-from .tables import GENERIC_TYPE, Tables, _simp, tables
+from .tables import GENERIC_TYPE, Tables, tables
 
 # a sentence: blanks and the previous one's closing quote (skipped), then up to 。！？ (kept)
 # or a line end (dropped)
@@ -1196,14 +1196,14 @@ def _headline(text: str, a: int, b: int) -> str:
     """The clause text[a:b]; a long one is shortened at a phrase boundary, never mid-word."""
     h = text[a:b].strip(_QUOTES).rstrip("。！？!?；;，,、：:").strip(_QUOTES)
     if _BYLINE_MARKS.intersection(h[:_BYLINE_REACH]):  # (most headlines hold no 电 or 讯 near their start)
-        byline = tables().byline_re.match(_simp(h[:_BYLINE_REACH]))
+        byline = tables().byline_re.match(_to_simplified(h[:_BYLINE_REACH]))
         if byline is not None and len(h) - byline.end() >= _SHORT_HEADLINE:
             h = h[byline.end():]  # 新华社北京8月3日电 国台办发言人…表示: the report's dateline, not the act
     if len(h) <= _HEADLINE_MAX:
         return h
     cut = max((i for i in range(12, _HEADLINE_MAX) if h[i] in _PHRASE_END), default=None)
     if cut is None:
-        spans, words = _cut(_simp(h[:_HEADLINE_MAX + 1]))  # (jieba reads Simplified; offsets are 1:1)
+        spans, words = _cut(_to_simplified(h[:_HEADLINE_MAX + 1]))  # (jieba reads Simplified; offsets are 1:1)
         tags = _jieba().tags
         # the word ending at each word's start: a function word, or one letter no dictionary
         # tags (博 of 博克拉, which jieba does not know), cannot close the headline
