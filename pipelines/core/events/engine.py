@@ -74,7 +74,7 @@ _DANGLING_TAGS = frozenset({"p", "c", "d", "uj"})
 
 
 def _read_tags() -> frozenset[str]:
-    return frozenset({_PLACE_TAG}) | _GENERIC_VERB_TAGS | _DANGLING_TAGS | tables().place_bad_tags
+    return frozenset({_PLACE_TAG}) | _GENERIC_VERB_TAGS | _DANGLING_TAGS | _ACT_TAGS | tables().place_bad_tags
 
 
 _HAN_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]+")  # posseg's re_han_internal
@@ -422,6 +422,27 @@ def _stamp(ctx: _Ctx, m: TimeMention) -> bool:
 def _clock_only(m: TimeMention) -> bool:
     """A time of day with no day (10时7分许, 晚11点左右): it opens an act on the story's day."""
     return m.type == "TIME" and m.earliest is None and m.value.startswith("T")
+
+
+def _announced(t: Tables, s: str, a: int, b: int) -> bool:
+    """s[a:b] marks what follows as not (yet) done: announced, wished, demanded or
+    conditional (modality.tsv future). 将 says so only before an act (将全面启动, 将依法处理:
+    the word after it a verb, adverb or preposition by jieba's tags, or a future_adverb row);
+    before a noun it marks the object (成功将卫星发射升空, 将熊某杀害: done)."""
+    if t.future_re.search(s, a, b) is not None:
+        return True
+    return any(_act_follows(t, s, m.end()) for m in t.future_before_act_re.finditer(s, a, b))
+
+
+_NEXT_WORD_REACH = 6  # enough of the text after 将 for jieba to cut its next word
+_ACT_TAGS = frozenset({"v", "vn", "vd", "d", "ad", "p", "c"})
+
+
+def _act_follows(t: Tables, s: str, i: int) -> bool:
+    if t.future_adverb_re.match(s, i) is not None:
+        return True
+    spans, words = _cut(s[i:i + _NEXT_WORD_REACH])
+    return bool(words) and spans[0][0] == 0 and _jieba().tags.get(words[0]) in _ACT_TAGS
 
 
 def _clamp(d: _Dating, pub: date | None, future: bool) -> _Dating:
@@ -866,7 +887,7 @@ def _date_event(ctx: _Ctx, sent: tuple[int, int], clause: tuple[int, int], trig:
     if pick is not None and pick.end <= trig and ctx.t.report_re.search(ctx.simp, pick.end, trig):
         # 3月1日报道，…飞船发射将于3月2日进行: the day before the act is the report's; the
         # act's own is the one announced after it in its clause
-        pick = next((m for m in in_clause if m.start > trig and ctx.t.future_re.search(ctx.simp, trig, m.start)),
+        pick = next((m for m in in_clause if m.start > trig and _announced(ctx.t, ctx.simp, trig, m.start)),
                     pick)
     if ctx.item_dates:
         pick = _item_date(ctx, trig, pick)
@@ -1448,7 +1469,7 @@ def _sentence_events(ctx: _Ctx, sa: int, sb: int, hits: list[LexiconMatch],
             etype = otype
         used_clauses.add(ci)
         covered.append((ca, cb))
-        future = bool(t.future_re.search(s, ca, rel))
+        future = _announced(t, s, ca, rel)
         routine = bool(t.routine_re.search(s, ca, cb)) or timed and any(
             m.type == "SET" for m in _mentions_in(ctx, sa + ca, sa + cb))
         session = _session(s[rel:cb], t) if etype == "meeting" else None
@@ -1810,7 +1831,7 @@ def _generic_events(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         used.add(ci)
         ca, cb = clauses[ci]
         covered.append((ca, cb))
-        future = bool(t.future_re.search(s, ca, a))
+        future = _announced(t, s, ca, a)
         routine = bool(t.routine_re.search(s, ca, cb))
         # a clock time alone (10时7分许，救护车到达) is a moment of the story's day
         own = None if _clock_only(m) else m
@@ -1905,7 +1926,7 @@ def _done_acts(ctx: _Ctx, sa: int, sb: int, covered: list[tuple[int, int]],
         if ((b - a < 2 or s[a:b] in t.nonevent_verbs) and verb not in untyped) or s.startswith("的", b):
             continue  # 已有, 已是: a state; 已被拆除的墙体: a modifier
         if (t.negation_re.search(s, mark.end(), b) or t.concession_re.search(s, ca, a)
-                or t.future_re.search(s, ca, a)):
+                or _announced(t, s, ca, a)):
             continue
         dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + a, False, None, False, [])
         if dating.basis == "bounded" and sa - ctx.story_from >= _LEAD_SHARE * (len(simp) - ctx.story_from):
@@ -2229,7 +2250,7 @@ def _sentence_dating(ctx: _Ctx, sa: int, sb: int) -> _DatedSentence:
     lead = next(c for c in clauses if c[1] > hs)
     ca, cb = next((c for c in clauses if c[1] > hs and any(_usable(m) for m in _mentions_in(ctx, sa + c[0], sa + c[1]))),
                   lead)
-    future = bool(ctx.t.future_re.search(s, ca, cb))
+    future = _announced(ctx.t, s, ca, cb)
     dating = _date_event(ctx, (sa, sb), (sa + ca, sa + cb), sa + cb, future, None, False, [])
     if dating.basis != "explicit" and (birth := _birth_told(ctx, sa + ca, sa + cb)) is not None:
         dating = _Dating(birth.earliest, birth.latest, birth.granularity, "explicit", birth.text, birth)

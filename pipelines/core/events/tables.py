@@ -45,6 +45,8 @@ class Tables:
     gazetteer_names: Lexicon  # one name
     org_re: re.Pattern[str]
     future_re: re.Pattern[str]  # announced, wished, demanded, conditional: not (yet) done
+    future_before_act_re: re.Pattern[str]  # 将: will before an act, the object marker before a noun
+    future_adverb_re: re.Pattern[str]  # after 将: adverbials jieba's dictionary leaves untagged (依法)
     done_re: re.Pattern[str]  # perfective, passive and result markers (了, 已, 被, 成功)
     routine_re: re.Pattern[str]
     recap_re: re.Pattern[str]  # 据了解, 此前, 曾: the sentence recounts what came before the story
@@ -190,6 +192,8 @@ def _load(cache: RegexCache) -> Tables:
         gazetteer_names=Lexicon(gazetteer),
         org_re=org_re,
         future_re=alternation(modality.get("future", ["将于"])),
+        future_before_act_re=alternation(modality.get("future_before_act", ["(?!)"])),
+        future_adverb_re=alternation(modality.get("future_adverb", ["(?!)"])),
         done_re=alternation(modality.get("done", ["了"])),
         routine_re=compile_regex(literal_alternation(modality.get("routine", ["每年"]))),
         recap_re=any_of(modality.get("recap", [])),
