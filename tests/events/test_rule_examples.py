@@ -49,7 +49,7 @@ def test_every_type_has_a_trigger() -> None:
 
 
 NONEVENT_PATTERNS = [pytest.param(r, id=r[0][:20]) for r in read_rows(DATA / "nonevents.tsv")
-                     if r[1] in ("clause", "scope", "counted", "record", "opinion", "named", "told", "topic", "state", "scene", "reaction", "byline")]
+                     if r[1] in ("clause", "scope", "counted", "record", "opinion", "named", "told", "topic", "state", "scene", "reaction", "byline", "connective")]
 
 
 @pytest.mark.parametrize("row", NONEVENT_PATTERNS)

@@ -47,6 +47,7 @@ _SKIP_MENTION_RULES = {"plan", "present", "soon"}
 _HEADLINE_MAX = 40
 _BYLINE_REACH = 80  # a dateline and a reporter's byline in brackets fit in this many characters
 _BYLINE_MARKS = frozenset("电電讯訊")
+_CONNECTIVE_REACH = 4  # 并且, 但是 and the comma after them
 
 
 @dataclass(slots=True)
@@ -1220,6 +1221,9 @@ def _headline(text: str, a: int, b: int) -> str:
         byline = tables().byline_re.match(_to_simplified(h[:_BYLINE_REACH]))
         if byline is not None and len(h) - byline.end() >= _SHORT_HEADLINE:
             h = h[byline.end():]  # 新华社北京8月3日电 国台办发言人…表示: the report's dateline, not the act
+    joined = tables().connective_re.match(_to_simplified(h[:_CONNECTIVE_REACH]))
+    if joined is not None and joined.end() and len(h) - joined.end() >= _SHORT_HEADLINE:
+        h = h[joined.end():]  # 并以…罪判处…: the link to the clause before is no part of the act
     if len(h) <= _HEADLINE_MAX:
         return h
     cut = max((i for i in range(12, _HEADLINE_MAX) if h[i] in _PHRASE_END), default=None)

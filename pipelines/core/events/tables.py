@@ -60,6 +60,7 @@ class Tables:
     born_re: re.Pattern[str]  # after a time: 出生 (a person's birth)
     dateline_re: re.Pattern[str]  # after a time: 电, 讯 (the report's dateline)
     byline_re: re.Pattern[str]  # at a headline's start: 新华社北京8月3日电 (the report's, not the act's)
+    connective_re: re.Pattern[str]  # at a headline's start: 并, 但, 而 (a link to the clause before)
     performative_re: re.Pattern[str]  # 现将…如下: the page itself is the act, on its publication day
     sequence_re: re.Pattern[str]  # 随后, 此后: a connective clause marking the next act done
     argument_re: re.Pattern[str]  # 因为, 其实, 可以说 opening a sentence: the writer reasons, tells no development
@@ -153,7 +154,7 @@ def _load(cache: RegexCache) -> Tables:
         blocks[parted] = blocks[whole]
     nonevent_verbs: list[str] = []
     patterns: dict[str, list[str]] = {"clause": [], "scope": [], "figure": [], "owner": [], "hearsay": [], "opinion": [], "named": [],
-                                      "told": [], "counted": [], "record": [], "since": [], "born": [], "dateline": [], "byline": [], "stamp": [], "state": [], "scene": [], "reaction": [], "topic": []}
+                                      "told": [], "counted": [], "record": [], "since": [], "born": [], "dateline": [], "byline": [], "connective": [], "stamp": [], "state": [], "scene": [], "reaction": [], "topic": []}
     for r in _rows("nonevents.tsv"):
         if r[1] != "verb" and r[1] not in patterns:
             raise ValueError(f"nonevents.tsv: kind must be verb or one of {sorted(patterns)}, not {r[1]!r}")
@@ -231,6 +232,7 @@ def _load(cache: RegexCache) -> Tables:
         born_re=any_of(patterns["born"]),
         dateline_re=any_of(patterns["dateline"]),
         byline_re=any_of(patterns["byline"]),
+        connective_re=any_of(patterns["connective"]),
         stamp_re=any_of(patterns["stamp"]),
         time_owner_re=any_of(patterns["owner"]),
         nonevent_scope_re=any_of(patterns["scope"]),
