@@ -34,6 +34,13 @@ def _char_t2s(ch: str) -> str:
     return out if len(out) == 1 else ch
 
 
+def chars_to_simplified(text: str) -> str:
+    """`text` converted character by character (each conversion cached): for a few characters
+    matched against Simplified rows, where the phrase conversion of `to_simplified` and the
+    test of `surely_simplified` cost more than the match."""
+    return "".join(map(_char_t2s, text))
+
+
 def to_simplified(text: str) -> str:
     """Simplified copy of `text` with the same length; char i corresponds to char i.
 

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from pipelines.core.datatables import LexiconMatch
 from pipelines.core.model import Document, Event, TimeMention
+from pipelines.core.script import chars_to_simplified
 from pipelines.core.textscan import mask_long_runs
 from pipelines.core.timex.tables import tables as timex_tables
 
@@ -1221,7 +1222,7 @@ def _headline(text: str, a: int, b: int) -> str:
         byline = tables().byline_re.match(_to_simplified(h[:_BYLINE_REACH]))
         if byline is not None and len(h) - byline.end() >= _SHORT_HEADLINE:
             h = h[byline.end():]  # 新华社北京8月3日电 国台办发言人…表示: the report's dateline, not the act
-    joined = tables().connective_re.match(_to_simplified(h[:_CONNECTIVE_REACH]))
+    joined = tables().connective_re.match(chars_to_simplified(h[:_CONNECTIVE_REACH]))
     if joined is not None and joined.end() and len(h) - joined.end() >= _SHORT_HEADLINE:
         h = h[joined.end():]  # 并以…罪判处…: the link to the clause before is no part of the act
     if len(h) <= _HEADLINE_MAX:
