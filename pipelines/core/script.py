@@ -57,7 +57,7 @@ def to_simplified(text: str) -> str:
     for line in text.split("\n"):
         conv = _converter().convert(line)
         if len(conv) != len(line):
-            conv = "".join(_char_t2s(ch) for ch in line)
+            conv = chars_to_simplified(line)
         parts.append(conv)
     return "\n".join(parts)
 
