@@ -459,6 +459,28 @@ def test_a_pool_forked_ahead_extracts_every_document_in_its_workers_as_this_proc
     assert pooled == [finish(extract.extract_document(_document(i, size=2))) for i in range(12)]
 
 
+def test_a_pool_forked_ahead_shares_the_tables_this_process_built_and_drops_them_after():
+    """`WarmPool` builds the extractors' tables here, before the fork (the workers inherit
+    them: one copy, not one per worker), and jieba's tag table, loaded for the pool only, is
+    dropped from this process once the stream has ended or the pool is shut down unused; a
+    table this process had loaded for its own use is kept."""
+    from pipelines.core.events.engine import _jieba, release_lexicon
+
+    release_lexicon()
+    pool = extract.WarmPool(2)
+    assert _jieba.cache_info().currsize == 1  # built here, before the workers were forked
+    found = list(extract.extract_stream((_document(i, size=2) for i in range(6)), workers=2, pool=pool))
+    assert _jieba.cache_info().currsize == 0
+    assert [(ex.mentions, ex.events) for ex in found] == [
+        (ex.mentions, ex.events) for ex in (extract.extract_document(_document(i, size=2)) for i in range(6))]
+    assert _jieba.cache_info().currsize == 1  # loaded by this process's own extraction above
+    extract.WarmPool(2).shutdown()  # a run that never extracted: nothing loaded for it, so kept
+    assert _jieba.cache_info().currsize == 1
+    release_lexicon()
+    extract.WarmPool(2).shutdown()
+    assert _jieba.cache_info().currsize == 0
+
+
 def test_a_warm_up_failing_in_a_worker_leaves_the_pool_working(monkeypatch: pytest.MonkeyPatch):
     """A worker whose tables fail to build ahead still takes documents (each extraction then
     meets the failure itself and says so per document), rather than breaking the pool."""
