@@ -155,21 +155,26 @@ class WarmPool:
         # (Extraction.error), in the workers, which try again (`_warm_worker`).
         with contextlib.suppress(Exception):
             warm_up_ahead()
-        context = multiprocessing.get_context("fork")
         self.workers = workers
-        # Objects that exist now are never collected in the workers, so the collector does
-        # not write to (and copy) the pages they share with this process.
-        gc.freeze()
-        try:
-            self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_worker,
-                                                initargs=(os.getpid(),))
-            self.executor.submit(os.getpid)  # a fork pool launches all its workers at its first task
-        finally:
-            gc.unfreeze()
+        self.executor = _launched_pool(workers, multiprocessing.get_context("fork"), _warm_worker)
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
         _release_lexicon_loaded_ahead()
+
+
+def _launched_pool(workers: int, context: Any, initializer: Callable[[int], None]) -> ProcessPoolExecutor:
+    """A process pool started now by this process, whose extractors' tables are built: forked
+    workers share them. Objects that exist now are never collected in the workers, so the
+    collector does not write to (and copy) the pages they share with this process."""
+    gc.freeze()
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer,
+                                   initargs=(os.getpid(),))
+        pool.submit(os.getpid)  # a pool starts its workers at its first task (a fork pool all of them)
+    finally:
+        gc.unfreeze()
+    return pool
 
 
 def _warm_worker(parent_pid: int) -> None:
@@ -295,12 +300,8 @@ def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], No
         pool = warm.executor
     else:
         warm_up()
-        # Objects that exist now are never collected in the workers, so the collector does
-        # not write to (and copy) the pages they share with this process.
-        gc.freeze()
         context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
-                                   initargs=(os.getpid(),))
+        pool = _launched_pool(workers, context, die_with_parent)
     pending: deque[tuple[list[Document], Future]] = deque()
 
     def collect() -> Iterator[Any]:
@@ -324,7 +325,6 @@ def _pooled(docs: Iterator[Document], workers: int, progress: Callable[[int], No
             yield from collect()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        gc.unfreeze()
         if not had_lexicon:
             _release_lexicon_loaded_ahead(always=True)
             gc.collect()

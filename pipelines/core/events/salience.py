@@ -400,13 +400,11 @@ class BigramTable:
 
     def weigh(self, article: ArticleBigrams) -> list[BigramWeights]:
         """Each model's running sum of an article's bigram weights (see BigramWeights)."""
-        models = self.weights.shape[1]
-        if article.distinct is None or not len(self.keys):
-            import numpy as np
-
-            return [BigramWeights(np.zeros(len(article.letters) + 2), article.start) for _ in range(models)]
         import numpy as np
 
+        models = self.weights.shape[1]
+        if article.distinct is None or not len(self.keys):
+            return [BigramWeights(np.zeros(len(article.letters) + 2), article.start) for _ in range(models)]
         found = self.keys.searchsorted(article.distinct)
         found[self.keys.take(found, mode="clip") != article.distinct] = len(self.keys)  # no weight: the 0 row
         # a running sum: a sentence's weight is a difference of two, its own bigrams' weights
