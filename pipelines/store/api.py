@@ -141,17 +141,22 @@ class Store:
                                fork_after, pool)
 
     def warm_pool(self, paths: list[str]) -> WarmPool | None:
-        """Extraction workers forked now, to build their tables while this process scans:
-        for a first run (an empty log) over at least `WARM_POOL_MIN_BYTES` of seed files,
-        where everything will be extracted by a pool. Call before any thread is started."""
-        workers = self.workers or os.cpu_count() or 1
-        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods() or self.log.segments():
-            return None
+        """Extraction workers forked now, sharing the extractors' tables this process builds
+        first, when `pool_ahead(paths)`: everything will be extracted by a pool. Call before
+        any thread is started."""
+        return WarmPool(self.workers or os.cpu_count() or 1) if self.pool_ahead(paths) else None
+
+    def pool_ahead(self, paths: list[str]) -> bool:
+        """Whether `warm_pool(paths)` forks workers: a first run (an empty log) over at least
+        `WARM_POOL_MIN_BYTES` of seed files, on a machine that forks, with two workers or more."""
+        if (self.workers or os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods() \
+                or self.log.segments():
+            return False
         size = 0
         for name in paths:
             with contextlib.suppress(OSError):
                 size += (self.seeds / name).stat().st_size
-        return WarmPool(workers) if size >= WARM_POOL_MIN_BYTES else None
+        return size >= WARM_POOL_MIN_BYTES
 
     def append(self, batch: ExtractionBatch, run_id: str) -> Appended:
         """Append the run's facts to the log (never after a lost history)."""
