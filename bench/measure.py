@@ -34,6 +34,8 @@ class Measured:
 
 def _tree_rss(proc: psutil.Process, with_pss: bool) -> tuple[int, int, int]:
     """RSS (cheap: statm) of the process tree, and PSS (smaps_rollup) when asked."""
+    if _PROC_CHILDREN:
+        return _tree_rss_from_proc(proc.pid, with_pss)
     total, pss, count = 0, 0, 0
     try:
         members = [proc, *proc.children(recursive=True)]
@@ -49,6 +51,39 @@ def _tree_rss(proc: psutil.Process, with_pss: bool) -> tuple[int, int, int]:
             total += info.rss
             count += 1
         except psutil.Error:
+            continue  # exited between listing and reading
+    return total, pss, count
+
+
+# The sampler runs on the cores the measured run uses: through psutil it cost 1.3 ms of CPU
+# a sample (listing the tree scans every process of the machine), ~5% of a core at one sample
+# per 50 ms, which a run on two busy cores paid in wall time. Linux names a process's
+# children in /proc/PID/task/TID/children: read there, the same figures cost 0.1 ms.
+_PROC_CHILDREN = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _tree_rss_from_proc(root: int, with_pss: bool) -> tuple[int, int, int]:
+    total, pss, count = 0, 0, 0
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            if with_pss:
+                with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+                    for line in rollup:
+                        if line.startswith(b"Rss:"):
+                            total += int(line.split()[1]) << 10
+                        elif line.startswith(b"Pss:"):
+                            pss += int(line.split()[1]) << 10
+            else:
+                with open(f"/proc/{pid}/statm", "rb") as statm:
+                    total += int(statm.read().split()[1]) * _PAGE
+            count += 1
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/children", "rb") as children:
+                    todo.extend(int(child) for child in children.read().split())
+        except (OSError, ValueError, IndexError):
             continue  # exited between listing and reading
     return total, pss, count
 
