@@ -224,3 +224,53 @@ def test_a_changes_facts_are_read_by_at_most_so_many_seq_ranges():
     want = con.execute("SELECT seq FROM event_log WHERE seq <= 1500000 AND doc_id IN "
                        "(SELECT doc_id FROM affected) ORDER BY seq").fetchall()
     assert got == want and len(want) > 3_000
+
+
+def _one_append(tmp_path: Path, name: str) -> Store:
+    seeds = tmp_path / name / "seeds"
+    seeds.mkdir(parents=True)
+    _dump(seeds / "a.jsonl", {"placed": PLACED, "placeless": PLACELESS, "other": OTHER_PLACE})
+    store = Store(tmp_path / name / "wh" / "timeline.duckdb", seeds, workers=1)
+    store.append(store.extract(store.scan(store.folder_paths())), "one")
+    return store
+
+
+def test_a_log_of_one_append_published_whole_equals_it_published_as_a_step(tmp_path: Path, monkeypatch):
+    """`_whole` (two cursors, each table projected once) against `_step` from nothing."""
+    whole = _one_append(tmp_path, "whole")
+    seen = []
+    publish(whole.db, staged=lambda con: seen.append(con.execute("SELECT count(*) FROM time_mentions").fetchone()[0]))
+    stepped = _one_append(tmp_path, "stepped")
+    monkeypatch.setattr(warehouse, "_whole", lambda con, recorded_at, staged: warehouse._step(
+        con, 0, stepped.log.head_seq(), recorded_at, staged))
+    publish(stepped.db)
+    assert _tables(whole.db) == _tables(stepped.db)
+    with duckdb.connect(str(whole.db), read_only=True) as con:
+        assert seen == [con.execute("SELECT count(*) FROM time_mentions").fetchone()[0]] and seen[0] > 0
+    # (each log has its own append time, which the rows' hashes cover)
+    strip = {"valid_from", "row_hash"}
+    for table, rows in _histories(whole.db).items():
+        with duckdb.connect(str(whole.db), read_only=True) as con:
+            cols = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall()]
+        keep = [i for i, c in enumerate(cols) if c not in VOLATILE | strip]
+        other = _histories(stepped.db)[table]
+        assert [tuple(r[i] for i in keep) for r in rows] == [tuple(r[i] for i in keep) for r in other], table
+        assert rows and all(r[cols.index("valid_to")] is None for r in rows)
+    for store in (whole, stepped):  # each version's hash is its row's, as a later step takes it
+        with duckdb.connect(str(store.db), read_only=True) as con:
+            for table in ("documents", "time_mentions", "events", "timeline"):
+                assert sorted(con.execute(f"SELECT hash(t) FROM {table} t").fetchall()) == sorted(
+                    con.execute(f"SELECT row_hash FROM {table}_history").fetchall()), table
+
+
+def test_a_whole_publish_whose_second_cursor_fails_publishes_nothing(tmp_path: Path, monkeypatch):
+    store = _one_append(tmp_path, "failing")
+    monkeypatch.setattr(warehouse.P, "mentions_sql", lambda docs: "SELECT no_such_column FROM log")
+    staged = []
+    try:
+        publish(store.db, staged=staged.append)
+    except duckdb.Error as exc:
+        assert "no_such_column" in str(exc)
+    else:
+        raise AssertionError("the publish should have failed")
+    assert staged == [] and not store.db.exists()

@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -399,10 +401,7 @@ def _build(buffer: Path, log: EventLog, since: int, head: int, note: str | None,
         # the page's thread draw while DuckDB records them (0.3 s of 1.3 s at 3,000 articles
         # for a whole build; 0.3 s of a 1,000-article change's publish at 100k).
         if whole:
-            _whole(con)
-            if staged is not None:
-                staged(con)
-            _whole_versions(con, steps[0][0])
+            _whole(con, steps[0][0], staged)
         else:
             after = int(since)
             for number, (recorded_at, last) in enumerate(steps, 1):
@@ -544,25 +543,52 @@ def _touched_keys_from(con: duckdb.DuckDBPyConnection, catalog: str) -> int | No
     return int(row[0]) if row else None
 
 
-def _whole(con: duckdb.DuckDBPyConnection) -> None:
+def _whole(con: duckdb.DuckDBPyConnection, recorded_at,
+           staged: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
     """Project a log of one append into empty tables: what `_step` does from nothing, without
     its scoping. Every document is affected and every merge key touched, so each table is
-    projected once; `_whole_versions` then opens a version of each row."""
+    projected once, and a version of each row opened at `recorded_at` (none was open before).
+    `staged(con)` is called once the projections are final, before the last versions.
+
+    The time mentions and their versions, and the documents' versions, are made on a second
+    cursor while this one makes the events and the timeline: they read nothing those write.
+    DuckDB runs each statement on the thread that asked for it (the build runs one thread a
+    statement, `_configure_build`), so the two use both cores where one would idle."""
     whole_log = "log AS (SELECT * FROM event_log)"
     con.execute(f"INSERT INTO documents WITH {whole_log} {P.documents_sql()}")
-    con.execute(f"INSERT INTO time_mentions WITH {whole_log} SELECT * FROM ({P.mentions_sql('documents')})")
-    con.execute(f"INSERT INTO events WITH {whole_log} SELECT * FROM ({P.events_sql('documents')})")
-    con.execute(f"INSERT INTO timeline {P.timeline_sql('events', 'documents')}")
+    mentions_made = threading.Event()
+    made: list[bool] = []
+
+    def mentions_and_versions(cursor: duckdb.DuckDBPyConnection) -> None:
+        try:
+            cursor.execute(f"INSERT INTO time_mentions WITH {whole_log} SELECT * FROM ({P.mentions_sql('documents')})")
+            made.append(True)
+        finally:
+            mentions_made.set()
+        for table in ("time_mentions", "documents"):
+            _open_versions(cursor, table, recorded_at)
+
+    # (leaving the block waits for the second cursor's work, then closes it)
+    with con.cursor() as cursor, ThreadPoolExecutor(1, thread_name_prefix="timeline-publish") as beside:
+        side = beside.submit(mentions_and_versions, cursor)
+        con.execute(f"INSERT INTO events WITH {whole_log} SELECT * FROM ({P.events_sql('documents')})")
+        con.execute(f"INSERT INTO timeline {P.timeline_sql('events', 'documents')}")
+        mentions_made.wait()
+        if not made:
+            side.result()  # its error: the projections are not whole
+        if staged is not None:
+            staged(con)
+        for table in ("events", "timeline"):
+            _open_versions(con, table, recorded_at)
+        side.result()
 
 
-def _whole_versions(con: duckdb.DuckDBPyConnection, recorded_at) -> None:
-    """The versions of `_whole`'s rows, all opened at `recorded_at` (none was open before)."""
-    for table in _PROJECTIONS:
-        # The hash of each row the way a step takes it (`_hashed`: hash of the row struct),
-        # paired by position with a second scan: `SELECT t.*, hash(t)` builds the struct
-        # beside the columns and took 3-5x as long.
-        con.execute(f"INSERT INTO {table}_history SELECT t.*, ?, NULL, row.row_hash FROM {table} t "
-                    f"POSITIONAL JOIN (SELECT hash(t) AS row_hash FROM {table} t) row", [recorded_at])
+def _open_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at) -> None:
+    """A version of each row of `table`, opened at `recorded_at`: the hash of each row the
+    way a step takes it (`_hashed`: hash of the row struct), paired by position with a second
+    scan: `SELECT t.*, hash(t)` builds the struct beside the columns and took 3-5x as long."""
+    con.execute(f"INSERT INTO {table}_history SELECT t.*, ?, NULL, row.row_hash FROM {table} t "
+                f"POSITIONAL JOIN (SELECT hash(t) AS row_hash FROM {table} t) row", [recorded_at])
 
 
 def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
@@ -608,7 +634,7 @@ def _step(con: duckdb.DuckDBPyConnection, after: int, last: int, recorded_at,
 
 def _hashed(rows: str) -> str:
     """The rows of the query `rows` with the hash of each (`row_hash`): the hash of the row
-    struct, as a whole projection's versions take it (`_whole_versions`)."""
+    struct, as a whole projection's versions take it (`_open_versions`)."""
     return f"SELECT t.*, hash(t) AS row_hash FROM ({rows}) t"
 
 
