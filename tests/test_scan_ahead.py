@@ -31,7 +31,9 @@ def test_the_scan_read_ahead_is_the_scan_this_process_reads(tmp_path: Path):
     paths = ["news.jsonl", "one.txt"]
     here = Store(tmp_path / "a" / "timeline.duckdb", seeds).scan(paths, whole_folder=True)
     reported = []
-    ahead = ScanAhead(Store(tmp_path / "b" / "timeline.duckdb", seeds), paths, whole_folder=True).result(reported.append)
+    scanning = ScanAhead(Store(tmp_path / "b" / "timeline.duckdb", seeds), paths, whole_folder=True)
+    ahead = scanning.result(reported.append)
+    ahead_child_exit_codes = [scanning._child.exitcode]  # it ended by itself, not stopped
     assert ahead is not None
     assert list(ahead.docs) == list(here.docs) and len(here.docs) == 41
     assert ahead.rejections == here.rejections and len(here.rejections) == 1
@@ -40,6 +42,7 @@ def test_the_scan_read_ahead_is_the_scan_this_process_reads(tmp_path: Path):
                                                                             here.scope_paths)
     assert ahead.digests == here.digests is not None
     assert sum(reported) == 42  # every document and refusal read
+    assert ahead_child_exit_codes == [0]
 
 
 def test_a_scan_that_fails_in_the_child_is_read_again_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

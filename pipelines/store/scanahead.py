@@ -57,6 +57,7 @@ class ScanAhead:
                     return None
                 scan, kept, kept_chars = message
                 scan.kept, scan.kept_chars = kept, kept_chars
+                self._child.join(_EXIT_SECONDS)  # (it has nothing left to do but exit)
                 return scan
         except (EOFError, OSError):  # the child died without a word
             return None
@@ -69,6 +70,9 @@ class ScanAhead:
             self._child.kill()
         self._child.join()
         self._receiver.close()
+
+
+_EXIT_SECONDS = 5.0
 
 
 def _scan_in_child(store: Store, paths: list[str], whole_folder: bool, sender: Connection, parent_pid: int) -> None:
