@@ -321,3 +321,50 @@ def test_key_context_features_are_the_context_features_key_context_names(probabi
     assert len(got) == len(expected)
     for mine, theirs in zip(got, expected, strict=True):
         assert mine == pytest.approx(theirs)
+
+
+# The shooting dated, then told again in sentences whose own developments no rule types (the
+# officer's detention, the plane's black box found): each is a sentence event of its own, dated
+# where it stands in the story.
+RETOLD = ("6月27日，一名警察在巴黎郊区开枪打死一名17岁少年。\n"
+          "此后，开枪警员因涉嫌故意杀人被拘留。\n")
+RETOLD_CRASH = ("1月15日，一架客机在博克拉坠毁。\n"
+                "据最新消息，失事客机的黑匣子已被找到。\n")
+
+
+@pytest.mark.parametrize("text", [RETOLD, RETOLD_CRASH])
+def test_a_kept_sentence_whose_events_are_all_retellings_is_an_event_of_its_own(
+        monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    doc = _doc(text)
+    mentions = extract_times(doc.text, doc.published_at)
+    second = text.index("\n") + 1
+    # the rules read an act in both sentences, and tell it once: the second is its retelling
+    spans = [span for span, group, _ in engine.candidate_sentences(doc, mentions) if group]
+    assert [a for a, _ in spans] == [0, second]
+    assert [e.char_start for e in candidate_events(doc, mentions)] == [0]
+    keep_all = salience.SentenceModel.of({}, bias=5.0, threshold=0.5)
+    monkeypatch.setattr(engine, "sentence_model", lambda: keep_all)
+    first, own = extract_events(doc, mentions)
+    assert first.char_start == 0 and first.date_basis == "explicit"
+    assert (own.char_start, own.event_type, own.trigger) == (second, "occurrence", "")
+    assert own.headline and own.headline in own.evidence and not own.headline.startswith(("此后", "据最新消息"))
+    # dated as its retold act was, by the story's day
+    assert (own.earliest, own.latest, own.date_basis) == (first.earliest, first.latest, "inherited")
+
+
+MEETING_RETOLD_ON_ITS_DAY = "3月5日，某县召开防汛工作会议。\n会议强调，要压实责任。当天下午，某县召开防汛工作会议。\n"
+HEADLINE_RETOLD = "某县山体滑坡致12人被困\n3月5日凌晨，某县某镇发生山体滑坡，12名村民被困。\n"
+
+
+@pytest.mark.parametrize("text, retold", [(MEETING_RETOLD_ON_ITS_DAY, "当天下午"), (HEADLINE_RETOLD, "某县山体")])
+def test_a_retelling_the_text_dates_or_its_headline_sums_up_is_no_event_of_its_own(
+        monkeypatch: pytest.MonkeyPatch, text: str, retold: str) -> None:
+    keep_all = salience.SentenceModel.of({}, bias=5.0, threshold=0.5)
+    monkeypatch.setattr(engine, "sentence_model", lambda: keep_all)
+    doc = _doc(text)
+    mentions = extract_times(doc.text, doc.published_at)
+    at = text.index(retold)
+    sentence = next(span for span, _, _ in engine.candidate_sentences(doc, mentions) if span[0] <= at < span[1])
+    assert [e.event_type for span, group, _ in engine.candidate_sentences(doc, mentions) if span == sentence
+            for e in group]  # the rules read an act there, the dedupe drops it
+    assert not [e for e in extract_events(doc, mentions) if sentence[0] <= e.char_start < sentence[1]]
