@@ -2063,7 +2063,6 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
                     key=lambda c: c[0])
     told: list[Event] = []  # the rules' events the model keeps, every mention of a development
     bare: list[Event] = []
-    kept_groups: list[list[Event]] = []
     keeps = model.keeps([p for _, p, _, _ in scored], [k for _, _, k, _ in scored])
     for (_, _, _, held), keep in zip(scored, keeps, strict=True):
         if isinstance(held, _DatedSentence):
@@ -2073,44 +2072,8 @@ def extract(doc: Document, mentions: list[TimeMention]) -> list[Event]:
             # a numbered session of a body (十三届九次全会, data/sessions.tsv) is a development
             # by what it is: the golds the model learns from hold too few to teach it that
             told.extend(held if keep else (e for e in held if e.session is not None))
-            if keep:
-                kept_groups.append(held)
     told.sort(key=lambda e: e.char_start)
-    one_each = _deduplicated(ctx, told)
-    return sorted(one_each + _retelling_sentences(ctx, kept_groups, one_each) + bare, key=lambda e: e.char_start)
-
-
-def _retelling_sentences(ctx: _Ctx, kept_groups: list[list[Event]], one_each: list[Event]) -> list[Event]:
-    """A sentence the model keeps whose every event the dedupe took for a retelling of an act
-    told before, and which no time of its own dates (失事客机的黑匣子已被找到; 开枪警员因涉嫌故意
-    杀人被拘留), still reports something of its own the rules did not type: it is a sentence
-    event (GENERIC_TYPE), as one no rule read, dated as its first event was where it stands in
-    the story. A retelling the text dates (当天下午，某县召开…会议) is that act told again, and
-    the text's own headline sums up the act its body reports (one event: _drop_retold_headline).
-
-    Measured out of fold (the tuning sets in four folds by set, each scored end to end with a
-    filter fitted to the other three): at the filter's threshold then, 0.675, key recall 0.907
-    -> 0.914 and precision 0.862 -> 0.857; with the threshold at 0.7 (train_filter.THRESHOLD)
-    0.908 / 0.866 against the 0.907 / 0.862 before, in fewer events (45,349 against 45,592).
-    Retellings the text dates falling back too gave 0.910 / 0.862 at 0.7: on the tuning sets
-    nearly half of those fallbacks matched no annotated event."""
-    starts = {e.char_start for e in one_each}
-    headline_end = _headline_line_end(ctx, ctx.sentences)
-    out = []
-    for group in kept_groups:
-        first = group[0]
-        if first.date_basis == "explicit" or first.char_start < headline_end or any(
-                e.char_start in starts for e in group):
-            continue
-        sa, sb = first.char_start, first.char_end
-        clauses = _clauses(ctx.simp[sa:sb])
-        head = _lead_clause_start(ctx, sa, clauses)
-        lead = next(c for c in clauses if c[1] > head)
-        source = next((m for m in ctx.mentions if (m.start, m.end) == (first.time_start, first.time_end)), None)
-        dating = _Dating(first.earliest, first.latest, first.granularity, first.date_basis, first.time_text, source)
-        out.append(_sentence_event(ctx, _DatedSentence(sa, sb, clauses, head, lead, lead,
-                                                       first.modality == "planned", dating)))
-    return out
+    return sorted(_deduplicated(ctx, told) + bare, key=lambda e: e.char_start)
 
 
 def candidate_events(doc: Document, mentions: list[TimeMention]) -> list[Event]:
