@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -556,31 +555,25 @@ def _whole(con: duckdb.DuckDBPyConnection, recorded_at,
     statement, `_configure_build`), so the two use both cores where one would idle."""
     whole_log = "log AS (SELECT * FROM event_log)"
     con.execute(f"INSERT INTO documents WITH {whole_log} {P.documents_sql()}")
-    mentions_made = threading.Event()
-    made: list[bool] = []
 
-    def mentions_and_versions(cursor: duckdb.DuckDBPyConnection) -> None:
-        try:
-            cursor.execute(f"INSERT INTO time_mentions WITH {whole_log} SELECT * FROM ({P.mentions_sql('documents')})")
-            made.append(True)
-        finally:
-            mentions_made.set()
+    def versions(cursor: duckdb.DuckDBPyConnection) -> None:
         for table in ("time_mentions", "documents"):
             _open_versions(cursor, table, recorded_at)
 
-    # (leaving the block waits for the second cursor's work, then closes it)
+    # One thread, so the versions follow the mentions; leaving the block waits for both, then
+    # closes the second cursor.
     with con.cursor() as cursor, ThreadPoolExecutor(1, thread_name_prefix="timeline-publish") as beside:
-        side = beside.submit(mentions_and_versions, cursor)
+        mentions = beside.submit(cursor.execute, f"INSERT INTO time_mentions WITH {whole_log} "
+                                                 f"SELECT * FROM ({P.mentions_sql('documents')})")
+        side_versions = beside.submit(versions, cursor)
         con.execute(f"INSERT INTO events WITH {whole_log} SELECT * FROM ({P.events_sql('documents')})")
         con.execute(f"INSERT INTO timeline {P.timeline_sql('events', 'documents')}")
-        mentions_made.wait()
-        if not made:
-            side.result()  # its error: the projections are not whole
+        mentions.result()  # (its error, if any: the projections are not whole)
         if staged is not None:
             staged(con)
         for table in ("events", "timeline"):
             _open_versions(con, table, recorded_at)
-        side.result()
+        side_versions.result()
 
 
 def _open_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at) -> None:
