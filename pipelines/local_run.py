@@ -75,7 +75,7 @@ def run_in_process(store: Store, only: list[str] | None = None, show_progress: b
             from pipelines.store.scanahead import ScanAhead
 
             ahead = ScanAhead(store, paths, whole_folder=only is None)
-        pool = store.warm_pool(paths)
+            pool = store.warm_pool()
         catching_up = _catch_up_beside(store)
         if not paths:
             catching_up.join()

@@ -310,19 +310,19 @@ def test_a_run_waiting_on_its_catch_up_builds_the_extractors_tables_meanwhile(ne
 
 
 def test_a_first_run_over_enough_seed_bytes_forks_its_workers_before_it_scans(new_workspace, monkeypatch) -> None:
-    """`Store.warm_pool`: only a first run (an empty log) over at least WARM_POOL_MIN_BYTES of
+    """`Store.pool_ahead`: only a first run (an empty log) over at least WARM_POOL_MIN_BYTES of
     seed files forks its workers ahead; it publishes what a run without them publishes."""
     from pipelines.store import api
 
     made = []
-    real = api.Store.warm_pool
+    real = api.Store.pool_ahead
 
     def counted(self, paths):
-        pool = real(self, paths)
-        made.append(pool is not None)
-        return pool
+        ahead = real(self, paths)
+        made.append(ahead)
+        return ahead
 
-    monkeypatch.setattr(api.Store, "warm_pool", counted)
+    monkeypatch.setattr(api.Store, "pool_ahead", counted)
     runs = []
     for threshold in (1, 10**9):
         monkeypatch.setattr(api, "WARM_POOL_MIN_BYTES", threshold)
@@ -337,4 +337,4 @@ def test_a_first_run_over_enough_seed_bytes_forks_its_workers_before_it_scans(ne
     _dump(ws.seeds / "news.jsonl", ARTICLES[:1])  # a second run: the log holds facts
     assert run_in_process(Store(ws.db, ws.seeds, workers=2)).success
     assert made == [True, False, False]
-    assert Store(ws.db, ws.seeds, workers=1).warm_pool(["news.jsonl"]) is None
+    assert Store(ws.db, ws.seeds, workers=1).pool_ahead(["news.jsonl"]) is False

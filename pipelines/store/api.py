@@ -140,14 +140,13 @@ class Store:
         return extract_changed(scan, self.log, self.extractor_version, self.workers, progress, planned,
                                fork_after, pool)
 
-    def warm_pool(self, paths: list[str]) -> WarmPool | None:
+    def warm_pool(self) -> WarmPool:
         """Extraction workers forked now, sharing the extractors' tables this process builds
-        first, when `pool_ahead(paths)`: everything will be extracted by a pool. Call before
-        any thread is started."""
-        return WarmPool(self.workers or os.cpu_count() or 1) if self.pool_ahead(paths) else None
+        first: for a run `pool_ahead` vouched for. Call before any thread is started."""
+        return WarmPool(self.workers or os.cpu_count() or 1)
 
     def pool_ahead(self, paths: list[str]) -> bool:
-        """Whether `warm_pool(paths)` forks workers: a first run (an empty log) over at least
+        """Whether a run over `paths` forks its workers ahead (`warm_pool`): a first run (an empty log) over at least
         `WARM_POOL_MIN_BYTES` of seed files, on a machine that forks, with two workers or more."""
         if (self.workers or os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods() \
                 or self.log.segments():

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 # How often the child reports how many documents it has read, for the run's progress line.
 _PROGRESS_EVERY_SECONDS = 0.5
+# How long the run waits for the child to exit once it has handed its scan over.
+_EXIT_SECONDS = 5.0
 
 
 class ScanAhead:
@@ -71,8 +73,6 @@ class ScanAhead:
         self._child.join()
         self._receiver.close()
 
-
-_EXIT_SECONDS = 5.0
 
 
 def _scan_in_child(store: Store, paths: list[str], whole_folder: bool, sender: Connection, parent_pid: int) -> None:
