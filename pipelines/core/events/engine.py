@@ -2563,7 +2563,7 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
         if (k is not None and e.date_basis == kept[k].date_basis == "explicit"
                 and (kept[k].earliest, kept[k].latest) != (e.earliest, e.latest)):
             k = None  # the same words dated other days: 芦山发生6.1级地震 (1日), 3.2级地震 (2日)
-        if k is None and e.event_type in retold and not e.is_routine:
+        if k is None and e.event_type in retold and not e.is_routine and not _told_as_another(t, e):
             k = next((i for i in by_type.get(e.event_type, ())
                       if e.date_basis != "explicit" or ((kept[i].earliest, kept[i].latest) == (e.earliest, e.latest)
                                                         and (_overlap(kept[i], e) or kept[i].trigger == e.trigger
@@ -2578,6 +2578,17 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
         elif _better_report(e, kept[k]):
             kept[k] = e
     return kept
+
+
+def _told_as_another(t: Tables, e: Event) -> bool:
+    """e's clause marks its act as happening once more (又有一辆列车与事故列车相撞, 再次登陆:
+    data/modality.tsv kind=again): another occurrence, not the story's act retold."""
+    s, trigger = _to_simplified(e.evidence), _to_simplified(e.trigger)
+    i = s.find(trigger)
+    return i > 0 and t.again_re.search(s, max(0, i - _AGAIN_REACH), i) is not None
+
+
+_AGAIN_REACH = 16  # 又有一辆客运列车与事故列车相撞: the mark, the actor and its counterpart
 
 
 def _overlap(a: Event, b: Event) -> bool:

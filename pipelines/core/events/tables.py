@@ -71,6 +71,7 @@ class Tables:
     governs_before_re: re.Pattern[str]  # right before a time: it is an adverbial (于, 即, a comma)
     governs_after_re: re.Pattern[str]  # right after a time: it is an adverbial (在, 起), not a modifier (的)
     distributive_re: re.Pattern[str]  # after listed days: one act on each (先后, 分别, 两次), not one act over them
+    again_re: re.Pattern[str]  # just before an act: 又, 再次 (another occurrence, not the story's act retold)
     blocks: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]  # trigger -> (before, after)
     place_stop_chars: frozenset[str]  # a stem starting with one is no name (全县, 该村)
     place_bad_tags: frozenset[str]  # a stem jieba tags so is no name (示范村)
@@ -213,6 +214,7 @@ def _load(cache: RegexCache) -> Tables:
         governs_before_re=alternation(modality.get("governs_before", ["(?!)"]), "$"),
         governs_after_re=any_of(modality.get("governs_after", [])),
         distributive_re=any_of(modality.get("distributive", [])),
+        again_re=alternation(modality.get("again", ["(?!)"]), "$"),
         blocks=blocks,
         place_stop_chars=frozenset(_simp(r[1]) for r in _rows("place_stems.tsv") if r[0] == "stop"),
         place_bad_tags=frozenset(r[1] for r in _rows("place_stems.tsv") if r[0] == "tag"),
