@@ -74,7 +74,6 @@ class ScanAhead:
         self._receiver.close()
 
 
-
 def _scan_in_child(store: Store, paths: list[str], whole_folder: bool, sender: Connection, parent_pid: int) -> None:
     die_with_parent(parent_pid)
     # Ctrl-C reaches the whole process group: the run's own handler reports it and stops this

@@ -2583,9 +2583,15 @@ def _one_per_occurrence(events: list[Event]) -> list[Event]:
 def _told_as_another(t: Tables, e: Event) -> bool:
     """e's clause marks its act as happening once more (又有一辆列车与事故列车相撞, 再次登陆:
     data/modality.tsv kind=again): another occurrence, not the story's act retold."""
+    s, i, _ = _trigger_in_evidence(e)
+    return i > 0 and t.again_re.search(s, max(0, i - _AGAIN_REACH), i) is not None
+
+
+def _trigger_in_evidence(e: Event) -> tuple[str, int, int]:
+    """e's sentence (Simplified) and where its trigger starts and ends there (-1, -1: not found)."""
     s, trigger = _to_simplified(e.evidence), _to_simplified(e.trigger)
     i = s.find(trigger)
-    return i > 0 and t.again_re.search(s, max(0, i - _AGAIN_REACH), i) is not None
+    return s, i, i + len(trigger) if i >= 0 else -1
 
 
 _AGAIN_REACH = 16  # 又有一辆客运列车与事故列车相撞: the mark, the actor and its counterpart
@@ -2626,9 +2632,8 @@ def _names_incident_at(t: Tables, s: str, a: int, b: int) -> bool:
 def _names_act(e: Event) -> int:
     """1 where e's trigger, in its sentence, names its act as an incident (see
     _names_incident_at), else 0."""
-    s, trigger = _to_simplified(e.evidence), _to_simplified(e.trigger)
-    i = s.find(trigger)
-    return int(i >= 0 and _names_incident_at(tables(), s, i, i + len(trigger)))
+    s, i, j = _trigger_in_evidence(e)
+    return int(i >= 0 and _names_incident_at(tables(), s, i, j))
 
 
 _TOLD_REACH = 12  # 发生了一起…坍塌事故: the telling verb and the incident's description

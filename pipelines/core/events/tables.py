@@ -270,15 +270,16 @@ def _blocks(triggers: dict[str, tuple[str, int]], compile_regex: Callable[[str],
     types = {etype for etype, _ in triggers.values()}
     raw: dict[str, dict[str, list[str]]] = {}
     for r in _rows("blocks.tsv"):
-        trig, where, pat = _simp(r[0]), r[1], _simp(r[2])
+        where, pat = r[1], _simp(r[2])
         if where not in ("before", "after"):
             raise ValueError(f"blocks.tsv: where must be before or after, not {where!r}")
-        if trig.startswith("@") and trig[1:] not in types:
-            raise ValueError(f"blocks.tsv: no trigger has the event type {trig[1:]!r}")
-        if trig != "*" and not trig.startswith("@") and trig not in triggers:
-            raise ValueError(f"blocks.tsv: unknown trigger {trig!r}")
         compile_regex(pat)  # a broken row fails on load, not on the first article that reaches it
-        raw.setdefault(trig, {}).setdefault(where, []).append(pat)
+        for trig in _simp(r[0]).split("|"):  # 失事|脱轨: one context for several triggers
+            if trig.startswith("@") and trig[1:] not in types:
+                raise ValueError(f"blocks.tsv: no trigger has the event type {trig[1:]!r}")
+            if trig != "*" and not trig.startswith("@") and trig not in triggers:
+                raise ValueError(f"blocks.tsv: unknown trigger {trig!r}")
+            raw.setdefault(trig, {}).setdefault(where, []).append(pat)
     out = {}
     for trig, (etype, _) in triggers.items():
         pats = {w: [p for key in ("*", "@" + etype, trig) for p in raw.get(key, {}).get(w, [])]
