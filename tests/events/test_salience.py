@@ -103,7 +103,7 @@ def test_a_sentence_is_scored_by_how_much_of_the_title_it_repeats() -> None:
     text = title + "\n广州增城警方11月13日通报找回其中2名被拐儿童，并组织家属认亲。警方表示感谢。"
     body = len(title) + 1
     report = (body, text.index("。") + 1)
-    echo = salience.TitleEcho.of(title, text, body)
+    echo = salience.TitleEcho.of(title, salience.ArticleBigrams.of(text, body))
     assert echo.bigrams == 12
     # 广州 警方 通报 找回 2名 名被 被拐 拐儿 儿童, each once however often (not 州警 方通 报找 回2)
     assert echo.shared(*report) == 9
@@ -113,7 +113,7 @@ def test_a_sentence_is_scored_by_how_much_of_the_title_it_repeats() -> None:
     features = salience.sentence_features(text[slice(*report)], 0, 2, len(text), [], None, [],
                                           echo.shared(*report), echo.bigrams)
     assert {"title_share=4", "title_shared=8"} <= set(features.other)  # 9 of 12: four sixths; 8 and more as one
-    assert salience.TitleEcho.of(None, text).shared(*report) == 0
+    assert salience.TitleEcho.of(None, salience.ArticleBigrams.of(text, body)).shared(*report) == 0
 
 
 def test_sentence_groups_put_each_event_in_the_sentence_it_starts_in() -> None:

@@ -2105,8 +2105,7 @@ def _features_of(ctx: _Ctx, k: int, group: list[Event]) -> SentenceFeatures:
     first = bisect_left(ctx.starts, sa)
     mentions = ctx.mentions[first:bisect_left(ctx.starts, sb, first)]
     if ctx.title is None:
-        ctx.title = TitleEcho.of(_to_simplified(ctx.doc.title) if ctx.doc.title else None, ctx.simp,
-                                 max(0, ctx.doc.body_start or 0))
+        ctx.title = TitleEcho.of(_to_simplified(ctx.doc.title) if ctx.doc.title else None, _article_bigrams(ctx))
     if ctx.seen is None:
         ctx.seen = seen_quarters(_article_bigrams(ctx), ctx.sentences)
     return sentence_features(ctx.simp[sa:sb], k, len(ctx.sentences), len(ctx.doc.text), mentions, ctx.pub, group,

@@ -105,24 +105,28 @@ def title_bigrams(title: str | None) -> frozenset[str]:
 
 @dataclass(frozen=True, slots=True)
 class TitleEcho:
-    """Where an article's body repeats its title's bigrams: found once per article (a find
-    per bigram), so each sentence's count is a lookup rather than a pass over its text."""
+    """Where an article's body repeats its title's bigrams: found once per article, among the
+    body's bigrams as `ArticleBigrams` keys them (a find over the text per title bigram took
+    twice the article's own keying), so each sentence's count is a lookup rather than a pass
+    over its text."""
 
     bigrams: int  # how many distinct bigrams the title has
     starts: list[int]  # where the body holds one of them, in order
-    found: list[str]  # which, at each of `starts`
+    found: list[int]  # which, at each of `starts` (its index among the body's distinct bigrams)
 
     @classmethod
-    def of(cls, title: str | None, text: str, body_start: int = 0) -> TitleEcho:
+    def of(cls, title: str | None, article: ArticleBigrams) -> TitleEcho:
+        import numpy as np
+
         grams = title_bigrams(title)
-        hits = []
-        for gram in grams:
-            at = text.find(gram, body_start)
-            while at >= 0:
-                hits.append((at, gram))
-                at = text.find(gram, at + 1)
-        hits.sort()
-        return cls(len(grams), [at for at, _ in hits], [gram for _, gram in hits])
+        if not grams or article.distinct is None:
+            return cls(len(grams), [], [])
+        keys = _pair_keys(_code_points("".join(grams)))[::2]  # each gram's key: the pairs at even positions
+        at = np.minimum(article.distinct.searchsorted(keys), len(article.distinct) - 1)
+        held = np.zeros(len(article.distinct), dtype=bool)
+        held[at[article.distinct[at] == keys]] = True
+        positions = np.flatnonzero(held[article.position])
+        return cls(len(grams), (positions + article.start).tolist(), article.position[positions].tolist())
 
     def shared(self, start: int, end: int) -> int:
         """How many of the title's bigrams text[start:end] holds."""
