@@ -2583,7 +2583,8 @@ def _told_as_another(t: Tables, e: Event) -> bool:
     """e's clause marks its act as happening once more (又有一辆列车与事故列车相撞, 再次登陆:
     data/modality.tsv kind=again): another occurrence, not the story's act retold."""
     s, i, _ = _trigger_in_evidence(e)
-    return i > 0 and t.again_re.search(s, max(0, i - _AGAIN_REACH), i) is not None
+    # (the rows end at the act, `$` at i, and say themselves how far before it a mark may stand)
+    return i > 0 and t.again_re.search(s, 0, i) is not None
 
 
 def _trigger_in_evidence(e: Event) -> tuple[str, int, int]:
@@ -2592,8 +2593,6 @@ def _trigger_in_evidence(e: Event) -> tuple[str, int, int]:
     i = s.find(trigger)
     return s, i, i + len(trigger) if i >= 0 else -1
 
-
-_AGAIN_REACH = 16  # 又有一辆客运列车与事故列车相撞: the mark, the actor and its counterpart
 
 
 def _overlap(a: Event, b: Event) -> bool:
