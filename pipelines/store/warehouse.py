@@ -549,8 +549,9 @@ def _whole(con: duckdb.DuckDBPyConnection, recorded_at,
     projected once, and a version of each row opened at `recorded_at` (none was open before).
     `staged(con)` is called once the projections are final, before the last versions.
 
-    The time mentions and their versions, and the documents' versions, are made on a second
-    cursor while this one makes the events and the timeline: they read nothing those write.
+    The time mentions and their versions, the documents' versions, and the events' versions
+    once the events are made, are made on a second cursor while this one makes the events and
+    the timeline: they read nothing those write (the timeline only reads the events).
     DuckDB runs each statement on the thread that asked for it (the build runs one thread a
     statement, `_configure_build`), so the two use both cores where one would idle."""
     whole_log = "log AS (SELECT * FROM event_log)"
@@ -567,13 +568,15 @@ def _whole(con: duckdb.DuckDBPyConnection, recorded_at,
                                                  f"SELECT * FROM ({P.mentions_sql('documents')})")
         side_versions = beside.submit(versions, cursor)
         con.execute(f"INSERT INTO events WITH {whole_log} SELECT * FROM ({P.events_sql('documents')})")
+        # the events are final: their versions are made beside the timeline, which reads them too
+        event_versions = beside.submit(_open_versions, cursor, "events", recorded_at)
         con.execute(f"INSERT INTO timeline {P.timeline_sql('events', 'documents')}")
         mentions.result()  # (its error, if any: the projections are not whole)
         if staged is not None:
             staged(con)
-        for table in ("events", "timeline"):
-            _open_versions(con, table, recorded_at)
+        _open_versions(con, "timeline", recorded_at)
         side_versions.result()
+        event_versions.result()
 
 
 def _open_versions(con: duckdb.DuckDBPyConnection, table: str, recorded_at) -> None:
